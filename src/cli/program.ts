@@ -1,0 +1,20 @@
+import { Command } from 'commander';
+
+import { registerDatabaseCommands } from './commands/database.command';
+import { registerSchemaCommands } from './commands/schema.command';
+import { registerServeCommand } from './commands/serve.command';
+
+/**
+ * Builds the `tracebase` command tree. Each command lives in its own file under
+ * `commands/` and exports one `register…` function that adds itself to the program.
+ */
+export function buildProgram(): Command {
+  const program = new Command('tracebase')
+    .description('Which pretraining documents made this language model give this answer? EK-FAC influence on Postgres + pgvector.')
+    .showHelpAfterError()
+    .configureHelp({ sortSubcommands: true });
+  registerServeCommand(program);
+  registerDatabaseCommands(program);
+  registerSchemaCommands(program);
+  return program;
+}
