@@ -44,9 +44,20 @@ function attribute(name: string, a: Attribute): Record<string, unknown> {
 
 /**
  * Serialises a built graph to ONNX `ModelProto` bytes (IR {@link IR_VERSION}, default domain at
- * the builder's opset). Initializers are stored as little-endian `raw_data`.
+ * the builder's opset). Nodes and initializers no output depends on are dropped (the autodiff
+ * emits gradients for constant operands too). Initializers are stored as little-endian `raw_data`.
  */
 export function serializeModel(g: GraphBuilder, graphName = 'tracebase'): Uint8Array {
+  // keep only nodes (and initializers) that some graph output depends on
+  const needed = new Set(g.outputs.map((o) => o.name));
+  const kept: typeof g.nodes = [];
+  for (let i = g.nodes.length - 1; i >= 0; i--) {
+    const n = g.nodes[i]!;
+    if (!n.outputs.some((o) => needed.has(o.name))) continue;
+    kept.push(n);
+    for (const x of n.inputs) if (x) needed.add(x.name);
+  }
+  kept.reverse();
   const model = {
     irVersion: IR_VERSION,
     producerName: 'tracebase',
@@ -54,14 +65,14 @@ export function serializeModel(g: GraphBuilder, graphName = 'tracebase'): Uint8A
     opsetImport: [{ domain: '', version: g.opset }],
     graph: {
       name: graphName,
-      node: g.nodes.map((n, i) => ({
+      node: kept.map((n, i) => ({
         name: `n${i}_${n.op}`,
         opType: n.op,
         input: n.inputs.map((v) => (v ? v.name : '')),
         output: n.outputs.map((v) => v.name),
         attribute: Object.entries(n.attrs).map(([k, a]) => attribute(k, a)),
       })),
-      initializer: g.initializers.map((i) => tensorProto(i.value.name, i.value.dtype, i.value.shape, i.data)),
+      initializer: g.initializers.filter((i) => needed.has(i.value.name)).map((i) => tensorProto(i.value.name, i.value.dtype, i.value.shape, i.data)),
       input: g.inputs.map(valueInfo),
       output: g.outputs.map(valueInfo),
     },

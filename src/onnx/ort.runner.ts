@@ -25,6 +25,12 @@ export interface SessionSettings {
   intraOpThreads: number;
   /** Threads across independent ops; 1 = sequential execution. */
   interOpThreads: number;
+  /**
+   * onnxruntime graph optimisation level. 'all' enables fusions (e.g. Gelu, LayerNorm) whose
+   * kernels are fast but, in float64, only accurate to ≈1e-10 relative; verification runs in
+   * float64 use 'basic'. Default 'all'.
+   */
+  optimization?: 'basic' | 'all';
 }
 
 /** A host tensor: typed data, static dims. */
@@ -41,7 +47,7 @@ export async function createSession(model: Uint8Array, s: SessionSettings): Prom
     intraOpNumThreads: s.intraOpThreads,
     interOpNumThreads: s.interOpThreads,
     executionMode: s.interOpThreads > 1 ? 'parallel' : 'sequential',
-    graphOptimizationLevel: 'all',
+    graphOptimizationLevel: s.optimization ?? 'all',
     enableCpuMemArena: true,
     enableMemPattern: true,
     logSeverityLevel: 3,

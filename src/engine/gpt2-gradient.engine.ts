@@ -1,0 +1,90 @@
+import { cpus } from 'node:os';
+
+import { Gpt2Config } from '../model/gpt2.config';
+import { gpt2ParameterSpecs } from '../model/gpt2.parameters';
+import { Gpt2Weights } from '../model/gpt2.weights';
+import { TensorData } from '../onnx/graph.types';
+import { HostTensor, SessionSettings, runSession } from '../onnx/ort.runner';
+import { serializeModel } from '../onnx/onnx.serializer';
+import { buildGpt2HeadGraph } from './gpt2-heads.graph';
+import { HeadSpec, headKey } from './gradient-head.spec';
+import { SeededRandom } from './seeded-random';
+import { PackedBatch } from './sequence-windows';
+import { SessionCache } from './session.cache';
+
+/** How the engine executes. */
+export interface EngineSettings extends SessionSettings {
+  /** Compute type of the graphs (float64 is for verification). */
+  dtype: 'float32' | 'float64';
+}
+
+/**
+ * Default settings: CPU, float32, all cores inside ops, sequential across ops, all graph
+ * optimisations for float32 and 'basic' for float64 (verification).
+ */
+export function defaultEngineSettings(over: Partial<EngineSettings> = {}): EngineSettings {
+  const dtype = over.dtype ?? 'float32';
+  return { device: 'cpu', dtype, intraOpThreads: Math.max(1, cpus().length), interOpThreads: 1, optimization: dtype === 'float64' ? 'basic' : 'all', ...over };
+}
+
+/** Engine outputs by name (see {@link buildGpt2HeadGraph}). */
+export type EngineOutputs = Record<string, { dims: number[]; data: TensorData }>;
+
+/**
+ * Runs GPT-2 forward + backward graphs in onnxruntime for one model. Parameters are fed as
+ * inputs (converted once to the compute dtype); graphs are compiled once per
+ * (model hash, head, batch shape) in a {@link SessionCache}.
+ */
+export class Gpt2GradientEngine {
+  private readonly paramFeeds = new Map<string, HostTensor>();
+  readonly cache: SessionCache;
+
+  constructor(
+    readonly model: { config: Gpt2Config; weights: Gpt2Weights; hash: string },
+    readonly settings: EngineSettings = defaultEngineSettings(),
+    cache?: SessionCache,
+  ) {
+    this.cache = cache ?? new SessionCache();
+    const A = settings.dtype === 'float64' ? Float64Array : Float32Array;
+    const add = (name: string, data: Float32Array, dims: number[]) =>
+      this.paramFeeds.set(`param.${name}`, { dtype: settings.dtype, dims, data: settings.dtype === 'float64' ? A.from(data) : data });
+    const c = model.config;
+    for (const spec of gpt2ParameterSpecs(c)) add(spec.name, model.weights.tensors.get(spec.name)!, spec.shape);
+    if (model.weights.lmHead) add('lm_head.weight', model.weights.lmHead, [c.vocabSize, c.nEmbd]);
+  }
+
+  /**
+   * Runs `head` on a packed batch. `extra` supplies head inputs (P/R/M matrices); sampled-label
+   * heads need `gumbel_noise` (see {@link gumbelNoise}).
+   */
+  async run(head: HeadSpec, batch: PackedBatch, extra: Record<string, HostTensor> = {}): Promise<EngineOutputs> {
+    const { dtype } = this.settings;
+    const shape = { batch: batch.batch, seqLen: batch.seqLen, dtype };
+    const untied = this.model.weights.lmHead !== undefined;
+    const key = `${this.model.hash}|${headKey(head)}|${shape.batch}x${shape.seqLen}|${dtype}|untied=${untied}`;
+    const session = await this.cache.get(key, this.settings, () => serializeModel(buildGpt2HeadGraph(this.model.config, shape, head, { untiedLmHead: untied }).builder));
+    const A = dtype === 'float64' ? Float64Array : Float32Array;
+    const dims = [batch.batch, batch.seqLen];
+    const feeds: Record<string, HostTensor> = {
+      ...Object.fromEntries(this.paramFeeds),
+      input_ids: { dtype: 'int64', dims, data: batch.inputIds },
+      attention_mask: { dtype, dims, data: A.from(batch.attentionMask) },
+      loss_mask: { dtype, dims, data: A.from(batch.lossMask) },
+      ...extra,
+    };
+    if (head.labels === 'data') feeds.targets = { dtype: 'int64', dims, data: batch.targets };
+    else if (!feeds.gumbel_noise) throw new Error('sampled-label head needs a gumbel_noise input');
+    return runSession(session, feeds);
+  }
+}
+
+/**
+ * Standard Gumbel noise `[B, T, V]` from a seed, for sampled labels: the sample at (b, t) is
+ * argmax_v(logits + g), distributed as softmax(logits). Same seed ⇒ same labels.
+ */
+export function gumbelNoise(seed: number, batch: number, seqLen: number, vocab: number, dtype: 'float32' | 'float64'): HostTensor {
+  const rng = new SeededRandom(seed);
+  const data = new (dtype === 'float64' ? Float64Array : Float32Array)(batch * seqLen * vocab);
+  for (let i = 0; i < data.length; i++) data[i] = rng.gumbel();
+  return { dtype, dims: [batch, seqLen, vocab], data };
+}

@@ -1,0 +1,104 @@
+import { Gpt2Config } from '../model/gpt2.config';
+import { buildGradients } from '../onnx/autodiff';
+import { GraphBuilder } from '../onnx/graph.builder';
+import { Value } from '../onnx/graph.types';
+import { Gpt2GraphShape, buildGpt2Forward } from './gpt2-forward.graph';
+import { HeadSpec, defaultTrackedLayers } from './gradient-head.spec';
+
+/** A graph ready to serialise, with the names of its inputs and outputs. */
+export interface Gpt2HeadGraph {
+  builder: GraphBuilder;
+  tracked: string[];
+  /** [in, out] feature sizes of each tracked layer. */
+  layerSizes: Map<string, [number, number]>;
+}
+
+/**
+ * Builds forward + loss + backward + the requested heads (see {@link HeadSpec}).
+ * Inputs: `input_ids` int64 [B,T], `attention_mask` [B,T], `loss_mask` [B,T], `targets` int64
+ * [B,T] (data labels) or `gumbel_noise` [B,T,V] (sampled labels), `param.<name>`, and the
+ * P/R/M matrices of the projection and influence heads. Outputs always include `logp [B,T]`
+ * and `loss []`; sampled-label graphs also output `sampled_targets` int64 [B,T].
+ */
+export function buildGpt2HeadGraph(config: Gpt2Config, shape: Gpt2GraphShape, head: HeadSpec, opts: { untiedLmHead?: boolean } = {}): Gpt2HeadGraph {
+  const b = new GraphBuilder(18);
+  const { batch: B, seqLen: T, dtype } = shape;
+  const V = config.vocabSize;
+  const fwd = buildGpt2Forward(b, config, shape, opts);
+  const lossMask = b.input('loss_mask', dtype, [B, T]);
+  let targets: Value;
+  if (head.labels === 'sampled') {
+    // Gumbel-max: argmax_v (logits_v + g_v), g ~ Gumbel(0,1) fed as an input ⇒ a sample of p(·|x≤t)
+    const noise = b.input('gumbel_noise', dtype, [B, T, V]);
+    targets = b.argMax(b.add(fwd.logits, noise), -1, false);
+    b.output(targets, 'sampled_targets');
+  } else {
+    targets = b.input('targets', 'int64', [B, T]);
+  }
+  const logpAll = b.logSoftmax(fwd.logits, -1);
+  const logp = b.reshape(b.gatherElements(logpAll, b.reshape(targets, [B, T, 1]), -1), [B, T]);
+  b.output(logp, 'logp');
+  const loss = b.neg(b.reduceSum(b.mul(logp, lossMask), [0, 1], false));
+  b.output(loss, 'loss');
+
+  const tracked = head.tracked ?? defaultTrackedLayers(config.nLayer);
+  const layerSizes = new Map<string, [number, number]>();
+  for (const name of tracked) {
+    const site = fwd.linears.get(name);
+    if (!site) throw new Error(`unknown tracked layer ${name}; expected e.g. h.0.mlp.c_fc`);
+    layerSizes.set(name, [site.inFeatures, site.outFeatures]);
+  }
+  const needsDelta = head.activations || head.covariance || head.projection || head.influence;
+  const needsBackward = head.allGradients || head.trackedGradients || needsDelta;
+  if (!needsBackward) return { builder: b, tracked, layerSizes };
+
+  const paramValues = [...fwd.params.values()];
+  const sites = tracked.map((n) => fwd.linears.get(n)!);
+  const wrt: Value[] = [];
+  if (head.allGradients) wrt.push(...paramValues);
+  else if (head.trackedGradients) for (const s of sites) wrt.push(fwd.params.get(`${s.name}.weight`)!, fwd.params.get(`${s.name}.bias`)!);
+  if (needsDelta) wrt.push(...sites.map((s) => s.output));
+  const grads = buildGradients(b, loss, wrt);
+
+  if (head.allGradients) for (const [name, v] of fwd.params) b.output(grads.getOrZeros(v), `grad.${name}`);
+  else if (head.trackedGradients) {
+    for (const s of sites) for (const k of ['weight', 'bias']) b.output(grads.getOrZeros(fwd.params.get(`${s.name}.${k}`)!), `grad.${s.name}.${k}`);
+  }
+  if (!needsDelta) return { builder: b, tracked, layerSizes };
+
+  const valid = b.reshape(fwd.attentionMask, [B * T, 1]);
+  const ones = b.expand(b.scalar(1, dtype), [B, T, 1]);
+  for (const s of sites) {
+    const I = s.inFeatures + 1;
+    const O = s.outFeatures;
+    const aBar = b.concat([s.input, ones], -1); // [B,T,I]
+    const delta = grads.getOrZeros(s.output); // [B,T,O]
+    if (head.activations) {
+      b.output(aBar, `a.${s.name}`);
+      b.output(delta, `delta.${s.name}`);
+    }
+    const a2 = b.mul(b.reshape(aBar, [B * T, I]), valid); // padding rows zeroed
+    const d2 = b.mul(b.reshape(delta, [B * T, O]), valid);
+    if (head.covariance) {
+      b.output(b.matmul(b.transposeLast2(a2), a2), `A.${s.name}`);
+      b.output(b.matmul(b.transposeLast2(d2), d2), `S.${s.name}`);
+    }
+    if (head.projection) {
+      const r = head.projection.ranks[s.name];
+      if (!r) throw new Error(`projection head: no ranks for layer ${s.name}`);
+      const P = b.input(`P.${s.name}`, dtype, [r[0], O]);
+      const R = b.input(`R.${s.name}`, dtype, [r[1], I]);
+      const dP = b.reshape(b.matmul(d2, b.transposeLast2(P)), [B, T, r[0]]);
+      const aR = b.reshape(b.matmul(a2, b.transposeLast2(R)), [B, T, r[1]]);
+      b.output(b.matmul(b.transposeLast2(dP), aR), `proj.${s.name}`); // [B, r_o, r_i]
+    }
+    if (head.influence) {
+      const Q = head.influence.queries;
+      const M = b.input(`M.${s.name}`, dtype, [Q, O, I]);
+      const Ma = b.matmul(b.reshape(a2, [1, B * T, I]), b.transposeLast2(M)); // [Q, BT, O]
+      const tau = b.reduceSum(b.mul(Ma, b.reshape(d2, [1, B * T, O])), [-1], false); // [Q, BT]
+      b.output(b.reshape(tau, [Q, B, T]), `tau.${s.name}`);
+    }
+  }
+  return { builder: b, tracked, layerSizes };
+}

@@ -1,0 +1,38 @@
+/**
+ * What one compiled GPT-2 graph computes besides the forward pass. All heads share one forward
+ * + backward core; the loss is L = Σ_{b,t} loss_mask[b,t] · (−log p(target[b,t] | x_{b,≤t})).
+ */
+export interface HeadSpec {
+  /** `data`: targets are an input; `sampled`: targets = argmax(logits + gumbel_noise) (Fisher). */
+  labels: 'data' | 'sampled';
+  /** Output `logp [B,T]` (log-probability of each target) and `loss []`. Always on. */
+  /** Output `grad.<name>` for every parameter, HF layout. */
+  allGradients?: boolean;
+  /** Output `grad.<layer>.weight` / `grad.<layer>.bias` for the tracked layers only. */
+  trackedGradients?: boolean;
+  /** Tracked layers, e.g. `h.0.mlp.c_fc` (default: both MLP layers of every block). */
+  tracked?: string[];
+  /** Output `a.<layer> [B,T,in+1]` (input with a trailing 1) and `delta.<layer> [B,T,out]`. */
+  activations?: boolean;
+  /** Output `A.<layer> = Σ_t m_t ā_t ā_tᵀ [in+1,in+1]` and `S.<layer> = Σ_t m_t δ_t δ_tᵀ [out,out]` (m = attention mask). */
+  covariance?: boolean;
+  /**
+   * Inputs `P.<layer> [r_o,out]`, `R.<layer> [r_i,in+1]`; output `proj.<layer> [B,r_o,r_i]`
+   * = Σ_t (P δ_t)(R ā_t)ᵀ = P G_b Rᵀ per sequence b.
+   */
+  projection?: { ranks: Record<string, [number, number]> };
+  /** Inputs `M.<layer> [Q,out,in+1]`; output `tau.<layer> [Q,B,T]` = δ_tᵀ M_q ā_t. */
+  influence?: { queries: number };
+}
+
+/** Both MLP linear layers of every block: the default tracked layers. */
+export function defaultTrackedLayers(nLayer: number): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < nLayer; i++) out.push(`h.${i}.mlp.c_fc`, `h.${i}.mlp.c_proj`);
+  return out;
+}
+
+/** A stable string key of a head (for the session cache). */
+export function headKey(h: HeadSpec): string {
+  return JSON.stringify(h, Object.keys(h).sort());
+}
