@@ -1,0 +1,107 @@
+import { gpt2ParameterSpecs } from '../../src/model/gpt2.parameters';
+import { SeededRandom } from '../../src/engine/seeded-random';
+import { PackedBatch, packWindows, splitIntoWindows } from '../../src/engine/sequence-windows';
+import { referenceLoss, toFloat64 } from '../support/gpt2-reference';
+import { randomTokens, relErr, tinyEngine } from './engine-fixtures';
+
+/** Central finite differences of the float64 reference loss at chosen coordinates of each tensor. */
+function referenceGradientSubset(
+  config: Parameters<typeof referenceLoss>[0],
+  weights: Map<string, Float32Array>,
+  seqs: { tokens: number[]; mask: number[] }[],
+  coords: Map<string, number[]>,
+): Map<string, number[]> {
+  const W = toFloat64(weights);
+  const loss = () => seqs.reduce((s, q) => s + referenceLoss(config, W, q.tokens, q.mask), 0);
+  const h = 1e-5;
+  const out = new Map<string, number[]>();
+  for (const [name, idx] of coords) {
+    const t = W.get(name)!;
+    out.set(
+      name,
+      idx.map((i) => {
+        const x0 = t[i]!;
+        t[i] = x0 + h;
+        const lp = loss();
+        t[i] = x0 - h;
+        const lm = loss();
+        t[i] = x0;
+        return (lp - lm) / (2 * h);
+      }),
+    );
+  }
+  return out;
+}
+
+describe('whole-model gradients of a tiny random GPT-2', () => {
+  const config = tinyEngine('float64').config;
+  const seqs = [
+    { tokens: randomTokens(12, 256, 21), scoreFrom: 4 }, // a query: prompt of 4 tokens
+    { tokens: randomTokens(7, 256, 22), scoreFrom: 0 }, // a document, padded in the batch
+  ];
+  const windows = seqs.flatMap((s, i) => splitIntoWindows(s, config.nPositions, i));
+  const batch: PackedBatch = packWindows(windows, 12);
+  // coordinates: 8 random ones per tensor, plus (for wte) entries in rows of tokens that occur
+  const rng = new SeededRandom(5);
+  const coords = new Map<string, number[]>();
+  for (const s of gpt2ParameterSpecs(config)) {
+    const n = s.shape.reduce((a, b) => a * b, 1);
+    const idx = Array.from({ length: 8 }, () => Math.floor(rng.next() * n));
+    if (s.name === 'wte.weight') for (const tok of [...seqs[0]!.tokens.slice(0, 3), seqs[1]!.tokens[2]!]) idx.push(tok * config.nEmbd + Math.floor(rng.next() * config.nEmbd));
+    if (s.name === 'wpe.weight') idx.push(...Array.from({ length: 6 }, (_, j) => j * config.nEmbd + Math.floor(rng.next() * config.nEmbd)));
+    coords.set(s.name, idx);
+  }
+  let fd: Map<string, number[]>;
+  beforeAll(() => {
+    const { weights } = tinyEngine('float64');
+    fd = referenceGradientSubset(config, weights, windows.map((w) => ({ tokens: w.tokens, mask: w.lossMask })), coords);
+  });
+
+  it.each([
+    ['float64', 1e-7],
+    ['float32', 1e-4],
+  ] as const)('every parameter gradient (%s) matches finite differences of the float64 reference within %p relative error per tensor', async (dtype, tol) => {
+    const { engine } = tinyEngine(dtype);
+    const out = await engine.run({ labels: 'data', allGradients: true }, batch);
+    let worst = 0;
+    for (const s of gpt2ParameterSpecs(config)) {
+      const g = out[`grad.${s.name}`]!;
+      expect(g.dims).toEqual(s.shape);
+      const ref = fd.get(s.name)!;
+      const got = coords.get(s.name)!.map((i) => g.data[i] as number);
+      const e = relErr(got, ref);
+      worst = Math.max(worst, e);
+      if (!(e < tol)) throw new Error(`${s.name}: relative error ${e} (${dtype})`);
+    }
+    if (process.env.TRACEBASE_PRINT_ERRORS) process.stdout.write(`worst ${dtype} relative error vs finite differences: ${worst}\n`);
+  });
+
+  it('float32 full gradient tensors match the float64 graph within 1e-4 relative error per tensor', async () => {
+    const g64 = await tinyEngine('float64').engine.run({ labels: 'data', allGradients: true }, batch);
+    const g32 = await tinyEngine('float32').engine.run({ labels: 'data', allGradients: true }, batch);
+    for (const s of gpt2ParameterSpecs(config)) {
+      const e = relErr(g32[`grad.${s.name}`]!.data as Float32Array, g64[`grad.${s.name}`]!.data as Float64Array);
+      if (!(e < 1e-4)) throw new Error(`${s.name}: relative error ${e}`);
+    }
+  });
+
+  it('padding does not change gradients: a padded batch equals the sum of single-sequence runs', async () => {
+    const { engine } = tinyEngine('float64');
+    const both = await engine.run({ labels: 'data', allGradients: true }, batch);
+    const one = await engine.run({ labels: 'data', allGradients: true }, packWindows([windows[0]!], 12));
+    const two = await engine.run({ labels: 'data', allGradients: true }, packWindows([windows[1]!], 7));
+    for (const s of gpt2ParameterSpecs(config)) {
+      const sum = (one[`grad.${s.name}`]!.data as Float64Array).map((v, i) => v + (two[`grad.${s.name}`]!.data as Float64Array)[i]!);
+      expect(relErr(both[`grad.${s.name}`]!.data as Float64Array, sum)).toBeLessThan(1e-10);
+    }
+  });
+
+  it('tracked-only gradients equal the corresponding all-parameter gradients', async () => {
+    const { engine } = tinyEngine('float64');
+    const all = await engine.run({ labels: 'data', allGradients: true }, batch);
+    const tr = await engine.run({ labels: 'data', trackedGradients: true }, batch);
+    const names = Object.keys(tr).filter((k) => k.startsWith('grad.'));
+    expect(names.sort()).toEqual(['h.0.mlp.c_fc', 'h.0.mlp.c_proj', 'h.1.mlp.c_fc', 'h.1.mlp.c_proj'].flatMap((l) => [`grad.${l}.bias`, `grad.${l}.weight`]).sort());
+    for (const k of names) expect(relErr(tr[k]!.data as Float64Array, all[k]!.data as Float64Array)).toBeLessThan(1e-12);
+  });
+});
