@@ -3,6 +3,7 @@ import { Command } from 'commander';
 import { registerDatabaseCommands } from './commands/database.command';
 import { registerSchemaCommands } from './commands/schema.command';
 import { registerServeCommand } from './commands/serve.command';
+import { registerWorldCommands } from './commands/world.command';
 
 /**
  * Builds the `tracebase` command tree. Each command lives in its own file under
@@ -16,5 +17,6 @@ export function buildProgram(): Command {
   registerServeCommand(program);
   registerDatabaseCommands(program);
   registerSchemaCommands(program);
+  registerWorldCommands(program);
   return program;
 }
