@@ -1,0 +1,169 @@
+import { HostTensor } from '../../src/onnx/ort.runner';
+import { gumbelNoise } from '../../src/engine/gpt2-gradient.engine';
+import { SeededRandom } from '../../src/engine/seeded-random';
+import { packWindows, splitIntoWindows } from '../../src/engine/sequence-windows';
+import { referenceLogits, toFloat64 } from '../support/gpt2-reference';
+import { randomTokens, relErr, tinyEngine } from './engine-fixtures';
+
+const layers = ['h.0.mlp.c_fc', 'h.0.mlp.c_proj', 'h.1.mlp.c_fc', 'h.1.mlp.c_proj'];
+
+function randomMatrix(rows: number, cols: number, seed: number, lead: number[] = []): HostTensor {
+  const rng = new SeededRandom(seed);
+  const n = [...lead, rows, cols].reduce((a, b) => a * b, 1);
+  return { dtype: 'float64', dims: [...lead, rows, cols], data: Float64Array.from({ length: n }, () => rng.normal() / Math.sqrt(rows)) };
+}
+
+/** G_ℓ = [∂W ᵀ | ∂b] ∈ R^{o×(i+1)} from HF-layout gradients (∂W stored [in,out]). */
+function layerGradient(out: Record<string, { dims: number[]; data: ArrayLike<number> }>, layer: string): { G: Float64Array; o: number; i1: number } {
+  const w = out[`grad.${layer}.weight`]!;
+  const bias = out[`grad.${layer}.bias`]!;
+  const [i, o] = w.dims as [number, number];
+  const G = new Float64Array(o * (i + 1));
+  for (let r = 0; r < o; r++) {
+    for (let c = 0; c < i; c++) G[r * (i + 1) + c] = w.data[c * o + r]!;
+    G[r * (i + 1) + i] = bias.data[r]!;
+  }
+  return { G, o, i1: i + 1 };
+}
+
+/** C = X Y Zᵀ for row-major X [p,o], Y [o,i], Z [q,i]. */
+function pgrt(P: ArrayLike<number>, G: ArrayLike<number>, R: ArrayLike<number>, p: number, o: number, i: number, q: number): Float64Array {
+  const PG = new Float64Array(p * i);
+  for (let a = 0; a < p; a++) for (let k = 0; k < o; k++) for (let c = 0; c < i; c++) PG[a * i + c] += P[a * o + k]! * G[k * i + c]!;
+  const out = new Float64Array(p * q);
+  for (let a = 0; a < p; a++) for (let b = 0; b < q; b++) for (let c = 0; c < i; c++) out[a * q + b] += PG[a * i + c]! * R[b * i + c]!;
+  return out;
+}
+
+describe('GPT-2 heads: identities with the full gradient', () => {
+  const { engine, config } = tinyEngine('float64');
+  const seqs = [
+    { tokens: randomTokens(10, 256, 31), scoreFrom: 3 },
+    { tokens: randomTokens(6, 256, 32), scoreFrom: 0 },
+  ];
+  const windows = seqs.flatMap((s, k) => splitIntoWindows(s, config.nPositions, k));
+  const batch = packWindows(windows, 10);
+  const ranks: Record<string, [number, number]> = {};
+  const extra: Record<string, HostTensor> = {};
+  layers.forEach((l, k) => {
+    const [i, o] = l.endsWith('c_fc') ? [config.nEmbd, config.nInner] : [config.nInner, config.nEmbd];
+    ranks[l] = [3, 5];
+    extra[`P.${l}`] = randomMatrix(3, o, 100 + k);
+    extra[`R.${l}`] = randomMatrix(5, i + 1, 200 + k);
+    extra[`M.${l}`] = randomMatrix(o, i + 1, 300 + k, [2]);
+  });
+  const head = { labels: 'data' as const, trackedGradients: true, activations: true, covariance: true, projection: { ranks }, influence: { queries: 2 } };
+
+  it('δ and ā reproduce the weight gradient: Σ_t δ_t ā_tᵀ = G', async () => {
+    const out = await engine.run(head, batch, extra);
+    for (const l of layers) {
+      const { G, o, i1 } = layerGradient(out, l);
+      const a = out[`a.${l}`]!.data as Float64Array;
+      const d = out[`delta.${l}`]!.data as Float64Array;
+      const sum = new Float64Array(o * i1);
+      for (let t = 0; t < batch.batch * batch.seqLen; t++) {
+        if (batch.attentionMask[t] === 0) continue;
+        for (let r = 0; r < o; r++) for (let c = 0; c < i1; c++) sum[r * i1 + c] += d[t * o + r]! * a[t * i1 + c]!;
+      }
+      expect(relErr(sum, G)).toBeLessThan(1e-10);
+      // the bias column of ā is 1
+      expect(a[i1 - 1]).toBe(1);
+    }
+  });
+
+  it('covariance sums equal sums of outer products over real tokens', async () => {
+    const out = await engine.run(head, batch, extra);
+    for (const l of layers) {
+      const a = out[`a.${l}`]!.data as Float64Array;
+      const d = out[`delta.${l}`]!.data as Float64Array;
+      const i1 = out[`a.${l}`]!.dims[2]!;
+      const o = out[`delta.${l}`]!.dims[2]!;
+      const A = new Float64Array(i1 * i1);
+      const S = new Float64Array(o * o);
+      for (let t = 0; t < batch.batch * batch.seqLen; t++) {
+        if (batch.attentionMask[t] === 0) continue;
+        for (let r = 0; r < i1; r++) for (let c = 0; c < i1; c++) A[r * i1 + c] += a[t * i1 + r]! * a[t * i1 + c]!;
+        for (let r = 0; r < o; r++) for (let c = 0; c < o; c++) S[r * o + c] += d[t * o + r]! * d[t * o + c]!;
+      }
+      expect(out[`A.${l}`]!.dims).toEqual([i1, i1]);
+      expect(relErr(out[`A.${l}`]!.data as Float64Array, A)).toBeLessThan(1e-12);
+      expect(relErr(out[`S.${l}`]!.data as Float64Array, S)).toBeLessThan(1e-12);
+      // the ones column counts the real tokens
+      expect(A[i1 * i1 - 1]).toBe(16);
+    }
+  });
+
+  it('the projected head equals P · G_b · Rᵀ of each sequence’s own gradient', async () => {
+    const out = await engine.run(head, batch, extra);
+    for (let b = 0; b < 2; b++) {
+      const single = await engine.run({ labels: 'data', trackedGradients: true }, packWindows([windows[b]!], windows[b]!.tokens.length));
+      for (const l of layers) {
+        const { G, o, i1 } = layerGradient(single, l);
+        const want = pgrt(extra[`P.${l}`]!.data as Float64Array, G, extra[`R.${l}`]!.data as Float64Array, 3, o, i1, 5);
+        const got = (out[`proj.${l}`]!.data as Float64Array).slice(b * 15, (b + 1) * 15);
+        expect(out[`proj.${l}`]!.dims).toEqual([2, 3, 5]);
+        expect(relErr(got, want)).toBeLessThan(1e-10);
+      }
+    }
+  });
+
+  it('per-token influence sums to ⟨M, G⟩ for each query matrix', async () => {
+    const out = await engine.run(head, batch, extra);
+    for (const l of layers) {
+      const { G, o, i1 } = layerGradient(out, l);
+      const M = extra[`M.${l}`]!.data as Float64Array;
+      const tau = out[`tau.${l}`]!;
+      expect(tau.dims).toEqual([2, 2, 10]);
+      for (let q = 0; q < 2; q++) {
+        let inner = 0;
+        for (let k = 0; k < o * i1; k++) inner += M[q * o * i1 + k]! * G[k]!;
+        let sum = 0;
+        for (let k = 0; k < 20; k++) sum += tau.data[q * 20 + k] as number;
+        expect(Math.abs(sum - inner)).toBeLessThan(1e-10 * Math.max(1, Math.abs(inner)));
+        // padding positions carry no influence
+        for (let t = 6; t < 10; t++) expect(tau.data[q * 20 + 10 + t]).toBe(0);
+      }
+    }
+  });
+});
+
+describe('sampled labels (Gumbel-max)', () => {
+  const { engine, weights, config } = tinyEngine('float64');
+  const tokens = randomTokens(8, 256, 41);
+  const batch = packWindows(splitIntoWindows({ tokens, scoreFrom: 0 }, 16), 8);
+
+  it('are argmax(logits + noise) of the reference logits, reproducible from the seed', async () => {
+    const noise = gumbelNoise(7, 1, 8, config.vocabSize, 'float64');
+    const out = await engine.run({ labels: 'sampled', trackedGradients: true }, batch, { gumbel_noise: noise });
+    const again = await engine.run({ labels: 'sampled', trackedGradients: true }, batch, { gumbel_noise: gumbelNoise(7, 1, 8, config.vocabSize, 'float64') });
+    const other = await engine.run({ labels: 'sampled', trackedGradients: true }, batch, { gumbel_noise: gumbelNoise(8, 1, 8, config.vocabSize, 'float64') });
+    const sampled = Array.from(out.sampled_targets!.data as BigInt64Array, Number);
+    expect(Array.from(again.sampled_targets!.data as BigInt64Array, Number)).toEqual(sampled);
+    expect(Array.from(other.sampled_targets!.data as BigInt64Array, Number)).not.toEqual(sampled);
+    const logits = referenceLogits(config, toFloat64(weights), tokens);
+    const V = config.vocabSize;
+    const want = Array.from({ length: 8 }, (_, t) => {
+      let best = 0;
+      for (let v = 1; v < V; v++) if (logits[t * V + v]! + (noise.data[t * V + v] as number) > logits[t * V + best]! + (noise.data[t * V + best] as number)) best = v;
+      return best;
+    });
+    expect(sampled).toEqual(want);
+    // gradients with sampled labels equal data-label gradients with those labels as targets
+    const asData = await engine.run({ labels: 'data', trackedGradients: true }, { ...batch, targets: BigInt64Array.from(sampled.map(BigInt)) });
+    for (const k of Object.keys(asData).filter((n) => n.startsWith('grad.'))) expect(relErr(out[k]!.data as Float64Array, asData[k]!.data as Float64Array)).toBeLessThan(1e-12);
+  });
+
+  it('follow the model distribution: sample frequencies match softmax probabilities', () => {
+    // Gumbel-max in isolation: argmax(l + g) ~ softmax(l)
+    const l = [0.5, -1, 2, 0];
+    const z = l.reduce((s, x) => s + Math.exp(x), 0);
+    const counts = [0, 0, 0, 0];
+    const noise = gumbelNoise(3, 1, 20000, 4, 'float64').data as Float64Array;
+    for (let n = 0; n < 20000; n++) {
+      let best = 0;
+      for (let v = 1; v < 4; v++) if (l[v]! + noise[n * 4 + v]! > l[best]! + noise[n * 4 + best]!) best = v;
+      counts[best]!++;
+    }
+    l.forEach((x, v) => expect(Math.abs(counts[v]! / 20000 - Math.exp(x) / z)).toBeLessThan(0.015));
+  });
+});
