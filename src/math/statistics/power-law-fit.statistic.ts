@@ -1,0 +1,57 @@
+import { InvalidInputError } from '../../errors/tracebase.error';
+import { assertFinite } from '../finite.guard';
+
+/** A power law score ≈ C · rank^α fitted in log-log space. */
+export interface PowerLawFit {
+  /** Exponent α (slope of log score on log rank); the paper finds α ≈ −0.32 … −0.38. */
+  readonly alpha: number;
+  /** log C (natural log), the intercept. */
+  readonly logIntercept: number;
+  /** Coefficient of determination of the log-log regression, in [0, 1]. */
+  readonly rSquared: number;
+  /** Number of (rank, score) points fitted. */
+  readonly n: number;
+}
+
+/**
+ * Power-law fit of the top N positive influence scores (Finding 2: top 500): sort descending,
+ * ranks 1..N, ordinary least squares of ln(score) on ln(rank). Scores ≤ 0 cannot be fitted and
+ * are excluded (so N may shrink to the number of positive scores).
+ *
+ * @param topN how many of the largest scores to fit (default 500).
+ * @throws InvalidInputError when fewer than 2 positive scores remain.
+ */
+export function powerLawFit(scores: ArrayLike<number>, topN = 500): PowerLawFit {
+  if (!Number.isInteger(topN) || topN < 2) throw new InvalidInputError(`topN must be an integer ≥ 2, got ${topN}`);
+  assertFinite(scores, { tensor: 'scores (power-law fit)' });
+  const positive: number[] = [];
+  for (let i = 0; i < scores.length; i++) if (scores[i]! > 0) positive.push(scores[i]!);
+  positive.sort((a, b) => b - a);
+  const n = Math.min(topN, positive.length);
+  if (n < 2) throw new InvalidInputError(`power-law fit needs at least 2 positive scores, got ${positive.length}`);
+  let mx = 0;
+  let my = 0;
+  const xs = new Float64Array(n);
+  const ys = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    xs[i] = Math.log(i + 1);
+    ys[i] = Math.log(positive[i]!);
+    mx += xs[i]!;
+    my += ys[i]!;
+  }
+  mx /= n;
+  my /= n;
+  let sxy = 0;
+  let sxx = 0;
+  let syy = 0;
+  for (let i = 0; i < n; i++) {
+    const dx = xs[i]! - mx;
+    const dy = ys[i]! - my;
+    sxy += dx * dy;
+    sxx += dx * dx;
+    syy += dy * dy;
+  }
+  const alpha = sxy / sxx;
+  const rSquared = syy === 0 ? 1 : (sxy * sxy) / (sxx * syy);
+  return { alpha, logIntercept: my - alpha * mx, rSquared, n };
+}
