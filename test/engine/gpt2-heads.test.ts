@@ -1,5 +1,5 @@
 import { HostTensor } from '../../src/onnx/ort.runner';
-import { gumbelNoise } from '../../src/engine/gpt2-gradient.engine';
+import { EngineOutputs, gumbelNoise } from '../../src/engine/gpt2-gradient.engine';
 import { SeededRandom } from '../../src/engine/seeded-random';
 import { packWindows, splitIntoWindows } from '../../src/engine/sequence-windows';
 import { referenceLogits, toFloat64 } from '../support/gpt2-reference';
@@ -14,14 +14,15 @@ function randomMatrix(rows: number, cols: number, seed: number, lead: number[] =
 }
 
 /** G_ℓ = [∂W ᵀ | ∂b] ∈ R^{o×(i+1)} from HF-layout gradients (∂W stored [in,out]). */
-function layerGradient(out: Record<string, { dims: number[]; data: ArrayLike<number> }>, layer: string): { G: Float64Array; o: number; i1: number } {
+function layerGradient(out: EngineOutputs, layer: string): { G: Float64Array; o: number; i1: number } {
   const w = out[`grad.${layer}.weight`]!;
-  const bias = out[`grad.${layer}.bias`]!;
+  const wd = w.data as Float64Array;
+  const bd = out[`grad.${layer}.bias`]!.data as Float64Array;
   const [i, o] = w.dims as [number, number];
   const G = new Float64Array(o * (i + 1));
   for (let r = 0; r < o; r++) {
-    for (let c = 0; c < i; c++) G[r * (i + 1) + c] = w.data[c * o + r]!;
-    G[r * (i + 1) + i] = bias.data[r]!;
+    for (let c = 0; c < i; c++) G[r * (i + 1) + c] = wd[c * o + r]!;
+    G[r * (i + 1) + i] = bd[r]!;
   }
   return { G, o, i1: i + 1 };
 }
