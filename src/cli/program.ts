@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 
 import { registerDatabaseCommands } from './commands/database.command';
+import { registerGradientsCommand } from './commands/gradients.command';
 import { registerSchemaCommands } from './commands/schema.command';
 import { registerServeCommand } from './commands/serve.command';
 import { registerWorldCommands } from './commands/world.command';
@@ -16,6 +17,7 @@ export function buildProgram(): Command {
     .configureHelp({ sortSubcommands: true });
   registerServeCommand(program);
   registerDatabaseCommands(program);
+  registerGradientsCommand(program);
   registerSchemaCommands(program);
   registerWorldCommands(program);
   return program;

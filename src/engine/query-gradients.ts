@@ -1,0 +1,59 @@
+import { LoadedModel } from '../model/model-directory.loader';
+import { TextTooLongError } from '../model/model-load.error';
+import { InvalidInputError } from '../errors/tracebase.error';
+import { Float32Tensor } from '../model/safetensors.reader';
+import { gpt2ParameterSpecs } from '../model/gpt2.parameters';
+import { EngineSettings, Gpt2GradientEngine, defaultEngineSettings } from './gpt2-gradient.engine';
+import { defaultTrackedLayers } from './gradient-head.spec';
+import { packWindows, splitIntoWindows } from './sequence-windows';
+
+/** Gradient of one query's completion loss, named as in the model's safetensors file. */
+export interface QueryGradients {
+  /** Tokens of prompt + completion. */
+  tokens: number;
+  /** nats(q) = Σ_{t ∈ completion} −log p(x_t | x_<t). */
+  nats: number;
+  /** `[fileName, tensor]` in HF layout (Conv1D `[in, out]`), float32. */
+  tensors: Array<[string, Float32Tensor]>;
+}
+
+/**
+ * Tokenizes prompt and completion separately (no BOS/EOS), concatenates them, and computes the
+ * gradient of the completion's summed negative log-likelihood with respect to the tracked
+ * layers' weights and biases (default: both MLP layers of every block), or every parameter
+ * with `all`. The query must fit in one context window (n_positions tokens).
+ */
+export async function computeQueryGradients(
+  model: LoadedModel,
+  prompt: string,
+  completion: string,
+  opts: { all?: boolean; tracked?: string[]; settings?: Partial<EngineSettings>; engine?: Gpt2GradientEngine } = {},
+): Promise<QueryGradients> {
+  const c = model.config;
+  const maxChars = 64 * c.nPositions;
+  const p = model.tokenizer.encode(prompt, { field: 'prompt', maxChars });
+  const q = model.tokenizer.encode(completion, { field: 'completion', maxChars });
+  const tokens = [...p, ...q];
+  if (q.length === 0) throw new InvalidInputError('completion is empty: there is nothing to score', { field: 'completion' });
+  if (tokens.length < 2) throw new InvalidInputError('prompt + completion must have at least 2 tokens (the first token has no context)', { field: 'completion' });
+  if (tokens.length > c.nPositions) {
+    const field = p.length >= c.nPositions ? 'prompt' : 'completion';
+    throw new TextTooLongError(`${field}: prompt + completion are ${tokens.length} tokens; the model's context (n_positions) allows ${c.nPositions}`, { field, length: tokens.length, limit: c.nPositions });
+  }
+  const tracked = opts.tracked ?? defaultTrackedLayers(c.nLayer);
+  for (const l of tracked) {
+    const m = /^h\.(\d+)\.(mlp\.c_fc|mlp\.c_proj|attn\.c_attn|attn\.c_proj)$/.exec(l);
+    if (!m || Number(m[1]) >= c.nLayer) throw new InvalidInputError(`unknown tracked layer ${l}: expected h.{0..${c.nLayer - 1}}.(mlp.c_fc|mlp.c_proj|attn.c_attn|attn.c_proj)`, { field: 'layers' });
+  }
+  const engine = opts.engine ?? new Gpt2GradientEngine(model, defaultEngineSettings({ ...opts.settings, dtype: 'float32' }));
+  const batch = packWindows(splitIntoWindows({ tokens, scoreFrom: p.length }, c.nPositions), tokens.length);
+  const out = await engine.run({ labels: 'data', allGradients: opts.all, trackedGradients: !opts.all, tracked: opts.all ? undefined : tracked }, batch);
+  const names = opts.all
+    ? [...gpt2ParameterSpecs(c).map((s) => s.name), ...(model.weights.lmHead ? ['lm_head.weight'] : [])]
+    : tracked.flatMap((l) => [`${l}.weight`, `${l}.bias`]);
+  const tensors = names.map((name): [string, Float32Tensor] => {
+    const g = out[`grad.${name}`]!;
+    return [model.weights.fileNames.get(name) ?? name, { shape: g.dims, data: Float32Array.from(g.data as Float32Array) }];
+  });
+  return { tokens: tokens.length, nats: Number((out.loss!.data as Float32Array)[0]), tensors };
+}
