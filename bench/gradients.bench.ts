@@ -1,0 +1,102 @@
+/**
+ * Gradient-engine benchmark (a script, not a test): `npm run bench:gradients`.
+ * Model of the reference size (byte-level GPT-2, d=256, 6 layers, 8 heads, context 256,
+ * ≈4.8 M parameters), a batch of 8 × 256 tokens; reports medians of timed runs after warm-up:
+ * tokens/s forward+backward, achieved GFLOP/s = (6·N·tokens + 12·L·T²·d·B) / t with N the
+ * parameters used in matmuls (all but wpe; the tied LM head counts wte once), onnxruntime's raw
+ * MatMul GFLOP/s on a large square product (2n³ / t) in the same process and threads, and the ratio.
+ * Env: BENCH_THREADS (default: all cores), BENCH_RUNS (default 7), BENCH_BATCH (default 8).
+ */
+import { cpus } from 'node:os';
+
+import { Gpt2GradientEngine, defaultEngineSettings } from '../src/engine/gpt2-gradient.engine';
+import { HeadSpec, defaultTrackedLayers } from '../src/engine/gradient-head.spec';
+import { SeededRandom } from '../src/engine/seeded-random';
+import { packWindows } from '../src/engine/sequence-windows';
+import { Gpt2Config } from '../src/model/gpt2.config';
+import { gpt2ParameterCount } from '../src/model/gpt2.parameters';
+import { GraphBuilder } from '../src/onnx/graph.builder';
+import { serializeModel } from '../src/onnx/onnx.serializer';
+import { HostTensor, createSession, runSession } from '../src/onnx/ort.runner';
+import { randomWeights } from '../test/support/gpt2-checkpoint';
+
+const threads = Number(process.env.BENCH_THREADS ?? cpus().length);
+const runs = Number(process.env.BENCH_RUNS ?? 7);
+const B = Number(process.env.BENCH_BATCH ?? 8);
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)]!;
+}
+
+async function time(fn: () => Promise<unknown>, n: number): Promise<number> {
+  await fn(); // warm-up (compiles the session)
+  const ts: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const t0 = process.hrtime.bigint();
+    await fn();
+    ts.push(Number(process.hrtime.bigint() - t0) / 1e9);
+  }
+  return median(ts);
+}
+
+async function rawMatmulGflops(n: number): Promise<number> {
+  const b = new GraphBuilder();
+  const x = b.input('x', 'float32', [n, n]);
+  const y = b.input('y', 'float32', [n, n]);
+  b.output(b.matmul(x, y), 'z');
+  const s = await createSession(serializeModel(b), { device: 'cpu', intraOpThreads: threads, interOpThreads: 1 });
+  const rng = new SeededRandom(1);
+  const data = Float32Array.from({ length: n * n }, () => rng.normal());
+  const feeds: Record<string, HostTensor> = { x: { dtype: 'float32', dims: [n, n], data }, y: { dtype: 'float32', dims: [n, n], data } };
+  const t = await time(() => runSession(s, feeds), runs);
+  return (2 * n ** 3) / t / 1e9;
+}
+
+async function main(): Promise<void> {
+  const config: Gpt2Config = { nEmbd: 256, nLayer: 6, nHead: 8, nPositions: 256, vocabSize: 256, nInner: 1024, layerNormEpsilon: 1e-5, activation: 'gelu_new' };
+  const T = config.nPositions;
+  const params = gpt2ParameterCount(config);
+  const matmulParams = params - config.nPositions * config.nEmbd;
+  const weights = randomWeights(config, 1, 0.02);
+  const engine = new Gpt2GradientEngine({ config, weights: { tensors: weights, fileNames: new Map() }, hash: 'bench' }, defaultEngineSettings({ intraOpThreads: threads }));
+  const rng = new SeededRandom(2);
+  const windows = Array.from({ length: B }, (_, i) => {
+    const tokens = Array.from({ length: T }, () => Math.floor(rng.next() * 256));
+    return { sequence: i, start: 0, tokens, lossMask: tokens.map((_, j) => (j + 1 < T ? 1 : 0)) };
+  });
+  const batch = packWindows(windows, T);
+  const tokens = B * T;
+  const flops = 6 * matmulParams * tokens + 12 * config.nLayer * T * T * config.nEmbd * B;
+
+  const measure = async (label: string, head: HeadSpec, extra: Record<string, HostTensor> = {}) => {
+    const t = await time(() => engine.run(head, batch, extra), runs);
+    return { label, seconds: t, tokensPerSecond: tokens / t, gflops: flops / t / 1e9 };
+  };
+  const fwd = await time(() => engine.run({ labels: 'data' }, batch), runs);
+  const all = await measure('fwd+bwd, all-parameter gradients', { labels: 'data', allGradients: true });
+  const tracked = defaultTrackedLayers(config.nLayer);
+  const ranks: Record<string, [number, number]> = {};
+  const extra: Record<string, HostTensor> = {};
+  for (const l of tracked) {
+    const [i, o] = l.endsWith('c_fc') ? [config.nEmbd, config.nInner] : [config.nInner, config.nEmbd];
+    ranks[l] = [16, 16];
+    extra[`P.${l}`] = { dtype: 'float32', dims: [16, o], data: Float32Array.from({ length: 16 * o }, () => rng.normal() / 4) };
+    extra[`R.${l}`] = { dtype: 'float32', dims: [16, i + 1], data: Float32Array.from({ length: 16 * (i + 1) }, () => rng.normal() / 4) };
+  }
+  const proj = await measure('fwd+bwd, projected per-sequence gradients (ingestion head, r=16×16)', { labels: 'data', projection: { ranks } }, extra);
+  const raw = await rawMatmulGflops(1024);
+  const report = {
+    model: { ...config, parameters: params },
+    batch: `${B} x ${T} tokens`,
+    threads,
+    runs,
+    forwardOnlySeconds: fwd,
+    results: [all, proj].map((r) => ({ ...r, ratioToRawMatmul: r.gflops / raw })),
+    rawMatmul1024Gflops: raw,
+    flopModel: '6 × (params − wpe) × tokens + 12 × n_layer × T² × d × B',
+  };
+  process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+}
+
+void main();
