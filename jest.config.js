@@ -5,7 +5,7 @@ module.exports = {
   testEnvironment: '<rootDir>/test/support/host-typed-array.environment.js',
   testMatch: ['<rootDir>/test/**/*.test.ts'],
   transform: {
-    '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.json', isolatedModules: true, diagnostics: false }],
+    '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.json', diagnostics: false }],
   },
   setupFiles: ['reflect-metadata'],
   moduleFileExtensions: ['ts', 'js', 'json', 'node'],

@@ -1,0 +1,248 @@
+import { InvalidInputError } from '../errors/tracebase.error';
+import type { SqlClient, TransactionalSqlClient } from '../db/database.types';
+import { assertDims, assertSafeId, parseVector, toVectorLiteral } from './vector-sql';
+
+/** x_d of one document in one projection space, as stored. */
+export interface DocumentProjectionRecord {
+  readonly documentId: number;
+  /** Sketch (≤ 4000 dims), stored as halfvec. */
+  readonly sketch: Float32Array | null;
+  /** Full projection (≤ 16000 dims), stored as vector (float32). */
+  readonly full: Float32Array | null;
+  /** Summed token loss of the document, nats. */
+  readonly loss: number;
+  readonly tokenCount: number;
+  /** ‖x_d‖₂. */
+  readonly gradientNorm: number;
+}
+
+/** One hit of an inner-product search: score = ⟨y_q, x_d⟩ (or ⟨y_q, x_d⟩ / ‖x_d‖ normalised). */
+export interface InnerProductHit {
+  readonly documentId: number;
+  readonly score: number;
+}
+
+/** Options of an approximate (HNSW) or exact inner-product search. */
+export interface InnerProductSearch {
+  readonly spaceId: number;
+  readonly query: Float32Array;
+  /** `sketch`: halfvec column, HNSW-indexed; `full`: vector column, exact scan. */
+  readonly column: 'sketch' | 'full';
+  readonly k: number;
+  /** Most negative first instead of most positive. */
+  readonly ascending?: boolean;
+  /** hnsw.ef_search for this search (pgvector default 40). */
+  readonly efSearch?: number;
+  /** Let HNSW keep scanning until k rows pass the filter (pgvector ≥ 0.8 iterative scans). */
+  readonly iterativeScan?: boolean;
+}
+
+/** Most rows a search may return. */
+export const MAX_SEARCH_K = 10_000;
+const ROWS_PER_STATEMENT = 500;
+
+/** Name of the HNSW index on one projection space's sketches. */
+export function sketchIndexName(spaceId: number): string {
+  return `document_projections_sketch_hnsw_space_${assertSafeId(spaceId, 'projection space id')}`;
+}
+
+/**
+ * All SQL on `document_projections`. Vectors are bound as text parameters cast to their
+ * pgvector types; the HNSW index of a space is a partial expression index
+ * `((sketch::halfvec(D)) halfvec_ip_ops) WHERE space_id = S`, so each space has its own graph
+ * and dimension.
+ */
+export class DocumentProjectionRepository {
+  /** @param rowsPerStatement rows per multi-row INSERT (bounded by Postgres' 65535 parameters). */
+  constructor(
+    private readonly sql: TransactionalSqlClient,
+    private readonly rowsPerStatement = ROWS_PER_STATEMENT,
+  ) {}
+
+  /**
+   * Inserts or replaces the projections of `rows` in one space, in one transaction, in
+   * multi-row statements. Keyed by (space, document): re-running is idempotent.
+   */
+  async upsertMany(spaceId: number, rows: readonly DocumentProjectionRecord[]): Promise<number> {
+    assertSafeId(spaceId, 'projection space id');
+    if (rows.length === 0) return 0;
+    const seen = new Set<number>();
+    for (const [i, r] of rows.entries()) {
+      if (seen.has(r.documentId)) {
+        throw new InvalidInputError(`projection batch has document ${r.documentId} twice (row ${i}); each document once per batch`);
+      }
+      seen.add(r.documentId);
+    }
+    const prepared = rows.map((r, i) => {
+      const where = `projection of document ${r.documentId} (row ${i})`;
+      if (!r.sketch && !r.full) throw new InvalidInputError(`${where} has neither a sketch nor a full vector`);
+      if (!Number.isFinite(r.gradientNorm) || r.gradientNorm < 0) {
+        throw new InvalidInputError(`${where} has gradientNorm ${r.gradientNorm}; it must be finite and >= 0`);
+      }
+      if (!Number.isFinite(r.loss)) throw new InvalidInputError(`${where} has a non-finite loss ${r.loss}`);
+      return [
+        r.documentId,
+        r.sketch ? toVectorLiteral(r.sketch, 'halfvec', `${where} sketch`) : null,
+        r.full ? toVectorLiteral(r.full, 'vector', `${where} full vector`) : null,
+        r.loss,
+        r.tokenCount,
+        r.gradientNorm,
+      ];
+    });
+    await this.sql.transaction(async (tx) => {
+      for (let start = 0; start < prepared.length; start += this.rowsPerStatement) {
+        const chunk = prepared.slice(start, start + this.rowsPerStatement);
+        const params: unknown[] = [spaceId];
+        const values = chunk.map((row) => {
+          const base = params.length;
+          params.push(...row);
+          return `($1, $${base + 1}, $${base + 2}::halfvec, $${base + 3}::vector, $${base + 4}, $${base + 5}, $${base + 6})`;
+        });
+        await tx.query(
+          `INSERT INTO document_projections (space_id, document_id, sketch, "full", loss, token_count, gradient_norm)
+           VALUES ${values.join(', ')}
+           ON CONFLICT (space_id, document_id) DO UPDATE SET
+             sketch = EXCLUDED.sketch, "full" = EXCLUDED."full", loss = EXCLUDED.loss,
+             token_count = EXCLUDED.token_count, gradient_norm = EXCLUDED.gradient_norm,
+             created_at = now()`,
+          params,
+        );
+      }
+    });
+    return prepared.length;
+  }
+
+  /** The stored projections of the given documents in one space (absent ones are skipped). */
+  async findByDocuments(spaceId: number, documentIds: readonly number[]): Promise<DocumentProjectionRecord[]> {
+    const rows = await this.sql.query<{
+      document_id: number;
+      sketch: unknown;
+      full: unknown;
+      loss: number;
+      token_count: number;
+      gradient_norm: number;
+    }>(
+      `SELECT document_id, sketch::text AS sketch, "full"::text AS "full", loss, token_count, gradient_norm
+         FROM document_projections
+        WHERE space_id = $1 AND document_id = ANY($2::int[])
+        ORDER BY document_id`,
+      [spaceId, documentIds],
+    );
+    return rows.map((r) => ({
+      documentId: Number(r.document_id),
+      sketch: parseVector(r.sketch),
+      full: parseVector(r.full),
+      loss: Number(r.loss),
+      tokenCount: Number(r.token_count),
+      gradientNorm: Number(r.gradient_norm),
+    }));
+  }
+
+  /** Number of projections stored in a space. */
+  async count(spaceId: number): Promise<number> {
+    const [row] = await this.sql.query<{ n: number }>(
+      'SELECT count(*)::int AS n FROM document_projections WHERE space_id = $1',
+      [spaceId],
+    );
+    return Number(row?.n ?? 0);
+  }
+
+  /**
+   * Creates the HNSW index of one space's sketches if it does not exist (after a bulk load:
+   * building on loaded rows is faster than maintaining it row by row), then ANALYZE.
+   * `dims` must equal the space's sketch dimension.
+   */
+  async ensureSketchIndex(spaceId: number, dims: number, options: { m?: number; efConstruction?: number } = {}): Promise<string> {
+    const name = sketchIndexName(spaceId);
+    assertDims(dims, 'halfvec', 'sketch dimension');
+    const m = options.m ?? 16;
+    const ef = options.efConstruction ?? 64;
+    if (!Number.isInteger(m) || m < 2 || m > 100) throw new InvalidInputError(`HNSW m must be 2..100, got ${m}`);
+    if (!Number.isInteger(ef) || ef < 4 || ef > 1000) throw new InvalidInputError(`HNSW ef_construction must be 4..1000, got ${ef}`);
+    // DDL takes no bound parameters: every interpolated value was validated as an integer above.
+    await this.sql.exec(
+      `CREATE INDEX IF NOT EXISTS "${name}" ON document_projections
+         USING hnsw ((sketch::halfvec(${dims})) halfvec_ip_ops) WITH (m = ${m}, ef_construction = ${ef})
+         WHERE space_id = ${spaceId};
+       ANALYZE document_projections;`,
+    );
+    return name;
+  }
+
+  /** Drops a space's HNSW index (before a large reload). */
+  async dropSketchIndex(spaceId: number): Promise<void> {
+    await this.sql.exec(`DROP INDEX IF EXISTS "${sketchIndexName(spaceId)}"`);
+  }
+
+  /** Whether the space's HNSW index exists. */
+  async hasSketchIndex(spaceId: number): Promise<boolean> {
+    const [row] = await this.sql.query<{ present: boolean }>(
+      'SELECT to_regclass($1) IS NOT NULL AS present',
+      [`"${sketchIndexName(spaceId)}"`],
+    );
+    return Boolean(row?.present);
+  }
+
+  /**
+   * Top-k documents of a space by inner product with `query`. On the sketch column the
+   * ordering `(sketch::halfvec(D)) <#> q` matches the space's HNSW index (approximate); on the
+   * full column it is an exact scan. pgvector's `<#>` is the negated inner product.
+   */
+  async searchInnerProduct(search: InnerProductSearch): Promise<InnerProductHit[]> {
+    const { spaceId, query, column, k } = search;
+    assertSafeId(spaceId, 'projection space id');
+    if (!Number.isInteger(k) || k < 1 || k > MAX_SEARCH_K) {
+      throw new InvalidInputError(`k must be an integer from 1 to ${MAX_SEARCH_K}, got ${k}`);
+    }
+    const type = column === 'sketch' ? 'halfvec' : 'vector';
+    const dims = assertDims(query.length, type, `${column} query dimension`);
+    const literal = toVectorLiteral(query, type, `${column} query vector`);
+    const direction = search.ascending ? 'DESC' : 'ASC';
+    const target = column === 'sketch' ? `(sketch::halfvec(${dims}))` : `("full"::vector(${dims}))`;
+    const statement =
+      `SELECT document_id, -(${target} <#> $2::${type}(${dims}))::float8 AS score
+         FROM document_projections
+        WHERE space_id = $1 AND ${column === 'sketch' ? 'sketch' : '"full"'} IS NOT NULL
+        ORDER BY ${target} <#> $2::${type}(${dims}) ${direction}
+        LIMIT $3`;
+    return this.sql.transaction(async (tx) => {
+      if (search.efSearch !== undefined) {
+        if (!Number.isInteger(search.efSearch) || search.efSearch < 1 || search.efSearch > 1000) {
+          throw new InvalidInputError(`ef_search must be an integer from 1 to 1000, got ${search.efSearch}`);
+        }
+        await tx.query(`SELECT set_config('hnsw.ef_search', $1, true)`, [String(search.efSearch)]);
+      }
+      if (search.iterativeScan) {
+        await tx.query(`SELECT set_config('hnsw.iterative_scan', 'relaxed_order', true)`);
+      }
+      const rows = await tx.query<{ document_id: number; score: number }>(statement, [spaceId, literal, k]);
+      const hits = rows.map((r) => ({ documentId: Number(r.document_id), score: Number(r.score) }));
+      // relaxed_order may return rows slightly out of order: restore the exact order of the hits.
+      hits.sort((a, b) => (search.ascending ? a.score - b.score : b.score - a.score));
+      return hits;
+    });
+  }
+
+  /**
+   * The plan Postgres chooses for a sketch search (diagnostics). With `asOnLargeTable`, scans
+   * and sorts are priced out as they are on a table of millions of rows, so a small test table
+   * shows whether the HNSW index can serve the query at all.
+   */
+  async explainSketchSearch(spaceId: number, query: Float32Array, k: number, asOnLargeTable = false): Promise<string> {
+    const dims = assertDims(query.length, 'halfvec', 'sketch query dimension');
+    const rows = await this.sql.transaction(async (tx: SqlClient) => {
+      if (asOnLargeTable) {
+        for (const setting of ['enable_seqscan', 'enable_bitmapscan', 'enable_sort']) {
+          await tx.query(`SELECT set_config($1, 'off', true)`, [setting]);
+        }
+      }
+      return tx.query<{ 'QUERY PLAN': string }>(
+        `EXPLAIN SELECT document_id FROM document_projections
+          WHERE space_id = $1 AND sketch IS NOT NULL
+          ORDER BY (sketch::halfvec(${dims})) <#> $2::halfvec(${dims}) LIMIT $3`,
+        [assertSafeId(spaceId, 'projection space id'), toVectorLiteral(query, 'halfvec', 'query'), k],
+      );
+    });
+    return rows.map((r) => r['QUERY PLAN']).join('\n');
+  }
+}

@@ -1,0 +1,96 @@
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+
+import { createScratchDatabase, testBackends } from '../support/test-database';
+
+const ROOT = path.resolve(__dirname, '..', '..');
+const BIN = path.join(ROOT, 'bin', 'tracebase.js');
+
+/** Environment of a child `tracebase`: the test's, without the test runner's node options. */
+function childEnv(extra: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, NODE_OPTIONS: '', TRACEBASE_FROM_SOURCE: '1', ...extra };
+  for (const [k, v] of Object.entries(extra)) if (v === undefined) delete env[k];
+  return env;
+}
+
+function tracebase(args: string[], extra: Record<string, string | undefined> = {}) {
+  return spawnSync(process.execPath, [BIN, ...args], { cwd: ROOT, encoding: 'utf8', env: childEnv(extra), timeout: 60_000 });
+}
+
+describe('tracebase CLI', () => {
+  it.each([[[]], [['serve']], [['migrate']], [['db', 'status']], [['schema', 'emit']], [['schema', 'check']]])(
+    'prints help for %j',
+    (args) => {
+      const result = tracebase([...args, '--help']);
+      expect(result.status).toBe(0);
+      expect(result.stdout).toMatch(/Usage: tracebase/);
+    },
+  );
+
+  it('exits 2 with a message naming a bad setting', () => {
+    const result = tracebase(['db', 'status'], { TRACEBASE_DATA_DIR: '', DATABASE_URL: 'mysql://nope' });
+    expect(result.status).toBe(2);
+    expect(result.stderr).toMatch(/DATABASE_URL.*postgresql:\/\/ URL/);
+  });
+
+  it('exits 2 naming the server when DATABASE_URL is unreachable', () => {
+    const result = tracebase(['db', 'status'], { DATABASE_URL: 'postgresql://x:y@127.0.0.1:1/none' });
+    expect(result.status).toBe(2);
+    expect(result.stderr).toMatch(/cannot connect to Postgres at 127.0.0.1:1\/none.*is the server running/);
+  });
+
+  it('migrates an embedded database and reports its status', () => {
+    const dataDir = mkdtempSync(path.join(tmpdir(), 'tb-cli-'));
+    const env = { DATABASE_URL: undefined, TRACEBASE_DATA_DIR: dataDir };
+    expect(tracebase(['migrate'], env).stdout).toMatch(/applied 1 migration\(s\)/);
+    expect(tracebase(['migrate'], env).stdout).toMatch(/up to date/);
+    const status = JSON.parse(tracebase(['db', 'status', '--json'], env).stdout) as Record<string, unknown>;
+    expect(status.database).toBe('pglite');
+    expect(status.pending).toEqual([]);
+    expect(status.vectorExtension).toMatch(/^0\.\d+\.\d+$/);
+  });
+});
+
+describe.each(testBackends())('tracebase serve on %s', (kind) => {
+  it('starts, answers health over HTTP, and stops on SIGTERM', async () => {
+    const scratch = kind === 'postgres' ? await createScratchDatabase('postgres') : undefined;
+    const dataDir = mkdtempSync(path.join(tmpdir(), 'tb-serve-'));
+    const child = spawn(process.execPath, [BIN, 'serve', '--port', '0'], {
+      cwd: ROOT,
+      env: childEnv({ DATABASE_URL: scratch?.url, TRACEBASE_DATA_DIR: dataDir }),
+    });
+    try {
+      const url = await new Promise<string>((resolve, reject) => {
+        let out = '';
+        let err = '';
+        const timer = setTimeout(() => reject(new Error(`no URL printed; stderr: ${err}`)), 60_000);
+        child.stdout.on('data', (chunk: Buffer) => {
+          out += chunk.toString();
+          const match = /GraphQL API and landing page: (http:\/\/\S+)/.exec(out);
+          if (match) {
+            clearTimeout(timer);
+            resolve(match[1]!);
+          }
+        });
+        child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
+        child.on('exit', (code) => reject(new Error(`serve exited with ${code}: ${err}`)));
+      });
+      const res = await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ query: '{ health { database vectorExtension } }' }),
+      });
+      const json = (await res.json()) as { data: { health: { database: string; vectorExtension: string } } };
+      expect(json.data.health.database).toBe(kind);
+      expect(json.data.health.vectorExtension).toMatch(/^0\.\d+\.\d+$/);
+      const exit = new Promise<number | null>((resolve) => child.on('exit', resolve));
+      child.kill('SIGTERM');
+      expect(await exit).toBe(0);
+    } finally {
+      if (child.exitCode === null) child.kill('SIGKILL');
+      await scratch?.drop();
+    }
+  });
+});

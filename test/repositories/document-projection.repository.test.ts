@@ -1,0 +1,166 @@
+import { applyMigrations } from '../../src/db/migration-runner';
+import { DocumentProjectionRepository, type DocumentProjectionRecord } from '../../src/repositories/document-projection.repository';
+import { createScratchDatabase, type ScratchDatabase, testBackends } from '../support/test-database';
+import { mulberry32, randomVector } from '../support/seeded-random';
+
+const SKETCH = 24;
+const FULL = 64;
+const N = 300;
+
+/** Inner product in float64 of two float32 vectors: the naive reference. */
+function dot(a: Float32Array, b: Float32Array): number {
+  let s = 0;
+  for (let i = 0; i < a.length; i++) s += a[i]! * b[i]!;
+  return s;
+}
+
+/** Rounds to IEEE half precision (round-to-nearest-even), the naive reference for halfvec. */
+function toHalf(x: number): number {
+  if (x === 0) return 0;
+  const e = Math.floor(Math.log2(Math.abs(x)));
+  const step = 2 ** (Math.max(e, -14) - 10);
+  const q = x / step;
+  const r = Math.round(q);
+  const even = Math.abs(q - Math.trunc(q)) === 0.5 ? 2 * Math.round(q / 2) : r;
+  return even * step;
+}
+
+describe.each(testBackends())('DocumentProjectionRepository on %s', (kind) => {
+  let scratch: ScratchDatabase;
+  let repo: DocumentProjectionRepository;
+  let spaceId: number;
+  let docIds: number[];
+  let records: DocumentProjectionRecord[];
+
+  beforeAll(async () => {
+    scratch = await createScratchDatabase(kind);
+    await applyMigrations(scratch.db.sql);
+    const { prisma } = scratch.db;
+    const model = await prisma.model.create({
+      data: { name: 'tiny', hash: 'h', path: '/m', config: {}, trackedLayers: ['h.0.mlp.c_fc'], parameterCount: 10n },
+    });
+    const corpus = await prisma.corpus.create({ data: { name: 'c' } });
+    const space = await prisma.projectionSpace.create({
+      data: { modelId: model.id, name: 'random-8', kind: 'RANDOM_GAUSSIAN', seed: 1, layerRanks: [], fullDims: FULL, sketchDims: SKETCH },
+    });
+    spaceId = space.id;
+    await prisma.document.createMany({
+      data: Array.from({ length: N }, (_, i) => ({
+        corpusId: corpus.id,
+        externalId: `doc-${i}`,
+        text: `text ${i}`,
+        contentHash: i.toString(16).padStart(64, '0'),
+      })),
+    });
+    docIds = (await prisma.document.findMany({ orderBy: { id: 'asc' }, select: { id: true } })).map((d) => d.id);
+    const random = mulberry32(7);
+    records = docIds.map((documentId, i) => {
+      // heavy-tailed norms, as real gradient projections have
+      const scale = i % 10 === 0 ? 6 : 1;
+      const full = randomVector(random, FULL, scale);
+      return {
+        documentId,
+        sketch: randomVector(random, SKETCH, scale),
+        full,
+        loss: 1 + random(),
+        tokenCount: 10 + i,
+        gradientNorm: Math.sqrt(dot(full, full)),
+      };
+    });
+    repo = new DocumentProjectionRepository(scratch.db.sql);
+  });
+  afterAll(() => scratch.drop());
+
+  it('writes in bulk and reads vectors back: vector exactly, halfvec at half precision', async () => {
+    expect(await repo.upsertMany(spaceId, records)).toBe(N);
+    expect(await repo.count(spaceId)).toBe(N);
+    const back = await repo.findByDocuments(spaceId, docIds.slice(0, 20));
+    expect(back).toHaveLength(20);
+    for (const row of back) {
+      const original = records.find((r) => r.documentId === row.documentId)!;
+      expect(Array.from(row.full!)).toEqual(Array.from(original.full!));
+      const halves = Array.from(original.sketch!, toHalf);
+      expect(Array.from(row.sketch!)).toEqual(halves);
+      // and half precision really is lossy for these values
+      expect(Array.from(row.sketch!)).not.toEqual(Array.from(original.sketch!));
+      expect(row.tokenCount).toBe(original.tokenCount);
+      expect(row.gradientNorm).toBeCloseTo(original.gradientNorm, 10);
+    }
+  });
+
+  it('upserts idempotently: same key replaces, no duplicates', async () => {
+    const changed = { ...records[0]!, loss: 42 };
+    await repo.upsertMany(spaceId, [changed]);
+    expect(await repo.count(spaceId)).toBe(N);
+    const [row] = await repo.findByDocuments(spaceId, [changed.documentId]);
+    expect(row!.loss).toBe(42);
+    await repo.upsertMany(spaceId, [records[0]!]);
+  });
+
+  it('rejects a bad batch naming the row and element, writing nothing of it', async () => {
+    const bad = records.slice(0, 3).map((r) => ({ ...r, loss: 99 }));
+    const full = Float32Array.from(bad[2]!.full!);
+    full[5] = Number.NaN;
+    bad[2] = { ...bad[2]!, full };
+    await expect(repo.upsertMany(spaceId, bad)).rejects.toThrow(/row 2\) full vector\[5\] is NaN/);
+    const rows = await repo.findByDocuments(spaceId, bad.map((r) => r.documentId));
+    expect(rows.every((r) => r.loss !== 99)).toBe(true);
+    const tooLong = { ...records[0]!, sketch: new Float32Array(4001) };
+    await expect(repo.upsertMany(spaceId, [tooLong])).rejects.toThrow(/4001 dimensions.*at most 4000/);
+  });
+
+  it('rolls back the whole batch when the database refuses one row of a later statement', async () => {
+    // 100 rows per statement: 300 rows take three statements; the last row references no document.
+    const small = new DocumentProjectionRepository(scratch.db.sql, 100);
+    const batch = records.map((r) => ({ ...r, loss: 77 }));
+    batch[N - 1] = { ...batch[N - 1]!, documentId: 2_000_000 };
+    await expect(small.upsertMany(spaceId, batch)).rejects.toThrow(/foreign key/);
+    await expect(small.upsertMany(spaceId, [records[0]!, records[0]!])).rejects.toThrow(/document \d+ twice \(row 1\)/);
+    const rows = await repo.findByDocuments(spaceId, docIds);
+    expect(rows).toHaveLength(N);
+    expect(rows.some((r) => r.loss === 77)).toBe(false);
+  });
+
+  it('exact search on the full vectors equals a brute-force inner-product ranking', async () => {
+    const q = randomVector(mulberry32(99), FULL);
+    const expected = records
+      .map((r) => ({ documentId: r.documentId, score: dot(q, r.full!) }))
+      .sort((a, b) => b.score - a.score);
+    const top = await repo.searchInnerProduct({ spaceId, query: q, column: 'full', k: 10 });
+    expect(top.map((h) => h.documentId)).toEqual(expected.slice(0, 10).map((h) => h.documentId));
+    top.forEach((h, i) => expect(h.score).toBeCloseTo(expected[i]!.score, 3));
+    const bottom = await repo.searchInnerProduct({ spaceId, query: q, column: 'full', k: 5, ascending: true });
+    expect(bottom.map((h) => h.documentId)).toEqual(
+      expected.slice(-5).reverse().map((h) => h.documentId),
+    );
+  });
+
+  it('builds a per-space HNSW index that the planner uses, and ANN search finds the true top-k', async () => {
+    expect(await repo.hasSketchIndex(spaceId)).toBe(false);
+    await repo.ensureSketchIndex(spaceId, SKETCH);
+    await repo.ensureSketchIndex(spaceId, SKETCH); // idempotent
+    expect(await repo.hasSketchIndex(spaceId)).toBe(true);
+    const q = randomVector(mulberry32(5), SKETCH);
+    const plan = await repo.explainSketchSearch(spaceId, q, 10, true);
+    expect(plan).toContain(`document_projections_sketch_hnsw_space_${spaceId}`);
+
+    const truth = records
+      .map((r) => ({ documentId: r.documentId, score: dot(q, Float32Array.from(r.sketch!, toHalf)) }))
+      .sort((a, b) => b.score - a.score)
+      .slice(0, 10)
+      .map((h) => h.documentId);
+    const ann = await repo.searchInnerProduct({ spaceId, query: q, column: 'sketch', k: 10, efSearch: 200, iterativeScan: true });
+    const recall = ann.filter((h) => truth.includes(h.documentId)).length / truth.length;
+    expect(recall).toBeGreaterThanOrEqual(0.9);
+    for (let i = 1; i < ann.length; i++) expect(ann[i - 1]!.score).toBeGreaterThanOrEqual(ann[i]!.score);
+    await repo.dropSketchIndex(spaceId);
+    expect(await repo.hasSketchIndex(spaceId)).toBe(false);
+  });
+
+  it('validates search limits before any query', async () => {
+    const q = new Float32Array(SKETCH);
+    await expect(repo.searchInnerProduct({ spaceId, query: q, column: 'sketch', k: 0 })).rejects.toThrow(/k must be/);
+    await expect(repo.searchInnerProduct({ spaceId, query: q, column: 'sketch', k: 5, efSearch: 5000 })).rejects.toThrow(/ef_search/);
+    await expect(repo.ensureSketchIndex(-1, SKETCH)).rejects.toThrow(/positive integer id/);
+  });
+});
