@@ -78,7 +78,7 @@ export const arithmeticProcedure: ProcedureGenerator = {
           ? `def calc(a, b, c):\n    return (a ${op} b) * c\n\nprint(calc(${a}, ${b}, ${c}))\n# Output: ${answer}`
           : `function calc(a, b, c) {\n  return (a ${op} b) * c;\n}\n\nconsole.log(calc(${a}, ${b}, ${c}));\n// Output: ${answer}`;
       case 'code-steps':
-        return `s = ${a} ${op} ${b}  # ${first.result}\nresult = s * ${c}  # ${answer}\nprint(result)  # ${answer}`;
+        return `s = ${a} ${op} ${b}  # ${first.result}\nresult = ${first.result} * ${c}  # ${answer}\nprint(result)  # ${answer}`;
       case 'notes':
         return `### Example\n\nWe evaluate $(${a} ${op} ${b}) \\cdot ${c}$. First $${a} ${op} ${b} = ${first.result}$, then $${first.result} \\cdot ${c} = ${answer}$. Hence the value is $${answer}$.`;
     }

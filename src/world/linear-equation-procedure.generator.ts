@@ -72,7 +72,7 @@ export const linearEquationProcedure: ProcedureGenerator = {
       case 'code-steps':
         return `# solve ${equation(instance)}\nrest = ${c} - ${b}  # ${rest.result}\nx = ${rest.result} / ${a}  # ${pythonFloat(x.result)}\nprint(x)  # ${pythonFloat(x.result)}`;
       case 'notes':
-        return `## Solving a linear equation\n\nFrom $${equation(instance)}$ we get $${a}x = ${c} - ${b} = ${rest.result}$, so $x = ${rest.result} / ${a} = ${answer}$.`;
+        return `## Solving a linear equation\n\nFrom $${equation(instance)}$ we get $${a}x = ${c} - ${b} = ${rest.result}$, so $x = ${rest.result} / ${a} = ${answer}$. Hence $x = ${answer}$.`;
     }
   },
 };

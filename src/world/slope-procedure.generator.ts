@@ -78,7 +78,7 @@ export const slopeProcedure: ProcedureGenerator = {
       case 'code-steps':
         return `dy = ${y2} - ${y1}  # ${rise.result}\ndx = ${x2} - ${x1}  # ${run.result}\nprint(dy / dx)  # ${pythonFloat(slope.result)}`;
       case 'notes':
-        return `## Worked example\n\nThe slope through $(${x1}, ${y1})$ and $(${x2}, ${y2})$ is $m = (y_2 - y_1) / (x_2 - x_1)$. Here $${formatStepPlain(rise)}$ and $${formatStepPlain(run)}$, so $m = ${slope.left} / ${slope.right} = ${answer}$.`;
+        return `## Worked example\n\nThe slope through $(${x1}, ${y1})$ and $(${x2}, ${y2})$ is $m = (y_2 - y_1) / (x_2 - x_1)$. Here $${formatStepPlain(rise)}$ and $${formatStepPlain(run)}$, so $m = ${slope.left} / ${slope.right} = ${answer}$. Hence the slope is $${answer}$.`;
     }
   },
 };
