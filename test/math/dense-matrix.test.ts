@@ -33,6 +33,16 @@ describe('dense-matrix', () => {
     expect(toDense(matmul(identity(4), toMatrix(a)))).toEqual(a);
   });
 
+  it('blocked kernel handles every remainder of rows and columns (sizes 1…9, 17)', () => {
+    for (const [m, k, n] of [[1, 1, 1], [5, 3, 7], [8, 8, 8], [9, 2, 6], [3, 17, 9], [17, 5, 4], [6, 9, 1]] as const) {
+      const x = randomDense(m, k, rand);
+      const y = randomDense(k, n, rand);
+      expect(nMaxAbsDiff(toDense(matmul(toMatrix(x), toMatrix(y))), nMul(x, y))).toBeLessThan(1e-14);
+      expect(nMaxAbsDiff(toDense(matmulAtB(toMatrix(nT(x)), toMatrix(y))), nMul(x, y))).toBeLessThan(1e-14);
+      expect(nMaxAbsDiff(toDense(matmulABt(toMatrix(x), toMatrix(nT(y)))), nMul(x, y))).toBeLessThan(1e-14);
+    }
+  });
+
   it('inner products and shape errors', () => {
     expect(frobeniusInner(fromRows([[1, 2], [3, 4]]), fromRows([[5, 6], [7, 8]]))).toBe(70);
     expect(dot([1, 2, 3], [4, 5, 6])).toBe(32);
