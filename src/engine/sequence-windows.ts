@@ -69,3 +69,19 @@ export function packWindows(windows: readonly SequenceWindow[], seqLen: number):
   });
   return { batch: B, seqLen: T, inputIds, attentionMask, targets, lossMask, windows: [...windows] };
 }
+
+/**
+ * Sums a per-window output `[B, ...rest]` over the windows of each sequence (a long document's
+ * windows together make its gradient: G(d) = Σ_windows G_w, so also P G Rᵀ and τ sums).
+ * Returns one `numel(rest)`-long array per sequence index that occurs in `windows`.
+ */
+export function sumBySequence(data: ArrayLike<number>, windows: readonly SequenceWindow[]): Map<number, Float64Array> {
+  const per = data.length / windows.length;
+  const out = new Map<number, Float64Array>();
+  windows.forEach((w, b) => {
+    let acc = out.get(w.sequence);
+    if (!acc) out.set(w.sequence, (acc = new Float64Array(per)));
+    for (let k = 0; k < per; k++) acc[k] += data[b * per + k]!;
+  });
+  return out;
+}
