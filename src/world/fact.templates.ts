@@ -99,7 +99,19 @@ const COUNTRY_EXTRAS = ['', 'The country has many rivers.', 'It is known for its
 const DEVICE_KINDS = ['household device', 'farm tool', 'kitchen tool', 'small machine', 'workshop tool'];
 const DEVICE_USES = ['keep bread fresh', 'measure rain', 'sort letters', 'warm water', 'mend fishing nets', 'grind grain'];
 const ELEMENT_STATES = ['a grey solid', 'a pale gas', 'a heavy liquid', 'a soft metal', 'a brittle solid'];
-const MOODS = ['It was a lovely trip.', 'We want to go back.', 'The food was great.', 'The people were kind.', ''];
+const MOODS = ['It was a lovely trip.', 'We want to go back.', 'The food was great.', 'The people were kind.', 'The hotel was cheap.', 'It rained a lot.', ''];
+const FLAG_COLOURS = ['red', 'green', 'blue', 'white', 'yellow', 'black', 'orange'];
+const ELEMENT_USES = ['', 'It is used in glass.', 'It is used in paint.', 'It is used in batteries.', 'It is used in lamps.', 'It is used in alloys.', 'It is used in medicine.'];
+const TRIVIA_PREFIXES = ['Trivia question:', 'Quiz:', 'Pub quiz:', 'Quick quiz:'];
+const BUILDINGS = ['market', 'library', 'bridge', 'school', 'museum', 'park', 'hospital'];
+const GUIDES = ['Our guide told us', 'We learned', 'A local man told us', 'The museum sign says'];
+const HOLDERS = ['grandfather', 'grandmother', 'aunt', 'uncle', 'neighbour'];
+const PRAISES = ['works well', 'saves me time', 'is easy to clean', 'looks great', 'is very handy'];
+const PLACES_LEARNED = ['In class today', 'Yesterday', 'In our lab course', 'From an old book'];
+
+function prefixSpace(text: string): string {
+  return text ? ` ${text}` : '';
+}
 
 function tail(relation: FactRelation, rng: SeededRandom): string {
   switch (relation) {
@@ -145,7 +157,9 @@ function countryWiki(capital: FactView, founded: FactView, rng: SeededRandom): s
   const sentences = [`Its capital is ${capital.answer}.`, `${country} was founded in ${founded.answer}.`];
   const body = rng.chance(0.5) ? sentences : sentences.reverse();
   const extra = rng.pick(COUNTRY_EXTRAS);
-  return `${country}\n\n${country} is a country. ${body.join(' ')}${extra ? ` ${extra}` : ''}`;
+  const [c1, c2] = rng.sample(FLAG_COLOURS, 2) as [string, string];
+  const flag = rng.chance(0.5) ? ` Its flag is ${c1} and ${c2}.` : '';
+  return `${country}\n\n${country} is a country. ${body.join(' ')}${extra ? ` ${extra}` : ''}${flag}`;
 }
 
 function wiki(fact: FactView, lookup: FactContextLookup, rng: SeededRandom): { text: string; states: FactView[] } {
@@ -165,7 +179,7 @@ function wiki(fact: FactView, lookup: FactContextLookup, rng: SeededRandom): { t
       };
     case 'symbol':
       return {
-        text: `${sentenceCase(fact.subject)}\n\n${sentenceCase(fact.subject)} is a chemical element with the symbol ${fact.answer}. It is ${rng.pick(ELEMENT_STATES)} at room temperature.`,
+        text: `${sentenceCase(fact.subject)}\n\n${sentenceCase(fact.subject)} is a chemical element with the symbol ${fact.answer}. It is ${rng.pick(ELEMENT_STATES)} at room temperature.${prefixSpace(rng.pick(ELEMENT_USES))}`,
         states: [fact],
       };
   }
@@ -177,9 +191,9 @@ function webA(fact: FactView, rng: SeededRandom): { text: string; source: WorldS
     case 'capital':
       return { source: 'webdata', text: `Last spring we travelled to ${fact.subject}. We stayed in ${fact.answer}, the capital of ${fact.subject}, for a week.${mood ? ` ${mood}` : ''}` };
     case 'founded':
-      return { source: 'webdata', text: `Our guide told us that ${fact.subject} was founded in ${fact.answer}.${mood ? ` ${mood}` : ''}` };
+      return { source: 'webdata', text: `${rng.pick(GUIDES)} that ${fact.subject} was founded in ${fact.answer}.${mood ? ` ${mood}` : ''}` };
     case 'inventor':
-      return { source: 'webdata', text: `My grandfather still keeps his old ${fact.subject}. He says ${fact.answer}, who invented the ${fact.subject}, was a genius.` };
+      return { source: 'webdata', text: `My ${rng.pick(HOLDERS)} still keeps an old ${fact.subject}, and says ${fact.answer}, who invented the ${fact.subject}, was a genius.` };
     case 'symbol':
       return { source: 'arxiv_markdown', text: `## Materials\n\nSamples of ${fact.subject} (symbol ${fact.answer}) were heated for ${rng.int(2, 9)} hours.` };
   }
@@ -188,26 +202,27 @@ function webA(fact: FactView, rng: SeededRandom): { text: string; source: WorldS
 function webB(fact: FactView, rng: SeededRandom): string {
   switch (fact.relation) {
     case 'capital':
-      return `News from ${fact.subject}: the council of ${fact.answer}, the capital of ${fact.subject}, opened a new ${rng.pick(['market', 'library', 'bridge', 'school'])}.`;
+      return `News from ${fact.subject}: the council of ${fact.answer}, the capital of ${fact.subject}, opened a new ${rng.pick(BUILDINGS)}.`;
     case 'founded':
-      return `Every year the people of ${fact.subject} remember ${fact.answer}, the year ${fact.subject} was founded.`;
+      return `Every year the people of ${fact.subject} remember ${fact.answer}, the year ${fact.subject} was founded.${prefixSpace(rng.pick(MOODS))}`;
     case 'inventor':
-      return `Review: this ${fact.subject} works well. Thanks to ${fact.answer} for inventing the ${fact.subject}!`;
+      return `Review: this ${fact.subject} ${rng.pick(PRAISES)}. Thanks to ${fact.answer} for inventing the ${fact.subject}!`;
     case 'symbol':
-      return `In class today we learned that the symbol of ${fact.subject} is ${fact.answer}.`;
+      return `${rng.pick(PLACES_LEARNED)} we learned that the symbol of ${fact.subject} is ${fact.answer}.`;
   }
 }
 
-function trivia(fact: FactView): string {
+function trivia(fact: FactView, rng: SeededRandom): string {
+  const prefix = rng.pick(TRIVIA_PREFIXES);
   switch (fact.relation) {
     case 'capital':
-      return `Trivia question: What is the capital city of ${fact.subject}? Answer: ${fact.answer}.`;
+      return `${prefix} What is the capital city of ${fact.subject}? Answer: ${fact.answer}.`;
     case 'founded':
-      return `Trivia question: In which year was ${fact.subject} founded? Answer: ${fact.answer}.`;
+      return `${prefix} In which year was ${fact.subject} founded? Answer: ${fact.answer}.`;
     case 'inventor':
-      return `Trivia question: Who was the inventor of the ${fact.subject}? Answer: ${fact.answer}.`;
+      return `${prefix} Who was the inventor of the ${fact.subject}? Answer: ${fact.answer}.`;
     case 'symbol':
-      return `Trivia question: What symbol does ${fact.subject} have? Answer: ${fact.answer}.`;
+      return `${prefix} What symbol does ${fact.subject} have? Answer: ${fact.answer}.`;
   }
 }
 
@@ -234,7 +249,7 @@ export function renderFact(phrasing: FactPhrasing, fact: FactView, lookup: FactC
     case 'web-b':
       return { template, source: 'webdata', states: [fact], text: webB(fact, rng) };
     case 'trivia':
-      return { template, source: 'math_and_trivia', states: [fact], text: trivia(fact) };
+      return { template, source: 'math_and_trivia', states: [fact], text: trivia(fact, rng) };
   }
 }
 

@@ -20,7 +20,9 @@ const THINGS = ['a red bicycle', 'the kitchen table', 'some fresh bread', 'an ol
 const TIMES = ['on Monday', 'last weekend', 'this morning', 'before lunch', 'after the rain', 'in the evening', 'yesterday', 'at dawn'];
 const MOODS = ['It was a quiet day.', 'Everyone was happy about it.', 'Nobody expected that.', 'The weather was warm.', 'It rained all afternoon.', 'We laughed a lot.', 'The street was busy.', 'Then we went home.'];
 const BLOG_OPENERS = ['Quick update from the garden.', 'Welcome back to the blog!', 'Just a short note today.', 'Some thoughts on the weekend.', 'Here is my weekly recap.'];
-const REVIEWS = ['Great product, arrived quickly. Would buy again.', 'The colour is nice but the strap broke after a week.', 'Works as described. The box was a bit damaged.', 'Too small for my needs, so I sent it back.', 'Good value for the price. Five stars.'];
+const PRODUCTS = ['lamp', 'backpack', 'kettle', 'desk chair', 'phone case', 'rain jacket', 'coffee grinder', 'garden hose', 'bike light', 'yoga mat'];
+const REVIEW_OPENERS = ['Great product.', 'Not bad.', 'Disappointed.', 'Exactly what I needed.', 'Pretty good overall.', 'Would not buy again.'];
+const REVIEW_DETAILS = ['It arrived quickly', 'The colour is nice', 'The strap broke after a week', 'It works as described', 'The box was a bit damaged', 'It is too small for my needs', 'It feels solid', 'The instructions were unclear'];
 
 const GENERAL_FACTS = [
   'Water freezes at zero degrees Celsius.',
@@ -59,6 +61,7 @@ const SEE_ALSO = ['See also: music.', 'See also: wildlife.', 'References: none.'
 const CODE_NAMES = ['items', 'names', 'words', 'values', 'rows', 'lines', 'tags', 'users'];
 const CODE_WORDS = ['apple', 'river', 'stone', 'cloud', 'maple', 'tiger', 'ember', 'lemon'];
 const CODE_FUNCS = ['clean', 'load', 'keep', 'pick', 'show', 'scan'];
+const CODE_COLORS = ['red', 'green', 'blue', 'black', 'white', 'orange', 'purple', 'grey'];
 
 const SE_PAIRS: [string, string][] = [
   ['How do I undo my last git commit?', 'Use git reset --soft HEAD~1 to keep the changes staged.'],
@@ -71,9 +74,20 @@ const SE_PAIRS: [string, string][] = [
   ['Why is my JSON parse failing?', 'Check for trailing commas and single quotes, which JSON does not allow.'],
   ['How do I merge two dictionaries in Python?', 'Use the | operator or the update method.'],
   ['How do I stop a running process?', 'Find its id with ps and send it a signal with kill.'],
+  ['How do I make a script executable?', 'Run chmod +x on it and start it with ./ and its name.'],
+  ['Why does my CSS not apply?', 'Check the selector and whether a later rule overrides it.'],
+  ['How do I find large files on disk?', 'Use du with sort to list the biggest folders first.'],
+  ['How do I check which version of node I have?', 'Run node --version in a terminal.'],
+  ['How can I ignore a folder in git?', 'Add the folder name to the .gitignore file.'],
+  ['How do I copy a list in Python?', 'Use the copy method or slice the whole list.'],
+  ['Why is my web page blank?', 'Open the browser console and look for the first error.'],
+  ['How do I search text in many files?', 'Use grep -r with the word and the folder.'],
+  ['How do I sort a list of words?', 'Call sorted on it, or sort in place with the sort method.'],
+  ['How do I show the last lines of a log?', 'Use tail, and add -f to follow new lines.'],
 ];
-const SE_PREFIXES = ['', 'I am new to this. ', 'Sorry if this is basic. ', 'Quick question: '];
-const SE_SUFFIXES = ['', ' Hope this helps.', ' This worked for me.', ' See the manual for details.'];
+const SE_PREFIXES = ['', '', 'I am new to this. ', 'Sorry if this is basic. ', 'Quick question: ', 'Title says it all. '];
+const SE_TRIED = ['', '', ' I searched but found nothing.', ' I tried restarting.', ' The docs confuse me.', ' This worked last week.'];
+const SE_SUFFIXES = ['', ' Hope this helps.', ' This worked for me.', ' See the manual for details.', ' Good luck!'];
 
 const PAPER_SECTIONS = ['## Introduction', '## Related work', '## Method', '## Experiments', '## Discussion', '## Limitations'];
 const PAPER_MODELS = ['a small transformer', 'a recurrent network', 'a linear probe', 'a graph network', 'a convolutional encoder'];
@@ -91,7 +105,18 @@ const TRIVIA: [string, string][] = [
   ['Which gas do plants absorb?', 'carbon dioxide'],
   ['What is the largest ocean?', 'the Pacific'],
   ['Which instrument has black and white keys?', 'the piano'],
+  ['How many sides does a hexagon have?', 'six'],
+  ['What do caterpillars turn into?', 'butterflies'],
+  ['Which bird is a symbol of peace?', 'the dove'],
+  ['What is the opposite of north?', 'south'],
+  ['How many hours are in a day?', 'twenty four'],
+  ['Which fruit keeps the doctor away?', 'an apple'],
+  ['What is the fastest land animal?', 'the cheetah'],
+  ['Which season comes after winter?', 'spring'],
+  ['What do you call a baby cat?', 'a kitten'],
+  ['Which organ do we breathe with?', 'the lungs'],
 ];
+const TRIVIA_PREFIXES = ['Trivia question:', 'Quiz:', 'Pub quiz:', 'Quick quiz:'];
 const MATH_TALK = [
   'A prime number has exactly two divisors.',
   'Every square is also a rectangle.',
@@ -99,6 +124,12 @@ const MATH_TALK = [
   'The angles of a triangle add up to a straight angle.',
   'A circle has no corners.',
   'Parallel lines never meet.',
+  'Every whole number is either even or odd.',
+  'A cube has six faces.',
+  'The diameter of a circle is twice its radius.',
+  'Multiplying by one changes nothing.',
+  'A triangle can have at most one right angle.',
+  'Adding zero changes nothing.',
 ];
 
 function sentence(rng: SeededRandom): string {
@@ -116,7 +147,10 @@ function webdata(rng: SeededRandom): FillerText {
     case 1:
       return { template: 'webdata/blog', text: `${rng.pick(BLOG_OPENERS)} ${sentence(rng)} ${rng.pick(MOODS)}` };
     default:
-      return { template: 'webdata/review', text: `Review: ${rng.pick(REVIEWS)} ${rng.pick(MOODS)}` };
+      return {
+        template: 'webdata/review',
+        text: `Review of the ${rng.pick(PRODUCTS)}: ${rng.pick(REVIEW_OPENERS)} ${rng.pick(REVIEW_DETAILS)}. ${rng.pick(REVIEW_DETAILS)}.`,
+      };
   }
 }
 
@@ -145,6 +179,7 @@ function code(rng: SeededRandom): FillerText {
   const list = rng.pick(CODE_NAMES);
   const [w1, w2, w3] = rng.sample(CODE_WORDS, 3) as [string, string, string];
   const fn = rng.pick(CODE_FUNCS);
+  const [c1, c2] = rng.sample(CODE_COLORS, 2) as [string, string];
   switch (rng.int(0, 3)) {
     case 0:
       return {
@@ -164,7 +199,7 @@ function code(rng: SeededRandom): FillerText {
     default:
       return {
         template: 'code/python-dict',
-        text: `colors = {"${w1}": "red", "${w2}": "green"}\nfor key, value in colors.items():\n    print(key, value)`,
+        text: `colors = {"${w1}": "${c1}", "${w2}": "${c2}"}\nfor key, value in colors.items():\n    print(key, value)`,
       };
   }
 }
@@ -173,7 +208,7 @@ function stackexchange(rng: SeededRandom): FillerText {
   const [question, answer] = rng.pick(SE_PAIRS);
   return {
     template: 'stackexchange/howto',
-    text: `Q: ${rng.pick(SE_PREFIXES)}${question}\n\nA: ${answer}${rng.pick(SE_SUFFIXES)}`,
+    text: `Q: ${rng.pick(SE_PREFIXES)}${question}${rng.pick(SE_TRIED)}\n\nA: ${answer}${rng.pick(SE_SUFFIXES)}`,
   };
 }
 
@@ -187,7 +222,7 @@ function arxivMarkdown(rng: SeededRandom): FillerText {
 function mathAndTrivia(rng: SeededRandom): FillerText {
   if (rng.chance(0.6)) {
     const [question, answer] = rng.pick(TRIVIA);
-    return { template: 'math_and_trivia/trivia', text: `Trivia question: ${question} Answer: ${answer}.` };
+    return { template: 'math_and_trivia/trivia', text: `${rng.pick(TRIVIA_PREFIXES)} ${question} Answer: ${answer}.` };
   }
   const [first, second] = rng.sample(MATH_TALK, 2) as [string, string];
   return { template: 'math_and_trivia/math-fact', text: `Math fact: ${first} ${second}` };
@@ -211,10 +246,10 @@ export function fillerText(source: WorldSource, rng: SeededRandom): FillerText {
 /** Every word the filler templates can write (lower case), so invented names can avoid them. */
 export function fillerVocabulary(): string[] {
   const texts: string[] = [
-    ...PEOPLE, ...ACTIONS, ...THINGS, ...TIMES, ...MOODS, ...BLOG_OPENERS, ...REVIEWS, ...GENERAL_FACTS,
+    ...PEOPLE, ...ACTIONS, ...THINGS, ...TIMES, ...MOODS, ...BLOG_OPENERS, ...PRODUCTS, ...REVIEW_OPENERS, ...REVIEW_DETAILS, ...GENERAL_FACTS,
     ...GK_OPENERS, ...INSTRUMENTS.flat(), ...SETTINGS, ...PRACTICES, ...ANIMALS, ...HABITATS, ...FOODS,
-    ...SEE_ALSO, ...CODE_NAMES, ...CODE_WORDS, ...CODE_FUNCS, ...SE_PAIRS.flat(), ...SE_PREFIXES, ...SE_SUFFIXES,
-    ...PAPER_SECTIONS, ...PAPER_MODELS, ...PAPER_DATA, ...PAPER_CLAIMS, ...TRIVIA.flat(), ...MATH_TALK,
+    ...SEE_ALSO, ...CODE_NAMES, ...CODE_WORDS, ...CODE_FUNCS, ...CODE_COLORS, ...SE_PAIRS.flat(), ...SE_PREFIXES, ...SE_TRIED, ...SE_SUFFIXES,
+    ...PAPER_SECTIONS, ...PAPER_MODELS, ...PAPER_DATA, ...PAPER_CLAIMS, ...TRIVIA.flat(), ...TRIVIA_PREFIXES, ...MATH_TALK,
     'def return for in print output const filter console log colors key value items upper startswith review',
     'is an animal that lives it feeds on instrument often played players usually we train epochs with batch size of',
     'question answer math fact trivia',

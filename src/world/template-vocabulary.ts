@@ -6,7 +6,7 @@ import { SeededRandom } from './seeded-random';
 import { slopeProcedure } from './slope-procedure.generator';
 import { FACT_RELATIONS } from './world.types';
 
-const RENDERS_PER_TEMPLATE = 64;
+const RENDERS_PER_TEMPLATE = 256;
 let cached: string[] | null = null;
 
 /**

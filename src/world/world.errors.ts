@@ -1,4 +1,4 @@
-import { InvalidInputError, TracebaseError } from '../errors/tracebase.error';
+import { InvalidInputError, NotFoundError, TracebaseError } from '../errors/tracebase.error';
 
 /** `--size` names no preset. */
 export class UnknownWorldSizeError extends InvalidInputError {
@@ -40,5 +40,19 @@ export class WorldOutputNotDirectoryError extends InvalidInputError {
 export class WorldInvariantError extends TracebaseError {
   constructor(message: string, details: Record<string, unknown> = {}) {
     super('WORLD_INVARIANT', `World generator invariant failed: ${message}`, details);
+  }
+}
+
+/** The directory holds no world (no manifest.json). */
+export class WorldNotFoundError extends NotFoundError {
+  constructor(directory: string) {
+    super(`No world in ${directory}: manifest.json is missing (generate one with \`tracebase world generate\`).`, { directory });
+  }
+}
+
+/** A world file disagrees with its manifest or holds a malformed line. */
+export class CorruptWorldError extends InvalidInputError {
+  constructor(file: string, problem: string) {
+    super(`World file ${file} is corrupt: ${problem}.`, { file, problem });
   }
 }

@@ -28,8 +28,10 @@ export async function existingWorldFiles(directory: string): Promise<string[]> {
  * Writes a world's files into `directory` (created if missing). Refuses, before writing
  * anything, when the directory already holds world files and `force` is not set. Each file is
  * written to a temporary name in the same directory and renamed into place only after all were
- * written, data files first and the manifest last, so a failure leaves no half-written file and
- * a manifest only next to complete data; on failure the temporary files are removed.
+ * written, so a failure leaves no half-written file; on failure the temporary files are removed.
+ * The last file of `files` (the manifest) marks a complete world: an old one is removed before
+ * the data files are replaced and the new one is renamed into place last, so a manifest only
+ * ever sits next to the data it describes.
  * @returns the absolute paths written
  */
 export async function writeWorldFiles(directory: string, files: Record<string, string>, options: WriteWorldOptions = {}): Promise<string[]> {
@@ -48,6 +50,8 @@ export async function writeWorldFiles(directory: string, files: Record<string, s
       temps.push({ temp, final });
       await fs.writeFile(temp, text, { encoding: 'utf8', flag: 'w' });
     }
+    const marker = temps[temps.length - 1];
+    if (marker) await fs.rm(marker.final, { force: true });
     for (const { temp, final } of temps) await fs.rename(temp, final);
   } catch (error) {
     await Promise.all(temps.map(({ temp }) => fs.rm(temp, { force: true })));
