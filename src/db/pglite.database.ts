@@ -5,6 +5,7 @@ import { vector } from '@electric-sql/pglite-pgvector';
 import { PrismaPGlite } from 'pglite-prisma-adapter';
 
 import { PrismaClient } from '../generated/prisma/client';
+import { lockDataDir } from './data-dir.lock';
 import { DatabaseUnreachableError } from './database.error';
 import type { Database, SqlClient, TransactionalSqlClient } from './database.types';
 
@@ -30,13 +31,19 @@ function clientOf(q: PGlite | Transaction): SqlClient {
 export async function openPgliteDatabase(dataDir: string): Promise<Database> {
   const inMemory = dataDir === IN_MEMORY;
   let db: PGlite;
+  let unlock = () => {};
   try {
-    if (!inMemory) mkdirSync(dataDir, { recursive: true });
+    if (!inMemory) {
+      mkdirSync(dataDir, { recursive: true });
+      unlock = lockDataDir(dataDir);
+    }
     db = await PGlite.create(inMemory ? undefined : dataDir, { extensions: { vector } });
   } catch (error) {
+    unlock();
+    if (error instanceof DatabaseUnreachableError) throw error;
     throw new DatabaseUnreachableError(
       `cannot open the embedded PGlite database in ${dataDir}: ${(error as Error).message} ` +
-        '(is another Tracebase process using it? set TRACEBASE_DATA_DIR to another directory)',
+        '(set TRACEBASE_DATA_DIR to another directory, or remove a damaged one)',
     );
   }
   const prisma = new PrismaClient({ adapter: new PrismaPGlite(db) });
@@ -54,6 +61,7 @@ export async function openPgliteDatabase(dataDir: string): Promise<Database> {
     async close() {
       await prisma.$disconnect().catch(() => undefined);
       if (!db.closed) await db.close();
+      unlock();
     },
   };
 }
