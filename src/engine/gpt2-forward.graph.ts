@@ -47,14 +47,6 @@ function layerNorm(b: GraphBuilder, x: Value, gamma: Value, beta: Value, eps: nu
   return b.add(b.mul(b.mul(xc, rstd), gamma), beta);
 }
 
-function geluNew(b: GraphBuilder, x: Value): Value {
-  // 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³)))
-  const dt = x.dtype;
-  const x3 = b.mul(b.mul(x, x), x);
-  const inner = b.mul(b.add(x, b.mul(x3, b.scalar(0.044715, dt))), b.scalar(Math.sqrt(2 / Math.PI), dt));
-  return b.mul(b.mul(x, b.scalar(0.5, dt)), b.add(b.scalar(1, dt), b.tanh(inner)));
-}
-
 /**
  * Emits the HF GPT-2 forward pass: h₀ = wte[ids] + wpe[0..T); per block (pre-LayerNorm)
  * h += c_proj(attn(ln_1 h)), h += mlp.c_proj(gelu_new(mlp.c_fc(ln_2 h))); causal softmax
@@ -103,7 +95,7 @@ export function buildGpt2Forward(b: GraphBuilder, config: Gpt2Config, shape: Gpt
     const ctx = b.reshape(b.transpose(b.matmul(probs, v), [0, 2, 1, 3]), [B, T, D]);
     h = b.add(h, linear(`${pre}attn.c_proj`, ctx));
     const x2 = layerNorm(b, h, p(`${pre}ln_2.weight`), p(`${pre}ln_2.bias`), config.layerNormEpsilon);
-    const fc = geluNew(b, linear(`${pre}mlp.c_fc`, x2));
+    const fc = b.geluTanh(linear(`${pre}mlp.c_fc`, x2)); // gelu_new
     h = b.add(h, linear(`${pre}mlp.c_proj`, fc));
   }
   const hf = layerNorm(b, h, p('ln_f.weight'), p('ln_f.bias'), config.layerNormEpsilon);

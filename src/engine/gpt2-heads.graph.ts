@@ -21,7 +21,7 @@ export interface Gpt2HeadGraph {
  * and `loss []`; sampled-label graphs also output `sampled_targets` int64 [B,T].
  */
 export function buildGpt2HeadGraph(config: Gpt2Config, shape: Gpt2GraphShape, head: HeadSpec, opts: { untiedLmHead?: boolean } = {}): Gpt2HeadGraph {
-  const b = new GraphBuilder(18);
+  const b = new GraphBuilder(20);
   const { batch: B, seqLen: T, dtype } = shape;
   const V = config.vocabSize;
   const fwd = buildGpt2Forward(b, config, shape, opts);

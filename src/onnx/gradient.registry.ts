@@ -2,6 +2,7 @@ import { GradientRule } from './gradient-rule';
 import { addGrad, divGrad, mulGrad, negGrad, subGrad } from './grads/elementwise-arithmetic.grad';
 import { castGrad, expGrad, identityGrad, logGrad, reciprocalGrad, sqrtGrad, tanhGrad } from './grads/elementwise-math.grad';
 import { gatherElementsGrad, gatherGrad } from './grads/gather.grad';
+import { geluGrad } from './grads/gelu.grad';
 import { matmulGrad } from './grads/matmul.grad';
 import { reduceMeanGrad, reduceSumGrad } from './grads/reduce.grad';
 import { concatGrad, expandGrad, reshapeGrad, splitGrad, transposeGrad } from './grads/shape.grad';
@@ -22,6 +23,7 @@ export const GRADIENT_RULES: readonly GradientRule[] = [
   reciprocalGrad,
   expGrad,
   logGrad,
+  geluGrad,
   identityGrad,
   castGrad,
   matmulGrad,

@@ -29,7 +29,7 @@ function normAxis(axis: number, rank: number): number {
 }
 
 /**
- * A typed, statically shaped ONNX graph under construction (default opset 18, IR 8). Every op
+ * A typed, statically shaped ONNX graph under construction (default opset 20). Every op
  * method checks dtypes, infers the output shape, and appends one node; values are immutable
  * handles. Nodes are kept in topological order (each node only uses earlier values), which the
  * autodiff relies on.
@@ -43,7 +43,7 @@ export class GraphBuilder {
   private counter = 0;
   private readonly scalarCache = new Map<string, Value>();
 
-  constructor(readonly opset = 18) {}
+  constructor(readonly opset = 20) {}
 
   /** A fresh unique name starting with `hint`. */
   fresh(hint: string): string {
@@ -155,6 +155,15 @@ export class GraphBuilder {
   }
   identity(x: Value): Value {
     return this.unary('Identity', x);
+  }
+
+  /**
+   * GELU with the tanh approximation (ONNX Gelu, opset ≥ 20, approximate = "tanh"), i.e. HF
+   * `gelu_new`: 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))).
+   */
+  geluTanh(x: Value): Value {
+    if (this.opset < 20) fail(`Gelu needs opset ≥ 20 (builder has ${this.opset})`);
+    return this.one('Gelu', [x], x.dtype, x.shape, { approximate: { kind: 'string', value: 'tanh' } });
   }
 
   /** Matrix product with numpy semantics for ranks ≥ 2: `[..., M, K] @ [..., K, N] → [..., M, N]`. */

@@ -7,8 +7,8 @@ import { ONNX_PROTO_JSON } from './onnx.proto-schema';
 const root = protobuf.Root.fromJSON(ONNX_PROTO_JSON as unknown as protobuf.INamespace);
 const ModelProto = root.lookupType('onnx.ModelProto');
 
-/** ONNX IR version written; 8 pairs with opset 18 (onnxruntime 1.30 reads IR ≤ 13). */
-export const IR_VERSION = 8;
+/** ONNX IR version written: 10 (ONNX 1.16, covers opsets ≤ 21; onnxruntime 1.30 reads IR ≤ 13). */
+export const IR_VERSION = 10;
 
 function rawBytes(data: TensorData): Uint8Array {
   return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
