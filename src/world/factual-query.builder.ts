@@ -12,7 +12,7 @@ export function buildFactualQuery(id: string, fact: WorldFact): WorldQuery {
     completion: factCompletion(fact),
     answer: fact.answer,
     answerKeywords: [fact.answer],
-    groundTruth: { factId: fact.id, answerDocumentIds: [], procedureDocumentIds: [], numbers: null, mirrors: null },
+    groundTruth: { factId: fact.id, answerDocumentIds: [], procedureDocumentIds: [], stepDocumentIds: [], numbers: null, mirrors: null },
   };
 }
 
@@ -33,6 +33,7 @@ export function buildFactualControlQuery(id: string, fact: FactView): WorldQuery
       factId: null,
       answerDocumentIds: [],
       procedureDocumentIds: [],
+      stepDocumentIds: [],
       numbers: null,
       mirrors: { kind: 'factual', task: fact.relation },
     },

@@ -57,6 +57,7 @@ export function buildProcedureQuery(
       factId: null,
       answerDocumentIds: [],
       procedureDocumentIds: [],
+      stepDocumentIds: [],
       numbers: { ...instance.numbers },
       mirrors: kind === 'control' && instance.surface ? { kind: 'reasoning', task: instance.surface } : null,
     },

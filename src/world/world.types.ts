@@ -107,6 +107,12 @@ export interface QueryGroundTruth {
   answerDocumentIds: string[];
   /** Ids of the documents that demonstrate the query's task, on other numbers; sorted. */
   procedureDocumentIds: string[];
+  /**
+   * Ids of the procedure documents (of any task) that perform at least one of the query's own
+   * steps (same operands, same operation), e.g. `6 * 15 = 90` inside `(1 + 5) * 15`; sorted.
+   * Reasoning queries only: the partial answers present in the corpus.
+   */
+  stepDocumentIds: string[];
   /** The query's numbers (reasoning and reasoning-control queries), or null. */
   numbers: Record<string, number> | null;
   /** For control queries: the kind and task whose surface form the control copies. */

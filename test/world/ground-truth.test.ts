@@ -89,6 +89,28 @@ describe.each([
     }
   });
 
+  it('lists the procedure documents that perform one of a reasoning query\'s steps, and none performs all', () => {
+    for (const query of reasoning) {
+      const stepTexts = query.answerKeywords.filter((k) => k.includes(' = '));
+      expect(stepTexts.length).toBeGreaterThanOrEqual(2);
+      const codeForms = stepTexts.map((t) => t.replace(/ = (-?\d+)$/, '  # $1'));
+      const listed = new Set(query.groundTruth.stepDocumentIds);
+      const patterns = [...stepTexts, ...codeForms].map((t) => new RegExp(`(?<![\\d.])${escapeRegExp(t)}(?![\\d])`));
+      for (const doc of world.documents) {
+        if (doc.metadata.kind !== 'procedure') continue;
+        const text = doc.text.replace(/ \\cdot /g, ' * ');
+        const writes = patterns.some((p) => p.test(text));
+        if (writes && !listed.has(doc.id)) expect({ doc: doc.id, listed: listed.has(doc.id) }).toEqual({ doc: doc.id, listed: true });
+      }
+      for (const id of listed) {
+        const steps = (byId.get(id)?.metadata.procedure?.steps ?? []).map((s) => `${s.left} ${s.op} ${s.right} = ${s.result}`);
+        expect(steps.some((s) => stepTexts.includes(s))).toBe(true);
+        if (byId.get(id)?.metadata.procedure?.task === query.task) expect(stepTexts.every((s) => steps.includes(s))).toBe(false);
+      }
+    }
+    expect(reasoning.filter((q) => q.groundTruth.stepDocumentIds.length > 0).length).toBeGreaterThan(30);
+  });
+
   it('spreads the held-out answers of each reasoning task', () => {
     for (const task of ['two-step-arithmetic', 'slope', 'linear-equation']) {
       const answers = reasoning.filter((q) => q.task === task).map((q) => q.answer);
