@@ -39,12 +39,8 @@ export interface Gpt2GraphShape {
 const MASK_NEG = 1e9;
 
 function layerNorm(b: GraphBuilder, x: Value, gamma: Value, beta: Value, eps: number): Value {
-  // y = (x − μ) / √(σ² + ε) · γ + β over the last axis
-  const mean = b.reduceMean(x, [-1], true);
-  const xc = b.sub(x, mean);
-  const variance = b.reduceMean(b.mul(xc, xc), [-1], true);
-  const rstd = b.reciprocal(b.sqrt(b.add(variance, b.scalar(eps, x.dtype))));
-  return b.add(b.mul(b.mul(xc, rstd), gamma), beta);
+  // y = (x − μ) / √(σ² + ε) · γ + β over the last axis (one LayerNormalization op)
+  return b.layerNorm(x, gamma, beta, eps);
 }
 
 /**

@@ -3,6 +3,7 @@ import { addGrad, divGrad, mulGrad, negGrad, subGrad } from './grads/elementwise
 import { castGrad, expGrad, identityGrad, logGrad, reciprocalGrad, sqrtGrad, tanhGrad } from './grads/elementwise-math.grad';
 import { gatherElementsGrad, gatherGrad } from './grads/gather.grad';
 import { geluGrad } from './grads/gelu.grad';
+import { layerNormGrad } from './grads/layer-norm.grad';
 import { matmulGrad } from './grads/matmul.grad';
 import { reduceMeanGrad, reduceSumGrad } from './grads/reduce.grad';
 import { concatGrad, expandGrad, reshapeGrad, splitGrad, transposeGrad } from './grads/shape.grad';
@@ -24,6 +25,7 @@ export const GRADIENT_RULES: readonly GradientRule[] = [
   expGrad,
   logGrad,
   geluGrad,
+  layerNormGrad,
   identityGrad,
   castGrad,
   matmulGrad,

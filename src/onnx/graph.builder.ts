@@ -166,6 +166,16 @@ export class GraphBuilder {
     return this.one('Gelu', [x], x.dtype, x.shape, { approximate: { kind: 'string', value: 'tanh' } });
   }
 
+  /**
+   * LayerNormalization over the last axis (opset ≥ 17): y = (x − μ)/√(σ² + ε) · γ + β, with μ, σ²
+   * the mean and (biased) variance of the last axis; γ, β of shape [last].
+   */
+  layerNorm(x: Value, gamma: Value, beta: Value, epsilon: number): Value {
+    const d = x.shape[x.shape.length - 1];
+    if (gamma.shape.length !== 1 || gamma.shape[0] !== d || beta.shape.length !== 1 || beta.shape[0] !== d) fail(`LayerNormalization: scale/bias must be [${d}]`);
+    return this.one('LayerNormalization', [x, gamma, beta], x.dtype, x.shape, { axis: { kind: 'int', value: -1 }, epsilon: { kind: 'float', value: epsilon } });
+  }
+
   /** Matrix product with numpy semantics for ranks ≥ 2: `[..., M, K] @ [..., K, N] → [..., M, N]`. */
   matmul(a: Value, b: Value): Value {
     this.sameType('MatMul', a, b);
