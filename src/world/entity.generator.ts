@@ -46,20 +46,20 @@ export function generateEntities(rng: SeededRandom, names: NameRegistry, years: 
   const countryFacts = new Map<string, { capital: WorldFact; founded: WorldFact }>();
   const countryRng = rng.fork('countries');
   for (let i = 0; i < WORLD_SHAPE.countries; i += 1) {
-    const country = names.next('place', countryRng);
-    const capital: WorldFact = { id: factId('capital', i), relation: 'capital', subject: country, answer: names.next('place', countryRng), queried: false };
+    const country = names.next('place', countryRng, true);
+    const capital: WorldFact = { id: factId('capital', i), relation: 'capital', subject: country, answer: names.next('place', countryRng, true), queried: false };
     const founded: WorldFact = { id: factId('founded', i), relation: 'founded', subject: country, answer: String(years.next(countryRng)), queried: false };
     facts.push(capital, founded);
     countryFacts.set(country, { capital, founded });
   }
   const inventionRng = rng.fork('inventions');
   for (let i = 0; i < WORLD_SHAPE.inventions; i += 1) {
-    const thing = names.next('thing', inventionRng);
-    facts.push({ id: factId('inventor', i), relation: 'inventor', subject: thing, answer: names.next('person', inventionRng), queried: false });
+    const thing = names.next('thing', inventionRng, true);
+    facts.push({ id: factId('inventor', i), relation: 'inventor', subject: thing, answer: names.next('person', inventionRng, true), queried: false });
   }
   const elementRng = rng.fork('elements');
   for (let i = 0; i < WORLD_SHAPE.elements; i += 1) {
-    const element = names.next('element', elementRng);
+    const element = names.next('element', elementRng, true);
     facts.push({ id: factId('symbol', i), relation: 'symbol', subject: element, answer: names.nextSymbol(element, elementRng), queried: false });
   }
   const queryRng = rng.fork('queried');

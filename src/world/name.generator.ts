@@ -28,9 +28,18 @@ const COMMON_WORDS = new Set(
     'barium radium sodium kalium medium tedium podium').split(/\s+/),
 );
 
-/** Hands out unique invented names. */
+/** Length of the prefix that distinguishes the world's entity names from one another. */
+export const DISTINCT_PREFIX_LENGTH = 3;
+
+/**
+ * Hands out unique invented names. Names of the world's entities also reserve their first
+ * {@link DISTINCT_PREFIX_LENGTH} letters, and no later name starts with a reserved prefix, so a
+ * small model can tell two entities apart from their first bytes (the calibration model
+ * answered for the wrong entity when names were alike).
+ */
 export class NameRegistry {
   private readonly used = new Set<string>();
+  private readonly prefixes = new Set<string>();
   private readonly forbidden: Set<string>;
 
   /** @param forbidden words (any case) that must never be used as a name */
@@ -52,11 +61,18 @@ export class NameRegistry {
     return name;
   }
 
-  /** A fresh name of `style` drawn from `rng`. */
-  next(style: NameStyle, rng: SeededRandom): string {
+  /**
+   * A fresh name of `style` drawn from `rng` whose prefix no entity has reserved.
+   * @param reservePrefix reserve the new name's prefix (for the world's entities)
+   */
+  next(style: NameStyle, rng: SeededRandom, reservePrefix = false): string {
     for (let attempt = 0; attempt < 10_000; attempt += 1) {
       const candidate = candidateName(style, rng);
-      if (candidate.length <= 8 && !this.isTaken(candidate)) return this.claim(candidate);
+      const prefix = candidate.slice(0, DISTINCT_PREFIX_LENGTH).toLowerCase();
+      if (candidate.length <= 8 && !this.isTaken(candidate) && !this.prefixes.has(prefix)) {
+        if (reservePrefix) this.prefixes.add(prefix);
+        return this.claim(candidate);
+      }
     }
     throw new WorldInvariantError(`ran out of ${style} names`);
   }
