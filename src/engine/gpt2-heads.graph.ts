@@ -94,9 +94,19 @@ export function buildGpt2HeadGraph(config: Gpt2Config, shape: Gpt2GraphShape, he
     }
     if (head.influence) {
       const Q = head.influence.queries;
-      const M = b.input(`M.${s.name}`, dtype, [Q, O, I]);
-      const Ma = b.matmul(b.reshape(a2, [1, B * T, I]), b.transposeLast2(M)); // [Q, BT, O]
-      const tau = b.reduceSum(b.mul(Ma, b.reshape(d2, [1, B * T, O])), [-1], false); // [Q, BT]
+      const rank = head.influence.rank;
+      let tau: Value; // [Q, BT]
+      if (rank === undefined) {
+        const M = b.input(`M.${s.name}`, dtype, [Q, O, I]);
+        const Ma = b.matmul(b.reshape(a2, [1, B * T, I]), b.transposeLast2(M)); // [Q, BT, O]
+        tau = b.reduceSum(b.mul(Ma, b.reshape(d2, [1, B * T, O])), [-1], false);
+      } else {
+        const U = b.input(`MU.${s.name}`, dtype, [Q, O, rank]);
+        const Vm = b.input(`MV.${s.name}`, dtype, [Q, I, rank]);
+        const dU = b.matmul(b.reshape(d2, [1, B * T, O]), U); // [Q, BT, r]
+        const aV = b.matmul(b.reshape(a2, [1, B * T, I]), Vm); // [Q, BT, r]
+        tau = b.reduceSum(b.mul(dU, aV), [-1], false);
+      }
       b.output(b.reshape(tau, [Q, B, T]), `tau.${s.name}`);
     }
   }

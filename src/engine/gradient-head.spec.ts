@@ -21,8 +21,13 @@ export interface HeadSpec {
    * = Σ_t (P δ_t)(R ā_t)ᵀ = P G_b Rᵀ per sequence b.
    */
   projection?: { ranks: Record<string, [number, number]> };
-  /** Inputs `M.<layer> [Q,out,in+1]`; output `tau.<layer> [Q,B,T]` = δ_tᵀ M_q ā_t. */
-  influence?: { queries: number };
+  /**
+   * Per-token influence τ_t = δ_tᵀ M_q ā_t, output `tau.<layer> [Q,B,T]`. Without `rank`:
+   * inputs `M.<layer> [Q,out,in+1]`. With `rank` r (M_q = U_q V_qᵀ, e.g. a rank-r SVD of the
+   * preconditioned query gradient): inputs `MU.<layer> [Q,out,r]`, `MV.<layer> [Q,in+1,r]`, and
+   * τ_t = Σ_k (U_qkᵀ δ_t)(V_qkᵀ ā_t), which never forms [Q, tokens, out].
+   */
+  influence?: { queries: number; rank?: number };
 }
 
 /** Both MLP linear layers of every block: the default tracked layers. */
@@ -32,7 +37,19 @@ export function defaultTrackedLayers(nLayer: number): string[] {
   return out;
 }
 
-/** A stable string key of a head (for the session cache). */
+/** A stable string key of a head (for the session cache): canonical JSON, keys sorted at every depth. */
 export function headKey(h: HeadSpec): string {
-  return JSON.stringify(h, Object.keys(h).sort());
+  const canon = (v: unknown): unknown => {
+    if (Array.isArray(v)) return v.map(canon);
+    if (v && typeof v === 'object') {
+      return Object.fromEntries(
+        Object.keys(v)
+          .sort()
+          .filter((k) => (v as Record<string, unknown>)[k] !== undefined)
+          .map((k) => [k, canon((v as Record<string, unknown>)[k])]),
+      );
+    }
+    return v;
+  };
+  return JSON.stringify(canon(h));
 }

@@ -126,6 +126,33 @@ describe('GPT-2 heads: identities with the full gradient', () => {
       }
     }
   });
+
+  it('the low-rank influence head (M = U Vᵀ) equals the full-M head', async () => {
+    const low: Record<string, HostTensor> = {};
+    const full: Record<string, HostTensor> = {};
+    layers.forEach((l, k) => {
+      const [i, o] = l.endsWith('c_fc') ? [config.nEmbd, config.nInner] : [config.nInner, config.nEmbd];
+      const U = randomMatrix(o, 3, 400 + k, [2]);
+      const Vt = randomMatrix(i + 1, 3, 500 + k, [2]);
+      low[`MU.${l}`] = U;
+      low[`MV.${l}`] = Vt;
+      const M = new Float64Array(2 * o * (i + 1));
+      for (let q = 0; q < 2; q++)
+        for (let r = 0; r < o; r++)
+          for (let c = 0; c <= i; c++) {
+            let acc = 0;
+            for (let k2 = 0; k2 < 3; k2++) acc += (U.data[q * o * 3 + r * 3 + k2] as number) * (Vt.data[q * (i + 1) * 3 + c * 3 + k2] as number);
+            M[q * o * (i + 1) + r * (i + 1) + c] = acc;
+          }
+      full[`M.${l}`] = { dtype: 'float64', dims: [2, o, i + 1], data: M };
+    });
+    const a = await engine.run({ labels: 'data', influence: { queries: 2, rank: 3 } }, batch, low);
+    const b = await engine.run({ labels: 'data', influence: { queries: 2 } }, batch, full);
+    for (const l of layers) {
+      expect(a[`tau.${l}`]!.dims).toEqual([2, 2, 10]);
+      expect(relErr(a[`tau.${l}`]!.data as Float64Array, b[`tau.${l}`]!.data as Float64Array)).toBeLessThan(1e-10);
+    }
+  });
 });
 
 describe('sampled labels (Gumbel-max)', () => {

@@ -1,3 +1,4 @@
+import { headKey } from '../../src/engine/gradient-head.spec';
 import { HostTensor } from '../../src/onnx/ort.runner';
 import { SeededRandom } from '../../src/engine/seeded-random';
 import { packWindows, splitIntoWindows, sumBySequence } from '../../src/engine/sequence-windows';
@@ -51,5 +52,14 @@ describe('session cache', () => {
     expect(engine.cache.size).toBe(3);
     await engine.cache.clear();
     expect(engine.cache.size).toBe(0);
+  });
+});
+
+describe('head keys', () => {
+  it('differ whenever any nested option differs and ignore key order', () => {
+    expect(headKey({ labels: 'data', influence: { queries: 2 } })).not.toBe(headKey({ labels: 'data', influence: { queries: 2, rank: 3 } }));
+    expect(headKey({ labels: 'data', projection: { ranks: { a: [1, 2] } } })).not.toBe(headKey({ labels: 'data', projection: { ranks: { a: [2, 2] } } }));
+    expect(headKey({ labels: 'data', tracked: ['x'] })).not.toBe(headKey({ labels: 'data', tracked: ['y'] }));
+    expect(headKey({ covariance: true, labels: 'data' })).toBe(headKey({ labels: 'data', covariance: true }));
   });
 });
