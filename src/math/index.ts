@@ -28,3 +28,4 @@ export * from './statistics/spearman.statistic';
 export * from './statistics/top-k.selection';
 export * from './statistics/cumulative-share.statistic';
 export * from './statistics/power-law-fit.statistic';
+export * from './statistics/over-representation.statistic';

