@@ -1,6 +1,11 @@
 import { createHash } from 'node:crypto';
 
+import { ARITHMETIC_RANGES } from './arithmetic-procedure.generator';
+import { YEAR_RANGE } from './entity.generator';
+import { LINEAR_RANGES } from './linear-equation-procedure.generator';
+import { SLOPE_RANGES } from './slope-procedure.generator';
 import { WORLD_GENERATOR_VERSION, World } from './world.generator';
+import { WORLD_SHAPE } from './world-size.presets';
 import { WORLD_SOURCES, WorldFact, WorldSource } from './world.types';
 
 /** Per-source statistics of the corpus. */
@@ -19,6 +24,8 @@ export interface WorldManifest {
   seed: number;
   size: string;
   preset: World['preset'];
+  /** Entity and query counts, and the number ranges of each task (the same in every size). */
+  shape: typeof WORLD_SHAPE & { ranges: Record<string, unknown> };
   counts: {
     documents: number;
     documentsByKind: Record<string, number>;
@@ -64,6 +71,10 @@ export function buildManifest(world: World, files: Record<string, string>): Worl
     seed: world.seed,
     size: world.size,
     preset: world.preset,
+    shape: {
+      ...WORLD_SHAPE,
+      ranges: { 'two-step-arithmetic': ARITHMETIC_RANGES, slope: SLOPE_RANGES, 'linear-equation': LINEAR_RANGES, founded: YEAR_RANGE },
+    },
     counts: {
       documents: world.documents.length,
       documentsByKind: tally(world.documents.map((d) => d.metadata.kind)),
