@@ -48,7 +48,7 @@ export function buildGpt2HeadGraph(config: Gpt2Config, shape: Gpt2GraphShape, he
     if (!site) throw new Error(`unknown tracked layer ${name}; expected e.g. h.0.mlp.c_fc`);
     layerSizes.set(name, [site.inFeatures, site.outFeatures]);
   }
-  const needsDelta = head.activations || head.covariance || head.projection || head.influence;
+  const needsDelta = head.activations || head.covariance || head.projection || head.influence || head.eigenCorrection;
   const needsBackward = head.allGradients || head.trackedGradients || needsDelta;
   if (!needsBackward) return { builder: b, tracked, layerSizes };
 
@@ -91,6 +91,14 @@ export function buildGpt2HeadGraph(config: Gpt2Config, shape: Gpt2GraphShape, he
       const dP = b.reshape(b.matmul(d2, b.transposeLast2(P)), [B, T, r[0]]);
       const aR = b.reshape(b.matmul(a2, b.transposeLast2(R)), [B, T, r[1]]);
       b.output(b.matmul(b.transposeLast2(dP), aR), `proj.${s.name}`); // [B, r_o, r_i]
+    }
+    if (head.eigenCorrection) {
+      const QS = b.input(`QS.${s.name}`, dtype, [O, O]);
+      const QA = b.input(`QA.${s.name}`, dtype, [I, I]);
+      const dQ = b.reshape(b.matmul(d2, QS), [B, T, O]); // rows Q_Sᵀ δ_t
+      const aQ = b.reshape(b.matmul(a2, QA), [B, T, I]); // rows Q_Aᵀ ā_t
+      const rotated = b.matmul(b.transposeLast2(dQ), aQ); // [B, O, I] = Q_Sᵀ G_b Q_A
+      b.output(b.reduceSum(b.mul(rotated, rotated), [0], false), `Lambda.${s.name}`);
     }
     if (head.influence) {
       const Q = head.influence.queries;

@@ -22,6 +22,13 @@ export interface HeadSpec {
    */
   projection?: { ranks: Record<string, [number, number]> };
   /**
+   * EK-FAC eigenvalue-correction sums: inputs `QS.<layer> [out,out]`, `QA.<layer> [in+1,in+1]`
+   * (eigenvector columns); output `Lambda.<layer> [out,in+1]` = Σ_b (Q_Sᵀ G_b Q_A)∘² over batch
+   * rows b. Each row must hold a whole sequence (G_b of a multi-window document is the sum over
+   * its windows; for those use the projection head with P = Q_Sᵀ, R = Q_Aᵀ and square in Node).
+   */
+  eigenCorrection?: boolean;
+  /**
    * Per-token influence τ_t = δ_tᵀ M_q ā_t, output `tau.<layer> [Q,B,T]`. Without `rank`:
    * inputs `M.<layer> [Q,out,in+1]`. With `rank` r (M_q = U_q V_qᵀ, e.g. a rank-r SVD of the
    * preconditioned query gradient): inputs `MU.<layer> [Q,out,r]`, `MV.<layer> [Q,in+1,r]`, and

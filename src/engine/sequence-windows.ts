@@ -85,3 +85,12 @@ export function sumBySequence(data: ArrayLike<number>, windows: readonly Sequenc
   });
   return out;
 }
+
+/**
+ * The batch with every real token scored (loss mask = attention mask), including the last
+ * position of each window, which has no data target: for sampled-label (Fisher) heads, where
+ * every position's predictive distribution contributes.
+ */
+export function scoreAllPositions(batch: PackedBatch): PackedBatch {
+  return { ...batch, lossMask: Float64Array.from(batch.attentionMask) };
+}

@@ -1,7 +1,7 @@
 import { HostTensor } from '../../src/onnx/ort.runner';
 import { EngineOutputs, gumbelNoise } from '../../src/engine/gpt2-gradient.engine';
 import { SeededRandom } from '../../src/engine/seeded-random';
-import { packWindows, splitIntoWindows } from '../../src/engine/sequence-windows';
+import { packWindows, scoreAllPositions, splitIntoWindows } from '../../src/engine/sequence-windows';
 import { referenceLogits, toFloat64 } from '../support/gpt2-reference';
 import { randomTokens, relErr, tinyEngine } from './engine-fixtures';
 
@@ -155,6 +155,32 @@ describe('GPT-2 heads: identities with the full gradient', () => {
   });
 });
 
+describe('EK-FAC eigenvalue-correction head', () => {
+  it('Lambda = Σ_b (Q_Sᵀ G_b Q_A)∘² with each row’s own gradient', async () => {
+    const { engine, config } = tinyEngine('float64');
+    const windows = [randomTokens(9, 256, 61), randomTokens(5, 256, 62)].flatMap((tokens, k) => splitIntoWindows({ tokens, scoreFrom: 0 }, 16, k));
+    const layer = 'h.0.mlp.c_proj';
+    const [i, o] = [config.nInner, config.nEmbd];
+    const QS = randomMatrix(o, o, 71);
+    const QA = randomMatrix(i + 1, i + 1, 72);
+    const out = await engine.run({ labels: 'data', tracked: [layer], eigenCorrection: true }, packWindows(windows, 9), { [`QS.${layer}`]: QS, [`QA.${layer}`]: QA });
+    const want = new Float64Array(o * (i + 1));
+    for (const w of windows) {
+      const g = await engine.run({ labels: 'data', trackedGradients: true, tracked: [layer] }, packWindows([w], w.tokens.length));
+      const { G } = layerGradient(g, layer);
+      // rotated = Q_Sᵀ G Q_A
+      const QSt = new Float64Array(o * o);
+      for (let r = 0; r < o; r++) for (let c = 0; c < o; c++) QSt[r * o + c] = QS.data[c * o + r] as number;
+      const QAt = new Float64Array((i + 1) * (i + 1));
+      for (let r = 0; r <= i; r++) for (let c = 0; c <= i; c++) QAt[r * (i + 1) + c] = QA.data[c * (i + 1) + r] as number;
+      const rot = pgrt(QSt, G, QAt, o, o, i + 1, i + 1);
+      rot.forEach((v, k) => (want[k] += v * v));
+    }
+    expect(out[`Lambda.${layer}`]!.dims).toEqual([o, i + 1]);
+    expect(relErr(out[`Lambda.${layer}`]!.data as Float64Array, want)).toBeLessThan(1e-10);
+  });
+});
+
 describe('sampled labels (Gumbel-max)', () => {
   const { engine, weights, config } = tinyEngine('float64');
   const tokens = randomTokens(8, 256, 41);
@@ -179,6 +205,15 @@ describe('sampled labels (Gumbel-max)', () => {
     // gradients with sampled labels equal data-label gradients with those labels as targets
     const asData = await engine.run({ labels: 'data', trackedGradients: true }, { ...batch, targets: BigInt64Array.from(sampled.map(BigInt)) });
     for (const k of Object.keys(asData).filter((n) => n.startsWith('grad.'))) expect(relErr(out[k]!.data as Float64Array, asData[k]!.data as Float64Array)).toBeLessThan(1e-12);
+  });
+
+  it('can score every real position, including the last of each window', async () => {
+    const all = scoreAllPositions(batch);
+    expect(Array.from(all.lossMask)).toEqual([1, 1, 1, 1, 1, 1, 1, 1]);
+    const out = await engine.run({ labels: 'sampled' }, all, { gumbel_noise: gumbelNoise(7, 1, 8, config.vocabSize, 'float64') });
+    const logp = out.logp!.data as Float64Array;
+    const loss = (out.loss!.data as Float64Array)[0]!;
+    expect(Math.abs(loss + logp.reduce((a, b) => a + b, 0))).toBeLessThan(1e-10);
   });
 
   it('follow the model distribution: sample frequencies match softmax probabilities', () => {
