@@ -175,6 +175,18 @@ export function matmulDiagBt(a: Matrix, d: Float64Array, b: Matrix): Matrix {
   return matmulABt(scaled, b);
 }
 
+/**
+ * target += scale · x, in place (shapes must match); returns `target`. For running sums: covariance
+ * sums over batches, a document's gradient as the sum over its context windows.
+ */
+export function addScaledInto(target: Matrix, x: Matrix, scale = 1): Matrix {
+  assertShape('addScaledInto', 'x', x, target.rows, target.cols);
+  const t = target.data;
+  const y = x.data;
+  for (let i = 0; i < t.length; i++) t[i]! += scale * y[i]!;
+  return target;
+}
+
 /** Frobenius inner product ⟨A, B⟩ = Σ_jk A[j,k] B[j,k] (shapes must match). */
 export function frobeniusInner(a: Matrix, b: Matrix): number {
   assertShape('frobeniusInner', 'B', b, a.rows, a.cols);

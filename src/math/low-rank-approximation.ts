@@ -6,7 +6,7 @@ import { symmetricEigen } from './symmetric-eigen';
 
 /**
  * A rank-r factorisation `M ≈ U diag(σ) Vᵀ`: U m×r and V n×r with orthonormal columns,
- * σ ≥ 0 of length r in descending order. Grosse et al. store each layer's preconditioned query
+ * σ ≥ 0 of length r in descending order (up to rounding). Grosse et al. store each layer's preconditioned query
  * this way (r = 32).
  */
 export interface LowRankFactors {

@@ -1,4 +1,5 @@
 import {
+  addScaledInto,
   dot,
   frobeniusInner,
   fromRows,
@@ -41,6 +42,13 @@ describe('dense-matrix', () => {
       expect(nMaxAbsDiff(toDense(matmulAtB(toMatrix(nT(x)), toMatrix(y))), nMul(x, y))).toBeLessThan(1e-14);
       expect(nMaxAbsDiff(toDense(matmulABt(toMatrix(x), toMatrix(nT(y)))), nMul(x, y))).toBeLessThan(1e-14);
     }
+  });
+
+  it('addScaledInto accumulates in place', () => {
+    const t = fromRows([[1, 2], [3, 4]]);
+    expect(addScaledInto(t, fromRows([[1, 1], [2, 2]]), -2)).toBe(t);
+    expect(Array.from(t.data)).toEqual([-1, 0, -1, 0]);
+    expect(() => addScaledInto(t, matrix(1, 2))).toThrow(ShapeMismatchError);
   });
 
   it('inner products and shape errors', () => {
