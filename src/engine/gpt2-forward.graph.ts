@@ -1,7 +1,7 @@
 import { Gpt2Config } from '../model/gpt2.config';
 import { gpt2ParameterSpecs } from '../model/gpt2.parameters';
 import { GraphBuilder } from '../onnx/graph.builder';
-import { DType, Value } from '../onnx/graph.types';
+import { Value } from '../onnx/graph.types';
 
 /** A linear (HF Conv1D) layer s = a·W + b inside the graph, W stored `[in, out]`. */
 export interface LinearSite {
@@ -100,7 +100,3 @@ export function buildGpt2Forward(b: GraphBuilder, config: Gpt2Config, shape: Gpt
   return { params, inputIds, attentionMask, logits, linears };
 }
 
-/** Numeric type helper for callers building feeds. */
-export function floatArrayFor(dtype: DType): Float32ArrayConstructor | Float64ArrayConstructor {
-  return dtype === 'float64' ? Float64Array : Float32Array;
-}
