@@ -53,9 +53,17 @@ const GK_OPENERS = ['Did you know?', 'Fact:', 'Here is something simple.', 'A ba
 const INSTRUMENTS: [string, string][] = [['violin', 'string'], ['flute', 'wind'], ['drum', 'percussion'], ['harp', 'string'], ['trumpet', 'brass'], ['cello', 'string'], ['guitar', 'string'], ['oboe', 'wind']];
 const SETTINGS = ['orchestras', 'folk bands', 'small ensembles', 'churches', 'street festivals', 'schools'];
 const PRACTICES = ['practise scales every day', 'learn by ear', 'read sheet music', 'tune before each concert', 'play in groups'];
-const ANIMALS = ['heron', 'badger', 'otter', 'lynx', 'beetle', 'salmon', 'falcon', 'tortoise'];
-const HABITATS = ['rivers', 'forests', 'mountains', 'wetlands', 'grasslands', 'coastal cliffs'];
-const FOODS = ['fish', 'insects', 'seeds', 'small mammals', 'berries', 'leaves'];
+/** Animal, where it lives, what it eats. */
+const ANIMALS: [string, string[], string][] = [
+  ['heron', ['rivers', 'wetlands'], 'fish'],
+  ['badger', ['forests', 'grasslands'], 'worms'],
+  ['otter', ['rivers', 'coasts'], 'fish'],
+  ['lynx', ['forests', 'mountains'], 'small mammals'],
+  ['beetle', ['forests', 'grasslands'], 'leaves'],
+  ['salmon', ['rivers', 'the sea'], 'insects'],
+  ['falcon', ['mountains', 'coastal cliffs'], 'small birds'],
+  ['tortoise', ['grasslands', 'dry forests'], 'plants'],
+];
 const SEE_ALSO = ['See also: music.', 'See also: wildlife.', 'References: none.', 'This article is a stub.', ''];
 
 const CODE_NAMES = ['items', 'names', 'words', 'values', 'rows', 'lines', 'tags', 'users'];
@@ -168,10 +176,10 @@ function wiki(rng: SeededRandom): FillerText {
       `It is often played in ${rng.pick(SETTINGS)}. Players usually ${rng.pick(PRACTICES)}. ${rng.pick(SEE_ALSO)}`;
     return { template: 'wiki/instrument', text: text.trimEnd() };
   }
-  const name = rng.pick(ANIMALS);
+  const [name, habitats, food] = rng.pick(ANIMALS);
   const text =
-    `${capitalise(name)}\n\nThe ${name} is an animal that lives in ${rng.pick(HABITATS)}. ` +
-    `It feeds on ${rng.pick(FOODS)}. ${rng.pick(SEE_ALSO)}`;
+    `${capitalise(name)}\n\nThe ${name} is an animal that lives in ${rng.pick(habitats)}. ` +
+    `It feeds on ${food}. ${rng.pick(SEE_ALSO)}`;
   return { template: 'wiki/animal', text: text.trimEnd() };
 }
 
@@ -247,7 +255,7 @@ export function fillerText(source: WorldSource, rng: SeededRandom): FillerText {
 export function fillerVocabulary(): string[] {
   const texts: string[] = [
     ...PEOPLE, ...ACTIONS, ...THINGS, ...TIMES, ...MOODS, ...BLOG_OPENERS, ...PRODUCTS, ...REVIEW_OPENERS, ...REVIEW_DETAILS, ...GENERAL_FACTS,
-    ...GK_OPENERS, ...INSTRUMENTS.flat(), ...SETTINGS, ...PRACTICES, ...ANIMALS, ...HABITATS, ...FOODS,
+    ...GK_OPENERS, ...INSTRUMENTS.flat(), ...SETTINGS, ...PRACTICES, ...ANIMALS.flat(2),
     ...SEE_ALSO, ...CODE_NAMES, ...CODE_WORDS, ...CODE_FUNCS, ...CODE_COLORS, ...SE_PAIRS.flat(), ...SE_PREFIXES, ...SE_TRIED, ...SE_SUFFIXES,
     ...PAPER_SECTIONS, ...PAPER_MODELS, ...PAPER_DATA, ...PAPER_CLAIMS, ...TRIVIA.flat(), ...TRIVIA_PREFIXES, ...MATH_TALK,
     'def return for in print output const filter console log colors key value items upper startswith review',
