@@ -29,3 +29,4 @@ export * from './statistics/top-k.selection';
 export * from './statistics/cumulative-share.statistic';
 export * from './statistics/power-law-fit.statistic';
 export * from './statistics/over-representation.statistic';
+export * from './statistics/correlation-matrix.statistic';

@@ -35,10 +35,8 @@ export function cumulativePositiveShare(
   base: 'positive' | 'all' = 'positive',
 ): CumulativeShare {
   assertFinite(scores, { tensor: 'scores (cumulative share)' });
-  const positive: number[] = [];
-  for (let i = 0; i < scores.length; i++) if (scores[i]! > 0) positive.push(scores[i]!);
+  const positive = positiveDescending(scores);
   if (positive.length === 0) throw new InvalidInputError('cumulative share: no document has positive influence');
-  positive.sort((a, b) => b - a);
   const prefix = new Float64Array(positive.length + 1);
   for (let i = 0; i < positive.length; i++) prefix[i + 1] = prefix[i]! + positive[i]!;
   const total = prefix[positive.length]!;
@@ -49,4 +47,14 @@ export function cumulativePositiveShare(
     return { percentile: p, k, share: prefix[Math.min(k, positive.length)]! / total };
   });
   return { totalPositive: total, positiveCount: positive.length, points };
+}
+
+/** The positive entries of `scores`, sorted descending (native numeric typed-array sort). */
+export function positiveDescending(scores: ArrayLike<number>): Float64Array {
+  let count = 0;
+  for (let i = 0; i < scores.length; i++) if (scores[i]! > 0) count++;
+  const out = new Float64Array(count);
+  let j = 0;
+  for (let i = 0; i < scores.length; i++) if (scores[i]! > 0) out[j++] = scores[i]!;
+  return out.sort().reverse();
 }

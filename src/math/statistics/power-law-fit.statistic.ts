@@ -1,5 +1,6 @@
 import { InvalidInputError } from '../../errors/tracebase.error';
 import { assertFinite } from '../finite.guard';
+import { positiveDescending } from './cumulative-share.statistic';
 
 /** A power law score ≈ C · rank^α fitted in log-log space. */
 export interface PowerLawFit {
@@ -24,9 +25,7 @@ export interface PowerLawFit {
 export function powerLawFit(scores: ArrayLike<number>, topN = 500): PowerLawFit {
   if (!Number.isInteger(topN) || topN < 2) throw new InvalidInputError(`topN must be an integer ≥ 2, got ${topN}`);
   assertFinite(scores, { tensor: 'scores (power-law fit)' });
-  const positive: number[] = [];
-  for (let i = 0; i < scores.length; i++) if (scores[i]! > 0) positive.push(scores[i]!);
-  positive.sort((a, b) => b - a);
+  const positive = positiveDescending(scores);
   const n = Math.min(topN, positive.length);
   if (n < 2) throw new InvalidInputError(`power-law fit needs at least 2 positive scores, got ${positive.length}`);
   let mx = 0;
