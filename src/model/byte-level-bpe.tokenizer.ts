@@ -33,6 +33,8 @@ export class ByteLevelBpeTokenizer {
   private readonly ranks = new Map<string, number>();
   private readonly cache = new Map<string, number[]>();
   private readonly decoder: Map<number, string>;
+  /** Special tokens (vocabulary entries of the form `<|…|>`, e.g. `<|endoftext|>`), matched verbatim. */
+  private readonly special: RegExp | undefined;
 
   /**
    * @param vocab token string → id (`vocab.json`)
@@ -44,6 +46,8 @@ export class ByteLevelBpeTokenizer {
   ) {
     merges.forEach(([a, b], i) => this.ranks.set(`${a} ${b}`, i));
     this.decoder = new Map([...vocab].map(([k, v]) => [v, k]));
+    const specials = [...vocab.keys()].filter((k) => /^<\|[^|]*\|>$/.test(k)).sort((a, b) => b.length - a.length);
+    this.special = specials.length ? new RegExp(`(${specials.map((t) => t.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|')})`, 'g') : undefined;
   }
 
   /** Parses `vocab.json` and `merges.txt` contents; errors name the file and line. */
@@ -79,7 +83,8 @@ export class ByteLevelBpeTokenizer {
   }
 
   /**
-   * Token ids of `text`. Throws {@link TextTooLongError} naming `field` when the text has more
+   * Token ids of `text` (special tokens such as `<|endoftext|>` in the vocabulary match
+   * verbatim, as in HF). Throws {@link TextTooLongError} naming `field` when the text has more
    * than `maxChars` UTF-16 code units.
    */
   encode(text: string, opts: { field?: string; maxChars?: number } = {}): number[] {
@@ -89,6 +94,20 @@ export class ByteLevelBpeTokenizer {
       throw new TextTooLongError(`${field} is ${text.length} characters long; the limit is ${maxChars}`, { field, length: text.length, limit: maxChars });
     }
     const ids: number[] = [];
+    if (this.special) {
+      // special tokens (as HF GPT2Tokenizer's added tokens) are never split; text between them is
+      const parts = text.split(this.special);
+      parts.forEach((part, i) => {
+        if (i % 2 === 1) ids.push(this.vocab.get(part)!);
+        else if (part) this.encodeOrdinary(part, field, ids);
+      });
+      return ids;
+    }
+    this.encodeOrdinary(text, field, ids);
+    return ids;
+  }
+
+  private encodeOrdinary(text: string, field: string, ids: number[]): void {
     for (const m of text.matchAll(PRETOKENIZE)) {
       const piece = m[0];
       let cached = this.cache.get(piece);
@@ -103,7 +122,6 @@ export class ByteLevelBpeTokenizer {
       }
       for (const id of cached) ids.push(id);
     }
-    return ids;
   }
 
   /** Inverse of {@link encode} (invalid UTF-8 is replaced). */

@@ -31,6 +31,15 @@ describe('byte-level BPE tokenizer', () => {
     expect(tok.decode(tok.encode('hello world'))).toBe('hello world');
   });
 
+  it('keeps special tokens such as <|endoftext|> whole and splits the text around them', () => {
+    const f = byteLevelTokenizerFiles([['h', 'i']], ['hi', '<|endoftext|>']);
+    const tok = ByteLevelBpeTokenizer.fromFiles(f.vocab, f.merges);
+    expect(tok.encode('hi<|endoftext|>hi')).toEqual([256, 257, 256]);
+    expect(tok.encode('<|endoftext|>')).toEqual([257]);
+    expect(tok.encode('a<|other|>')).toEqual([...Buffer.from('a<|other|>')]);
+    expect(tok.decode([256, 257])).toBe('hi<|endoftext|>');
+  });
+
   it('rejects text over the limit naming the field, and bad merges lines', () => {
     const f = byteLevelTokenizerFiles();
     const tok = ByteLevelBpeTokenizer.fromFiles(f.vocab, f.merges);
