@@ -1,3 +1,4 @@
+import { Gpt2GradientEngine, defaultEngineSettings } from '../../src/engine/gpt2-gradient.engine';
 import { gpt2ParameterSpecs } from '../../src/model/gpt2.parameters';
 import { SeededRandom } from '../../src/engine/seeded-random';
 import { PackedBatch, packWindows, splitIntoWindows } from '../../src/engine/sequence-windows';
@@ -103,5 +104,43 @@ describe('whole-model gradients of a tiny random GPT-2', () => {
     const names = Object.keys(tr).filter((k) => k.startsWith('grad.'));
     expect(names.sort()).toEqual(['h.0.mlp.c_fc', 'h.0.mlp.c_proj', 'h.1.mlp.c_fc', 'h.1.mlp.c_proj'].flatMap((l) => [`grad.${l}.bias`, `grad.${l}.weight`]).sort());
     for (const k of names) expect(relErr(tr[k]!.data as Float64Array, all[k]!.data as Float64Array)).toBeLessThan(1e-12);
+  });
+});
+
+describe('untied LM head (checkpoint with its own lm_head.weight)', () => {
+  it('uses lm_head for the logits and returns its gradient; wte then only gets the embedding gradient', async () => {
+    const config = tinyEngine('float64').config;
+    const { weights } = tinyEngine('float64');
+    const rng = new SeededRandom(77);
+    const lmHead = Float32Array.from({ length: config.vocabSize * config.nEmbd }, () => 0.2 * rng.normal());
+    const engine = new Gpt2GradientEngine({ config, weights: { tensors: weights, lmHead, fileNames: new Map() }, hash: 'untied' }, defaultEngineSettings({ dtype: 'float64', intraOpThreads: 1 }));
+    const tokens = randomTokens(9, 256, 78);
+    const windows = splitIntoWindows({ tokens, scoreFrom: 0 }, 16);
+    const out = await engine.run({ labels: 'data', allGradients: true }, packWindows(windows, 9));
+    const W = toFloat64(weights);
+    W.set('lm_head.weight', Float64Array.from(lmHead));
+    const mask = windows[0]!.lossMask;
+    const ref = referenceLoss(config, W, tokens, mask);
+    expect(Math.abs((out.loss!.data as Float64Array)[0]! - ref) / ref).toBeLessThan(1e-9);
+    const check = (name: string, idx: number[]) => {
+      const t = W.get(name)!;
+      const fdv = idx.map((i) => {
+        const x0 = t[i]!;
+        t[i] = x0 + 1e-5;
+        const lp = referenceLoss(config, W, tokens, mask);
+        t[i] = x0 - 1e-5;
+        const lm = referenceLoss(config, W, tokens, mask);
+        t[i] = x0;
+        return (lp - lm) / 2e-5;
+      });
+      const got = idx.map((i) => (out[`grad.${name}`]!.data as Float64Array)[i]!);
+      expect(relErr(got, fdv)).toBeLessThan(1e-6);
+    };
+    check('lm_head.weight', [tokens[1]! * config.nEmbd + 3, tokens[4]! * config.nEmbd + 7, 5, 1000]);
+    check('wte.weight', [tokens[0]! * config.nEmbd + 2, tokens[3]! * config.nEmbd + 9]);
+    // a vocabulary row never used as input has zero wte gradient when the head is untied
+    const unused = [...Array(256).keys()].find((v) => !tokens.includes(v))!;
+    const wteGrad = out['grad.wte.weight']!.data as Float64Array;
+    expect(wteGrad.slice(unused * config.nEmbd, (unused + 1) * config.nEmbd).every((v) => v === 0)).toBe(true);
   });
 });
