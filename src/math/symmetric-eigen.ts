@@ -16,8 +16,9 @@ export interface SymmetricEigen {
 
 export interface SymmetricEigenOptions {
   /**
-   * Largest accepted relative asymmetry max|A − Aᵀ| / max|A| (default 1e-6, enough for
-   * covariances summed in float32). The solver works on (A + Aᵀ)/2.
+   * Largest accepted relative asymmetry max|A − Aᵀ| / max|A| (default 1e-4: covariance sums
+   * accumulated in float32 by a GEMM are not exactly symmetric, while a transposition bug gives
+   * O(1)). The solver works on (A + Aᵀ)/2.
    */
   readonly symmetryTolerance?: number;
   /** Names the matrix in errors (NaN/Inf, asymmetry). */
@@ -50,7 +51,7 @@ export function symmetricEigen(a: Matrix, options: SymmetricEigenOptions = {}): 
   if (a.rows !== a.cols) throw new ShapeMismatchError('symmetricEigen', `matrix is ${a.rows}×${a.cols}, not square`);
   assertFinite(a.data, label);
   const n = a.rows;
-  const tol = options.symmetryTolerance ?? 1e-6;
+  const tol = options.symmetryTolerance ?? 1e-4;
   if (n === 0) return { values: new Float64Array(0), vectors: matrix(0, 0) };
 
   // W holds Vᵀ of the JAMA formulation (V[r][c] ↔ W[c * n + r]); start from (A + Aᵀ)/2.
