@@ -1,9 +1,12 @@
 import { Command } from 'commander';
 
+import { registerCorpusCommands } from './commands/corpus.command';
 import { registerDatabaseCommands } from './commands/database.command';
 import { registerGradientsCommand } from './commands/gradients.command';
+import { registerModelCommands } from './commands/model.command';
 import { registerSchemaCommands } from './commands/schema.command';
 import { registerServeCommand } from './commands/serve.command';
+import { registerTrainCommand } from './commands/train.command';
 import { registerWorldCommands } from './commands/world.command';
 
 /**
@@ -17,8 +20,11 @@ export function buildProgram(): Command {
     .configureHelp({ sortSubcommands: true });
   registerServeCommand(program);
   registerDatabaseCommands(program);
+  registerCorpusCommands(program);
+  registerModelCommands(program);
   registerGradientsCommand(program);
   registerSchemaCommands(program);
   registerWorldCommands(program);
+  registerTrainCommand(program);
   return program;
 }

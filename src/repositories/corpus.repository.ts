@@ -1,0 +1,52 @@
+import type { PrismaClient } from '../generated/prisma/client';
+
+/** A corpus as the services see it. */
+export interface CorpusRecord {
+  readonly id: number;
+  readonly name: string;
+  readonly description: string;
+  readonly documentCount: number;
+  readonly createdAt: Date;
+}
+
+/** A finished or running import of a file into a corpus. */
+export interface CorpusImportRecord {
+  readonly id: number;
+  readonly corpusId: number;
+  readonly fileName: string;
+  readonly fileSha256: string | null;
+  readonly accepted: number;
+  readonly unchanged: number;
+  readonly rejected: number;
+  readonly conflicts: number;
+  readonly report: unknown;
+  readonly startedAt: Date;
+  readonly finishedAt: Date | null;
+}
+
+/** Corpora and their import records (Prisma). */
+export class CorpusRepository {
+  constructor(private readonly prisma: PrismaClient) {}
+
+  findByName(name: string): Promise<CorpusRecord | null> {
+    return this.prisma.corpus.findUnique({ where: { name } });
+  }
+
+  /** The corpus named `name`, created if missing (concurrent callers get the same row). */
+  async findOrCreate(name: string, description = ''): Promise<CorpusRecord> {
+    return this.prisma.corpus.upsert({ where: { name }, create: { name, description }, update: {} });
+  }
+
+  startImport(corpusId: number, fileName: string): Promise<CorpusImportRecord> {
+    return this.prisma.corpusImport.create({ data: { corpusId, fileName } });
+  }
+
+  /** Marks an import finished, with the sha256 of the file read. */
+  finishImport(importId: number, fileSha256: string | null): Promise<CorpusImportRecord> {
+    return this.prisma.corpusImport.update({ where: { id: importId }, data: { finishedAt: new Date(), fileSha256 } });
+  }
+
+  findImport(importId: number): Promise<CorpusImportRecord | null> {
+    return this.prisma.corpusImport.findUnique({ where: { id: importId } });
+  }
+}

@@ -1,0 +1,120 @@
+import type { TransactionalSqlClient } from '../db/database.types';
+
+/** A document to store (already validated). */
+export interface NewDocument {
+  /** Line of the source file, for reports. */
+  readonly lineNumber: number;
+  readonly externalId: string;
+  readonly text: string;
+  readonly source: string;
+  readonly metadata: Record<string, unknown>;
+  readonly contentHash: string;
+}
+
+/** What storing one batch did. */
+export interface DocumentBatchResult {
+  /** External ids inserted. */
+  readonly inserted: string[];
+  /** External ids already stored with the same text. */
+  readonly unchanged: string[];
+  /** External ids already stored with a different text (left as they were). */
+  readonly conflicting: string[];
+  /** Report entries appended to the import record (rejections and conflicts, by line). */
+  readonly reportEntries: ImportReportEntry[];
+}
+
+/** One entry of an import report. */
+export interface ImportReportEntry {
+  readonly line: number;
+  readonly reason: string;
+  readonly id?: string;
+}
+
+/** The import a batch belongs to, and the lines of the batch that were rejected before storing. */
+export interface ImportProgress {
+  readonly importId: number;
+  readonly rejected: readonly ImportReportEntry[];
+  /** How many more entries the import's stored report may take. */
+  readonly reportBudget: number;
+}
+
+/** Bulk SQL on `documents`. */
+export class DocumentRepository {
+  constructor(private readonly sql: TransactionalSqlClient) {}
+
+  /**
+   * Stores a batch of documents of one corpus in one transaction: new external ids are
+   * inserted; an id already stored is never overwritten (reported unchanged when its text is
+   * the same, conflicting when it differs). The import's counters and report and the corpus's
+   * document count are updated in the same transaction, so they always match what is stored;
+   * rejected lines and conflicts are appended to the import's report (up to `reportBudget`).
+   * External ids must be unique within the batch.
+   */
+  async importBatch(corpusId: number, documents: readonly NewDocument[], progress: ImportProgress): Promise<DocumentBatchResult> {
+    return this.sql.transaction(async (tx) => {
+      let inserted: string[] = [];
+      let unchanged: string[] = [];
+      let conflicting: string[] = [];
+      if (documents.length > 0) {
+        const rows = await tx.query<{ external_id: string }>(
+          `INSERT INTO documents (corpus_id, external_id, text, source, metadata, content_hash)
+           SELECT $1, d.external_id, d.text, d.source, d.metadata::jsonb, d.content_hash
+             FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[])
+                  AS d(external_id, text, source, metadata, content_hash)
+           ON CONFLICT (corpus_id, external_id) DO NOTHING
+           RETURNING external_id`,
+          [
+            corpusId,
+            documents.map((d) => d.externalId),
+            documents.map((d) => d.text),
+            documents.map((d) => d.source),
+            documents.map((d) => JSON.stringify(d.metadata)),
+            documents.map((d) => d.contentHash),
+          ],
+        );
+        inserted = rows.map((r) => r.external_id);
+        const insertedSet = new Set(inserted);
+        const existing = documents.filter((d) => !insertedSet.has(d.externalId));
+        if (existing.length > 0) {
+          const stored = await tx.query<{ external_id: string; content_hash: string }>(
+            `SELECT external_id, content_hash FROM documents WHERE corpus_id = $1 AND external_id = ANY($2::text[])`,
+            [corpusId, existing.map((d) => d.externalId)],
+          );
+          const hashes = new Map(stored.map((r) => [r.external_id, r.content_hash]));
+          unchanged = existing.filter((d) => hashes.get(d.externalId) === d.contentHash).map((d) => d.externalId);
+          conflicting = existing.filter((d) => hashes.get(d.externalId) !== d.contentHash).map((d) => d.externalId);
+        }
+      }
+      const conflictSet = new Set(conflicting);
+      const reportEntries: ImportReportEntry[] = [
+        ...progress.rejected,
+        ...documents
+          .filter((d) => conflictSet.has(d.externalId))
+          .map((d) => ({
+            line: d.lineNumber,
+            id: d.externalId,
+            reason: `a document with id "${d.externalId}" is already stored with a different text; not overwritten`,
+          })),
+      ]
+        .sort((a, b) => a.line - b.line)
+        .slice(0, Math.max(0, progress.reportBudget));
+      await tx.query(
+        `UPDATE corpus_imports
+            SET accepted = accepted + $2, unchanged = unchanged + $3, conflicts = conflicts + $4,
+                rejected = rejected + $5, report = report || $6::jsonb
+          WHERE id = $1`,
+        [progress.importId, inserted.length, unchanged.length, conflicting.length, progress.rejected.length, JSON.stringify(reportEntries)],
+      );
+      if (inserted.length > 0) {
+        await tx.query('UPDATE corpora SET document_count = document_count + $2 WHERE id = $1', [corpusId, inserted.length]);
+      }
+      return { inserted, unchanged, conflicting, reportEntries };
+    });
+  }
+
+  /** Number of documents stored in a corpus. */
+  async countInCorpus(corpusId: number): Promise<number> {
+    const [row] = await this.sql.query<{ n: number }>('SELECT count(*)::int AS n FROM documents WHERE corpus_id = $1', [corpusId]);
+    return Number(row?.n ?? 0);
+  }
+}

@@ -1,0 +1,163 @@
+import { createHash } from 'node:crypto';
+import { createReadStream, statSync } from 'node:fs';
+import path from 'node:path';
+
+import { InvalidInputError } from '../errors/tracebase.error';
+import { readJsonlLines } from '../io/jsonl-line.reader';
+import type { CorpusRepository } from '../repositories/corpus.repository';
+import type { DocumentRepository, ImportReportEntry } from '../repositories/document.repository';
+import { CorpusFileError } from './corpus-import.error';
+import { type DocumentInput, type RejectedLine, validateCorpusLine } from './corpus-line.validator';
+
+/** Options of one import. */
+export interface CorpusImportOptions {
+  /** Longest accepted text in UTF-8 bytes (default 1 MiB). */
+  readonly maxTextBytes?: number;
+  /** Documents per transaction (default 500). */
+  readonly batchSize?: number;
+  /** Most report entries stored with the import (default 1000; all are counted). */
+  readonly maxReportEntries?: number;
+  readonly description?: string;
+  /** Called after each batch with the lines read so far and the file's size. */
+  readonly onProgress?: (progress: { lines: number; bytesRead: number; totalBytes: number; accepted: number }) => void;
+}
+
+/** What an import did. */
+export interface CorpusImportSummary {
+  readonly corpusId: number;
+  readonly importId: number;
+  readonly file: string;
+  readonly fileSha256: string;
+  readonly lines: number;
+  /** New documents stored. */
+  readonly accepted: number;
+  /** Lines whose id was already stored with the same text. */
+  readonly unchanged: number;
+  /** Lines whose id was already stored with a different text (not overwritten). */
+  readonly conflicts: number;
+  readonly rejected: number;
+  /** The first report entries (rejections and conflicts), by line. */
+  readonly report: ImportReportEntry[];
+  readonly documentCount: number;
+}
+
+const DEFAULTS = { maxTextBytes: 1 << 20, batchSize: 500, maxReportEntries: 1000 };
+
+async function sha256OfFile(file: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
+  return hash.digest('hex');
+}
+
+/**
+ * Imports a JSONL corpus file (`id`, `text`, optional `source`, `metadata`, other fields kept in
+ * metadata) into the corpus `name`, streaming: memory stays flat in the file size. Lines are
+ * validated one by one; accepted documents are stored in batches, each in one transaction with
+ * the import's counters; rejected lines are reported with their line number and reason and
+ * stored with the import. Re-importing a file changes nothing; an existing id with a changed
+ * text is reported as a conflict and never overwritten.
+ */
+export class CorpusImportService {
+  constructor(
+    private readonly corpora: CorpusRepository,
+    private readonly documents: DocumentRepository,
+  ) {}
+
+  async importFile(name: string, file: string, options: CorpusImportOptions = {}): Promise<CorpusImportSummary> {
+    const maxTextBytes = options.maxTextBytes ?? DEFAULTS.maxTextBytes;
+    const batchSize = options.batchSize ?? DEFAULTS.batchSize;
+    const maxReport = options.maxReportEntries ?? DEFAULTS.maxReportEntries;
+    if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/.test(name)) {
+      throw new InvalidInputError(`corpus name "${name}" must be 1–128 letters, digits, '.', '_' or '-', starting with a letter or digit`);
+    }
+    if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 10_000) {
+      throw new InvalidInputError(`batch size must be 1..10000, got ${batchSize}`);
+    }
+    let totalBytes: number;
+    try {
+      const stat = statSync(file);
+      if (!stat.isFile()) throw new Error('not a regular file');
+      totalBytes = stat.size;
+    } catch (error) {
+      throw new CorpusFileError(`cannot read corpus file ${file}: ${(error as Error).message}`, file);
+    }
+
+    const corpus = await this.corpora.findOrCreate(name, options.description ?? '');
+    const run = await this.corpora.startImport(corpus.id, path.basename(file));
+    const report: ImportReportEntry[] = [];
+    let lines = 0;
+    let bytesRead = 0;
+    const totals = { accepted: 0, unchanged: 0, conflicts: 0, rejected: 0 };
+    let batch: DocumentInput[] = [];
+    let batchRejected: RejectedLine[] = [];
+    let batchIds = new Map<string, number>();
+
+    const flush = async () => {
+      const result = await this.documents.importBatch(corpus.id, batch, {
+        importId: run.id,
+        rejected: batchRejected,
+        reportBudget: maxReport - report.length,
+      });
+      report.push(...result.reportEntries);
+      totals.accepted += result.inserted.length;
+      totals.unchanged += result.unchanged.length;
+      totals.conflicts += result.conflicting.length;
+      totals.rejected += batchRejected.length;
+      batch = [];
+      batchRejected = [];
+      batchIds = new Map();
+      options.onProgress?.({ lines, bytesRead, totalBytes, accepted: totals.accepted });
+    };
+
+    try {
+      for await (const line of readJsonlLines(file, maxTextBytes * 6 + 65_536)) {
+        lines = line.lineNumber;
+        if (line.tooLong !== undefined) {
+          bytesRead += line.tooLong + 1;
+          batchRejected.push({ line: line.lineNumber, reason: `line is ${line.tooLong} bytes, longer than any accepted document` });
+        } else {
+          bytesRead += line.bytes.length + 1;
+          const checked = validateCorpusLine(line.lineNumber, line.bytes, { maxTextBytes });
+          if ('rejected' in checked) {
+            batchRejected.push(checked.rejected);
+          } else {
+            const first = batchIds.get(checked.document.externalId);
+            if (first !== undefined) {
+              batchRejected.push({
+                line: line.lineNumber,
+                id: checked.document.externalId,
+                reason: `duplicate id "${checked.document.externalId}" (first on line ${first})`,
+              });
+            } else {
+              batchIds.set(checked.document.externalId, line.lineNumber);
+              batch.push(checked.document);
+            }
+          }
+        }
+        if (batch.length >= batchSize || batchRejected.length >= batchSize) await flush();
+      }
+      if (batch.length > 0 || batchRejected.length > 0) await flush();
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== undefined && (error as NodeJS.ErrnoException).syscall) {
+        throw new CorpusFileError(
+          `reading ${file} failed after line ${lines}: ${(error as Error).message}. The batches before it are stored; ` +
+            'importing the file again completes the import without duplicating anything',
+          file,
+        );
+      }
+      throw error;
+    }
+    const fileSha256 = await sha256OfFile(file).catch(() => '');
+    await this.corpora.finishImport(run.id, fileSha256 || null);
+    return {
+      corpusId: corpus.id,
+      importId: run.id,
+      file,
+      fileSha256,
+      lines,
+      ...totals,
+      report,
+      documentCount: await this.documents.countInCorpus(corpus.id),
+    };
+  }
+}

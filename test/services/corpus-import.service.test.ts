@@ -1,0 +1,81 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+
+import { applyMigrations } from '../../src/db/migration-runner';
+import { createServices, type Services } from '../../src/services/service-container';
+import { createScratchDatabase, type ScratchDatabase, testBackends } from '../support/test-database';
+
+function jsonl(lines: (object | string)[]): string {
+  const file = path.join(mkdtempSync(path.join(tmpdir(), 'tb-corpus-')), 'corpus.jsonl');
+  writeFileSync(file, lines.map((l) => (typeof l === 'string' ? l : JSON.stringify(l))).join('\n') + '\n');
+  return file;
+}
+
+describe.each(testBackends())('corpus import on %s', (kind) => {
+  let scratch: ScratchDatabase;
+  let services: Services;
+
+  beforeAll(async () => {
+    scratch = await createScratchDatabase(kind);
+    await applyMigrations(scratch.db.sql);
+    services = createServices(scratch.db);
+  });
+  afterAll(() => scratch.drop());
+
+  const docs = Array.from({ length: 23 }, (_, i) => ({ id: `d${i}`, text: `document ${i}`, source: i % 2 ? 'code' : 'wiki', extra: i }));
+
+  it('stores valid lines in batches, reports rejected lines by number, and stores the report', async () => {
+    const file = jsonl([...docs.slice(0, 10), '{"text": "no id"}', 'garbage', ...docs.slice(10), { id: 'd3', text: 'dup in batch' }]);
+    const summary = await services.corpusImport.importFile('c1', file, { batchSize: 5 });
+    expect(summary).toMatchObject({ lines: 26, accepted: 23, rejected: 2, unchanged: 0, conflicts: 1, documentCount: 23 });
+    // line 26 repeats id d3 in a later batch with another text: a conflict, not an overwrite
+    expect(summary.report.map((r) => [r.line, r.reason])).toEqual([
+      [11, 'missing "id"'],
+      [12, expect.stringContaining('invalid JSON')],
+      [26, 'a document with id "d3" is already stored with a different text; not overwritten'],
+    ]);
+    const stored = await scratch.db.prisma.document.findMany({ where: { corpusId: summary.corpusId }, orderBy: { id: 'asc' } });
+    expect(stored.map((d) => d.externalId)).toEqual(docs.map((d) => d.id));
+    expect(stored.find((d) => d.externalId === 'd3')!.text).toBe('document 3');
+    expect(stored[1]!.metadata).toEqual({ extra: 1 });
+    expect(stored[1]!.source).toBe('code');
+    const record = await scratch.db.prisma.corpusImport.findUniqueOrThrow({ where: { id: summary.importId } });
+    expect(record).toMatchObject({ accepted: 23, rejected: 2, conflicts: 1, unchanged: 0 });
+    expect(record.finishedAt).not.toBeNull();
+    expect(record.fileSha256).toMatch(/^[0-9a-f]{64}$/);
+    expect((record.report as unknown[]).length).toBe(3);
+    const corpus = await scratch.db.prisma.corpus.findUniqueOrThrow({ where: { id: summary.corpusId } });
+    expect(corpus.documentCount).toBe(23);
+  });
+
+  it('re-importing the same file changes nothing', async () => {
+    const file = jsonl(docs);
+    const before = await scratch.db.prisma.document.findMany({ where: { corpus: { name: 'c1' } }, orderBy: { id: 'asc' } });
+    const summary = await services.corpusImport.importFile('c1', file, { batchSize: 7 });
+    expect(summary).toMatchObject({ accepted: 0, unchanged: 23, conflicts: 0, rejected: 0, documentCount: 23 });
+    const after = await scratch.db.prisma.document.findMany({ where: { corpus: { name: 'c1' } }, orderBy: { id: 'asc' } });
+    expect(after).toEqual(before);
+  });
+
+  it('reports a changed text for a stored id as a conflict and keeps the stored text', async () => {
+    const file = jsonl([{ id: 'd5', text: 'a new text' }, { id: 'new', text: 'brand new' }]);
+    const summary = await services.corpusImport.importFile('c1', file);
+    expect(summary).toMatchObject({ accepted: 1, conflicts: 1, documentCount: 24 });
+    const d5 = await scratch.db.prisma.document.findFirstOrThrow({ where: { externalId: 'd5', corpus: { name: 'c1' } } });
+    expect(d5.text).toBe('document 5');
+  });
+
+  it('caps the stored report but counts every rejection', async () => {
+    const file = jsonl(Array.from({ length: 30 }, () => '{"bad": true}'));
+    const summary = await services.corpusImport.importFile('c2', file, { maxReportEntries: 4, batchSize: 8 });
+    expect(summary.rejected).toBe(30);
+    expect(summary.report.map((r) => r.line)).toEqual([1, 2, 3, 4]);
+  });
+
+  it('refuses a missing file and a bad corpus name before writing anything', async () => {
+    await expect(services.corpusImport.importFile('c3', '/no/such/file.jsonl')).rejects.toThrow(/cannot read corpus file \/no\/such\/file.jsonl/);
+    await expect(services.corpusImport.importFile('bad name!', jsonl(docs))).rejects.toThrow(/corpus name "bad name!"/);
+    expect(await scratch.db.prisma.corpus.findUnique({ where: { name: 'c3' } })).toBeNull();
+  });
+});

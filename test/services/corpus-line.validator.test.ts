@@ -1,0 +1,53 @@
+import { createHash } from 'node:crypto';
+
+import { validateCorpusLine } from '../../src/services/corpus-line.validator';
+
+const rules = { maxTextBytes: 20 };
+const check = (s: string | Buffer) => validateCorpusLine(7, Buffer.isBuffer(s) ? s : Buffer.from(s), rules);
+
+describe('validateCorpusLine', () => {
+  it('accepts a document, hashes its text, keeps unknown fields in metadata', () => {
+    const result = check('{"id": 12, "text": "héllo", "source": "wiki", "metadata": {"a": 1}, "lang": "fr", "a": 0}');
+    expect('document' in result).toBe(true);
+    if (!('document' in result)) return;
+    expect(result.document).toEqual({
+      lineNumber: 7,
+      externalId: '12',
+      text: 'héllo',
+      source: 'wiki',
+      metadata: { lang: 'fr', a: 1 },
+      contentHash: createHash('sha256').update(Buffer.from('héllo', 'utf8')).digest('hex'),
+    });
+  });
+
+  it('defaults source to unknown and metadata to {}', () => {
+    const result = check('{"id": "x", "text": "t"}');
+    expect('document' in result && result.document.source).toBe('unknown');
+    expect('document' in result && result.document.metadata).toEqual({});
+  });
+
+  it.each([
+    ['{"text": "t"}', 'missing "id"'],
+    ['{"id": "x"}', 'missing "text"'],
+    ['{"id": "x", "text": ""}', 'empty "text"'],
+    ['{"id": "x", "text": 5}', '"text" must be a string, got number'],
+    ['{"id": 1.5, "text": "t"}', '"id" must be a string or an integer, got number'],
+    ['{"id": "x", "text": "123456789012345678901"}', '"text" is 21 bytes; the limit is 20'],
+    ['{"id": "x", "text": "t", "metadata": [1]}', '"metadata" must be a JSON object'],
+    ['{"id": "x", "text": "t", "source": 3}', '"source" must be a non-empty string'],
+    ['[1, 2]', 'not a JSON object'],
+    ['{"id": "x", "text": "t"', 'invalid JSON'],
+  ])('rejects %s: %s', (line, reason) => {
+    const result = check(line);
+    expect('rejected' in result).toBe(true);
+    if ('rejected' in result) {
+      expect(result.rejected.line).toBe(7);
+      expect(result.rejected.reason).toContain(reason);
+    }
+  });
+
+  it('rejects invalid UTF-8', () => {
+    const result = check(Buffer.from([0x7b, 0xff, 0x7d]));
+    expect('rejected' in result && result.rejected.reason).toBe('invalid UTF-8');
+  });
+});
