@@ -14,6 +14,7 @@ export * from './kfac-eigenvalues';
 export * from './damping';
 export * from './ekfac-preconditioner';
 export * from './low-rank-approximation';
+export * from './randomized-low-rank';
 export * from './token-influence';
 export * from './influence-score';
 export * from './seeded-gaussian.random';
