@@ -73,7 +73,8 @@ export class Gpt2GradientEngine {
       ...extra,
     };
     if (head.labels === 'data') feeds.targets = { dtype: 'int64', dims, data: batch.targets };
-    else if (!feeds.gumbel_noise) throw new Error('sampled-label head needs a gumbel_noise input');
+    else if (head.labels === 'sampled' && !feeds.gumbel_noise) throw new Error('sampled-label head needs a gumbel_noise input');
+    else if (head.labels === 'sampled-icdf' && !feeds.uniform_noise) throw new Error('sampled-icdf head needs a uniform_noise input');
     return runSession(session, feeds);
   }
 }
@@ -87,4 +88,12 @@ export function gumbelNoise(seed: number, batch: number, seqLen: number, vocab: 
   const data = new (dtype === 'float64' ? Float64Array : Float32Array)(batch * seqLen * vocab);
   for (let i = 0; i < data.length; i++) data[i] = rng.gumbel();
   return { dtype, dims: [batch, seqLen, vocab], data };
+}
+
+/** Uniform (0,1) noise `[B, T]` from a seed, for the `sampled-icdf` head. */
+export function uniformNoise(seed: number, batch: number, seqLen: number, dtype: 'float32' | 'float64'): HostTensor {
+  const rng = new SeededRandom(seed);
+  const data = new (dtype === 'float64' ? Float64Array : Float32Array)(batch * seqLen);
+  for (let i = 0; i < data.length; i++) data[i] = rng.nextOpen();
+  return { dtype, dims: [batch, seqLen], data };
 }

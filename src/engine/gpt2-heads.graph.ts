@@ -32,6 +32,14 @@ export function buildGpt2HeadGraph(config: Gpt2Config, shape: Gpt2GraphShape, he
     const noise = b.input('gumbel_noise', dtype, [B, T, V]);
     targets = b.argMax(b.add(fwd.logits, noise), -1, false);
     b.output(targets, 'sampled_targets');
+  } else if (head.labels === 'sampled-icdf') {
+    // inverse CDF: u ~ U(0,1) per position, target = #{v : F_v < u}, F = cumsum(softmax(logits))
+    const u = b.input('uniform_noise', dtype, [B, T]);
+    const cdf = b.node('CumSum', [b.softmax(fwd.logits, -1), b.constant(BigInt64Array.of(2n), [], 'int64', 'axis')], [{ dtype, shape: [B, T, V] }])[0]!;
+    const below = b.node('Less', [cdf, b.reshape(u, [B, T, 1])], [{ dtype: 'bool', shape: [B, T, V] }])[0]!;
+    const count = b.reduceSum(b.cast(below, 'int64'), [-1], false);
+    targets = b.node('Min', [count, b.scalar(V - 1, 'int64')], [{ dtype: 'int64', shape: [B, T] }])[0]!; // guards F_V < 1 by rounding
+    b.output(targets, 'sampled_targets');
   } else {
     targets = b.input('targets', 'int64', [B, T]);
   }

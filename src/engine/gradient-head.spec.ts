@@ -3,8 +3,13 @@
  * + backward core; the loss is L = Σ_{b,t} loss_mask[b,t] · (−log p(target[b,t] | x_{b,≤t})).
  */
 export interface HeadSpec {
-  /** `data`: targets are an input; `sampled`: targets = argmax(logits + gumbel_noise) (Fisher). */
-  labels: 'data' | 'sampled';
+  /**
+   * `data`: targets are an input. Sampled labels (for the Fisher), reproducible from noise fed
+   * as an input: `sampled`: targets = argmax_v(logits_v + g_v), input `gumbel_noise [B,T,V]`
+   * (Gumbel-max); `sampled-icdf`: targets = #{v : F_v < u} (inverse CDF of softmax(logits),
+   * F = cumulative sum), input `uniform_noise [B,T]` — V times less noise to generate and feed.
+   */
+  labels: 'data' | 'sampled' | 'sampled-icdf';
   /** Output `logp [B,T]` (log-probability of each target) and `loss []`. Always on. */
   /** Output `grad.<name>` for every parameter, HF layout. */
   allGradients?: boolean;

@@ -1,5 +1,5 @@
 import { HostTensor } from '../../src/onnx/ort.runner';
-import { EngineOutputs, gumbelNoise } from '../../src/engine/gpt2-gradient.engine';
+import { EngineOutputs, gumbelNoise, uniformNoise } from '../../src/engine/gpt2-gradient.engine';
 import { SeededRandom } from '../../src/engine/seeded-random';
 import { packWindows, scoreAllPositions, splitIntoWindows } from '../../src/engine/sequence-windows';
 import { referenceLogits, toFloat64 } from '../support/gpt2-reference';
@@ -214,6 +214,51 @@ describe('sampled labels (Gumbel-max)', () => {
     const logp = out.logp!.data as Float64Array;
     const loss = (out.loss!.data as Float64Array)[0]!;
     expect(Math.abs(loss + logp.reduce((a, b) => a + b, 0))).toBeLessThan(1e-10);
+  });
+
+  it('inverse-CDF sampling: target = #{v : F_v < u} of the reference softmax, gradients as with data labels', async () => {
+    const u = uniformNoise(5, 1, 8, 'float64');
+    const out = await engine.run({ labels: 'sampled-icdf', trackedGradients: true }, batch, { uniform_noise: u });
+    const sampled = Array.from(out.sampled_targets!.data as BigInt64Array, Number);
+    const logits = referenceLogits(config, toFloat64(weights), tokens);
+    const V = config.vocabSize;
+    const want = Array.from({ length: 8 }, (_, t) => {
+      const row = Array.from(logits.slice(t * V, (t + 1) * V));
+      const m = Math.max(...row);
+      const e = row.map((x) => Math.exp(x - m));
+      const z = e.reduce((a, b) => a + b, 0);
+      let F = 0;
+      let k = 0;
+      for (let v = 0; v < V; v++) {
+        F += e[v]! / z;
+        if (F < (u.data[t] as number)) k++;
+      }
+      return Math.min(k, V - 1);
+    });
+    expect(sampled).toEqual(want);
+    const again = await engine.run({ labels: 'sampled-icdf', trackedGradients: true }, batch, { uniform_noise: uniformNoise(5, 1, 8, 'float64') });
+    expect(Array.from(again.sampled_targets!.data as BigInt64Array, Number)).toEqual(sampled);
+    const asData = await engine.run({ labels: 'data', trackedGradients: true }, { ...batch, targets: BigInt64Array.from(sampled.map(BigInt)) });
+    for (const k of Object.keys(asData).filter((n) => n.startsWith('grad.'))) expect(relErr(out[k]!.data as Float64Array, asData[k]!.data as Float64Array)).toBeLessThan(1e-12);
+  });
+
+  it('inverse-CDF samples follow the model distribution (a 4-token model, 4000 draws)', async () => {
+    const cfg = { ...config, vocabSize: 4 };
+    const { engine: e4, weights: w4 } = tinyEngine('float64', cfg, 9);
+    const toks = [1, 2, 3, 0];
+    const b4 = packWindows(splitIntoWindows({ tokens: toks, scoreFrom: 0 }, 16), 4);
+    const logits = referenceLogits(cfg, toFloat64(w4), toks);
+    const row = Array.from(logits.slice(0, 4));
+    const z = row.reduce((a, x) => a + Math.exp(x), 0);
+    const counts = [0, 0, 0, 0];
+    const rows = 1000;
+    const many = packWindows(Array.from({ length: rows }, () => b4.windows[0]!), 4);
+    for (let rep = 0; rep < 4; rep++) {
+      const out = await e4.run({ labels: 'sampled-icdf' }, many, { uniform_noise: uniformNoise(100 + rep, rows, 4, 'float64') });
+      const s = out.sampled_targets!.data as BigInt64Array;
+      for (let r = 0; r < rows; r++) counts[Number(s[r * 4])]!++;
+    }
+    row.forEach((x, v) => expect(Math.abs(counts[v]! / 4000 - Math.exp(x) / z)).toBeLessThan(0.03));
   });
 
   it('follow the model distribution: sample frequencies match softmax probabilities', () => {
