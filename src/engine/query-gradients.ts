@@ -21,7 +21,9 @@ export interface QueryGradients {
  * Tokenizes prompt and completion separately (no BOS/EOS), concatenates them, and computes the
  * gradient of the completion's summed negative log-likelihood with respect to the tracked
  * layers' weights and biases (default: both MLP layers of every block), or every parameter
- * with `all`. The query must fit in one context window (n_positions tokens).
+ * with `all`. The query must fit in one context window (n_positions tokens). With no BOS, the
+ * very first token of the sequence has no context and is never scored (so with an empty prompt
+ * the first completion token is not part of `nats`).
  */
 export async function computeQueryGradients(
   model: LoadedModel,
