@@ -1,5 +1,5 @@
 import { InvalidInputError } from '../errors/tracebase.error';
-import { frobeniusInner, Matrix } from './dense-matrix';
+import { frobeniusInner, Matrix, matmulABt } from './dense-matrix';
 import { LowRankFactors, lowRankInner } from './low-rank-approximation';
 import { ShapeMismatchError } from './math.error';
 
@@ -50,4 +50,19 @@ export function gradientNorm(gradients: readonly Matrix[]): number {
   let s = 0;
   for (const g of gradients) s += frobeniusInner(g, g);
   return Math.sqrt(s);
+}
+
+/**
+ * ‖G‖²_F of a per-sequence gradient G = Δᵀ Ã without forming G:
+ * `‖Σ_t δ_t ã_tᵀ‖²_F = Σ_{t,s} (δ_t·δ_s)(ã_t·ã_s)`, the sum of the entries of (ΔΔᵀ) ∘ (ÃÃᵀ).
+ * Δ T×o, Ã T×(i+1). Cost T²·(o + i + 1), cheaper than forming G (T·o·(i+1)) while
+ * T < o(i+1)/(o+i+1). Sum over layers and take the square root for the document norm.
+ */
+export function tokenGradientSquaredNorm(deltas: Matrix, acts: Matrix): number {
+  if (deltas.rows !== acts.rows) throw new ShapeMismatchError('tokenGradientSquaredNorm', `Δ has ${deltas.rows} tokens, Ã has ${acts.rows}`);
+  const dd = matmulABt(deltas, deltas);
+  const aa = matmulABt(acts, acts);
+  let s = 0;
+  for (let i = 0; i < dd.data.length; i++) s += dd.data[i]! * aa.data[i]!;
+  return Math.max(0, s);
 }

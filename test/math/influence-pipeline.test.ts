@@ -6,7 +6,7 @@ import { EkfacEigenvalueAccumulator } from '../../src/math/ekfac-eigenvalue.accu
 import { ekfacPreconditioner, preconditionGradient } from '../../src/math/ekfac-preconditioner';
 import { eigenbasisKroneckerProjection } from '../../src/math/eigenbasis-projection';
 import { gaussianKroneckerProjection, KroneckerProjection } from '../../src/math/gaussian-projection';
-import { gradientNorm, influencePerNat, influenceScore } from '../../src/math/influence-score';
+import { gradientNorm, influencePerNat, influenceScore, tokenGradientSquaredNorm } from '../../src/math/influence-score';
 import { appendBiasColumn, covarianceFromSum, gradientFromTokens, outerProductSum } from '../../src/math/kronecker-covariance';
 import { projectLayerMatrix, projectLowRank, projectTokenGradient } from '../../src/math/kronecker-projection';
 import { lowRankApproximation } from '../../src/math/low-rank-approximation';
@@ -95,7 +95,7 @@ describe('influence pipeline on a two-layer toy model', () => {
     }
   });
 
-  it('token scores τ_t summed over layers and tokens give I(q,d); per nat divides by nats', () => {
+  it('token scores τ_t summed over layers and tokens give I(q,d); per nat; gradient norms with and without forming G', () => {
     const d = docs[5]!;
     const tau = new Float64Array(d[0]!.acts.rows);
     fitted.forEach((_, l) => tokenInfluence(M[l]!, d[l]!.deltas, d[l]!.acts).forEach((x, t) => (tau[t]! += x)));
@@ -104,6 +104,7 @@ describe('influence pipeline on a two-layer toy model', () => {
     expect(() => influencePerNat(1, 0)).toThrow(InvalidInputError);
     const g = grad(d);
     expect(gradientNorm(g)).toBeCloseTo(Math.sqrt(frobeniusInner(g[0]!, g[0]!) + frobeniusInner(g[1]!, g[1]!)), 12);
+    d.forEach((t, l) => expect(tokenGradientSquaredNorm(t.deltas, t.acts)).toBeCloseTo(frobeniusInner(g[l]!, g[l]!), 10));
   });
 
   it('low-rank queries: full rank is exact; correlation with exact scores grows with r', () => {
