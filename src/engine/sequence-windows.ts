@@ -94,3 +94,24 @@ export function sumBySequence(data: ArrayLike<number>, windows: readonly Sequenc
 export function scoreAllPositions(batch: PackedBatch): PackedBatch {
   return { ...batch, lossMask: Float64Array.from(batch.attentionMask) };
 }
+
+/**
+ * Maps per-position scores of windows back to tokens of their sequences: `scores` is
+ * `[Q, B, T]` (e.g. the influence head's τ for Q query matrices) over the rows of `windows`;
+ * returns, per sequence index, `[Q, length]` row-major with position j of a window added to
+ * token `start + j` (the token shared by two overlapping windows receives both terms, so
+ * Σ_tokens = Σ_positions = ⟨M, G⟩).
+ */
+export function scoresByToken(scores: ArrayLike<number>, dims: readonly number[], windows: readonly SequenceWindow[], lengths: ReadonlyMap<number, number>): Map<number, Float64Array> {
+  const [Q, B, T] = dims as [number, number, number];
+  if (B < windows.length) throw new Error(`scores have ${B} rows for ${windows.length} windows`);
+  const out = new Map<number, Float64Array>();
+  windows.forEach((w, b) => {
+    const len = lengths.get(w.sequence);
+    if (len === undefined) throw new Error(`no length for sequence ${w.sequence}`);
+    let acc = out.get(w.sequence);
+    if (!acc) out.set(w.sequence, (acc = new Float64Array(Q * len)));
+    for (let q = 0; q < Q; q++) for (let j = 0; j < w.tokens.length; j++) acc[q * len + w.start + j] += scores[(q * B + b) * T + j]!;
+  });
+  return out;
+}

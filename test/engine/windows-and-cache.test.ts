@@ -1,7 +1,7 @@
 import { headKey } from '../../src/engine/gradient-head.spec';
 import { HostTensor } from '../../src/onnx/ort.runner';
 import { SeededRandom } from '../../src/engine/seeded-random';
-import { packWindows, splitIntoWindows, sumBySequence } from '../../src/engine/sequence-windows';
+import { packWindows, scoresByToken, splitIntoWindows, sumBySequence } from '../../src/engine/sequence-windows';
 import { randomTokens, relErr, tinyEngine } from './engine-fixtures';
 
 describe('long documents across windows', () => {
@@ -32,6 +32,30 @@ describe('long documents across windows', () => {
         want[a * 3 + b] = s;
       }
     expect(relErr(perDoc.get(0)!, want)).toBeLessThan(1e-10);
+  });
+});
+
+describe('token-wise influence across windows', () => {
+  it('token scores of a multi-window document sum to ⟨M, G_doc⟩, and the window boundary token gets both terms', async () => {
+    const { engine, config } = tinyEngine('float64');
+    const doc = randomTokens(25, 256, 53); // windows [0,16) and [15,25)
+    const windows = splitIntoWindows({ tokens: doc, scoreFrom: 0 }, config.nPositions, 0);
+    const batch = packWindows(windows, config.nPositions);
+    const layer = 'h.0.mlp.c_proj';
+    const [i, o] = [config.nInner, config.nEmbd];
+    const rng = new SeededRandom(10);
+    const M: HostTensor = { dtype: 'float64', dims: [1, o, i + 1], data: Float64Array.from({ length: o * (i + 1) }, () => rng.normal()) };
+    const out = await engine.run({ labels: 'data', tracked: [layer], trackedGradients: true, influence: { queries: 1 } }, batch, { [`M.${layer}`]: M });
+    const tau = out[`tau.${layer}`]!;
+    const perToken = scoresByToken(tau.data as Float64Array, tau.dims, windows, new Map([[0, 25]])).get(0)!;
+    expect(perToken.length).toBe(25);
+    const W = out[`grad.${layer}.weight`]!.data as Float64Array;
+    const bias = out[`grad.${layer}.bias`]!.data as Float64Array;
+    let inner = 0;
+    for (let r = 0; r < o; r++) for (let c = 0; c <= i; c++) inner += (M.data[r * (i + 1) + c] as number) * (c < i ? W[c * o + r]! : bias[r]!);
+    expect(Math.abs(perToken.reduce((a, b) => a + b, 0) - inner)).toBeLessThan(1e-9 * Math.max(1, Math.abs(inner)));
+    const td = tau.data as Float64Array;
+    expect(perToken[15]).toBeCloseTo(td[15]! + td[16 + 0]!, 12);
   });
 });
 
