@@ -9,7 +9,8 @@ export interface SymmetricEigen {
   readonly values: Float64Array;
   /**
    * Q, n×n row-major, orthonormal; column j (`Q[k, j] = data[k * n + j]`) is the unit eigenvector
-   * of `values[j]`. This is the Q_A / Q_S of DESIGN.md §3.
+   * of `values[j]`, signed so that its entry of largest magnitude is positive (deterministic
+   * eigenbasis projections). This is the Q_A / Q_S of DESIGN.md §3.
    */
   readonly vectors: Matrix;
 }
@@ -92,6 +93,23 @@ export function symmetricEigen(a: Matrix, options: SymmetricEigenOptions = {}): 
   for (let k = 0; k < n; k++) {
     const row = k * n;
     for (let j = 0; j < n; j++) Q[row + j] = V[row + order[j]!]!;
+  }
+  // Canonical signs: the entry of largest magnitude (first on ties) of each column is positive.
+  const best = new Float64Array(n);
+  const flip = new Uint8Array(n);
+  for (let k = 0; k < n; k++) {
+    const row = k * n;
+    for (let j = 0; j < n; j++) {
+      const v = Q[row + j]!;
+      if (Math.abs(v) > best[j]!) {
+        best[j] = Math.abs(v);
+        flip[j] = v < 0 ? 1 : 0;
+      }
+    }
+  }
+  for (let k = 0; k < n; k++) {
+    const row = k * n;
+    for (let j = 0; j < n; j++) if (flip[j]) Q[row + j] = -Q[row + j]!;
   }
   return { values, vectors };
 }

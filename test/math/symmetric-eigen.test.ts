@@ -13,6 +13,12 @@ function check(a: Dense, tol = 1e-12) {
   expect(nMaxAbsDiff(nMul(nMul(q, lam), nT(q)), a)).toBeLessThan(tol * scale * n);
   expect(nMaxAbsDiff(nMul(nT(q), q), nEye(n))).toBeLessThan(tol * n);
   for (let i = 1; i < n; i++) expect(values[i]!).toBeLessThanOrEqual(values[i - 1]!);
+  // Canonical sign: each column's largest-magnitude entry is positive.
+  for (let j = 0; j < n; j++) {
+    const col = q.map((row) => row[j]!);
+    const big = col.reduce((b, v) => (Math.abs(v) > Math.abs(b) ? v : b), 0);
+    expect(big).toBeGreaterThanOrEqual(0);
+  }
   return { values, q };
 }
 
@@ -24,8 +30,8 @@ describe('symmetricEigen', () => {
     ]);
     expect(values[0]).toBeCloseTo(3, 14);
     expect(values[1]).toBeCloseTo(1, 14);
-    expect(Math.abs(q[0]![0]!)).toBeCloseTo(Math.SQRT1_2, 14);
-    expect(q[0]![0]! * q[1]![0]!).toBeGreaterThan(0); // (1,1)/√2 for λ = 3
+    expect(q[0]![0]!).toBeCloseTo(Math.SQRT1_2, 14); // (1,1)/√2 for λ = 3, sign canonical
+    expect(q[1]![0]!).toBeCloseTo(Math.SQRT1_2, 14);
     // Tridiagonal [2 -1 0; -1 2 -1; 0 -1 2]: λ = 2 − √2·cos(kπ/4)…, i.e. 2+√2, 2, 2−√2.
     const r = check([
       [2, -1, 0],
@@ -100,9 +106,8 @@ describe('symmetricEigen', () => {
     const r = check(a);
     expect(r.values[0]).toBeCloseTo(10, 13);
     for (let i = 1; i < 6; i++) expect(r.values[i]).toBeCloseTo(1, 13);
-    // The top eigenvector is ±u/3.
-    const sign = Math.sign(r.q[0]![0]!);
-    u.forEach((x, i) => expect(sign * r.q[i]![0]!).toBeCloseTo(x / 3, 13));
+    // The top eigenvector is +u/3 (largest entries 2/3 positive).
+    u.forEach((x, i) => expect(r.q[i]![0]!).toBeCloseTo(x / 3, 13));
   });
 
   it('handles the zero matrix and near-singular PSD covariances (rank-deficient, tiny eigenvalues)', () => {
