@@ -56,7 +56,7 @@ export function buildGpt2HeadGraph(config: Gpt2Config, shape: Gpt2GraphShape, he
     if (!site) throw new Error(`unknown tracked layer ${name}; expected e.g. h.0.mlp.c_fc`);
     layerSizes.set(name, [site.inFeatures, site.outFeatures]);
   }
-  const needsDelta = head.activations || head.covariance || head.projection || head.influence || head.eigenCorrection;
+  const needsDelta = head.activations || head.covariance || head.projection || head.influence || head.eigenCorrection || head.gradientNorms;
   const needsBackward = head.allGradients || head.trackedGradients || needsDelta;
   if (!needsBackward) return { builder: b, tracked, layerSizes };
 
@@ -99,6 +99,10 @@ export function buildGpt2HeadGraph(config: Gpt2Config, shape: Gpt2GraphShape, he
       const dP = b.reshape(b.matmul(d2, b.transposeLast2(P)), [B, T, r[0]]);
       const aR = b.reshape(b.matmul(a2, b.transposeLast2(R)), [B, T, r[1]]);
       b.output(b.matmul(b.transposeLast2(dP), aR), `proj.${s.name}`); // [B, r_o, r_i]
+    }
+    if (head.gradientNorms) {
+      const Gb = b.matmul(b.transposeLast2(b.reshape(d2, [B, T, O])), b.reshape(a2, [B, T, I])); // [B, O, I]
+      b.output(b.reduceSum(b.mul(Gb, Gb), [1, 2], false), `sqnorm.${s.name}`);
     }
     if (head.eigenCorrection) {
       const QS = b.input(`QS.${s.name}`, dtype, [O, O]);

@@ -27,6 +27,13 @@ export interface HeadSpec {
    */
   projection?: { ranks: Record<string, [number, number]> };
   /**
+   * Per-row squared gradient norms: output `sqnorm.<layer> [B]` = ‖G_{ℓ,b}‖_F² with
+   * G_{ℓ,b} = Σ_t δ_t ā_tᵀ of batch row b (bias column included), formed inside the graph and
+   * reduced there. A multi-window document's norm is that of the sum over its windows, so rows
+   * must hold whole sequences for this to be a document norm.
+   */
+  gradientNorms?: boolean;
+  /**
    * EK-FAC eigenvalue-correction sums: inputs `QS.<layer> [out,out]`, `QA.<layer> [in+1,in+1]`
    * (eigenvector columns); output `Lambda.<layer> [out,in+1]` = Σ_b (Q_Sᵀ G_b Q_A)∘² over batch
    * rows b. Each row must hold a whole sequence (G_b of a multi-window document is the sum over

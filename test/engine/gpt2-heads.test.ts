@@ -155,6 +155,23 @@ describe('GPT-2 heads: identities with the full gradient', () => {
   });
 });
 
+describe('gradient-norm head', () => {
+  it('sqnorm = ‖G_b‖_F² of each row’s own gradient (weights and bias)', async () => {
+    const { engine } = tinyEngine('float64');
+    const windows = [randomTokens(9, 256, 63), randomTokens(4, 256, 64)].flatMap((tokens, k) => splitIntoWindows({ tokens, scoreFrom: 0 }, 16, k));
+    const out = await engine.run({ labels: 'data', gradientNorms: true }, packWindows(windows, 9));
+    for (const l of layers) {
+      expect(out[`sqnorm.${l}`]!.dims).toEqual([2]);
+      for (let b = 0; b < 2; b++) {
+        const g = await engine.run({ labels: 'data', trackedGradients: true }, packWindows([windows[b]!], windows[b]!.tokens.length));
+        const { G } = layerGradient(g, l);
+        const want = G.reduce((a, v) => a + v * v, 0);
+        expect(Math.abs((out[`sqnorm.${l}`]!.data as Float64Array)[b]! - want) / want).toBeLessThan(1e-10);
+      }
+    }
+  });
+});
+
 describe('EK-FAC eigenvalue-correction head', () => {
   it('Lambda = Σ_b (Q_Sᵀ G_b Q_A)∘² with each row’s own gradient', async () => {
     const { engine, config } = tinyEngine('float64');
