@@ -2,7 +2,9 @@ import { Command } from 'commander';
 
 import { registerCorpusCommands } from './commands/corpus.command';
 import { registerDatabaseCommands } from './commands/database.command';
+import { registerFactorsCommands } from './commands/factors.command';
 import { registerGradientsCommand } from './commands/gradients.command';
+import { registerInfluenceCommand } from './commands/influence.command';
 import { registerModelCommands } from './commands/model.command';
 import { registerSchemaCommands } from './commands/schema.command';
 import { registerServeCommand } from './commands/serve.command';
@@ -23,6 +25,8 @@ export function buildProgram(): Command {
   registerCorpusCommands(program);
   registerModelCommands(program);
   registerGradientsCommand(program);
+  registerFactorsCommands(program);
+  registerInfluenceCommand(program);
   registerSchemaCommands(program);
   registerWorldCommands(program);
   registerTrainCommand(program);

@@ -1,0 +1,72 @@
+import { Command, Option } from 'commander';
+
+/**
+ * Registers `tracebase factors fit --model DIR --corpus FILE.jsonl --out DIR [--strategy
+ * ekfac|kfac|diagonal|identity] [--fisher sampled|empirical] [--damping auto|X] [--max-docs N]
+ * [--seed N]`: fits curvature factors (DESIGN.md §3) and writes factors.safetensors +
+ * factors.json (arguments, model hash, corpus hash, seed) atomically. An existing --out with the
+ * same model, corpus and arguments is reused; with anything else it is refused (or replaced
+ * with --overwrite). Heavy modules load inside the action.
+ */
+export function registerFactorsCommands(program: Command): void {
+  const factors = program.command('factors').description('Curvature factors (EK-FAC, K-FAC, diagonal, identity) for influence.');
+  factors
+    .command('fit')
+    .description('Fit curvature factors of a model on a corpus sample and save them (safetensors + JSON provenance).')
+    .requiredOption('--model <dir>', 'model directory (HF GPT-2 layout)')
+    .requiredOption('--corpus <file>', 'corpus JSONL: one {"id": ..., "text": ...} per line')
+    .requiredOption('--out <dir>', 'factor directory to write')
+    .option('--strategy <s>', 'ekfac | kfac | diagonal | identity', 'ekfac')
+    .option('--fisher <f>', 'sampled (labels drawn from the model) | empirical (data labels)', 'sampled')
+    .option('--damping <d>', 'auto (0.1 × mean eigenvalue per layer) or an absolute value', 'auto')
+    .option('--max-docs <n>', 'fit on the first N documents')
+    .option('--seed <n>', 'seed of the sampled labels', '0')
+    .option('--layers <names>', 'comma-separated tracked layers (default: both MLP layers of every block)')
+    .option('--batch <n>', 'context windows per engine batch', '8')
+    .option('--overwrite', 'replace factors fitted with other arguments in --out', false)
+    .addOption(new Option('--device <device>', 'execution provider').choices(['cpu', 'cuda']).default('cpu'))
+    .option('--threads <n>', 'intra-op threads (default: all cores)')
+    .action(async (o: { model: string; corpus: string; out: string; strategy: string; fisher: string; damping: string; maxDocs?: string; seed: string; layers?: string; batch: string; overwrite: boolean; device: 'cpu' | 'cuda'; threads?: string }) => {
+      const p = await import('../../influence/influence-options.parser');
+      const strategy = p.parseStrategy(o.strategy);
+      const fisher = p.parseFisher(o.fisher);
+      const damping = p.parseDamping(o.damping);
+      const maxDocs = o.maxDocs === undefined ? null : p.parseIntegerOption('max-docs', o.maxDocs, 1);
+      const seed = p.parseIntegerOption('seed', o.seed, 0, 2 ** 32 - 1);
+      const batchWindows = p.parseIntegerOption('batch', o.batch, 1, 4096);
+      const threads = o.threads === undefined ? undefined : p.parseIntegerOption('threads', o.threads, 1, 1024);
+      const { existsSync } = await import('node:fs');
+      const { loadModelDirectory } = await import('../../model/model-directory.loader');
+      const { defaultTrackedLayers } = await import('../../engine/gradient-head.spec');
+      const { Gpt2GradientEngine, defaultEngineSettings } = await import('../../engine/gpt2-gradient.engine');
+      const { readCorpusFile } = await import('../../influence/corpus-jsonl.reader');
+      const { corpusHash } = await import('../../influence/corpus.hash');
+      const { tokenizeDocuments } = await import('../../influence/tokenized-sequence');
+      const { trackedLayers } = await import('../../influence/layer-tensors.adapter');
+      const { fitFactors } = await import('../../influence/factor-fit.pipeline');
+      const { layerPreconditioners, resolvedDampings } = await import('../../influence/factor-set');
+      const store = await import('../../influence/factor-set.store');
+
+      const started = Date.now();
+      const model = loadModelDirectory(o.model);
+      const layers = o.layers?.split(',').map((s) => s.trim()).filter(Boolean) ?? defaultTrackedLayers(model.config.nLayer);
+      trackedLayers(model.config, layers);
+      const docs = await readCorpusFile(o.corpus, maxDocs === null ? {} : { maxDocs });
+      const args = { strategy, fisher, damping, maxDocs, seed, layers };
+      const expected = { modelHash: model.hash, corpusHash: corpusHash(docs), arguments: args };
+      if (existsSync(o.out) && !o.overwrite) {
+        const prov = store.readFactorProvenance(o.out);
+        store.assertFactorsMatch(prov, expected, o.out);
+        store.readFactorSet(o.out); // integrity check
+        process.stdout.write(`${JSON.stringify({ out: o.out, reused: true, strategy, documents: prov.counts.sequences })}\n`);
+        return;
+      }
+      const engine = new Gpt2GradientEngine(model, defaultEngineSettings({ device: o.device, ...(threads ? { intraOpThreads: threads } : {}) }));
+      const fs = await fitFactors(engine, tokenizeDocuments(model.tokenizer, docs), { strategy, fisher, damping, seed, tracked: layers, batchWindows });
+      const dampings = resolvedDampings(layerPreconditioners(fs));
+      store.writeFactorSet(o.out, fs, expected, { overwrite: o.overwrite });
+      process.stdout.write(
+        `${JSON.stringify({ out: o.out, strategy, fisher, documents: fs.counts.sequences, windows: fs.counts.windows, tokens: fs.counts.tokens, damping: Object.fromEntries(fs.layers.map((l, k) => [l.name, dampings[k]])), seconds: (Date.now() - started) / 1000 })}\n`,
+      );
+    });
+}

@@ -1,0 +1,40 @@
+import { InvalidInputError } from '../errors/tracebase.error';
+import { DampingSpec, DEFAULT_DAMPING } from '../math/damping';
+import { CurvatureStrategy } from '../math/ekfac-preconditioner';
+import { FisherKind } from './factor-set';
+import { QueryRank } from './query-gradient.pipeline';
+
+const STRATEGIES: readonly CurvatureStrategy[] = ['ekfac', 'kfac', 'diagonal', 'identity'];
+
+/** `--strategy`: ekfac | kfac | diagonal | identity. */
+export function parseStrategy(v: string): CurvatureStrategy {
+  if (!STRATEGIES.includes(v as CurvatureStrategy)) throw new InvalidInputError(`--strategy must be one of ${STRATEGIES.join(', ')}, got ${v}`, { field: 'strategy' });
+  return v as CurvatureStrategy;
+}
+
+/** `--fisher`: sampled | empirical. */
+export function parseFisher(v: string): FisherKind {
+  if (v !== 'sampled' && v !== 'empirical') throw new InvalidInputError(`--fisher must be sampled or empirical, got ${v}`, { field: 'fisher' });
+  return v;
+}
+
+/** `--damping`: `auto` (0.1 × mean eigenvalue per layer) or a positive number (absolute λ for every layer). */
+export function parseDamping(v: string): DampingSpec {
+  if (v === 'auto') return DEFAULT_DAMPING;
+  const x = Number(v);
+  if (v.trim() === '' || !Number.isFinite(x) || x <= 0) throw new InvalidInputError(`--damping must be auto or a positive number, got ${v}`, { field: 'damping' });
+  return { mode: 'absolute', value: x };
+}
+
+/** An integer option in [min, max]. */
+export function parseIntegerOption(name: string, v: string, min: number, max = Number.MAX_SAFE_INTEGER): number {
+  const x = Number(v);
+  if (v.trim() === '' || !Number.isInteger(x) || x < min || x > max) throw new InvalidInputError(`--${name} must be an integer in [${min}, ${max}], got ${v}`, { field: name });
+  return x;
+}
+
+/** `--rank`: auto | exact | N. */
+export function parseQueryRank(v: string): QueryRank {
+  if (v === 'auto' || v === 'exact') return v;
+  return parseIntegerOption('rank', v, 1);
+}
