@@ -17,8 +17,8 @@ export const matmulGrad: GradientRule = {
   },
 };
 
-function gradLeft(b: GraphBuilder, _A: Value, B: Value, G: Value): Value {
-  return unbroadcast(b, b.matmul(G, b.transposeLast2(B)), _A.shape);
+function gradLeft(b: GraphBuilder, A: Value, B: Value, G: Value): Value {
+  return unbroadcast(b, b.matmul(G, b.transposeLast2(B)), A.shape);
 }
 
 function gradRight(b: GraphBuilder, A: Value, B: Value, G: Value): Value {
