@@ -3,6 +3,7 @@ import { Command } from 'commander';
 import { registerCorpusCommands } from './commands/corpus.command';
 import { registerDatabaseCommands } from './commands/database.command';
 import { registerFactorsCommands } from './commands/factors.command';
+import { registerGenerateCommand } from './commands/generate.command';
 import { registerGradientsCommand } from './commands/gradients.command';
 import { registerInfluenceCommand } from './commands/influence.command';
 import { registerModelCommands } from './commands/model.command';
@@ -30,5 +31,6 @@ export function buildProgram(): Command {
   registerSchemaCommands(program);
   registerWorldCommands(program);
   registerTrainCommand(program);
+  registerGenerateCommand(program);
   return program;
 }

@@ -1,0 +1,50 @@
+import { Command } from 'commander';
+
+/**
+ * Registers `tracebase train --world DIR --out MODEL_DIR [--steps N] [--seed N] [--resume]
+ * [--force]`: trains the byte-level GPT-2 reference model on a world's corpus (see
+ * docs/training.md). Heavy modules load inside the action.
+ */
+export function registerTrainCommand(program: Command): void {
+  program
+    .command('train')
+    .description('Train the byte-level GPT-2 reference model on a world corpus (Adam, warm-up + cosine decay, clipping, checkpoints).')
+    .requiredOption('--world <dir>', 'world directory written by `tracebase world generate`')
+    .requiredOption('--out <dir>', 'model directory to write (HF GPT-2 layout + training log and checkpoint)')
+    .option('--steps <n>', 'optimizer steps', '6000')
+    .option('--seed <n>', 'integer seed of initialisation and data order', '1')
+    .option('--batch <n>', 'rows of 256 tokens per step', '8')
+    .option('--lr <x>', 'peak learning rate', '0.002')
+    .option('--checkpoint-every <n>', 'steps between checkpoints', '200')
+    .option('--threads <n>', 'intra-op threads (default: all cores)')
+    .option('--resume', 'continue the training in --out from its checkpoint', false)
+    .option('--force', 'overwrite a model already in --out', false)
+    .action(async (o: { world: string; out: string; steps: string; seed: string; batch: string; lr: string; checkpointEvery: string; threads?: string; resume: boolean; force: boolean }) => {
+      const { cpus } = await import('node:os');
+      const s = await import('../../training/training.settings');
+      const { trainReferenceModel } = await import('../../training/reference-model.trainer');
+      const { loadWorldCorpus } = await import('../../training/world-corpus.loader');
+      const { TrainingProgressLine } = await import('../../training/training-progress.line');
+      const steps = s.parseIntegerOption('steps', o.steps, 1, 10_000_000);
+      const seed = s.parseIntegerOption('seed', o.seed, 0, 2 ** 32 - 1);
+      const batchSize = s.parseIntegerOption('batch', o.batch, 1, 4096);
+      const lr = s.parsePositiveNumberOption('lr', o.lr);
+      const checkpointEvery = s.parseIntegerOption('checkpoint-every', o.checkpointEvery, 1);
+      const threads = o.threads === undefined ? cpus().length : s.parseIntegerOption('threads', o.threads, 1, 1024);
+      const corpus = await loadWorldCorpus(o.world);
+      const settings = s.defaultTrainingSettings({ steps, seed, batchSize, lr });
+      const progress = new TrainingProgressLine(process.stderr);
+      const r = await trainReferenceModel(settings, corpus, {
+        outDir: o.out,
+        resume: o.resume,
+        force: o.force,
+        checkpointEvery,
+        session: { intraOpThreads: threads },
+        onProgress: (p) => progress.update(p),
+      });
+      progress.done();
+      const last = r.log.slice(-50);
+      const mean = last.reduce((a, b) => a + b.loss, 0) / Math.max(1, last.length);
+      process.stdout.write(`trained ${r.step} steps, ${r.tokensSeen} tokens in ${(r.elapsedSeconds / 60).toFixed(1)} min; mean loss of the last ${last.length} steps ${mean.toFixed(4)} nats/token; model in ${o.out}\n`);
+    });
+}
