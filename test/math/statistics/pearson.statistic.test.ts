@@ -51,8 +51,12 @@ describe('spearman and average ranks', () => {
     expect(Array.from(averageRanks([10, 20, 20, 30]))).toEqual([1, 2.5, 2.5, 4]);
     expect(Array.from(averageRanks([3, 1, 3, 3, 0]))).toEqual([4, 2, 4, 4, 1]);
     const rand = testRandom(5);
-    const x = Array.from({ length: 300 }, () => Math.floor(rand() * 40));
-    expect(Array.from(averageRanks(x))).toEqual(naiveRanks(x));
+    for (const n of [300, 2999]) {
+      const x = Array.from({ length: n }, () => Math.floor(rand() * 40));
+      expect(Array.from(averageRanks(x))).toEqual(naiveRanks(x));
+      const y = Array.from({ length: n }, () => rand() - 0.5);
+      expect(Array.from(averageRanks(y))).toEqual(naiveRanks(y));
+    }
   });
 
   it('without ties equals 1 − 6Σd²/(n(n²−1)); with ties equals Pearson of naive average ranks', () => {
