@@ -23,10 +23,10 @@ function sortPairs(keys: Float64Array, idx: Uint32Array): void {
       idx[j + 1] = v;
     }
   }
-  let srcK = keys;
-  let srcI = idx;
-  let dstK = new Float64Array(n);
-  let dstI = new Uint32Array(n);
+  let srcK: Float64Array = keys;
+  let srcI: Uint32Array = idx;
+  let dstK: Float64Array = new Float64Array(n);
+  let dstI: Uint32Array = new Uint32Array(n);
   for (let width = RUN; width < n; width *= 2) {
     for (let lo = 0; lo < n; lo += 2 * width) {
       const mid = Math.min(n, lo + width);
