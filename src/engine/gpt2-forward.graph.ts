@@ -29,6 +29,18 @@ export interface Gpt2Forward {
   linears: Map<string, LinearSite>;
 }
 
+/** Options of the GPT-2 graph. */
+export interface Gpt2GraphOptions {
+  /** The checkpoint has its own `lm_head.weight` (else the head is tied to `wte`). */
+  untiedLmHead?: boolean;
+  /**
+   * Parameter values to store in the graph as initializers (in the graph's dtype), by canonical
+   * name; parameters not given are graph inputs `param.<name>`. Initializers let onnxruntime
+   * pre-pack weights and keep them on the device; inputs let one graph serve any weights.
+   */
+  embeddedWeights?: ReadonlyMap<string, Float32Array | Float64Array>;
+}
+
 /** Static shape and numeric type of one compiled graph. */
 export interface Gpt2GraphShape {
   batch: number;
@@ -48,17 +60,22 @@ function layerNorm(b: GraphBuilder, x: Value, gamma: Value, beta: Value, eps: nu
  * h += c_proj(attn(ln_1 h)), h += mlp.c_proj(gelu_new(mlp.c_fc(ln_2 h))); causal softmax
  * attention with scale 1/√d_head and right padding masked by `attention_mask` (masked scores
  * get −1e9); logits = ln_f(h)·wteᵀ (tied) or ·lm_headᵀ. Parameters are graph inputs named
- * `param.<name>`, so one compiled graph serves any weights of the same config.
+ * `param.<name>` (one compiled graph serves any weights of the same config) or, with
+ * `embeddedWeights`, initializers of the same names.
  */
-export function buildGpt2Forward(b: GraphBuilder, config: Gpt2Config, shape: Gpt2GraphShape, opts: { untiedLmHead?: boolean } = {}): Gpt2Forward {
+export function buildGpt2Forward(b: GraphBuilder, config: Gpt2Config, shape: Gpt2GraphShape, opts: Gpt2GraphOptions = {}): Gpt2Forward {
   const { batch: B, seqLen: T, dtype } = shape;
   const D = config.nEmbd;
   const H = config.nHead;
   const Dh = D / H;
   if (T > config.nPositions) throw new Error(`sequence length ${T} exceeds n_positions ${config.nPositions}`);
   const params = new Map<string, Value>();
-  for (const s of gpt2ParameterSpecs(config)) params.set(s.name, b.input(`param.${s.name}`, dtype, s.shape));
-  if (opts.untiedLmHead) params.set('lm_head.weight', b.input('param.lm_head.weight', dtype, [config.vocabSize, D]));
+  const declare = (name: string, dims: number[]): Value => {
+    const data = opts.embeddedWeights?.get(name);
+    return data ? b.constant(data, dims, dtype, `param.${name}`) : b.input(`param.${name}`, dtype, dims);
+  };
+  for (const s of gpt2ParameterSpecs(config)) params.set(s.name, declare(s.name, s.shape));
+  if (opts.untiedLmHead) params.set('lm_head.weight', declare('lm_head.weight', [config.vocabSize, D]));
   const p = (n: string): Value => params.get(n)!;
 
   const inputIds = b.input('input_ids', 'int64', [B, T]);

@@ -16,6 +16,13 @@ import { SessionCache } from './session.cache';
 export interface EngineSettings extends SessionSettings {
   /** Compute type of the graphs (float64 is for verification). */
   dtype: 'float32' | 'float64';
+  /**
+   * Where the parameters live: `feeds` — graph inputs passed on every run (one graph per config);
+   * `graph` — initializers inside each compiled graph (onnxruntime can pre-pack them and, on
+   * CUDA, keeps them on the device; graphs are then specific to the weights, which the model
+   * hash in the cache key already is). Default `feeds`.
+   */
+  weights?: 'feeds' | 'graph';
 }
 
 /**
@@ -62,11 +69,15 @@ export class Gpt2GradientEngine {
     const shape = { batch: batch.batch, seqLen: batch.seqLen, dtype };
     const untied = this.model.weights.lmHead !== undefined;
     const key = `${this.model.hash}|${headKey(head)}|${shape.batch}x${shape.seqLen}|${dtype}|untied=${untied}`;
-    const session = await this.cache.get(key, this.settings, () => serializeModel(buildGpt2HeadGraph(this.model.config, shape, head, { untiedLmHead: untied }).builder));
+    const embed = this.settings.weights === 'graph';
+    const embeddedWeights = embed ? new Map([...this.paramFeeds].map(([k, v]) => [k.slice('param.'.length), v.data as Float32Array | Float64Array])) : undefined;
+    const session = await this.cache.get(`${key}|weights=${embed ? 'graph' : 'feeds'}`, this.settings, () =>
+      serializeModel(buildGpt2HeadGraph(this.model.config, shape, head, { untiedLmHead: untied, embeddedWeights }).builder),
+    );
     const A = dtype === 'float64' ? Float64Array : Float32Array;
     const dims = [batch.batch, batch.seqLen];
     const feeds: Record<string, HostTensor> = {
-      ...Object.fromEntries(this.paramFeeds),
+      ...(embed ? {} : Object.fromEntries(this.paramFeeds)),
       input_ids: { dtype: 'int64', dims, data: batch.inputIds },
       attention_mask: { dtype, dims, data: A.from(batch.attentionMask) },
       loss_mask: { dtype, dims, data: A.from(batch.lossMask) },

@@ -2,7 +2,7 @@ import { Gpt2Config } from '../model/gpt2.config';
 import { buildGradients } from '../onnx/autodiff';
 import { GraphBuilder } from '../onnx/graph.builder';
 import { Value } from '../onnx/graph.types';
-import { Gpt2GraphShape, buildGpt2Forward } from './gpt2-forward.graph';
+import { Gpt2GraphOptions, Gpt2GraphShape, buildGpt2Forward } from './gpt2-forward.graph';
 import { HeadSpec, defaultTrackedLayers } from './gradient-head.spec';
 
 /** A graph ready to serialise, with the names of its inputs and outputs. */
@@ -20,7 +20,7 @@ export interface Gpt2HeadGraph {
  * P/R/M matrices of the projection and influence heads. Outputs always include `logp [B,T]`
  * and `loss []`; sampled-label graphs also output `sampled_targets` int64 [B,T].
  */
-export function buildGpt2HeadGraph(config: Gpt2Config, shape: Gpt2GraphShape, head: HeadSpec, opts: { untiedLmHead?: boolean } = {}): Gpt2HeadGraph {
+export function buildGpt2HeadGraph(config: Gpt2Config, shape: Gpt2GraphShape, head: HeadSpec, opts: Gpt2GraphOptions = {}): Gpt2HeadGraph {
   const b = new GraphBuilder(20);
   const { batch: B, seqLen: T, dtype } = shape;
   const V = config.vocabSize;

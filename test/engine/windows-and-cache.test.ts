@@ -1,3 +1,4 @@
+import { Gpt2GradientEngine, defaultEngineSettings } from '../../src/engine/gpt2-gradient.engine';
 import { headKey } from '../../src/engine/gradient-head.spec';
 import { HostTensor } from '../../src/onnx/ort.runner';
 import { SeededRandom } from '../../src/engine/seeded-random';
@@ -56,6 +57,18 @@ describe('token-wise influence across windows', () => {
     expect(Math.abs(perToken.reduce((a, b) => a + b, 0) - inner)).toBeLessThan(1e-9 * Math.max(1, Math.abs(inner)));
     const td = tau.data as Float64Array;
     expect(perToken[15]).toBeCloseTo(td[15]! + td[16 + 0]!, 12);
+  });
+});
+
+describe('weights embedded in the graph', () => {
+  it('give the same log-probs and gradients as weights fed as inputs', async () => {
+    const { engine, weights, config } = tinyEngine('float64');
+    const embedded = new Gpt2GradientEngine({ config, weights: { tensors: weights, fileNames: new Map() }, hash: 'tiny-3' }, defaultEngineSettings({ dtype: 'float64', intraOpThreads: 1, weights: 'graph' }));
+    const batch = packWindows(splitIntoWindows({ tokens: randomTokens(12, 256, 81), scoreFrom: 2 }, 16), 12);
+    const a = await engine.run({ labels: 'data', allGradients: true }, batch);
+    const b = await embedded.run({ labels: 'data', allGradients: true }, batch);
+    expect(Object.keys(b).sort()).toEqual(Object.keys(a).sort());
+    for (const k of Object.keys(a)) expect(relErr(b[k]!.data as Float64Array, a[k]!.data as Float64Array)).toBeLessThan(1e-12);
   });
 });
 
