@@ -20,18 +20,28 @@ export interface EngineSettings extends SessionSettings {
    * Where the parameters live: `feeds` — graph inputs passed on every run (one graph per config);
    * `graph` — initializers inside each compiled graph (onnxruntime can pre-pack them and, on
    * CUDA, keeps them on the device; graphs are then specific to the weights, which the model
-   * hash in the cache key already is). Default `feeds`.
+   * hash in the cache key already is). Default: `graph` on CUDA, `feeds` on CPU.
    */
   weights?: 'feeds' | 'graph';
 }
 
 /**
  * Default settings: CPU, float32, all cores inside ops, sequential across ops, all graph
- * optimisations for float32 and 'basic' for float64 (verification).
+ * optimisations for float32 and 'basic' for float64 (verification), weights embedded in the
+ * graph on CUDA (no host-to-device copy of the parameters per run) and fed on CPU.
  */
 export function defaultEngineSettings(over: Partial<EngineSettings> = {}): EngineSettings {
   const dtype = over.dtype ?? 'float32';
-  return { device: 'cpu', dtype, intraOpThreads: Math.max(1, cpus().length), interOpThreads: 1, optimization: dtype === 'float64' ? 'basic' : 'all', ...over };
+  const device = over.device ?? 'cpu';
+  return {
+    device,
+    dtype,
+    intraOpThreads: Math.max(1, cpus().length),
+    interOpThreads: 1,
+    optimization: dtype === 'float64' ? 'basic' : 'all',
+    weights: device === 'cuda' ? 'graph' : 'feeds',
+    ...over,
+  };
 }
 
 /** Engine outputs by name (see {@link buildGpt2HeadGraph}). */
