@@ -10,7 +10,9 @@ import {
 
 import type { TracebaseConfig } from '../config/config';
 import type { Services } from '../services/service-container';
-import type { GraphQLContext } from './context';
+import { UnauthenticatedError } from '../auth/auth.error';
+import type { Viewer } from '../auth/viewer';
+import { createRequestLoaders, type GraphQLContext } from './context';
 import { createErrorFormatter } from './error-formatter';
 import { queryCostPlugin } from './query-cost.plugin';
 import { queryDepthRule } from './query-depth.rule';
@@ -135,9 +137,20 @@ export async function startGraphQLServer(settings: ServerSettings, services: Ser
         return;
       }
     }
+    let viewer: Viewer | null;
+    try {
+      viewer = await services.auth.authenticate(headers.get('authorization'));
+    } catch (error) {
+      if (error instanceof UnauthenticatedError) {
+        res.setHeader('www-authenticate', 'Bearer');
+        sendJsonError(res, 401, error.code, error.message);
+        return;
+      }
+      throw error;
+    }
     const response = await apollo.executeHTTPGraphQLRequest({
       httpGraphQLRequest: { method: req.method ?? 'GET', headers, search: url.search, body },
-      context: async () => ({ services, requestId: randomUUID() }),
+      context: async () => ({ services, requestId: randomUUID(), viewer, loaders: createRequestLoaders(services) }),
     });
     const outHeaders: Record<string, string> = {};
     for (const [key, value] of response.headers) outHeaders[key] = value;

@@ -1,18 +1,25 @@
 import { lexicographicSortSchema, printSchema, type GraphQLSchema } from 'graphql';
-import { buildSchema } from 'type-graphql';
+import { buildSchema, type NonEmptyArray } from 'type-graphql';
 
+import { roleAuthChecker } from './auth-checker';
+import { ApiTokenResolver } from './resolvers/api-token.resolver';
+import { CorpusResolver } from './resolvers/corpus.resolver';
+import { DocumentResolver } from './resolvers/document.resolver';
 import { HealthResolver } from './resolvers/health.resolver';
+import { ModelResolver } from './resolvers/model.resolver';
 
 /** Every resolver class of the API. Later capabilities add theirs here. */
-export const RESOLVERS = [HealthResolver] as const;
+export const RESOLVERS: NonEmptyArray<Function> = [HealthResolver, ApiTokenResolver, CorpusResolver, DocumentResolver, ModelResolver];
 
 let cached: Promise<GraphQLSchema> | undefined;
 
 /** Builds (once per process) the executable GraphQL schema from the type-graphql classes. */
 export function buildTracebaseSchema(): Promise<GraphQLSchema> {
   cached ??= buildSchema({
-    resolvers: [...RESOLVERS] as [typeof HealthResolver],
+    resolvers: RESOLVERS,
     validate: { forbidUnknownValues: false },
+    authChecker: roleAuthChecker,
+    authMode: 'error',
   });
   return cached;
 }

@@ -9,6 +9,7 @@ import { registerInfluenceCommand } from './commands/influence.command';
 import { registerModelCommands } from './commands/model.command';
 import { registerSchemaCommands } from './commands/schema.command';
 import { registerServeCommand } from './commands/serve.command';
+import { registerTokenCommands } from './commands/token.command';
 import { registerTrainCommand } from './commands/train.command';
 import { registerWorldCommands } from './commands/world.command';
 
@@ -25,6 +26,7 @@ export function buildProgram(): Command {
   registerDatabaseCommands(program);
   registerCorpusCommands(program);
   registerModelCommands(program);
+  registerTokenCommands(program);
   registerGradientsCommand(program);
   registerFactorsCommands(program);
   registerInfluenceCommand(program);

@@ -28,6 +28,19 @@ export interface CorpusImportRecord {
 export class CorpusRepository {
   constructor(private readonly prisma: PrismaClient) {}
 
+  /** Keyset page by ascending id: up to `first` + 1 rows after `afterId` (the extra row says more follow). */
+  async page(afterId: number, first: number): Promise<{ items: CorpusRecord[]; hasNextPage: boolean }> {
+    const rows = await this.prisma.corpus.findMany({ where: { id: { gt: afterId } }, orderBy: { id: 'asc' }, take: first + 1 });
+    return { items: rows.slice(0, first), hasNextPage: rows.length > first };
+  }
+
+  /** Corpora by id, in the order of `ids` (null where absent): one statement for a DataLoader batch. */
+  async findManyByIds(ids: readonly number[]): Promise<(CorpusRecord | null)[]> {
+    const rows = await this.prisma.corpus.findMany({ where: { id: { in: [...ids] } } });
+    const byId = new Map(rows.map((r) => [r.id, r]));
+    return ids.map((id) => byId.get(id) ?? null);
+  }
+
   findByName(name: string): Promise<CorpusRecord | null> {
     return this.prisma.corpus.findUnique({ where: { name } });
   }

@@ -38,7 +38,63 @@ export interface ImportProgress {
   readonly reportBudget: number;
 }
 
-/** Bulk SQL on `documents`. */
+/** A stored document. */
+export interface DocumentRecord {
+  readonly id: number;
+  readonly corpusId: number;
+  readonly externalId: string;
+  readonly text: string;
+  readonly source: string;
+  readonly metadata: Record<string, unknown>;
+  readonly tokenCount: number | null;
+  readonly contentHash: string;
+  readonly createdAt: Date;
+}
+
+/** Filters of a document listing. */
+export interface DocumentFilter {
+  readonly corpusId: number;
+  readonly source?: string;
+  /** JSON object the metadata must contain (`metadata @> filter`). */
+  readonly metadata?: Record<string, unknown>;
+  /** Case-insensitive substring of the text. */
+  readonly textContains?: string;
+}
+
+interface DocumentRow {
+  id: number;
+  corpus_id: number;
+  external_id: string;
+  text: string;
+  source: string;
+  metadata: unknown;
+  token_count: number | null;
+  content_hash: string;
+  created_at: Date | string;
+}
+
+function toRecord(r: DocumentRow): DocumentRecord {
+  return {
+    id: Number(r.id),
+    corpusId: Number(r.corpus_id),
+    externalId: r.external_id,
+    text: r.text,
+    source: r.source,
+    metadata: (typeof r.metadata === 'string' ? JSON.parse(r.metadata) : r.metadata) as Record<string, unknown>,
+    tokenCount: r.token_count === null ? null : Number(r.token_count),
+    contentHash: r.content_hash,
+    createdAt: new Date(r.created_at),
+  };
+}
+
+const DOCUMENT_COLUMNS = 'id, corpus_id, external_id, text, source, metadata, token_count, content_hash, created_at';
+
+/** Escapes LIKE wildcards so that user text matches literally. */
+function likeLiteral(text: string): string {
+  return text.replace(/[\\%_]/g, (ch) => `\\${ch}`);
+}
+
+/** SQL on `documents`: bulk import, keyset pages with filters. */
 export class DocumentRepository {
   constructor(private readonly sql: TransactionalSqlClient) {}
 
@@ -110,6 +166,67 @@ export class DocumentRepository {
       }
       return { inserted, unchanged, conflicting, reportEntries };
     });
+  }
+
+  /**
+   * A keyset page of one corpus's documents by ascending id, filtered by source, metadata
+   * containment and a case-insensitive text substring (all bound parameters).
+   */
+  async page(filter: DocumentFilter, afterId: number, first: number): Promise<{ items: DocumentRecord[]; hasNextPage: boolean }> {
+    const [page] = await this.pageMany([filter.corpusId], filter, afterId, first);
+    return page!;
+  }
+
+  /**
+   * The same page (filters, `afterId`, `first`) for several corpora in one statement: a window
+   * over each corpus keeps its first `first` + 1 rows. Pages come back in the order of
+   * `corpusIds`. This is what lets a nested `corpora { documents }` query cost one statement.
+   */
+  async pageMany(
+    corpusIds: readonly number[],
+    filter: Omit<DocumentFilter, 'corpusId'>,
+    afterId: number,
+    first: number,
+  ): Promise<{ items: DocumentRecord[]; hasNextPage: boolean }[]> {
+    const params: unknown[] = [corpusIds, afterId, first + 1];
+    const where = ['corpus_id = ANY($1::int[])', 'id > $2'];
+    if (filter.source !== undefined) {
+      params.push(filter.source);
+      where.push(`source = $${params.length}`);
+    }
+    if (filter.metadata !== undefined) {
+      params.push(JSON.stringify(filter.metadata));
+      where.push(`metadata @> $${params.length}::jsonb`);
+    }
+    if (filter.textContains !== undefined) {
+      params.push(`%${likeLiteral(filter.textContains)}%`);
+      where.push(`text ILIKE $${params.length}`);
+    }
+    const rows = await this.sql.query<DocumentRow>(
+      `SELECT ${DOCUMENT_COLUMNS} FROM (
+         SELECT ${DOCUMENT_COLUMNS}, row_number() OVER (PARTITION BY corpus_id ORDER BY id) AS rn
+           FROM documents WHERE ${where.join(' AND ')}
+       ) ranked WHERE rn <= $3 ORDER BY corpus_id, id`,
+      params,
+    );
+    const byCorpus = new Map<number, DocumentRecord[]>();
+    for (const row of rows) {
+      const record = toRecord(row);
+      const list = byCorpus.get(record.corpusId) ?? [];
+      list.push(record);
+      byCorpus.set(record.corpusId, list);
+    }
+    return corpusIds.map((id) => {
+      const list = byCorpus.get(id) ?? [];
+      return { items: list.slice(0, first), hasNextPage: list.length > first };
+    });
+  }
+
+  /** Documents by id, in the order of `ids` (null where absent): one statement. */
+  async findManyByIds(ids: readonly number[]): Promise<(DocumentRecord | null)[]> {
+    const rows = await this.sql.query<DocumentRow>(`SELECT ${DOCUMENT_COLUMNS} FROM documents WHERE id = ANY($1::int[])`, [ids]);
+    const byId = new Map(rows.map((r) => [Number(r.id), toRecord(r)]));
+    return ids.map((id) => byId.get(id) ?? null);
   }
 
   /** Number of documents stored in a corpus. */

@@ -27,6 +27,19 @@ export interface NewModel {
 export class ModelRepository {
   constructor(private readonly prisma: PrismaClient) {}
 
+  /** Keyset page by ascending id (see CorpusRepository.page). */
+  async page(afterId: number, first: number): Promise<{ items: ModelRecord[]; hasNextPage: boolean }> {
+    const rows = await this.prisma.model.findMany({ where: { id: { gt: afterId } }, orderBy: { id: 'asc' }, take: first + 1 });
+    return { items: rows.slice(0, first), hasNextPage: rows.length > first };
+  }
+
+  /** Models by id, in the order of `ids` (null where absent). */
+  async findManyByIds(ids: readonly number[]): Promise<(ModelRecord | null)[]> {
+    const rows = await this.prisma.model.findMany({ where: { id: { in: [...ids] } } });
+    const byId = new Map(rows.map((r) => [r.id, r]));
+    return ids.map((id) => byId.get(id) ?? null);
+  }
+
   findByName(name: string): Promise<ModelRecord | null> {
     return this.prisma.model.findUnique({ where: { name } });
   }

@@ -94,4 +94,13 @@ export class ModelRegistryService {
   list(): Promise<ModelRecord[]> {
     return this.models.list();
   }
+
+  page(afterId: number, first: number): Promise<{ items: ModelRecord[]; hasNextPage: boolean }> {
+    return this.models.page(afterId, first);
+  }
+
+  /** For DataLoaders: models by id in one query, null where absent. */
+  getMany(ids: readonly number[]): Promise<(ModelRecord | null)[]> {
+    return this.models.findManyByIds(ids);
+  }
 }

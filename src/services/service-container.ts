@@ -1,10 +1,14 @@
 import type { Database } from '../db/database.types';
+import { ApiTokenRepository } from '../repositories/api-token.repository';
 import { CorpusRepository } from '../repositories/corpus.repository';
 import { DatabaseInfoRepository } from '../repositories/database-info.repository';
 import { DocumentRepository } from '../repositories/document.repository';
 import { MigrationHistoryRepository } from '../repositories/migration-history.repository';
 import { ModelRepository } from '../repositories/model.repository';
+import { AuthService } from './auth.service';
 import { CorpusImportService } from './corpus-import.service';
+import { CorpusService } from './corpus.service';
+import { DocumentService } from './document.service';
 import { HealthService } from './health.service';
 import { ModelRegistryService } from './model-registry.service';
 
@@ -13,17 +17,25 @@ export interface Services {
   readonly health: HealthService;
   readonly corpusImport: CorpusImportService;
   readonly modelRegistry: ModelRegistryService;
+  readonly auth: AuthService;
+  readonly corpora: CorpusService;
+  readonly documents: DocumentService;
 }
 
 /** Wires repositories to services for one open database. */
 export function createServices(database: Database): Services {
+  const corpusRepository = new CorpusRepository(database.prisma);
+  const documentRepository = new DocumentRepository(database.sql);
   return {
     health: new HealthService(
       database,
       new DatabaseInfoRepository(database.sql),
       new MigrationHistoryRepository(database.sql),
     ),
-    corpusImport: new CorpusImportService(new CorpusRepository(database.prisma), new DocumentRepository(database.sql)),
+    corpusImport: new CorpusImportService(corpusRepository, documentRepository),
     modelRegistry: new ModelRegistryService(new ModelRepository(database.prisma)),
+    auth: new AuthService(new ApiTokenRepository(database.prisma)),
+    corpora: new CorpusService(corpusRepository),
+    documents: new DocumentService(documentRepository),
   };
 }

@@ -37,10 +37,14 @@ export function registerServeCommand(program: Command): void {
         }
         throw error;
       });
+      const localToken = db.kind === 'pglite' ? await services.auth.rotateLocalAdminToken() : undefined;
       process.stdout.write(
         `Tracebase ${health.tracebaseVersion} on ${db.target} (Postgres ${health.serverVersion}, pgvector ${health.vectorExtension})\n` +
           `GraphQL API and landing page: ${server.url}\n` +
-          `Try: curl -s ${server.url} -H 'content-type: application/json' -d '{"query":"{ health { database vectorExtension } }"}'\n`,
+          (localToken ? `Local admin token (valid until the next start): ${localToken}\n` : '') +
+          `Try: curl -s ${server.url} -H 'content-type: application/json'` +
+          (localToken ? ` -H 'authorization: Bearer ${localToken}'` : '') +
+          ` -d '{"query":"{ health { database vectorExtension } corpora { edges { node { name documentCount } } } }"}'\n`,
       );
       const shutdown = (signal: string) => {
         process.stderr.write(`${signal}: shutting down\n`);

@@ -1,0 +1,46 @@
+import { Args, ArgsType, Authorized, Ctx, Field, ID, Query, Resolver } from 'type-graphql';
+
+import { NotFoundError } from '../../errors/tracebase.error';
+import type { ModelRecord } from '../../repositories/model.repository';
+import type { GraphQLContext } from '../context';
+import { toConnection } from '../relay/connection.type';
+import { fromGlobalId, toGlobalId } from '../relay/global-id';
+import { connectionComplexity, PageArgs, toPageRequest } from '../relay/page-args';
+import { ModelConnection, ModelType } from '../types/model.type';
+
+export function toModelType(m: ModelRecord): ModelType {
+  return {
+    id: toGlobalId('Model', m.id),
+    name: m.name,
+    hash: m.hash,
+    family: m.family,
+    config: m.config as Record<string, unknown>,
+    trackedLayers: m.trackedLayers,
+    parameterCount: Number(m.parameterCount),
+    createdAt: m.createdAt,
+  };
+}
+
+@ArgsType()
+class ModelByIdArgs {
+  @Field(() => ID, { description: 'Global ID of the model.' })
+  id!: string;
+}
+
+@Resolver(() => ModelType)
+export class ModelResolver {
+  @Authorized('VIEWER')
+  @Query(() => ModelConnection, { description: 'Registered models, by ascending id.', complexity: connectionComplexity })
+  async models(@Args(() => PageArgs) args: PageArgs, @Ctx() ctx: GraphQLContext) {
+    const { first, afterId } = toPageRequest(args);
+    return toConnection(await ctx.services.modelRegistry.page(afterId, first), toModelType);
+  }
+
+  @Authorized('VIEWER')
+  @Query(() => ModelType, { description: 'One model by global ID.' })
+  async model(@Args(() => ModelByIdArgs) { id }: ModelByIdArgs, @Ctx() ctx: GraphQLContext): Promise<ModelType> {
+    const found = await ctx.loaders.model.load(fromGlobalId(id, 'Model').id);
+    if (!found) throw new NotFoundError(`no model with ID ${id}`);
+    return toModelType(found);
+  }
+}

@@ -1,0 +1,16 @@
+import type { CorpusRecord, CorpusRepository } from '../repositories/corpus.repository';
+import type { Page } from './page';
+
+/** Reads corpora. */
+export class CorpusService {
+  constructor(private readonly corpora: CorpusRepository) {}
+
+  page(afterId: number, first: number): Promise<Page<CorpusRecord>> {
+    return this.corpora.page(afterId, first);
+  }
+
+  /** For DataLoaders: corpora by id in one query, null where absent. */
+  getMany(ids: readonly number[]): Promise<(CorpusRecord | null)[]> {
+    return this.corpora.findManyByIds(ids);
+  }
+}
