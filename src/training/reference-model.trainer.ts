@@ -4,14 +4,14 @@ import { join } from 'node:path';
 
 import { SessionSettings } from '../onnx/ort.runner';
 import { AdamOptimizer } from './adam.optimizer';
-import { encodeBytes } from './byte-level.vocabulary';
+import { END_OF_TEXT_ID, encodeBytes } from './byte-level.vocabulary';
 import { clipGlobalNorm } from './global-norm.clipper';
 import { initGpt2Parameters } from './gpt2-parameter.initializer';
 import { learningRateAt } from './learning-rate.schedule';
 import { renderLossCurveSvg } from './loss-curve.svg';
 import { LossLogRow, readLossLog, writeLossLog } from './loss-log.writer';
 import { writeFileAtomic, writeModelDirectory } from './model-directory.writer';
-import { DataCursor, PackedRowStream } from './training-batch.packer';
+import { DataCursor, PackedRowStream, packRows } from './training-batch.packer';
 import { loadCheckpoint, saveCheckpoint } from './training-checkpoint.store';
 import { TrainingStepRunner } from './training-step.runner';
 import { TrainingSettings } from './training.settings';
@@ -23,7 +23,22 @@ export const TRAINING_FILES = {
   log: 'training-log.csv',
   plot: 'training-loss.svg',
   summary: 'training.json',
+  fixedBatch: 'fixed-batch.json',
 } as const;
+
+/**
+ * Records the final model's mean loss (nats per scored token) on a fixed batch, the corpus's
+ * first 8 documents, each as its own row `<eot> doc <eot>`, in `fixed-batch.json`; a test checks
+ * that the committed model still reproduces it through the gradient engine.
+ */
+export async function recordFixedBatchLoss(dir: string, corpus: TrainingCorpus, runner: TrainingStepRunner, params: Map<string, Float32Array>): Promise<void> {
+  const texts = corpus.texts.slice(0, 8).filter((t) => Buffer.byteLength(t) + 2 <= runner.config.nPositions);
+  if (texts.length === 0) return;
+  const rows = texts.map((t) => [END_OF_TEXT_ID, ...encodeBytes(t), END_OF_TEXT_ID]);
+  const batch = packRows(rows, Math.max(...rows.map((r) => r.length)));
+  const meanLoss = (await runner.loss(params, batch)) / batch.scored;
+  writeFileAtomic(join(dir, TRAINING_FILES.fixedBatch), JSON.stringify({ texts, meanLoss: Number(meanLoss.toFixed(6)), scoredTokens: batch.scored }, null, 2) + '\n');
+}
 
 /** A corpus to train on: document texts and a fingerprint of their bytes. */
 export interface TrainingCorpus {
@@ -60,7 +75,7 @@ export interface TrainingRunOptions {
   stopAfterStep?: number;
   session?: Partial<SessionSettings>;
   onProgress?: (p: TrainingProgress) => void;
-  /** Called after each checkpoint is written (e.g. to evaluate the model files). */
+  /** Called after each checkpoint is written (e.g. to evaluate the model files); its time is not counted as training time. */
   onCheckpoint?: (step: number) => Promise<void> | void;
 }
 
@@ -142,7 +157,8 @@ export async function trainReferenceModel(settings: TrainingSettings, corpus: Tr
   const runner = new TrainingStepRunner(config, { device: 'cpu', intraOpThreads: 1, interOpThreads: 1, optimization: 'all', ...run.session });
   const every = run.checkpointEvery ?? 200;
   const startedAt = Date.now();
-  const elapsed = () => elapsedBefore + (Date.now() - startedAt) / 1000;
+  let pausedMs = 0; // time spent in onCheckpoint (e.g. evaluation) is not training time
+  const elapsed = () => elapsedBefore + (Date.now() - startedAt - pausedMs) / 1000;
   let smoothed = log.length ? log[log.length - 1]!.loss : NaN;
 
   const persist = async () => {
@@ -171,7 +187,11 @@ export async function trainReferenceModel(settings: TrainingSettings, corpus: Tr
         2,
       ) + '\n',
     );
-    await run.onCheckpoint?.(step);
+    if (run.onCheckpoint) {
+      const t = Date.now();
+      await run.onCheckpoint(step);
+      pausedMs += Date.now() - t;
+    }
   };
 
   try {
@@ -197,7 +217,7 @@ export async function trainReferenceModel(settings: TrainingSettings, corpus: Tr
       run.onProgress?.({ step, totalSteps: settings.steps, loss, smoothedLoss: smoothed, lr, tokensPerSecond: row.tokensPerSecond, tokensSeen, elapsedSeconds: row.elapsedSeconds });
       if (step % every === 0 || step === last) await persist();
     }
-    if (step === last && log.length && !existsSync(ckptFile)) await persist();
+    if (step === settings.steps) await recordFixedBatchLoss(dir, corpus, runner, params);
   } finally {
     await runner.release();
   }

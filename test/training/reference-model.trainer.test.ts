@@ -36,6 +36,15 @@ describe('trainReferenceModel', () => {
     const nats = Number((out.loss!.data as Float32Array)[0]) / (tokens.length - 1);
     expect(nats).toBeLessThan(2); // learnt: far below ln 257
     for (const [name, t] of r.params) expect(Array.from(model.weights.tensors.get(name)!)).toEqual(Array.from(t));
+
+    // the recorded fixed-batch loss is what the engine computes on those documents
+    const fixed = JSON.parse(readFileSync(join(dir, TRAINING_FILES.fixedBatch), 'utf8')) as { texts: string[]; meanLoss: number };
+    expect(fixed.texts).toEqual(tinyCorpus().texts.slice(0, 8));
+    const seqs = fixed.texts.map((t) => [END_OF_TEXT_ID, ...encodeBytes(t), END_OF_TEXT_ID]);
+    const windows = seqs.flatMap((s, i) => splitIntoWindows({ tokens: s, scoreFrom: 0 }, 48, i));
+    const all = await engine.run({ labels: 'data' }, packWindows(windows, Math.max(...seqs.map((s) => s.length))));
+    const scored = seqs.reduce((a, s) => a + s.length - 1, 0);
+    expect(Number((all.loss!.data as Float32Array)[0]) / scored).toBeCloseTo(fixed.meanLoss, 4);
   });
 
   it('resumed from a checkpoint, ends with bit-identical weights and log to an uninterrupted run', async () => {

@@ -16,10 +16,11 @@ export function registerTrainCommand(program: Command): void {
     .option('--batch <n>', 'rows of 256 tokens per step', '8')
     .option('--lr <x>', 'peak learning rate', '0.002')
     .option('--checkpoint-every <n>', 'steps between checkpoints', '200')
+    .option('--eval-every <n>', 'evaluate the world\'s queries (greedy) every N steps into training-eval.csv (0 = never)', '0')
     .option('--threads <n>', 'intra-op threads (default: all cores)')
     .option('--resume', 'continue the training in --out from its checkpoint', false)
     .option('--force', 'overwrite a model already in --out', false)
-    .action(async (o: { world: string; out: string; steps: string; seed: string; batch: string; lr: string; checkpointEvery: string; threads?: string; resume: boolean; force: boolean }) => {
+    .action(async (o: { world: string; out: string; steps: string; seed: string; batch: string; lr: string; checkpointEvery: string; evalEvery: string; threads?: string; resume: boolean; force: boolean }) => {
       const { cpus } = await import('node:os');
       const s = await import('../../training/training.settings');
       const { trainReferenceModel } = await import('../../training/reference-model.trainer');
@@ -30,10 +31,12 @@ export function registerTrainCommand(program: Command): void {
       const batchSize = s.parseIntegerOption('batch', o.batch, 1, 4096);
       const lr = s.parsePositiveNumberOption('lr', o.lr);
       const checkpointEvery = s.parseIntegerOption('checkpoint-every', o.checkpointEvery, 1);
+      const evalEvery = s.parseIntegerOption('eval-every', o.evalEvery, 0);
       const threads = o.threads === undefined ? cpus().length : s.parseIntegerOption('threads', o.threads, 1, 1024);
       const corpus = await loadWorldCorpus(o.world);
       const settings = s.defaultTrainingSettings({ steps, seed, batchSize, lr });
       const progress = new TrainingProgressLine(process.stderr);
+      const onCheckpoint = evalEvery > 0 ? await evaluationHook(o.world, o.out, evalEvery, threads) : undefined;
       const r = await trainReferenceModel(settings, corpus, {
         outDir: o.out,
         resume: o.resume,
@@ -41,10 +44,30 @@ export function registerTrainCommand(program: Command): void {
         checkpointEvery,
         session: { intraOpThreads: threads },
         onProgress: (p) => progress.update(p),
+        onCheckpoint,
       });
       progress.done();
       const last = r.log.slice(-50);
       const mean = last.reduce((a, b) => a + b.loss, 0) / Math.max(1, last.length);
       process.stdout.write(`trained ${r.step} steps, ${r.tokensSeen} tokens in ${(r.elapsedSeconds / 60).toFixed(1)} min; mean loss of the last ${last.length} steps ${mean.toFixed(4)} nats/token; model in ${o.out}\n`);
     });
+}
+
+/** After checkpoints at multiples of `every`, evaluates the written model and appends to training-eval.csv. */
+async function evaluationHook(worldDir: string, outDir: string, every: number, threads: number): Promise<(step: number) => Promise<void>> {
+  const { join } = await import('node:path');
+  const { readFileSync } = await import('node:fs');
+  const { readWorld } = await import('../../world/world.reader');
+  const { loadEvaluatedModel } = await import('../../training/evaluated-model.loader');
+  const { evaluateWorldQueries } = await import('../../training/world-query.evaluator');
+  const { appendEvaluationRow } = await import('../../training/evaluation-log.writer');
+  const { queries } = await readWorld(worldDir);
+  return async (step: number) => {
+    if (step % every !== 0) return;
+    const summary = JSON.parse(readFileSync(join(outDir, 'training.json'), 'utf8')) as { elapsedSeconds: number; tokensSeen: number };
+    const r = await evaluateWorldQueries(loadEvaluatedModel(outDir), queries, { session: { intraOpThreads: threads } });
+    appendEvaluationRow(join(outDir, 'training-eval.csv'), step, summary.elapsedSeconds, summary.tokensSeen, r);
+    const pct = (k: string) => `${(100 * (r.byTask[k] ?? r.byKind[k] ?? { accuracy: 0 }).accuracy).toFixed(0)}%`;
+    process.stderr.write(`\n[eval step ${step}] factual ${pct('factual')} arithmetic ${pct('two-step-arithmetic')} slope ${pct('slope')} linear ${pct('linear-equation')} controls ${pct('control')} (${r.seconds.toFixed(0)} s)\n`);
+  };
 }
