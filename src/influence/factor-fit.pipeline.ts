@@ -36,15 +36,9 @@ export interface FactorFitOptions {
 /** Pass numbers mixed into the Gumbel-noise seeds. */
 const PASS = { covariance: 0, eigenvalues: 1, diagonal: 2 } as const;
 
-interface PassContext {
-  engine: Gpt2GradientEngine;
-  layers: TrackedLayer[];
-  fisher: FisherKind;
-  seed: number;
-}
 
 /** Runs `head` on a batch with the labels of the fit (sampled: every real position scored, seeded noise). */
-async function runFitting(ctx: PassContext, head: Omit<HeadSpec, 'labels'>, b: SequenceBatch, pass: number, index: number, extra: Record<string, HostTensor>) {
+async function runFitting(ctx: FitContext, head: Omit<HeadSpec, 'labels'>, b: SequenceBatch, pass: number, index: number, extra: Record<string, HostTensor>) {
   const { engine } = ctx;
   const dtype = engine.settings.dtype;
   if (ctx.fisher === 'empirical') return engine.run({ ...head, labels: 'data' }, b.batch, extra);
@@ -59,7 +53,7 @@ async function runFitting(ctx: PassContext, head: Omit<HeadSpec, 'labels'>, b: S
  * R = Q_Aᵀ it is Q_Sᵀ G_ℓ Q_A.
  */
 async function perSequenceBlocks(
-  ctx: PassContext,
+  ctx: FitContext,
   b: SequenceBatch,
   pass: number,
   index: number,
@@ -89,6 +83,124 @@ function realRows(data: ArrayLike<number>, b: SequenceBatch, per: number): Array
   return data instanceof Float64Array || data instanceof Float32Array ? data.subarray(0, n) : Array.from({ length: n }, (_, k) => data[k]!);
 }
 
+/** Engine, layers, labels and batching of a fit. */
+export interface FitContext {
+  readonly engine: Gpt2GradientEngine;
+  readonly layers: readonly TrackedLayer[];
+  readonly fisher: FisherKind;
+  readonly seed: number;
+  readonly batchWindows?: number;
+  readonly onProgress?: FactorFitOptions['onProgress'];
+}
+
+/** Sums of pass 1: Σ_t ā ātᵀ and Σ_t δ δᵀ per layer over all real tokens. */
+export interface CovarianceSums {
+  readonly sumA: Matrix[];
+  readonly sumS: Matrix[];
+  readonly tokens: number;
+  readonly windows: number;
+  readonly sequences: number;
+}
+
+function batchingOf(ctx: FitContext) {
+  return { context: ctx.engine.model.config.nPositions, batchWindows: ctx.batchWindows };
+}
+
+/**
+ * Pass 1 (kfac, ekfac): Σ_t ā_t ā_tᵀ ((i+1)×(i+1)) and Σ_t δ_t δ_tᵀ (o×o) per layer over every
+ * real token, δ the output gradient of each window's summed loss with the fit's labels
+ * (sampled: every real position scored, seeded Gumbel noise per batch). Sums, so partial passes
+ * (e.g. separate workers) can be added before {@link eigenbasesFromSums}.
+ */
+export async function covariancePass(ctx: FitContext, sequences: readonly TokenizedSequence[]): Promise<CovarianceSums> {
+  const sumA = ctx.layers.map((l) => matrix(l.cols, l.cols));
+  const sumS = ctx.layers.map((l) => matrix(l.rows, l.rows));
+  let tokens = 0;
+  let windows = 0;
+  let done = 0;
+  let index = 0;
+  for (const b of sequenceBatches(sequences, batchingOf(ctx))) {
+    const out = await runFitting(ctx, { tracked: ctx.layers.map((l) => l.name), covariance: true }, b, PASS.covariance, index++, {});
+    ctx.layers.forEach((l, li) => {
+      const a = out[`A.${l.name}`]!.data as ArrayLike<number>;
+      const s = out[`S.${l.name}`]!.data as ArrayLike<number>;
+      assertFinite(a, { layer: l.name, tensor: 'A (covariance sum)' });
+      assertFinite(s, { layer: l.name, tensor: 'S (covariance sum)' });
+      for (let k = 0; k < sumA[li]!.data.length; k++) sumA[li]!.data[k]! += a[k]!;
+      for (let k = 0; k < sumS[li]!.data.length; k++) sumS[li]!.data[k]! += s[k]!;
+    });
+    windows += b.windows.length;
+    tokens += b.windows.reduce((n, w) => n + w.tokens.length, 0);
+    done += b.sequences.length;
+    ctx.onProgress?.({ pass: 'covariance', sequences: done, total: sequences.length });
+  }
+  return { sumA, sumS, tokens, windows, sequences: done };
+}
+
+/** A = ΣA/N, S = ΣS/N and their float64 eigendecompositions (eigenvalues descending). */
+export function eigenbasesFromSums(layers: readonly TrackedLayer[], sums: CovarianceSums): Array<LayerFactors & Required<Pick<LayerFactors, 'qA' | 'qS' | 'lambdaA' | 'lambdaS' | 'covA' | 'covS'>>> {
+  return layers.map((l, li) => {
+    const covA = covarianceFromSum(sums.sumA[li]!, sums.tokens, { layer: l.name, tensor: 'A' });
+    const covS = covarianceFromSum(sums.sumS[li]!, sums.tokens, { layer: l.name, tensor: 'S' });
+    const eigA = symmetricEigen(covA, { label: { layer: l.name, tensor: 'A' } });
+    const eigS = symmetricEigen(covS, { label: { layer: l.name, tensor: 'S' } });
+    return { name: l.name, rows: l.rows, cols: l.cols, covA, covS, qA: eigA.vectors, qS: eigS.vectors, lambdaA: matrix(1, l.cols, eigA.values), lambdaS: matrix(1, l.rows, eigS.values) };
+  });
+}
+
+/**
+ * Pass 2 (ekfac): adds Σ_z (Q_Sᵀ G_ℓ(z) Q_A)∘² over sequences z into `acc` (one accumulator per
+ * layer; fresh sampled labels). Batches of single-window sequences use the engine's
+ * eigenvalue-correction head; batches holding multi-window documents rotate each window
+ * (projection head with P = Q_Sᵀ, R = Q_Aᵀ), sum per document and square here.
+ */
+export async function eigenvalueCorrectionPass(ctx: FitContext, sequences: readonly TokenizedSequence[], bases: readonly { qS: Matrix; qA: Matrix }[], acc: readonly EkfacEigenvalueAccumulator[]): Promise<void> {
+  const dtype = ctx.engine.settings.dtype;
+  const { layers } = ctx;
+  const qsIn = bases.map((f) => hostMatrix(f.qS, dtype));
+  const qaIn = bases.map((f) => hostMatrix(f.qA, dtype));
+  let qsT: HostTensor[] | undefined;
+  let qaT: HostTensor[] | undefined;
+  const byName = new Map(layers.map((l, li) => [l.name, li]));
+  let done = 0;
+  let index = 0;
+  for (const b of sequenceBatches(sequences, batchingOf(ctx))) {
+    const batchIndex = index++;
+    if (b.windows.length === b.sequences.length) {
+      const extra: Record<string, HostTensor> = {};
+      layers.forEach((l, li) => {
+        extra[`QS.${l.name}`] = qsIn[li]!;
+        extra[`QA.${l.name}`] = qaIn[li]!;
+      });
+      const out = await runFitting(ctx, { tracked: layers.map((l) => l.name), eigenCorrection: true }, b, PASS.eigenvalues, batchIndex, extra);
+      layers.forEach((l, li) => acc[li]!.addSums(outputMatrix(out[`Lambda.${l.name}`]!.data as ArrayLike<number>, l.rows, l.cols), b.sequences.length));
+    } else {
+      qsT ??= bases.map((f) => hostMatrix(f.qS, dtype, true));
+      qaT ??= bases.map((f) => hostMatrix(f.qA, dtype, true));
+      const [ps, rs] = [qsT, qaT];
+      await perSequenceBlocks(ctx, b, PASS.eigenvalues, batchIndex, (l) => ({ p: ps[byName.get(l.name)!]!, r: rs[byName.get(l.name)!]! }), (li, rot) => {
+        const sq = matrix(rot.rows, rot.cols);
+        for (let k = 0; k < sq.data.length; k++) sq.data[k] = rot.data[k]! * rot.data[k]!;
+        acc[li]!.addSums(sq, 1);
+      });
+    }
+    done += b.sequences.length;
+    ctx.onProgress?.({ pass: 'eigenvalues', sequences: done, total: sequences.length });
+  }
+}
+
+/** Diagonal pass: adds G_ℓ(z)∘² of every sequence z (windows summed) into `acc`. */
+export async function diagonalFisherPass(ctx: FitContext, sequences: readonly TokenizedSequence[], acc: readonly DiagonalFisherAccumulator[]): Promise<void> {
+  const dtype = ctx.engine.settings.dtype;
+  let done = 0;
+  let index = 0;
+  for (const b of sequenceBatches(sequences, batchingOf(ctx))) {
+    await perSequenceBlocks(ctx, b, PASS.diagonal, index++, (l) => ({ p: hostIdentity(l.rows, dtype), r: hostIdentity(l.cols, dtype) }), (li, g) => acc[li]!.add(g));
+    done += b.sequences.length;
+    ctx.onProgress?.({ pass: 'diagonal', sequences: done, total: sequences.length });
+  }
+}
+
 /**
  * Fits curvature factors on `sequences` (DESIGN.md §3, Grosse et al. 2023):
  * - pass 1 (kfac, ekfac): `A_ℓ = Σ_t ā_t ā_tᵀ / N`, `S_ℓ = Σ_t δ_t δ_tᵀ / N` over all N real tokens,
@@ -98,129 +210,45 @@ function realRows(data: ArrayLike<number>, b: SequenceBatch, per: number): Array
  *   sampled labels), G_ℓ(z) the sum over z's windows;
  * - diagonal: `diag F_ℓ = mean_z G_ℓ(z)∘²`; identity: no pass.
  * Damping is recorded as a spec and resolved per layer when preconditioning (default
- * 0.1 × mean eigenvalue). NaN/Inf in any sum raises `NonFiniteValueError` naming layer and tensor.
+ * 0.1 × mean eigenvalue); it is resolved once here so that a degenerate layer fails at fit time.
+ * NaN/Inf in any sum raises `NonFiniteValueError` naming layer and tensor.
  *
  * @param sequences tokenized documents (all tokens scored); iterated once per pass.
  */
 export async function fitFactors(engine: Gpt2GradientEngine, sequences: readonly TokenizedSequence[], options: FactorFitOptions): Promise<FactorSet> {
   if (sequences.length === 0) throw new InvalidInputError('factor fitting needs at least one document');
-  const config = engine.model.config;
-  const layers = trackedLayers(config, options.tracked);
+  const layers = trackedLayers(engine.model.config, options.tracked);
   const fisher = options.fisher ?? 'sampled';
   const damping = options.damping ?? DEFAULT_DAMPING;
-  const seed = options.seed ?? 0;
-  const ctx: PassContext = { engine, layers, fisher, seed };
-  const batching = { context: config.nPositions, batchWindows: options.batchWindows };
-  const dtype = engine.settings.dtype;
-  const total = sequences.length;
+  const ctx: FitContext = { engine, layers, fisher, seed: options.seed ?? 0, batchWindows: options.batchWindows, onProgress: options.onProgress };
   let windows = 0;
   let tokens = 0;
-  for (const b of sequenceBatches(sequences, batching)) {
+  for (const b of sequenceBatches(sequences, batchingOf(ctx))) {
     windows += b.windows.length;
     tokens += b.windows.reduce((s, w) => s + w.tokens.length, 0);
   }
-  const counts = { sequences: total, windows, tokens };
+  const counts = { sequences: sequences.length, windows, tokens };
   const strategy = options.strategy;
-
-  if (strategy === 'identity') {
-    return { strategy, fisher, damping, counts, layers: layers.map((l) => ({ name: l.name, rows: l.rows, cols: l.cols })) };
-  }
-
-  if (strategy === 'diagonal') {
-    const acc = layers.map((l) => new DiagonalFisherAccumulator(l.rows, l.cols, l.name));
-    let done = 0;
-    let index = 0;
-    for (const b of sequenceBatches(sequences, batching)) {
-      await perSequenceBlocks(ctx, b, PASS.diagonal, index++, (l) => ({ p: hostIdentity(l.rows, dtype), r: hostIdentity(l.cols, dtype) }), (li, g) => acc[li]!.add(g));
-      done += b.sequences.length;
-      options.onProgress?.({ pass: 'diagonal', sequences: done, total });
-    }
-    const fs: FactorSet = { strategy, fisher, damping, counts, layers: layers.map((l, li) => ({ name: l.name, rows: l.rows, cols: l.cols, fisherDiagonal: acc[li]!.finalize() })) };
-    layerPreconditioners(fs); // resolves damping now: a zero Fisher fails at fit time, naming the layer
-    return fs;
-  }
-
-  // pass 1: covariances
-  const sumA = layers.map((l) => matrix(l.cols, l.cols));
-  const sumS = layers.map((l) => matrix(l.rows, l.rows));
-  let done = 0;
-  let index = 0;
-  for (const b of sequenceBatches(sequences, batching)) {
-    const out = await runFitting(ctx, { tracked: layers.map((l) => l.name), covariance: true }, b, PASS.covariance, index++, {});
-    layers.forEach((l, li) => {
-      const a = out[`A.${l.name}`]!.data as ArrayLike<number>;
-      const s = out[`S.${l.name}`]!.data as ArrayLike<number>;
-      assertFinite(a, { layer: l.name, tensor: 'A (covariance sum)' });
-      assertFinite(s, { layer: l.name, tensor: 'S (covariance sum)' });
-      for (let k = 0; k < sumA[li]!.data.length; k++) sumA[li]!.data[k]! += a[k]!;
-      for (let k = 0; k < sumS[li]!.data.length; k++) sumS[li]!.data[k]! += s[k]!;
-    });
-    done += b.sequences.length;
-    options.onProgress?.({ pass: 'covariance', sequences: done, total });
-  }
-  const fitted = layers.map((l, li) => {
-    const covA = covarianceFromSum(sumA[li]!, tokens, { layer: l.name, tensor: 'A' });
-    const covS = covarianceFromSum(sumS[li]!, tokens, { layer: l.name, tensor: 'S' });
-    const eigA = symmetricEigen(covA, { label: { layer: l.name, tensor: 'A' } });
-    const eigS = symmetricEigen(covS, { label: { layer: l.name, tensor: 'S' } });
-    return {
-      name: l.name,
-      rows: l.rows,
-      cols: l.cols,
-      covA,
-      covS,
-      qA: eigA.vectors,
-      qS: eigS.vectors,
-      lambdaA: matrix(1, l.cols, eigA.values),
-      lambdaS: matrix(1, l.rows, eigS.values),
-    } satisfies LayerFactors;
-  });
-  if (strategy === 'kfac') {
-    const fs: FactorSet = { strategy, fisher, damping, counts, layers: fitted };
+  const finish = (ls: LayerFactors[]): FactorSet => {
+    const fs: FactorSet = { strategy, fisher, damping, counts, layers: ls };
     layerPreconditioners(fs);
     return fs;
-  }
-
-  // pass 2: EK-FAC eigenvalue correction
-  const acc = fitted.map((f) => new EkfacEigenvalueAccumulator(f.qS, f.qA, f.name));
-  const qsIn = fitted.map((f) => hostMatrix(f.qS, dtype));
-  const qaIn = fitted.map((f) => hostMatrix(f.qA, dtype));
-  const qsT = fitted.map((f) => hostMatrix(f.qS, dtype, true));
-  const qaT = fitted.map((f) => hostMatrix(f.qA, dtype, true));
-  done = 0;
-  index = 0;
-  for (const b of sequenceBatches(sequences, batching)) {
-    const batchIndex = index++;
-    if (b.windows.length === b.sequences.length) {
-      // one window per sequence: the engine's head squares and sums the rotated gradients
-      const extra: Record<string, HostTensor> = {};
-      layers.forEach((l, li) => {
-        extra[`QS.${l.name}`] = qsIn[li]!;
-        extra[`QA.${l.name}`] = qaIn[li]!;
-      });
-      const out = await runFitting(ctx, { tracked: layers.map((l) => l.name), eigenCorrection: true }, b, PASS.eigenvalues, batchIndex, extra);
-      layers.forEach((l, li) => acc[li]!.addSums(outputMatrix(out[`Lambda.${l.name}`]!.data as ArrayLike<number>, l.rows, l.cols), b.sequences.length));
-    } else {
-      // multi-window documents: rotate each window (P = Q_Sᵀ, R = Q_Aᵀ), sum per document, square here
-      const byName = new Map(layers.map((l, li) => [l.name, li]));
-      await perSequenceBlocks(
-        ctx,
-        b,
-        PASS.eigenvalues,
-        batchIndex,
-        (l) => ({ p: qsT[byName.get(l.name)!]!, r: qaT[byName.get(l.name)!]! }),
-        (li, rot) => {
-          const sq = matrix(rot.rows, rot.cols);
-          for (let k = 0; k < sq.data.length; k++) sq.data[k] = rot.data[k]! * rot.data[k]!;
-          acc[li]!.addSums(sq, 1);
-        },
-      );
+  };
+  switch (strategy) {
+    case 'identity':
+      return finish(layers.map((l) => ({ name: l.name, rows: l.rows, cols: l.cols })));
+    case 'diagonal': {
+      const acc = layers.map((l) => new DiagonalFisherAccumulator(l.rows, l.cols, l.name));
+      await diagonalFisherPass(ctx, sequences, acc);
+      return finish(layers.map((l, li) => ({ name: l.name, rows: l.rows, cols: l.cols, fisherDiagonal: acc[li]!.finalize() })));
     }
-    done += b.sequences.length;
-    options.onProgress?.({ pass: 'eigenvalues', sequences: done, total });
+    case 'kfac':
+    case 'ekfac': {
+      const fitted = eigenbasesFromSums(layers, await covariancePass(ctx, sequences));
+      if (strategy === 'kfac') return finish(fitted);
+      const acc = fitted.map((f) => new EkfacEigenvalueAccumulator(f.qS, f.qA, f.name));
+      await eigenvalueCorrectionPass(ctx, sequences, fitted, acc);
+      return finish(fitted.map((f, li) => ({ ...f, eigenvalues: acc[li]!.finalize() })));
+    }
   }
-  const fs: FactorSet = { strategy, fisher, damping, counts, layers: fitted.map((f, li) => ({ ...f, eigenvalues: acc[li]!.finalize() })) };
-  layerPreconditioners(fs);
-  return fs;
 }
-
