@@ -20,7 +20,9 @@ export interface EngineSettings extends SessionSettings {
    * Where the parameters live: `feeds` — graph inputs passed on every run (one graph per config);
    * `graph` — initializers inside each compiled graph (onnxruntime can pre-pack them and, on
    * CUDA, keeps them on the device; graphs are then specific to the weights, which the model
-   * hash in the cache key already is). Default: `graph` on CUDA, `feeds` on CPU.
+   * hash in the cache key already is). With `graph`, values are captured when a graph is first
+   * compiled: weights changed in place afterwards are not seen (use `feeds` for training).
+   * Default: `graph` on CUDA, `feeds` on CPU.
    */
   weights?: 'feeds' | 'graph';
 }
