@@ -16,9 +16,11 @@ export interface Gpt2HeadGraph {
 /**
  * Builds forward + loss + backward + the requested heads (see {@link HeadSpec}).
  * Inputs: `input_ids` int64 [B,T], `attention_mask` [B,T], `loss_mask` [B,T], `targets` int64
- * [B,T] (data labels) or `gumbel_noise` [B,T,V] (sampled labels), `param.<name>`, and the
- * P/R/M matrices of the projection and influence heads. Outputs always include `logp [B,T]`
- * and `loss []`; sampled-label graphs also output `sampled_targets` int64 [B,T].
+ * [B,T] (data labels) or `gumbel_noise` [B,T,V] (`sampled`) or `uniform_noise` [B,T]
+ * (`sampled-icdf`), `param.<name>` (unless embedded), and the matrices of the projection,
+ * eigenvalue-correction and influence heads. Outputs always include `logp [B,T]` (log p of each
+ * target) and `loss []` = Σ loss_mask·(−logp); sampled-label graphs also output
+ * `sampled_targets` int64 [B,T]; the other outputs are listed on {@link HeadSpec}.
  */
 export function buildGpt2HeadGraph(config: Gpt2Config, shape: Gpt2GraphShape, head: HeadSpec, opts: Gpt2GraphOptions = {}): Gpt2HeadGraph {
   const b = new GraphBuilder(20);
