@@ -144,3 +144,45 @@ describe('untied LM head (checkpoint with its own lm_head.weight)', () => {
     expect(wteGrad.slice(unused * config.nEmbd, (unused + 1) * config.nEmbd).every((v) => v === 0)).toBe(true);
   });
 });
+
+describe('full gradient tensors of a micro GPT-2 vs finite differences of the float64 reference', () => {
+  const config = { nEmbd: 8, nLayer: 2, nHead: 2, nPositions: 8, vocabSize: 16, nInner: 16, layerNormEpsilon: 1e-5, activation: 'gelu_new' as const };
+  const seqs = [
+    { tokens: randomTokens(8, 16, 3), scoreFrom: 2 },
+    { tokens: randomTokens(5, 16, 4), scoreFrom: 0 },
+  ];
+  const windows = seqs.flatMap((s, i) => splitIntoWindows(s, config.nPositions, i));
+  const fd = new Map<string, number[]>();
+  beforeAll(() => {
+    // central differences of the plain-TypeScript float64 model at every coordinate
+    const W = toFloat64(tinyEngine('float64', config, 12).weights);
+    const loss = () => windows.reduce((s, w) => s + referenceLoss(config, W, w.tokens, w.lossMask), 0);
+    for (const spec of gpt2ParameterSpecs(config)) {
+      const t = W.get(spec.name)!;
+      fd.set(
+        spec.name,
+        Array.from(t, (_, i) => {
+          const x0 = t[i]!;
+          t[i] = x0 + 1e-5;
+          const lp = loss();
+          t[i] = x0 - 1e-5;
+          const lm = loss();
+          t[i] = x0;
+          return (lp - lm) / 2e-5;
+        }),
+      );
+    }
+  }, 120_000);
+
+  it.each([
+    ['float64', 1e-7],
+    ['float32', 1e-4],
+  ] as const)('every coordinate of every tensor (%s) within %p relative error per tensor', async (dtype, tol) => {
+    const { engine } = tinyEngine(dtype, config, 12);
+    const out = await engine.run({ labels: 'data', allGradients: true }, packWindows(windows, 8));
+    for (const spec of gpt2ParameterSpecs(config)) {
+      const e = relErr(out[`grad.${spec.name}`]!.data as Float64Array | Float32Array, fd.get(spec.name)!);
+      if (!(e < tol)) throw new Error(`${spec.name}: relative error ${e} (${dtype})`);
+    }
+  });
+});
