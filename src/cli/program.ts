@@ -6,11 +6,13 @@ import { registerFactorsCommands } from './commands/factors.command';
 import { registerGenerateCommand } from './commands/generate.command';
 import { registerGradientsCommand } from './commands/gradients.command';
 import { registerInfluenceCommand } from './commands/influence.command';
+import { registerIngestCommand } from './commands/ingest.command';
 import { registerModelCommands } from './commands/model.command';
 import { registerSchemaCommands } from './commands/schema.command';
 import { registerServeCommand } from './commands/serve.command';
 import { registerTokenCommands } from './commands/token.command';
 import { registerTrainCommand } from './commands/train.command';
+import { registerWorkerCommand } from './commands/worker.command';
 import { registerWorldCommands } from './commands/world.command';
 
 /**
@@ -27,6 +29,8 @@ export function buildProgram(): Command {
   registerCorpusCommands(program);
   registerModelCommands(program);
   registerTokenCommands(program);
+  registerIngestCommand(program);
+  registerWorkerCommand(program);
   registerGradientsCommand(program);
   registerFactorsCommands(program);
   registerInfluenceCommand(program);

@@ -229,6 +229,25 @@ export class DocumentRepository {
     return ids.map((id) => byId.get(id) ?? null);
   }
 
+  /** Ids of a corpus's documents after `afterId`, ascending, at most `limit`. */
+  async idsInCorpus(corpusId: number, afterId: number, limit: number): Promise<number[]> {
+    const rows = await this.sql.query<{ id: number }>(
+      'SELECT id FROM documents WHERE corpus_id = $1 AND id > $2 ORDER BY id LIMIT $3',
+      [corpusId, afterId, limit],
+    );
+    return rows.map((r) => Number(r.id));
+  }
+
+  /** How many of a corpus's documents have a projection in a space. */
+  async countProjected(corpusId: number, spaceId: number): Promise<number> {
+    const [row] = await this.sql.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM document_projections p JOIN documents d ON d.id = p.document_id
+        WHERE d.corpus_id = $1 AND p.space_id = $2`,
+      [corpusId, spaceId],
+    );
+    return Number(row?.n ?? 0);
+  }
+
   /** Number of documents stored in a corpus. */
   async countInCorpus(corpusId: number): Promise<number> {
     const [row] = await this.sql.query<{ n: number }>('SELECT count(*)::int AS n FROM documents WHERE corpus_id = $1', [corpusId]);

@@ -2,15 +2,19 @@ import type { Database } from '../db/database.types';
 import { ApiTokenRepository } from '../repositories/api-token.repository';
 import { CorpusRepository } from '../repositories/corpus.repository';
 import { DatabaseInfoRepository } from '../repositories/database-info.repository';
+import { DocumentProjectionRepository } from '../repositories/document-projection.repository';
 import { DocumentRepository } from '../repositories/document.repository';
 import { MigrationHistoryRepository } from '../repositories/migration-history.repository';
 import { ModelRepository } from '../repositories/model.repository';
+import { ProjectionSpaceRepository } from '../repositories/projection-space.repository';
 import { AuthService } from './auth.service';
 import { CorpusImportService } from './corpus-import.service';
 import { CorpusService } from './corpus.service';
 import { DocumentService } from './document.service';
 import { HealthService } from './health.service';
+import { IngestionService } from './ingestion.service';
 import { ModelRegistryService } from './model-registry.service';
+import { ProjectionSpaceService } from './projection-space.service';
 
 /** Every service of one process, wired to one database. Resolvers and the worker use these. */
 export interface Services {
@@ -20,12 +24,16 @@ export interface Services {
   readonly auth: AuthService;
   readonly corpora: CorpusService;
   readonly documents: DocumentService;
+  readonly projectionSpaces: ProjectionSpaceService;
+  readonly ingestion: IngestionService;
 }
 
 /** Wires repositories to services for one open database. */
 export function createServices(database: Database): Services {
   const corpusRepository = new CorpusRepository(database.prisma);
   const documentRepository = new DocumentRepository(database.sql);
+  const projectionRepository = new DocumentProjectionRepository(database.sql);
+  const modelRegistry = new ModelRegistryService(new ModelRepository(database.prisma));
   return {
     health: new HealthService(
       database,
@@ -33,9 +41,11 @@ export function createServices(database: Database): Services {
       new MigrationHistoryRepository(database.sql),
     ),
     corpusImport: new CorpusImportService(corpusRepository, documentRepository),
-    modelRegistry: new ModelRegistryService(new ModelRepository(database.prisma)),
+    modelRegistry,
     auth: new AuthService(new ApiTokenRepository(database.prisma)),
     corpora: new CorpusService(corpusRepository),
     documents: new DocumentService(documentRepository),
+    projectionSpaces: new ProjectionSpaceService(new ProjectionSpaceRepository(database.prisma), modelRegistry),
+    ingestion: new IngestionService(corpusRepository, documentRepository, projectionRepository),
   };
 }

@@ -1,0 +1,89 @@
+import type { Command } from 'commander';
+
+import { InvalidInputError } from '../../errors/tracebase.error';
+import { configFromOptions, withDatabaseOptions } from '../config-options';
+import { withPlatform } from '../open-platform';
+import { ProgressLine } from '../progress-line';
+
+function positiveInt(value: unknown, flag: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidInputError(`${flag} must be a positive integer, got ${String(value)}`);
+  return n;
+}
+
+/** `tracebase ingest`: project a corpus's documents into a projection space through the job queue. */
+export function registerIngestCommand(program: Command): void {
+  withDatabaseOptions(
+    program
+      .command('ingest')
+      .description(
+        'Project every document of a corpus into a projection space of a model (created if new): one job per batch on the ' +
+          'queue, processed here (always with embedded PGlite) or by `tracebase worker` processes; then build the HNSW index.',
+      )
+      .requiredOption('--corpus <name>', 'corpus to ingest')
+      .requiredOption('--model <name>', 'registered model')
+      .option('--space <name>', 'projection space name', 'default')
+      .option('--rank <r>', 'per-layer output and input rank of a new space (r_o = r_i)', '8')
+      .option('--sketch-dims <n>', 'most sketch dimensions of a new space (≤ 4000)', '512')
+      .option('--seed <n>', 'seed of a new space', '0')
+      .option('--batch-size <n>', 'documents per job', '32')
+      .option('--no-work', 'only queue the jobs (Postgres: leave them to worker processes)')
+      .option('--concurrency <n>', 'jobs at once in this process', '1')
+      .option('--device <device>', 'cpu | cuda', 'cpu'),
+  ).action(async (options: Record<string, unknown>) => {
+    const config = configFromOptions(options);
+    const rank = positiveInt(options.rank, '--rank');
+    const batchSize = positiveInt(options.batchSize, '--batch-size');
+    const concurrency = positiveInt(options.concurrency, '--concurrency');
+    const seed = Number(options.seed);
+    const sketchDims = positiveInt(options.sketchDims, '--sketch-dims');
+    const device = options.device === 'cuda' ? 'cuda' : 'cpu';
+    await withPlatform(config, async (services, db) => {
+      const { JobQueue } = await import('../../jobs/job-queue');
+      const space = await services.projectionSpaces.create({
+        modelName: String(options.model),
+        name: String(options.space),
+        outRank: rank,
+        inRank: rank,
+        sketchDims,
+        seed,
+      });
+      const queue = new JobQueue(db, { pollingIntervalSeconds: 1 });
+      await queue.start();
+      try {
+        const { batches, sent, corpusId } = await services.ingestion.enqueue(queue, String(options.corpus), space, batchSize);
+        process.stderr.write(`space ${space.name} (id ${space.id}): ${space.fullDims} full / ${space.sketchDims} sketch dims; ${batches} batches, ${sent} newly queued\n`);
+        const work = options.work !== false || db.kind === 'pglite';
+        if (!work) {
+          process.stdout.write(`${sent} jobs queued; run \`tracebase worker\` to process them\n`);
+          return;
+        }
+        const { startWorker } = await import('../../worker/worker');
+        const progress = new ProgressLine('ingest', 'docs');
+        let tokens = 0;
+        const started = Date.now();
+        await startWorker(queue, services, { concurrency, engine: { device }, onBatch: (r) => (tokens += r.tokens) });
+        const { PROJECT_DOCUMENTS } = await import('../../jobs/job-names');
+        for (;;) {
+          const [state, pending] = await Promise.all([services.ingestion.progress(corpusId, space.id), queue.pending(PROJECT_DOCUMENTS)]);
+          const seconds = (Date.now() - started) / 1000;
+          progress.update(state.projected, state.total, `${(tokens / Math.max(seconds, 1e-3)).toFixed(0)} tokens/s`);
+          if (pending === 0) {
+            progress.finish(state.projected, state.total, `${(tokens / Math.max(seconds, 1e-3)).toFixed(0)} tokens/s`);
+            break;
+          }
+          await new Promise((r) => setTimeout(r, 1000));
+        }
+        await queue.stop();
+        const index = await services.ingestion.finalize(space);
+        const state = await services.ingestion.progress(corpusId, space.id);
+        process.stdout.write(`${state.projected} of ${state.total} documents projected into space ${space.name}; index ${index}\n`);
+        if (state.projected < state.total) {
+          process.stdout.write(`${state.total - state.projected} documents are not projected (too short, or their jobs failed: see the dead-letter queue)\n`);
+        }
+      } finally {
+        await queue.stop();
+      }
+    });
+  });
+}

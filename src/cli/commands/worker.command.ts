@@ -1,0 +1,50 @@
+import type { Command } from 'commander';
+
+import { InvalidInputError } from '../../errors/tracebase.error';
+import { openDatabase } from '../../db/database.factory';
+import { assertMigrated } from '../../db/migration-runner';
+import { createServices } from '../../services/service-container';
+import { configFromOptions, withDatabaseOptions } from '../config-options';
+
+/** `tracebase worker`: process queued jobs until stopped (SIGINT / SIGTERM finish the current job). */
+export function registerWorkerCommand(program: Command): void {
+  withDatabaseOptions(
+    program
+      .command('worker')
+      .description('Process queued jobs (document projections) until stopped; run many, on many machines, against one Postgres.')
+      .option('--concurrency <n>', 'jobs at once in this process', '1')
+      .option('--device <device>', 'cpu | cuda', 'cpu')
+      .option('--threads <n>', 'onnxruntime intra-op threads (default: all cores)'),
+  ).action(async (options: Record<string, unknown>) => {
+    const concurrency = Number(options.concurrency);
+    if (!Number.isInteger(concurrency) || concurrency < 1) throw new InvalidInputError(`--concurrency must be a positive integer, got ${String(options.concurrency)}`);
+    const threads = options.threads === undefined ? undefined : Number(options.threads);
+    if (threads !== undefined && (!Number.isInteger(threads) || threads < 1)) throw new InvalidInputError(`--threads must be a positive integer, got ${String(options.threads)}`);
+    const device = options.device === 'cuda' ? 'cuda' : 'cpu';
+    const db = await openDatabase(configFromOptions(options));
+    try {
+      await assertMigrated(db.sql);
+      const { JobQueue } = await import('../../jobs/job-queue');
+      const { startWorker } = await import('../../worker/worker');
+      const queue = new JobQueue(db);
+      await queue.start();
+      let batches = 0;
+      await startWorker(queue, createServices(db), {
+        concurrency,
+        engine: { device, ...(threads ? { intraOpThreads: threads } : {}) },
+        onBatch: (r) => {
+          batches++;
+          process.stderr.write(`batch ${batches}: ${r.projected} projected, ${r.skipped} too short, ${r.missing} missing, ${r.tokens} tokens\n`);
+        },
+      });
+      process.stderr.write(`worker ${process.pid} on ${db.target}: waiting for jobs (concurrency ${concurrency}, ${device})\n`);
+      await new Promise<void>((resolve) => {
+        process.once('SIGINT', resolve);
+        process.once('SIGTERM', resolve);
+      });
+      await queue.stop(true);
+    } finally {
+      await db.close();
+    }
+  });
+}

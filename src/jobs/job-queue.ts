@@ -1,0 +1,121 @@
+import { createHash } from 'node:crypto';
+
+import PgBoss from 'pg-boss';
+
+import type { Database } from '../db/database.types';
+import { DEAD_LETTER, PROJECT_DOCUMENTS, type QueueName } from './job-names';
+import { pgBossDb } from './pg-boss.adapter';
+
+/** Schema pg-boss keeps its tables in. */
+export const JOB_SCHEMA = 'tracebase_jobs';
+
+/** Retry policy of work queues: 3 retries, exponential backoff from 5 s. */
+export const RETRY = { retryLimit: 3, retryDelay: 5, retryBackoff: true } as const;
+
+/** A job as reported to users. */
+export interface JobStatus {
+  readonly id: string;
+  readonly queue: string;
+  readonly state: 'created' | 'retry' | 'active' | 'completed' | 'cancelled' | 'failed';
+  readonly retryCount: number;
+  readonly output: unknown;
+  readonly createdOn: Date;
+  readonly completedOn: Date | null;
+}
+
+/** A deterministic job id (UUID layout) from a key: sending the same work twice is a no-op. */
+export function jobIdFor(queue: string, key: string): string {
+  const h = createHash('sha256').update(`${queue}\0${key}`).digest('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20, 32)}`;
+}
+
+/**
+ * The job queue: pg-boss (a Postgres-backed queue library) on Tracebase's database, on Postgres
+ * for many workers on many machines, and on embedded PGlite in one process. Jobs retry with
+ * backoff, expire when a worker dies holding them (and are then retried), and land in the
+ * dead-letter queue with their error after the last retry.
+ */
+export class JobQueue {
+  private readonly boss: PgBoss;
+  private started = false;
+
+  constructor(
+    database: Database,
+    private readonly options: { pollingIntervalSeconds?: number; expireInSeconds?: number } = {},
+  ) {
+    this.boss = new PgBoss({
+      db: pgBossDb(database.sql),
+      schema: JOB_SCHEMA,
+      schedule: false,
+      supervise: true,
+      migrate: true,
+    });
+    this.boss.on('error', (error: Error) => {
+      process.stderr.write(`job queue: ${error.message}\n`);
+    });
+  }
+
+  /** Installs or upgrades the queue's schema when needed and creates Tracebase's queues. */
+  async start(): Promise<void> {
+    if (this.started) return;
+    await this.boss.start();
+    const expireInSeconds = this.options.expireInSeconds ?? 15 * 60;
+    const existing = new Set((await this.boss.getQueues()).map((q) => q.name));
+    if (!existing.has(DEAD_LETTER)) await this.boss.createQueue(DEAD_LETTER, { name: DEAD_LETTER });
+    if (!existing.has(PROJECT_DOCUMENTS)) {
+      await this.boss.createQueue(PROJECT_DOCUMENTS, { name: PROJECT_DOCUMENTS, ...RETRY, expireInSeconds, deadLetter: DEAD_LETTER });
+    }
+    this.started = true;
+  }
+
+  /** Stops polling; with `graceful`, waits for running handlers to finish. */
+  async stop(graceful = true): Promise<void> {
+    if (!this.started) return;
+    await this.boss.stop({ graceful, wait: true, close: false, timeout: 60_000 } as PgBoss.StopOptions);
+    this.started = false;
+  }
+
+  /** Sends jobs with deterministic ids from `key`; returns how many were new. */
+  async sendMany<T extends object>(queue: QueueName, jobs: readonly { key: string; data: T }[]): Promise<number> {
+    let created = 0;
+    for (const job of jobs) {
+      const id = await this.boss.send(queue, job.data, { id: jobIdFor(queue, job.key), ...RETRY });
+      if (id) created++;
+    }
+    return created;
+  }
+
+  /** Runs `handler` for jobs of `queue`, `concurrency` at a time, polling every interval. */
+  async work<T>(queue: QueueName, concurrency: number, handler: (data: T, jobId: string) => Promise<unknown>): Promise<void> {
+    for (let i = 0; i < concurrency; i++) {
+      await this.boss.work<T>(queue, { pollingIntervalSeconds: this.options.pollingIntervalSeconds ?? 2, batchSize: 1 }, async ([job]) => {
+        if (!job) return undefined;
+        return handler(job.data, job.id);
+      });
+    }
+  }
+
+  async status(queue: QueueName, id: string): Promise<JobStatus | null> {
+    const job = await this.boss.getJobById(queue, id);
+    if (!job) return null;
+    return {
+      id: job.id,
+      queue: job.name,
+      state: job.state,
+      retryCount: job.retryCount,
+      output: job.output,
+      createdOn: job.createdOn,
+      completedOn: job.completedOn ?? null,
+    };
+  }
+
+  /** Cancels jobs that have not completed. */
+  async cancel(queue: QueueName, ids: string[]): Promise<void> {
+    if (ids.length) await this.boss.cancel(queue, ids);
+  }
+
+  /** Jobs of a queue not yet completed, failed or cancelled. */
+  async pending(queue: QueueName): Promise<number> {
+    return this.boss.getQueueSize(queue, { before: 'completed' });
+  }
+}

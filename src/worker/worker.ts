@@ -1,0 +1,27 @@
+import type { EngineSettings } from '../engine/gpt2-gradient.engine';
+import { type ProjectDocumentsJob, PROJECT_DOCUMENTS } from '../jobs/job-names';
+import type { JobQueue } from '../jobs/job-queue';
+import type { Services } from '../services/service-container';
+import { ProjectDocumentsHandler, type ProjectDocumentsResult } from './project-documents.handler';
+
+/** Options of a worker process. */
+export interface WorkerOptions {
+  /** Jobs run at once in this process. */
+  readonly concurrency: number;
+  readonly engine?: Partial<EngineSettings>;
+  /** Called after each finished batch. */
+  readonly onBatch?: (result: ProjectDocumentsResult) => void;
+}
+
+/**
+ * Subscribes this process to the work queues: the worker is its own entry point and reuses the
+ * services, never GraphQL. Many worker processes (on many machines) share one Postgres.
+ */
+export async function startWorker(queue: JobQueue, services: Services, options: WorkerOptions): Promise<void> {
+  const handler = new ProjectDocumentsHandler(services.projectionSpaces, services.documents, services.ingestion, options.engine);
+  await queue.work<ProjectDocumentsJob>(PROJECT_DOCUMENTS, options.concurrency, async (job) => {
+    const result = await handler.handle(job);
+    options.onBatch?.(result);
+    return result;
+  });
+}

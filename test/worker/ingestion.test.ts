@@ -1,0 +1,107 @@
+import { applyMigrations } from '../../src/db/migration-runner';
+import { defaultEngineSettings, Gpt2GradientEngine } from '../../src/engine/gpt2-gradient.engine';
+import { projectDocuments } from '../../src/influence/document-projection.pipeline';
+import { PROJECT_DOCUMENTS } from '../../src/jobs/job-names';
+import { JobQueue } from '../../src/jobs/job-queue';
+import { sketchVector } from '../../src/math/projection-sketch';
+import { DocumentProjectionRepository } from '../../src/repositories/document-projection.repository';
+import { createServices, type Services } from '../../src/services/service-container';
+import { ProjectDocumentsHandler } from '../../src/worker/project-documents.handler';
+import { startWorker } from '../../src/worker/worker';
+import { tinyConfig, writeTinyCheckpoint } from '../support/gpt2-checkpoint';
+import { createScratchDatabase, type ScratchDatabase, testBackends } from '../support/test-database';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+
+jest.setTimeout(240_000);
+
+const TEXTS = Array.from({ length: 23 }, (_, i) => (i === 7 ? 'x' : `Document ${i}: the capital of Velor is Danu, ${'and more '.repeat(i % 5)}`));
+
+async function waitUntilDrained(queue: JobQueue): Promise<void> {
+  for (let i = 0; i < 240; i++) {
+    if ((await queue.pending(PROJECT_DOCUMENTS)) === 0) return;
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  throw new Error('queue did not drain');
+}
+
+describe.each(testBackends())('ingestion through the job queue on %s', (kind) => {
+  let scratch: ScratchDatabase;
+  let services: Services;
+  let queue: JobQueue;
+  let modelDir: string;
+
+  beforeAll(async () => {
+    scratch = await createScratchDatabase(kind);
+    await applyMigrations(scratch.db.sql);
+    services = createServices(scratch.db);
+    modelDir = writeTinyCheckpoint(tinyConfig(), { seed: 11 }).dir;
+    await services.modelRegistry.register(modelDir, { name: 'tiny' });
+    const file = path.join(mkdtempSync(path.join(tmpdir(), 'tb-ingest-')), 'c.jsonl');
+    writeFileSync(file, TEXTS.map((text, i) => JSON.stringify({ id: `d${i}`, text })).join('\n'));
+    await services.corpusImport.importFile('c', file);
+    queue = new JobQueue(scratch.db, { pollingIntervalSeconds: 0.5 });
+    await queue.start();
+  });
+  afterAll(async () => {
+    await queue.stop(false);
+    await scratch.drop();
+  });
+
+  it('projects every document through queued batches, exactly as the pipeline computes them, and indexes the space', async () => {
+    const space = await services.projectionSpaces.create({ modelName: 'tiny', name: 's', outRank: 3, inRank: 4, sketchDims: 20, seed: 5 });
+    const { batches, sent, corpusId } = await services.ingestion.enqueue(queue, 'c', space, 5);
+    expect([batches, sent]).toEqual([5, 5]);
+    await startWorker(queue, services, { concurrency: 1 });
+    await waitUntilDrained(queue);
+    // the one-byte document has no prediction to differentiate and is skipped
+    expect(await services.ingestion.progress(corpusId, space.id)).toEqual({ projected: 22, total: 23 });
+    await services.ingestion.finalize(space);
+
+    // independent computation: the pipeline on the same documents, outside the queue
+    const runtime = await services.projectionSpaces.runtime(space.id);
+    const engine = new Gpt2GradientEngine(runtime.loaded, defaultEngineSettings());
+    const docs = await scratch.db.prisma.document.findMany({ where: { corpusId }, orderBy: { id: 'asc' } });
+    const usable = docs.filter((d) => d.text.length > 1);
+    const expected = await projectDocuments(
+      engine,
+      runtime.space,
+      usable.map((d) => ({ id: String(d.id), tokens: runtime.loaded.tokenizer.encode(d.text), scoreFrom: 0 })),
+    );
+    const stored = await new DocumentProjectionRepository(scratch.db.sql).findByDocuments(space.id, usable.map((d) => d.id));
+    expect(stored).toHaveLength(usable.length);
+    stored.forEach((row, k) => {
+      const e = expected[k]!;
+      expect(row.documentId).toBe(Number(e.documentId));
+      expect(Array.from(row.full!)).toEqual(Array.from(Float32Array.from(e.vector)));
+      const sketch = sketchVector(runtime.space.layout, runtime.sketch, e.vector, 'gaussian');
+      row.sketch!.forEach((v, i) => expect(Math.abs(v - sketch[i]!)).toBeLessThanOrEqual(Math.abs(sketch[i]!) * 1e-3 + 1e-6));
+      expect(row.loss).toBeCloseTo(e.loss, 4);
+      expect(row.gradientNorm).toBeCloseTo(e.norm, 6);
+    });
+    expect(await new DocumentProjectionRepository(scratch.db.sql).hasSketchIndex(space.id)).toBe(true);
+  });
+
+  it('is idempotent: sending the same ingestion again queues nothing, and re-running a batch rewrites the same values', async () => {
+    const space = await services.projectionSpaces.create({ modelName: 'tiny', name: 's', outRank: 3, inRank: 4, sketchDims: 20, seed: 5 });
+    const again = await services.ingestion.enqueue(queue, 'c', space, 5);
+    expect(again.sent).toBe(0);
+    const repo = new DocumentProjectionRepository(scratch.db.sql);
+    const ids = (await scratch.db.prisma.document.findMany({ orderBy: { id: 'asc' }, take: 5 })).map((d) => d.id);
+    const before = await repo.findByDocuments(space.id, ids);
+    const handler = new ProjectDocumentsHandler(services.projectionSpaces, services.documents, services.ingestion);
+    await handler.handle({ spaceId: space.id, corpusId: 1, documentIds: ids });
+    const after = await repo.findByDocuments(space.id, ids);
+    expect(after.map((r) => Array.from(r.full!))).toEqual(before.map((r) => Array.from(r.full!)));
+    expect(await repo.count(space.id)).toBe(22);
+  });
+
+  it('refuses to project with a model whose weights changed since the space was made', async () => {
+    const space = await services.projectionSpaces.create({ modelName: 'tiny', name: 's2', outRank: 2, inRank: 2, sketchDims: 8, seed: 1 });
+    writeTinyCheckpoint(tinyConfig(), { seed: 12, dir: modelDir });
+    const fresh = createServices(scratch.db);
+    const handler = new ProjectDocumentsHandler(fresh.projectionSpaces, fresh.documents, fresh.ingestion);
+    await expect(handler.handle({ spaceId: space.id, corpusId: 1, documentIds: [1] })).rejects.toThrow(/changed after "tiny" was registered/);
+  });
+});
