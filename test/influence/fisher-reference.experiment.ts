@@ -54,24 +54,29 @@ export interface StrategyAccuracy {
 }
 
 /**
- * Runs the experiment: `fit` random-token fitting sequences (lengths 8–16), `docs` documents and
- * `queries` queries; explicit per-layer Fisher F_ℓ = mean over the fitting sequences of g gᵀ
+ * Runs the experiment: `fit` random-token fitting sequences (lengths 8–16) for the strategies,
+ * `docs` documents and `queries` queries (their own random stream, so the same for every `fit`);
+ * explicit per-layer Fisher F_ℓ = mean over `max(fit, referenceFit)` fitting sequences (the
+ * strategies' `fit` are its first ones) of g gᵀ
  * (g = vec G_ℓ with its own sampled labels, from the engine's per-token a, δ), λ_ℓ = 0.1 ·
  * trace(F_ℓ)/P_ℓ (= 0.1 · mean Λ_ℓ, since Λ is diag F in a rotated basis).
  */
-export async function strategyAccuracy(opts: { fit: number; docs?: number; queries?: number; seed?: number; threads?: number }): Promise<StrategyAccuracy[]> {
+export async function strategyAccuracy(opts: { fit: number; referenceFit?: number; docs?: number; queries?: number; seed?: number; threads?: number }): Promise<StrategyAccuracy[]> {
   const config = accuracyConfig();
   const seed = opts.seed ?? 1;
   const engine = new Gpt2GradientEngine(
     { config, weights: { tensors: randomWeights(config, seed, 0.5), fileNames: new Map() }, hash: `acc-${seed}` },
     defaultEngineSettings({ dtype: 'float64', intraOpThreads: opts.threads ?? 1 }),
   );
-  const rng = new SeededRandom(seed * 7919 + 1);
-  const seq = (id: string, lo: number, hi: number): TokenizedSequence => ({ id, scoreFrom: 0, tokens: Array.from({ length: lo + Math.floor(rng.next() * (hi - lo + 1)) }, () => Math.floor(rng.next() * 256)) });
-  const fitting = Array.from({ length: opts.fit }, (_, k) => seq(`f${k}`, 8, 16));
-  const docs = Array.from({ length: opts.docs ?? 120 }, (_, k) => seq(`d${k}`, 6, 16));
+  // separate streams: documents and queries do not change with the number of fitting sequences
+  const seqFrom = (rng: SeededRandom) => (id: string, lo: number, hi: number): TokenizedSequence => ({ id, scoreFrom: 0, tokens: Array.from({ length: lo + Math.floor(rng.next() * (hi - lo + 1)) }, () => Math.floor(rng.next() * 256)) });
+  const fitSeq = seqFrom(new SeededRandom(seed * 7919 + 1));
+  const evalSeq = seqFrom(new SeededRandom(seed * 7919 + 2));
+  const referenceFitting = Array.from({ length: Math.max(opts.fit, opts.referenceFit ?? opts.fit) }, (_, k) => fitSeq(`f${k}`, 8, 16));
+  const fitting = referenceFitting.slice(0, opts.fit);
+  const docs = Array.from({ length: opts.docs ?? 120 }, (_, k) => evalSeq(`d${k}`, 6, 16));
   const queries = Array.from({ length: opts.queries ?? 6 }, (_, k) => {
-    const t = seq(`q${k}`, 8, 12);
+    const t = evalSeq(`q${k}`, 8, 12);
     return { id: t.id, prompt: byteTokenizer.decode(t.tokens.slice(0, 5)).replace(/\uFFFD/g, 'a'), completion: byteTokenizer.decode(t.tokens.slice(5)).replace(/\uFFFD/g, 'b') };
   });
   const layers = ['h.0.mlp.c_fc', 'h.0.mlp.c_proj', 'h.1.mlp.c_fc', 'h.1.mlp.c_proj'];
@@ -80,10 +85,8 @@ export async function strategyAccuracy(opts: { fit: number; docs?: number; queri
   const sizes = layers.map((l) => (l.endsWith('c_fc') ? { o: config.nInner, i1: config.nEmbd + 1 } : { o: config.nEmbd, i1: config.nInner + 1 }));
   const F = sizes.map(({ o, i1 }) => new Float64Array((o * i1) ** 2));
   const B = 100;
-  const tic = Date.now();
-  const log = (m: string) => process.env.ACC_DEBUG && process.stderr.write(`${m} ${(Date.now() - tic) / 1000}s\n`);
-  for (let s = 0; s < fitting.length; s += B) {
-    const part = fitting.slice(s, s + B);
+  for (let s = 0; s < referenceFitting.length; s += B) {
+    const part = referenceFitting.slice(s, s + B);
     const batch = scoreAllPositions(packWindows(part.map((p, k) => ({ sequence: k, start: 0, tokens: [...p.tokens], lossMask: [] as number[] })), 16));
     const out = await engine.run({ labels: 'sampled', tracked: layers, activations: true }, batch, { gumbel_noise: gumbelNoise(1_000_003 + s, part.length, 16, 256, 'float64') });
     layers.forEach((l, li) => {
@@ -109,13 +112,12 @@ export async function strategyAccuracy(opts: { fit: number; docs?: number; queri
   }
   const lambdas = F.map((f, li) => {
     const P = sizes[li]!.o * sizes[li]!.i1;
-    for (let k = 0; k < f.length; k++) f[k]! /= fitting.length;
+    for (let k = 0; k < f.length; k++) f[k]! /= referenceFitting.length;
     let tr = 0;
     for (let x = 0; x < P; x++) tr += f[x * P + x]!;
     return (0.1 * tr) / P;
   });
 
-  log('fisher');
   // reference influence
   const ids = queries.map((q) => ({ id: q.id, tokens: byteTokenizer.encode(q.prompt + q.completion), scoreFrom: byteTokenizer.encode(q.prompt).length }));
   const gq = await Promise.all(ids.map((q) => referenceGradients(engine, q, layers)));
@@ -123,11 +125,9 @@ export async function strategyAccuracy(opts: { fit: number; docs?: number; queri
   const solved = gq.map((q) => q.gradients.map((g: Matrix, li) => dampedSolve(F[li]!, g.data.length, lambdas[li]!, g.data)));
   const reference = queries.map((_, qi) => docs.map((_, di) => layers.reduce((s, _l, li) => s + solved[qi]![li]!.reduce((a, v, k) => a + v * gd[di]!.gradients[li]!.data[k]!, 0), 0)));
 
-  log('reference');
   const results: StrategyAccuracy[] = [];
   for (const strategy of ['ekfac', 'kfac', 'diagonal', 'identity'] as const) {
     const fs = await fitFactors(engine, fitting, { strategy, tracked: layers, seed, batchWindows: 100 });
-    log(`fit ${strategy}`);
     const qs = await preconditionQueries(engine, byteTokenizer, fs, queries, { rank: 'exact' });
     const scores = queries.map(() => new Float64Array(docs.length));
     let di = 0;
@@ -135,7 +135,6 @@ export async function strategyAccuracy(opts: { fit: number; docs?: number; queri
       rows.forEach((r, qi) => (scores[qi]![di] = r.score));
       di++;
     }
-    log(`score ${strategy}`);
     const p = queries.map((_, qi) => pearson(scores[qi]!, reference[qi]!));
     const s = queries.map((_, qi) => spearman(scores[qi]!, reference[qi]!));
     results.push({ strategy, pearson: p.reduce((a, b) => a + b, 0) / p.length, spearman: s.reduce((a, b) => a + b, 0) / s.length });
@@ -143,9 +142,9 @@ export async function strategyAccuracy(opts: { fit: number; docs?: number; queri
   return results;
 }
 
-// `node -r tsx/cjs test/influence/fisher-reference.experiment.ts FIT [DOCS QUERIES SEED]` prints the results as JSON.
+// `node -r tsx/cjs test/influence/fisher-reference.experiment.ts FIT [DOCS QUERIES SEED REFERENCE_FIT]` prints the results as JSON.
 // (The test runs it in a child process: jest's VM context runs these typed-array loops ≈ 5× slower.)
 if (require.main === module) {
-  const [fit, docs, queries, seed] = process.argv.slice(2).map(Number);
-  void strategyAccuracy({ fit: fit!, docs: docs || undefined, queries: queries || undefined, seed: seed || undefined }).then((r) => process.stdout.write(`${JSON.stringify(r)}\n`));
+  const [fit, docs, queries, seed, referenceFit] = process.argv.slice(2).map(Number);
+  void strategyAccuracy({ fit: fit!, docs: docs || undefined, queries: queries || undefined, seed: seed || undefined, referenceFit: referenceFit || undefined }).then((r) => process.stdout.write(`${JSON.stringify(r)}\n`));
 }

@@ -1,0 +1,131 @@
+/**
+ * Projection-fidelity experiment (a script, not a test): `npx tsx bench/projection-fidelity.bench.ts`.
+ * How well ⟨y_q, x_d⟩ of projected gradients reproduces the exact EK-FAC influence I(q,d), as a
+ * function of the per-layer ranks, for Gaussian vs eigenbasis projections; and how rank-r
+ * queries correlate with full-rank ones. Writes a JSON report to stdout.
+ *
+ * Setup: a world corpus (`tracebase world generate`; env FID_WORLD, default /tmp/w1) and its
+ * queries; a seeded random byte-level GPT-2 (env FID_D default 32, 2 layers, context 128) —
+ * not the trained reference model, which does not exist yet. EK-FAC factors fitted on
+ * FID_FIT (default 500) documents with sampled labels; exact scores for FID_QUERIES (default 16)
+ * queries (those of ≤ 128 bytes, spread over the file) over every document. One projection pass per kind at the largest rank: smaller
+ * ranks are the leading sub-blocks (exact for both kinds, see projection-sketch.ts).
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+import { Gpt2GradientEngine, defaultEngineSettings } from '../src/engine/gpt2-gradient.engine';
+import { defaultTrackedLayers } from '../src/engine/gradient-head.spec';
+import { Gpt2Config } from '../src/model/gpt2.config';
+import { readCorpusFile } from '../src/influence/corpus-jsonl.reader';
+import { projectDocuments, projectQuery } from '../src/influence/document-projection.pipeline';
+import { exactInfluence } from '../src/influence/exact-influence.pipeline';
+import { fitFactors } from '../src/influence/factor-fit.pipeline';
+import { layerPreconditioners } from '../src/influence/factor-set';
+import { eigenbasisProjectionSpace, gaussianProjectionSpace, uniformRanks } from '../src/influence/projection-space';
+import { preconditionLayer, PreconditionedQueryGradient, computeQueryGradients, tokenizeQuery } from '../src/influence/query-gradient.pipeline';
+import { tokenizeDocuments } from '../src/influence/tokenized-sequence';
+import { Tokenizer } from '../src/influence/tokenizer.port';
+import { createProjectionLayout } from '../src/math/projection-layout';
+import { sketchVector } from '../src/math/projection-sketch';
+import { pearson } from '../src/math/statistics/pearson.statistic';
+import { spearman } from '../src/math/statistics/spearman.statistic';
+import { topK } from '../src/math/statistics/top-k.selection';
+import { randomWeights } from '../test/support/gpt2-checkpoint';
+
+const world = process.env.FID_WORLD ?? '/tmp/w1';
+const D = Number(process.env.FID_D ?? 32);
+const nFit = Number(process.env.FID_FIT ?? 500);
+const nQueries = Number(process.env.FID_QUERIES ?? 16);
+const threads = Number(process.env.FID_THREADS ?? 2);
+const ranks = [2, 4, 8, 16, 32];
+const queryRanks = [1, 2, 4, 8, 16];
+
+const bytes: Tokenizer = { encode: (t) => [...Buffer.from(t, 'utf8')], decode: (ids) => Buffer.from(ids).toString('utf8') };
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+const log = (m: string) => process.stderr.write(`[${new Date().toISOString().slice(11, 19)}] ${m}\n`);
+
+function recall(exact: Float64Array, approx: Float64Array, k: number, within: number): number {
+  const want = topK(exact, k).indices;
+  const got = new Set(topK(approx, within).indices);
+  let hit = 0;
+  for (const i of want) if (got.has(i)) hit++;
+  return hit / want.length;
+}
+
+async function main(): Promise<void> {
+  const config: Gpt2Config = { nEmbd: D, nLayer: 2, nHead: 4, nPositions: 128, vocabSize: 256, nInner: 4 * D, layerNormEpsilon: 1e-5, activation: 'gelu_new' };
+  const engine = new Gpt2GradientEngine({ config, weights: { tensors: randomWeights(config, 7, 0.15), fileNames: new Map() }, hash: `fidelity-${D}` }, defaultEngineSettings({ intraOpThreads: threads }));
+  const docs = tokenizeDocuments(bytes, await readCorpusFile(join(world, 'corpus.jsonl')));
+  const queries = readFileSync(join(world, 'queries.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { id: string; prompt: string; completion: string; kind: string })
+    .filter((q) => Buffer.byteLength(q.prompt + q.completion) <= 128)
+    .filter((_, k, all) => k % Math.max(1, Math.floor(all.length / nQueries)) === 0)
+    .slice(0, nQueries);
+  const tracked = defaultTrackedLayers(config.nLayer);
+  let t = Date.now();
+  const factors = await fitFactors(engine, docs.slice(0, nFit), { strategy: 'ekfac', tracked, seed: 1, batchWindows: 16 });
+  log(`fit ${(Date.now() - t) / 1000}s`);
+  const pre = layerPreconditioners(factors);
+  const raw = await computeQueryGradients(engine, queries.map((q) => tokenizeQuery(bytes, q, config.nPositions)), factors.layers);
+  const layersOf = factors.layers.map((l) => l.name);
+  const full: PreconditionedQueryGradient[] = raw.map((q) => ({ ...q, layers: layersOf, m: q.gradients.map((g, li) => preconditionLayer(pre[li]!, g, undefined)) }));
+  t = Date.now();
+  const exact = full.map(() => new Float64Array(docs.length));
+  let di = 0;
+  for await (const rows of exactInfluence(engine, full, docs, { batchWindows: 16 })) {
+    rows.forEach((r, qi) => (exact[qi]![di] = r.score));
+    di++;
+  }
+  log(`exact ${(Date.now() - t) / 1000}s`);
+
+  // rank-r queries: exact scores through the low-rank head, vs full rank
+  const lowRank: Record<string, { pearson: number; spearman: number }> = {};
+  for (const r of queryRanks) {
+    const low = raw.map((q) => ({ ...q, layers: layersOf, m: q.gradients.map((g, li) => preconditionLayer(pre[li]!, g, Math.min(r, g.rows, g.cols) < Math.min(g.rows, g.cols) ? r : undefined)) }));
+    const allLow = low.every((q) => q.m.every((m) => (m as { sigma?: unknown }).sigma !== undefined));
+    if (!allLow) continue;
+    const s = low.map(() => new Float64Array(docs.length));
+    let k = 0;
+    for await (const rows of exactInfluence(engine, low, docs, { batchWindows: 16 })) {
+      rows.forEach((x, qi) => (s[qi]![k] = x.score));
+      k++;
+    }
+    lowRank[`r=${r}`] = { pearson: mean(s.map((x, qi) => pearson(x, exact[qi]!))), spearman: mean(s.map((x, qi) => spearman(x, exact[qi]!))) };
+    log(`low rank ${r}`);
+  }
+
+  const projection: Record<string, Record<string, { dims: number; spearman: number; pearson: number; recallTop100In100: number; recallTop100In1000: number }>> = {};
+  for (const kind of ['gaussian', 'eigenbasis'] as const) {
+    const maxR = Math.max(...ranks);
+    const rk = uniformRanks(factors.layers, maxR, maxR);
+    const space = kind === 'gaussian' ? gaussianProjectionSpace(factors.layers, rk, 1234) : eigenbasisProjectionSpace(factors, rk);
+    t = Date.now();
+    const xs = await projectDocuments(engine, space, docs, { batchWindows: 16 });
+    log(`project ${kind} ${(Date.now() - t) / 1000}s`);
+    const ys = full.map((q) => projectQuery(space, q));
+    projection[kind] = {};
+    for (const r of ranks) {
+      const sub = createProjectionLayout(space.layout.layers.map((l) => ({ name: l.name, outputRank: Math.min(r, l.outputRank), inputRank: Math.min(r, l.inputRank) })));
+      const xsub = xs.map((x) => sketchVector(space.layout, sub, x.vector, kind));
+      const sp: number[] = [];
+      const pe: number[] = [];
+      const r100: number[] = [];
+      const r1000: number[] = [];
+      ys.forEach((y, qi) => {
+        const ysub = sketchVector(space.layout, sub, y, kind);
+        const approx = Float64Array.from(xsub, (x) => x.reduce((s, v, i) => s + v * ysub[i]!, 0));
+        sp.push(spearman(approx, exact[qi]!));
+        pe.push(pearson(approx, exact[qi]!));
+        r100.push(recall(exact[qi]!, approx, 100, 100));
+        r1000.push(recall(exact[qi]!, approx, 100, 1000));
+      });
+      projection[kind]![`r=${r}`] = { dims: sub.dims, spearman: mean(sp), pearson: mean(pe), recallTop100In100: mean(r100), recallTop100In1000: mean(r1000) };
+    }
+  }
+  process.stdout.write(
+    `${JSON.stringify({ world, documents: docs.length, queries: full.length, model: { ...config, weights: 'random N(0, 0.15²), seed 7 (untrained)' }, fit: { documents: nFit, strategy: 'ekfac', fisher: 'sampled' }, layers: factors.layers.map((l) => `${l.name} ${l.rows}x${l.cols}`), medianExactScoreAbs: median(exact.flatMap((e) => Array.from(e, Math.abs))), lowRankQuery: lowRank, projection }, null, 2)}\n`,
+  );
+}
+
+void main();
