@@ -10,6 +10,11 @@ const compiled = path.join(root, 'dist', 'cli', 'main.js');
 if (fs.existsSync(compiled) && !process.env.TRACEBASE_FROM_SOURCE) {
   require(compiled);
 } else {
-  require('tsx/cjs');
+  // Both loaders: the CommonJS one for `require`, the ES module one for the lazy `import()`s
+  // that commands use to load heavy modules (onnxruntime) only when they run.
+  // The project's tsconfig (decorators) whatever the working directory.
+  process.env.TSX_TSCONFIG_PATH = path.join(root, 'tsconfig.json');
+  require('tsx/cjs/api').register();
+  require('tsx/esm/api').register();
   require(path.join(root, 'src', 'cli', 'main.ts'));
 }

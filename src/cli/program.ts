@@ -8,6 +8,7 @@ import { registerGradientsCommand } from './commands/gradients.command';
 import { registerInfluenceCommand } from './commands/influence.command';
 import { registerIngestCommand } from './commands/ingest.command';
 import { registerModelCommands } from './commands/model.command';
+import { registerQueriesCommands } from './commands/queries.command';
 import { registerSchemaCommands } from './commands/schema.command';
 import { registerServeCommand } from './commands/serve.command';
 import { registerTokenCommands } from './commands/token.command';
@@ -30,6 +31,7 @@ export function buildProgram(): Command {
   registerModelCommands(program);
   registerTokenCommands(program);
   registerIngestCommand(program);
+  registerQueriesCommands(program);
   registerWorkerCommand(program);
   registerGradientsCommand(program);
   registerFactorsCommands(program);

@@ -224,6 +224,23 @@ export class DocumentProjectionRepository {
   }
 
   /**
+   * Exact inner products ⟨y, x_d⟩ with the full vectors of the given candidate documents,
+   * top `k` by score (or bottom with `ascending`): the rerank stage after an ANN search.
+   */
+  async rerankFull(spaceId: number, query: Float32Array, documentIds: readonly number[], k: number, ascending = false): Promise<(InnerProductHit & { gradientNorm: number })[]> {
+    const dims = assertDims(query.length, 'vector', 'full query dimension');
+    const rows = await this.sql.query<{ document_id: number; score: number; gradient_norm: number }>(
+      `SELECT document_id, -("full"::vector(${dims}) <#> $2::vector(${dims}))::float8 AS score, gradient_norm
+         FROM document_projections
+        WHERE space_id = $1 AND document_id = ANY($3::int[]) AND "full" IS NOT NULL
+        ORDER BY score ${ascending ? 'ASC' : 'DESC'}, document_id
+        LIMIT $4`,
+      [assertSafeId(spaceId, 'projection space id'), toVectorLiteral(query, 'vector', 'full query vector'), documentIds, k],
+    );
+    return rows.map((r) => ({ documentId: Number(r.document_id), score: Number(r.score), gradientNorm: Number(r.gradient_norm) }));
+  }
+
+  /**
    * The plan Postgres chooses for a sketch search (diagnostics). With `asOnLargeTable`, scans
    * and sorts are priced out as they are on a table of millions of rows, so a small test table
    * shows whether the HNSW index can serve the query at all.

@@ -91,6 +91,12 @@ export class ProjectionSpaceService {
     return found;
   }
 
+  async byModelId(modelId: number, name: string): Promise<ProjectionSpaceRecord> {
+    const found = await this.spaces.findByName(modelId, name);
+    if (!found) throw new NotFoundError(`this model has no projection space "${name}"`);
+    return found;
+  }
+
   /**
    * Rebuilds a space's matrices and layouts (cached per process), refusing with
    * PROVENANCE_MISMATCH when the model's weights are not the ones the space was made for.

@@ -7,6 +7,13 @@ import { DocumentRepository } from '../repositories/document.repository';
 import { MigrationHistoryRepository } from '../repositories/migration-history.repository';
 import { ModelRepository } from '../repositories/model.repository';
 import { ProjectionSpaceRepository } from '../repositories/projection-space.repository';
+import { FactorSetRepository } from '../repositories/factor-set.repository';
+import { QueryRepository } from '../repositories/query.repository';
+import { QueryVectorRepository } from '../repositories/query-vector.repository';
+import { FactorSetService } from './factor-set.service';
+import { InfluenceSearchService } from './influence-search.service';
+import { QueryGradientService } from './query-gradient.service';
+import { QueryService } from './query.service';
 import { AuthService } from './auth.service';
 import { CorpusImportService } from './corpus-import.service';
 import { CorpusService } from './corpus.service';
@@ -26,6 +33,10 @@ export interface Services {
   readonly documents: DocumentService;
   readonly projectionSpaces: ProjectionSpaceService;
   readonly ingestion: IngestionService;
+  readonly factorSets: FactorSetService;
+  readonly queries: QueryService;
+  readonly queryGradients: QueryGradientService;
+  readonly influenceSearch: InfluenceSearchService;
 }
 
 /** Wires repositories to services for one open database. */
@@ -34,6 +45,10 @@ export function createServices(database: Database): Services {
   const documentRepository = new DocumentRepository(database.sql);
   const projectionRepository = new DocumentProjectionRepository(database.sql);
   const modelRegistry = new ModelRegistryService(new ModelRepository(database.prisma));
+  const projectionSpaces = new ProjectionSpaceService(new ProjectionSpaceRepository(database.prisma), modelRegistry);
+  const factorSets = new FactorSetService(new FactorSetRepository(database.prisma), modelRegistry);
+  const queryRepository = new QueryRepository(database.prisma);
+  const queryVectors = new QueryVectorRepository(database.sql);
   return {
     health: new HealthService(
       database,
@@ -45,7 +60,11 @@ export function createServices(database: Database): Services {
     auth: new AuthService(new ApiTokenRepository(database.prisma)),
     corpora: new CorpusService(corpusRepository),
     documents: new DocumentService(documentRepository),
-    projectionSpaces: new ProjectionSpaceService(new ProjectionSpaceRepository(database.prisma), modelRegistry),
+    projectionSpaces,
     ingestion: new IngestionService(corpusRepository, documentRepository, projectionRepository),
+    factorSets,
+    queries: new QueryService(queryRepository, modelRegistry),
+    queryGradients: new QueryGradientService(queryRepository, queryVectors, factorSets, projectionSpaces),
+    influenceSearch: new InfluenceSearchService(queryVectors, projectionRepository, factorSets, projectionSpaces),
   };
 }

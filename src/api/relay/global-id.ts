@@ -1,8 +1,8 @@
 import { InvalidInputError } from '../../errors/tracebase.error';
 
 /** Object types that have global IDs. */
-export type NodeTypeName = 'Corpus' | 'Document' | 'Model' | 'ApiToken';
-const NODE_TYPES: readonly NodeTypeName[] = ['Corpus', 'Document', 'Model', 'ApiToken'];
+export type NodeTypeName = 'Corpus' | 'Document' | 'Model' | 'ApiToken' | 'InfluenceQuery';
+const NODE_TYPES: readonly NodeTypeName[] = ['Corpus', 'Document', 'Model', 'ApiToken', 'InfluenceQuery'];
 
 /** Global ID of an object: base64url of `Type:id` (opaque to clients, stable). */
 export function toGlobalId(type: NodeTypeName, id: number): string {

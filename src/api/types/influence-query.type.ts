@@ -1,0 +1,118 @@
+import { Field, Float, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
+
+import { ConnectionType } from '../relay/connection.type';
+import { DocumentType } from './document.type';
+
+export enum QueryKindEnum {
+  FACTUAL = 'FACTUAL',
+  REASONING = 'REASONING',
+  CONTROL = 'CONTROL',
+  OTHER = 'OTHER',
+}
+registerEnumType(QueryKindEnum, { name: 'QueryKind', description: 'What a query asks for (the paper compares factual, reasoning and control queries).' });
+
+export enum InfluenceSignEnum {
+  POSITIVE = 'POSITIVE',
+  NEGATIVE = 'NEGATIVE',
+}
+registerEnumType(InfluenceSignEnum, {
+  name: 'InfluenceSign',
+  description: 'Which end of the ranking.',
+  valuesConfig: {
+    POSITIVE: { description: 'Documents whose up-weighting most raises log p(completion | prompt).' },
+    NEGATIVE: { description: 'Documents whose up-weighting most lowers it.' },
+  },
+});
+
+export enum InfluenceModeEnum {
+  ANN = 'ANN',
+  RERANKED = 'RERANKED',
+}
+registerEnumType(InfluenceModeEnum, {
+  name: 'InfluenceMode',
+  description: 'How scores are computed.',
+  valuesConfig: {
+    ANN: { description: 'Approximate: HNSW search over the half-precision sketches; scores are sketch inner products.' },
+    RERANKED: { description: 'ANN candidates (max(10k, 200)) reranked by the exact inner product with the full projections.' },
+  },
+});
+
+@ObjectType('InfluenceQuery', { description: 'A prompt and completion whose influential pretraining documents are sought.' })
+export class InfluenceQueryType {
+  @Field(() => ID, { description: 'Global ID.' })
+  id!: string;
+
+  @Field(() => String, { nullable: true, description: 'Id given at creation (unique per model).' })
+  externalId!: string | null;
+
+  @Field(() => String, { description: 'The prompt: context, not scored.' })
+  prompt!: string;
+
+  @Field(() => String, { description: 'The completion: its tokens are scored.' })
+  completion!: string;
+
+  @Field(() => QueryKindEnum, { description: 'Factual, reasoning, control or other.' })
+  kind!: QueryKindEnum;
+
+  @Field(() => [String], { description: 'Strings whose presence in a document means it contains the answer.' })
+  answerKeywords!: string[];
+
+  @Field(() => [String], { description: 'Free labels.' })
+  tags!: string[];
+}
+
+export const InfluenceQueryConnection = ConnectionType('InfluenceQuery', InfluenceQueryType, 'influence query');
+
+@ObjectType('InfluenceEdge', { description: 'One ranked document.' })
+export class InfluenceEdgeType {
+  @Field(() => Int, { description: '1 for the most influential.' })
+  rank!: number;
+
+  @Field(() => Float, { description: 'Influence estimate ⟨y_q, x_d⟩ (positive: up-weighting d raises log p(completion)).' })
+  score!: number;
+
+  @Field(() => Float, { description: 'score / nats(q).' })
+  perNat!: number;
+
+  @Field(() => DocumentType, { description: 'The document.' })
+  document!: DocumentType;
+}
+
+@ObjectType('InfluenceRanking', { description: 'The top documents of a query, and how they were found.' })
+export class InfluenceRankingType {
+  @Field(() => InfluenceModeEnum, { description: 'Method used.' })
+  mode!: InfluenceModeEnum;
+
+  @Field(() => InfluenceSignEnum, { description: 'Which end of the ranking.' })
+  sign!: InfluenceSignEnum;
+
+  @Field(() => Float, { description: 'nats(q): summed negative log-likelihood of the completion.' })
+  nats!: number;
+
+  @Field(() => Int, { description: 'Candidates returned by the ANN stage.' })
+  candidates!: number;
+
+  @Field(() => [InfluenceEdgeType], { description: 'Ranked documents.' })
+  edges!: InfluenceEdgeType[];
+}
+
+@InputType('InfluenceQueryInput', { description: 'A query to create.' })
+export class InfluenceQueryInput {
+  @Field(() => String, { nullable: true, description: 'Your id for it (unique per model; re-sending it returns the stored query).' })
+  externalId?: string;
+
+  @Field(() => String, { description: 'The prompt (context).' })
+  prompt!: string;
+
+  @Field(() => String, { description: 'The completion (scored; not empty).' })
+  completion!: string;
+
+  @Field(() => QueryKindEnum, { nullable: true, description: 'Default OTHER.' })
+  kind?: QueryKindEnum;
+
+  @Field(() => [String], { nullable: true, description: 'Answer keywords.' })
+  answerKeywords?: string[];
+
+  @Field(() => [String], { nullable: true, description: 'Tags.' })
+  tags?: string[];
+}

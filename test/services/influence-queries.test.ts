@@ -1,0 +1,136 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+
+import { startGraphQLServer, type RunningGraphQLServer } from '../../src/api/graphql-server';
+import { loadConfig } from '../../src/config/config';
+import { applyMigrations } from '../../src/db/migration-runner';
+import { PROJECT_DOCUMENTS } from '../../src/jobs/job-names';
+import { JobQueue } from '../../src/jobs/job-queue';
+import { DocumentProjectionRepository } from '../../src/repositories/document-projection.repository';
+import { QueryVectorRepository } from '../../src/repositories/query-vector.repository';
+import { createServices, type Services } from '../../src/services/service-container';
+import { startWorker } from '../../src/worker/worker';
+import { tinyConfig, writeTinyCheckpoint } from '../support/gpt2-checkpoint';
+import { postGraphQL } from '../support/graphql-client';
+import { createScratchDatabase, type ScratchDatabase, testBackends } from '../support/test-database';
+
+jest.setTimeout(300_000);
+
+const ROOT = path.resolve(__dirname, '..', '..');
+const TEXTS = Array.from({ length: 30 }, (_, i) => `Doc ${i}: Velor, Danu ${i % 7} and ${'more '.repeat(i % 4)}`);
+
+function dot(a: Float32Array, b: Float32Array): number {
+  let s = 0;
+  for (let i = 0; i < a.length; i++) s += a[i]! * b[i]!;
+  return s;
+}
+
+describe.each(testBackends())('influence queries on %s', (kind) => {
+  let scratch: ScratchDatabase;
+  let services: Services;
+  let factorsDir: string;
+  let spaceId: number;
+
+  beforeAll(async () => {
+    scratch = await createScratchDatabase(kind);
+    await applyMigrations(scratch.db.sql);
+    services = createServices(scratch.db);
+    const { dir: modelDir } = writeTinyCheckpoint(tinyConfig(), { seed: 21 });
+    await services.modelRegistry.register(modelDir, { name: 'tiny' });
+    const work = mkdtempSync(path.join(tmpdir(), 'tb-queries-'));
+    const corpusFile = path.join(work, 'c.jsonl');
+    writeFileSync(corpusFile, TEXTS.map((text, i) => JSON.stringify({ id: `d${i}`, text })).join('\n'));
+    await services.corpusImport.importFile('c', corpusFile);
+    factorsDir = path.join(work, 'factors');
+    const fit = spawnSync(process.execPath, ['bin/tracebase.js', 'factors', 'fit', '--model', modelDir, '--corpus', corpusFile, '--out', factorsDir], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      env: { ...process.env, NODE_OPTIONS: '', TRACEBASE_FROM_SOURCE: '1' },
+    });
+    expect(fit.stderr).toBe('');
+    expect(fit.status).toBe(0);
+    const space = await services.projectionSpaces.create({ modelName: 'tiny', name: 'default', outRank: 4, inRank: 4, sketchDims: 24, seed: 3 });
+    spaceId = space.id;
+    const queue = new JobQueue(scratch.db, { pollingIntervalSeconds: 0.5 });
+    await queue.start();
+    await services.ingestion.enqueue(queue, 'c', space, 10);
+    await startWorker(queue, services, { concurrency: 1 });
+    while ((await queue.pending(PROJECT_DOCUMENTS)) > 0) await new Promise((r) => setTimeout(r, 300));
+    await queue.stop();
+    await services.ingestion.finalize(space);
+  });
+  afterAll(() => scratch.drop());
+
+  it('stores queries with nats, M and vectors, and RERANKED equals a brute-force ranking of the stored vectors', async () => {
+    const { record: factorSet } = await services.factorSets.register('tiny', factorsDir, 'ek');
+    expect(factorSet.strategy).toBe('EKFAC');
+    const created = await services.queries.create('tiny', [
+      { externalId: 'q1', prompt: 'Velor: ', completion: 'Danu 3', kind: 'FACTUAL', answerKeywords: ['Danu'] },
+      { externalId: 'q2', prompt: 'Doc 5', completion: ': more', kind: 'OTHER' },
+    ]);
+    const results = await services.queryGradients.compute(created.map((c) => c.record.id), factorSet.id, [spaceId]);
+    expect(results.every((r) => r.nats > 0)).toBe(true);
+
+    const vectors = new QueryVectorRepository(scratch.db.sql);
+    const gradient = (await vectors.findGradient(created[0]!.record.id, factorSet.id))!;
+    expect(gradient.nats).toBeCloseTo(results[0]!.nats, 4);
+    const y = (await vectors.findProjection(gradient.id, spaceId))!;
+    const docs = await scratch.db.prisma.document.findMany({ orderBy: { id: 'asc' } });
+    const stored = await new DocumentProjectionRepository(scratch.db.sql).findByDocuments(spaceId, docs.map((d) => d.id));
+    const truth = stored.map((r) => ({ id: r.documentId, score: dot(y.full, r.full!) })).sort((a, b) => b.score - a.score);
+
+    for (const sign of ['POSITIVE', 'NEGATIVE'] as const) {
+      const ranking = await services.influenceSearch.topInfluences({ queryId: created[0]!.record.id, factorSetId: factorSet.id, spaceId, k: 5, sign, mode: 'RERANKED' });
+      const expected = sign === 'POSITIVE' ? truth.slice(0, 5) : truth.slice(-5).reverse();
+      expect(ranking.hits.map((h) => h.documentId)).toEqual(expected.map((t) => t.id));
+      ranking.hits.forEach((h, i) => {
+        expect(h.score).toBeCloseTo(expected[i]!.score, 2);
+        expect(h.perNat).toBeCloseTo(h.score / gradient.nats, 6);
+        expect(h.rank).toBe(i + 1);
+      });
+    }
+    const ann = await services.influenceSearch.topInfluences({ queryId: created[0]!.record.id, factorSetId: factorSet.id, spaceId, k: 5, sign: 'POSITIVE', mode: 'ANN' });
+    expect(ann.hits).toHaveLength(5);
+    expect(ann.mode).toBe('ANN');
+  });
+
+  it('refuses queries the model cannot score before storing any of them', async () => {
+    const before = await scratch.db.prisma.query.count();
+    await expect(services.queries.create('tiny', [{ prompt: 'ok', completion: 'fine' }, { prompt: 'x', completion: '' }])).rejects.toThrow(/completion is empty/);
+    await expect(services.queries.create('tiny', [{ prompt: 'p', completion: 'x'.repeat(40) }])).rejects.toThrow(/context \(n_positions\) allows 16/);
+    expect(await scratch.db.prisma.query.count()).toBe(before);
+  });
+
+  it('serves createInfluenceQueries and topInfluences over GraphQL', async () => {
+    const curator = (await services.auth.createToken({ userName: 'cur', tokenName: 't', role: 'CURATOR' })).token;
+    const server: RunningGraphQLServer = await startGraphQLServer({ ...loadConfig({}), port: 0, environment: 'production' }, services);
+    try {
+      const made = await postGraphQL(
+        server.url,
+        'mutation { createInfluenceQueries(model: "tiny", factorSet: "ek", spaces: ["default"], queries: [{ externalId: "g1", prompt: "Velor: ", completion: "Danu 1", kind: FACTUAL }]) { id kind } }',
+        { token: curator },
+      );
+      expect(made.json.errors).toBeUndefined();
+      const id = (made.json.data!.createInfluenceQueries as { id: string }[])[0]!.id;
+      const top = await postGraphQL(
+        server.url,
+        `{ influenceQuery(id: "${id}") { prompt topInfluences(factorSet: "ek", space: "default", k: 3) { mode nats candidates edges { rank score perNat document { externalId } } } } }`,
+        { token: curator },
+      );
+      expect(top.json.errors).toBeUndefined();
+      const ranking = (top.json.data!.influenceQuery as { topInfluences: { mode: string; nats: number; edges: { rank: number; score: number; document: { externalId: string } }[] } }).topInfluences;
+      expect(ranking.mode).toBe('RERANKED');
+      expect(ranking.nats).toBeGreaterThan(0);
+      expect(ranking.edges.map((e) => e.rank)).toEqual([1, 2, 3]);
+      expect(ranking.edges[0]!.score).toBeGreaterThanOrEqual(ranking.edges[1]!.score);
+      const badK = await postGraphQL(server.url, `{ influenceQuery(id: "${id}") { topInfluences(factorSet: "ek", space: "default", k: 5000) { nats } } }`, { token: curator });
+      expect(badK.json.errors![0]!.extensions!.code).toMatch(/BAD_USER_INPUT|QUERY_TOO_COMPLEX/);
+      const noSpace = await postGraphQL(server.url, `{ influenceQuery(id: "${id}") { topInfluences(factorSet: "ek", space: "nope") { nats } } }`, { token: curator });
+      expect(noSpace.json.errors![0]!.extensions!.code).toBe('NOT_FOUND');
+    } finally {
+      await server.stop();
+    }
+  });
+});
