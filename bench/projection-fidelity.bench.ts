@@ -5,8 +5,8 @@
  * queries correlate with full-rank ones. Writes a JSON report to stdout.
  *
  * Setup: a world corpus (`tracebase world generate`; env FID_WORLD, default /tmp/w1) and its
- * queries; a seeded random byte-level GPT-2 (env FID_D default 32, 2 layers, context 128) —
- * not the trained reference model, which does not exist yet. EK-FAC factors fitted on
+ * queries; the model in FID_MODEL (a model directory, e.g. the trained reference model) or else
+ * a seeded random byte-level GPT-2 (env FID_D default 32, 2 layers, context 128). EK-FAC factors fitted on
  * FID_FIT (default 500) documents with sampled labels; exact scores for FID_QUERIES (default 16)
  * queries (those of ≤ 128 bytes, spread over the file) over every document. One projection pass per kind at the largest rank: smaller
  * ranks are the leading sub-blocks (exact for both kinds, see projection-sketch.ts).
@@ -17,6 +17,7 @@ import { join } from 'node:path';
 import { Gpt2GradientEngine, defaultEngineSettings } from '../src/engine/gpt2-gradient.engine';
 import { defaultTrackedLayers } from '../src/engine/gradient-head.spec';
 import { Gpt2Config } from '../src/model/gpt2.config';
+import { loadModelDirectory } from '../src/model/model-directory.loader';
 import { readCorpusFile } from '../src/influence/corpus-jsonl.reader';
 import { projectDocuments, projectQuery } from '../src/influence/document-projection.pipeline';
 import { exactInfluence } from '../src/influence/exact-influence.pipeline';
@@ -55,11 +56,14 @@ function recall(exact: Float64Array, approx: Float64Array, k: number, within: nu
 }
 
 async function main(): Promise<void> {
-  const config: Gpt2Config = { nEmbd: D, nLayer: 2, nHead: 4, nPositions: 128, vocabSize: 256, nInner: 4 * D, layerNormEpsilon: 1e-5, activation: 'gelu_new' };
-  const engine = new Gpt2GradientEngine({ config, weights: { tensors: randomWeights(config, 7, 0.15), fileNames: new Map() }, hash: `fidelity-${D}` }, defaultEngineSettings({ intraOpThreads: threads }));
-  const docs = tokenizeDocuments(bytes, await readCorpusFile(join(world, 'corpus.jsonl')));
+  const loaded = process.env.FID_MODEL ? loadModelDirectory(process.env.FID_MODEL) : undefined;
+  const config: Gpt2Config = loaded?.config ?? { nEmbd: D, nLayer: 2, nHead: 4, nPositions: 128, vocabSize: 256, nInner: 4 * D, layerNormEpsilon: 1e-5, activation: 'gelu_new' };
+  const model = loaded ?? { config, weights: { tensors: randomWeights(config, 7, 0.15), fileNames: new Map<string, string>() }, hash: `fidelity-${D}` };
+  const tokenizer: Tokenizer = loaded?.tokenizer ?? bytes;
+  const engine = new Gpt2GradientEngine(model, defaultEngineSettings({ intraOpThreads: threads }));
+  const docs = tokenizeDocuments(tokenizer, await readCorpusFile(join(world, 'corpus.jsonl')));
   const queries = readFileSync(join(world, 'queries.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { id: string; prompt: string; completion: string; kind: string })
-    .filter((q) => Buffer.byteLength(q.prompt + q.completion) <= 128)
+    .filter((q) => tokenizer.encode(q.prompt + q.completion).length <= Math.min(128, config.nPositions))
     .filter((_, k, all) => k % Math.max(1, Math.floor(all.length / nQueries)) === 0)
     .slice(0, nQueries);
   const tracked = defaultTrackedLayers(config.nLayer);
@@ -67,7 +71,7 @@ async function main(): Promise<void> {
   const factors = await fitFactors(engine, docs.slice(0, nFit), { strategy: 'ekfac', tracked, seed: 1, batchWindows: 16 });
   log(`fit ${(Date.now() - t) / 1000}s`);
   const pre = layerPreconditioners(factors);
-  const raw = await computeQueryGradients(engine, queries.map((q) => tokenizeQuery(bytes, q, config.nPositions)), factors.layers);
+  const raw = await computeQueryGradients(engine, queries.map((q) => tokenizeQuery(tokenizer, q, config.nPositions)), factors.layers);
   const layersOf = factors.layers.map((l) => l.name);
   const full: PreconditionedQueryGradient[] = raw.map((q) => ({ ...q, layers: layersOf, m: q.gradients.map((g, li) => preconditionLayer(pre[li]!, g, undefined)) }));
   t = Date.now();
@@ -124,7 +128,7 @@ async function main(): Promise<void> {
     }
   }
   process.stdout.write(
-    `${JSON.stringify({ world, documents: docs.length, queries: full.length, model: { ...config, weights: 'random N(0, 0.15²), seed 7 (untrained)' }, fit: { documents: nFit, strategy: 'ekfac', fisher: 'sampled' }, layers: factors.layers.map((l) => `${l.name} ${l.rows}x${l.cols}`), medianExactScoreAbs: median(exact.flatMap((e) => Array.from(e, Math.abs))), lowRankQuery: lowRank, projection }, null, 2)}\n`,
+    `${JSON.stringify({ world, documents: docs.length, queries: full.length, model: { ...config, weights: loaded ? `${process.env.FID_MODEL} (${loaded.hash.slice(0, 12)})` : 'random N(0, 0.15²), seed 7 (untrained)' }, fit: { documents: nFit, strategy: 'ekfac', fisher: 'sampled' }, layers: factors.layers.map((l) => `${l.name} ${l.rows}x${l.cols}`), medianExactScoreAbs: median(exact.flatMap((e) => Array.from(e, Math.abs))), lowRankQuery: lowRank, projection }, null, 2)}\n`,
   );
 }
 

@@ -21,7 +21,7 @@ export function registerInfluenceCommand(program: Command): void {
     .option('--queries <file>', 'queries JSONL: one {"id", "prompt", "completion"} per line (instead of --prompt/--completion)')
     .option('--top <k>', 'keep only the K most positive documents per query (sorted)')
     .option('--tokens', 'add token-wise scores τ_t (sum to the score)', false)
-    .option('--rank <r>', 'per-layer rank of the preconditioned query: auto | exact | N', 'exact')
+    .option('--rank <r>', 'per-layer rank of the preconditioned query: auto (exact up to 65536 entries, else 32) | exact | N', 'auto')
     .option('--max-docs <n>', 'score the first N documents')
     .option('--batch <n>', 'context windows per engine batch', '8')
     .addOption(new Option('--device <device>', 'execution provider').choices(['cpu', 'cuda']).default('cpu'))
