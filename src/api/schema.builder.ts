@@ -6,11 +6,12 @@ import { ApiTokenResolver } from './resolvers/api-token.resolver';
 import { CorpusResolver } from './resolvers/corpus.resolver';
 import { DocumentResolver } from './resolvers/document.resolver';
 import { HealthResolver } from './resolvers/health.resolver';
+import { InfluenceAnalysisResolver } from './resolvers/influence-analysis.resolver';
 import { InfluenceQueryResolver } from './resolvers/influence-query.resolver';
 import { ModelResolver } from './resolvers/model.resolver';
 
 /** Every resolver class of the API. Later capabilities add theirs here. */
-export const RESOLVERS: NonEmptyArray<Function> = [HealthResolver, ApiTokenResolver, CorpusResolver, DocumentResolver, ModelResolver, InfluenceQueryResolver];
+export const RESOLVERS: NonEmptyArray<Function> = [HealthResolver, ApiTokenResolver, CorpusResolver, DocumentResolver, ModelResolver, InfluenceQueryResolver, InfluenceAnalysisResolver];
 
 let cached: Promise<GraphQLSchema> | undefined;
 

@@ -224,6 +224,33 @@ export class DocumentProjectionRepository {
   }
 
   /**
+   * ⟨y, x_d⟩ with the full vector of every document of a space (one scan), with each
+   * document's source: what the whole-corpus analyses (correlations, distributions,
+   * over-representation) work on. Ordered by document id.
+   */
+  async scoreAll(spaceId: number, query: Float32Array): Promise<{ documentIds: Int32Array; scores: Float64Array; sources: string[]; norms: Float64Array }> {
+    const dims = assertDims(query.length, 'vector', 'full query dimension');
+    const rows = await this.sql.query<{ document_id: number; score: number; source: string; gradient_norm: number }>(
+      `SELECT p.document_id, -(p."full"::vector(${dims}) <#> $2::vector(${dims}))::float8 AS score, d.source, p.gradient_norm
+         FROM document_projections p JOIN documents d ON d.id = p.document_id
+        WHERE p.space_id = $1 AND p."full" IS NOT NULL
+        ORDER BY p.document_id`,
+      [assertSafeId(spaceId, 'projection space id'), toVectorLiteral(query, 'vector', 'full query vector')],
+    );
+    const documentIds = new Int32Array(rows.length);
+    const scores = new Float64Array(rows.length);
+    const norms = new Float64Array(rows.length);
+    const sources: string[] = new Array(rows.length);
+    rows.forEach((r, i) => {
+      documentIds[i] = Number(r.document_id);
+      scores[i] = Number(r.score);
+      norms[i] = Number(r.gradient_norm);
+      sources[i] = r.source;
+    });
+    return { documentIds, scores, sources, norms };
+  }
+
+  /**
    * Exact inner products ⟨y, x_d⟩ with the full vectors of the given candidate documents,
    * top `k` by score (or bottom with `ascending`): the rerank stage after an ANN search.
    */

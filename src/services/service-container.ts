@@ -11,6 +11,7 @@ import { FactorSetRepository } from '../repositories/factor-set.repository';
 import { QueryRepository } from '../repositories/query.repository';
 import { QueryVectorRepository } from '../repositories/query-vector.repository';
 import { FactorSetService } from './factor-set.service';
+import { InfluenceAnalysisService } from './influence-analysis.service';
 import { InfluenceSearchService } from './influence-search.service';
 import { QueryGradientService } from './query-gradient.service';
 import { QueryService } from './query.service';
@@ -37,6 +38,7 @@ export interface Services {
   readonly queries: QueryService;
   readonly queryGradients: QueryGradientService;
   readonly influenceSearch: InfluenceSearchService;
+  readonly influenceAnalysis: InfluenceAnalysisService;
 }
 
 /** Wires repositories to services for one open database. */
@@ -66,5 +68,6 @@ export function createServices(database: Database): Services {
     queries: new QueryService(queryRepository, modelRegistry),
     queryGradients: new QueryGradientService(queryRepository, queryVectors, factorSets, projectionSpaces),
     influenceSearch: new InfluenceSearchService(queryVectors, projectionRepository, factorSets, projectionSpaces),
+    influenceAnalysis: new InfluenceAnalysisService(queryRepository, queryVectors, projectionRepository, documentRepository),
   };
 }

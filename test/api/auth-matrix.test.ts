@@ -40,6 +40,16 @@ const OPERATIONS: Operation[] = [
   { field: 'Mutation.revokeApiToken', rule: 'authenticated', text: (c) => `mutation { revokeApiToken(id: "${c.ownTokenId}") { revokedAt } }` },
   { field: 'Query.influenceQueries', rule: 'VIEWER', text: () => '{ influenceQueries { edges { node { prompt } } } }' },
   { field: 'Query.influenceQuery', rule: 'VIEWER', text: (c) => `{ influenceQuery(id: "${c.queryId}") { prompt } }` },
+  ...(['influenceCorrelation', 'influenceDistribution', 'answerInTopK'] as const).map((name) => ({
+    field: `Query.${name}`,
+    rule: 'VIEWER' as Rule,
+    text: (c: { queryId: string }) => `{ ${name}(queryIds: ["${c.queryId}"], factorSet: "none", space: "none") { basis { method } } }`,
+  })),
+  {
+    field: 'Query.sourceOverRepresentation',
+    rule: 'VIEWER',
+    text: (c) => `{ sourceOverRepresentation(queryIds: ["${c.queryId}"], factorSet: "none", space: "none", ks: [5]) { sign } }`,
+  },
   {
     field: 'Mutation.createInfluenceQueries',
     rule: 'CURATOR',

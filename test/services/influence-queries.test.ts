@@ -41,7 +41,7 @@ describe.each(testBackends())('influence queries on %s', (kind) => {
     await services.modelRegistry.register(modelDir, { name: 'tiny' });
     const work = mkdtempSync(path.join(tmpdir(), 'tb-queries-'));
     const corpusFile = path.join(work, 'c.jsonl');
-    writeFileSync(corpusFile, TEXTS.map((text, i) => JSON.stringify({ id: `d${i}`, text })).join('\n'));
+    writeFileSync(corpusFile, TEXTS.map((text, i) => JSON.stringify({ id: `d${i}`, text, source: i % 3 === 0 ? 'wiki' : 'code' })).join('\n'));
     await services.corpusImport.importFile('c', corpusFile);
     factorsDir = path.join(work, 'factors');
     const fit = spawnSync(process.execPath, ['bin/tracebase.js', 'factors', 'fit', '--model', modelDir, '--corpus', corpusFile, '--out', factorsDir], {
@@ -94,6 +94,49 @@ describe.each(testBackends())('influence queries on %s', (kind) => {
     const ann = await services.influenceSearch.topInfluences({ queryId: created[0]!.record.id, factorSetId: factorSet.id, spaceId, k: 5, sign: 'POSITIVE', mode: 'ANN' });
     expect(ann.hits).toHaveLength(5);
     expect(ann.mode).toBe('ANN');
+  });
+
+  it('computes the whole-corpus analyses from the stored vectors, as naive references do', async () => {
+    const factorSet = await services.factorSets.byName(1, 'ek');
+    const [q1, q2] = await scratch.db.prisma.query.findMany({ where: { externalId: { in: ['q1', 'q2'] } }, orderBy: { id: 'asc' } });
+    const vectors = new QueryVectorRepository(scratch.db.sql);
+    const docs = await scratch.db.prisma.document.findMany({ orderBy: { id: 'asc' } });
+    const stored = await new DocumentProjectionRepository(scratch.db.sql).findByDocuments(spaceId, docs.map((d) => d.id));
+    const scoresOf = async (queryId: number) => {
+      const g = (await vectors.findGradient(queryId, factorSet.id))!;
+      const y = (await vectors.findProjection(g.id, spaceId))!;
+      return { nats: g.nats, scores: stored.map((r) => dot(y.full, r.full!)) };
+    };
+    const a = await scoresOf(q1!.id);
+    const b = await scoresOf(q2!.id);
+    const mean = (v: number[]) => v.reduce((x, y) => x + y, 0) / v.length;
+    const ma = mean(a.scores);
+    const mb = mean(b.scores);
+    const cov = a.scores.reduce((s, v, i) => s + (v - ma) * (b.scores[i]! - mb), 0);
+    const naivePearson = cov / Math.sqrt(a.scores.reduce((s, v) => s + (v - ma) ** 2, 0) * b.scores.reduce((s, v) => s + (v - mb) ** 2, 0));
+
+    const analysis = services.influenceAnalysis;
+    const corr = await analysis.correlation([q1!.id, q2!.id], 'pearson', factorSet.id, spaceId);
+    expect(corr.basis).toMatchObject({ method: 'PROJECTED', documents: stored.length });
+    expect(corr.matrix[0]![0]).toBeCloseTo(1, 6);
+    expect(corr.matrix[0]![1]).toBeCloseTo(naivePearson, 3);
+
+    const dist = await analysis.distribution(q1!.id, factorSet.id, spaceId);
+    const positive = a.scores.filter((v) => v > 0);
+    expect(dist.totalPositivePerNat).toBeCloseTo(positive.reduce((x, y) => x + y, 0) / a.nats, 3);
+    expect(dist.positiveDocuments).toBe(positive.length);
+    expect(dist.cumulativeShare.at(-1)!.share).toBeCloseTo(1, 6);
+
+    const order = a.scores.map((v, i) => [v, i] as const).sort((x, y) => y[0] - x[0]).map(([, i]) => i);
+    const top5 = order.slice(0, 5).map((i) => docs[i]!);
+    const answer = await analysis.answerInTopK([q1!.id], 5, factorSet.id, spaceId);
+    const expectedHits = top5.map((d, r) => ({ d, r: r + 1 })).filter(({ d }) => d.text.toLowerCase().includes('danu')).map(({ d, r }) => ({ documentId: d.id, rank: r }));
+    expect(answer.results[0]).toMatchObject({ found: expectedHits.length > 0, documents: expectedHits });
+
+    const over = await analysis.sourceOverRepresentation([q1!.id], [6], 'positive', factorSet.id, spaceId);
+    const wikiShareCorpus = docs.filter((d) => d.source === 'wiki').length / docs.length;
+    const wikiShareTop = order.slice(0, 6).filter((i) => docs[i]!.source === 'wiki').length / 6;
+    expect(over.rows.find((r) => r.source === 'wiki')!.ratio).toBeCloseTo(wikiShareTop / wikiShareCorpus, 6);
   });
 
   it('refuses queries the model cannot score before storing any of them', async () => {

@@ -1,0 +1,144 @@
+import { Field, Float, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
+
+import { InfluenceSignEnum } from './influence-query.type';
+
+export enum CorrelationMethodEnum {
+  PEARSON = 'PEARSON',
+  SPEARMAN = 'SPEARMAN',
+}
+registerEnumType(CorrelationMethodEnum, { name: 'CorrelationMethod', description: 'Correlation coefficient.' });
+
+@ObjectType('ScoreBasis', { description: 'Which scores an analysis used, over how many documents.' })
+export class ScoreBasisType {
+  @Field(() => String, { description: 'PROJECTED: inner products with the full projections (an estimate of the EK-FAC influence).' })
+  method!: string;
+
+  @Field(() => Int, { description: 'Documents scored (every document of the projection space).' })
+  documents!: number;
+
+  @Field(() => String, { description: 'Factor set name.' })
+  factorSet!: string;
+
+  @Field(() => String, { description: 'Projection space name.' })
+  space!: string;
+}
+
+@ObjectType('InfluenceCorrelation', { description: 'Finding 1: correlation of influence scores between queries.' })
+export class InfluenceCorrelationType {
+  @Field(() => ScoreBasisType, { description: 'Scores used.' })
+  basis!: ScoreBasisType;
+
+  @Field(() => [ID], { description: 'Queries, in matrix order.' })
+  queryIds!: string[];
+
+  @Field(() => [[Float]], { description: 'Correlation matrix (row i, column j).' })
+  matrix!: number[][];
+}
+
+@ObjectType('SharePoint', { description: 'Share of the positive influence held by the top k.' })
+export class SharePointType {
+  @Field(() => Float, { description: 'Top-k percentile of the positively influential documents.' })
+  percentile!: number;
+
+  @Field(() => Int, { description: 'k.' })
+  k!: number;
+
+  @Field(() => Float, { description: 'Share in [0, 1].' })
+  share!: number;
+}
+
+@ObjectType('PowerLawFit', { description: 'log-log least squares of score against rank over the top documents.' })
+export class PowerLawFitType {
+  @Field(() => Float, { description: 'Exponent α (the paper: −0.32 … −0.38).' })
+  alpha!: number;
+
+  @Field(() => Float, { description: 'R² of the fit.' })
+  rSquared!: number;
+
+  @Field(() => Int, { description: 'Documents fitted.' })
+  n!: number;
+}
+
+@ObjectType('InfluenceDistribution', { description: 'Finding 2: how much influence there is, and how concentrated.' })
+export class InfluenceDistributionType {
+  @Field(() => ScoreBasisType, { description: 'Scores used.' })
+  basis!: ScoreBasisType;
+
+  @Field(() => Float, { description: 'nats(q).' })
+  nats!: number;
+
+  @Field(() => Float, { description: 'Σ positive scores / nats(q).' })
+  totalPositivePerNat!: number;
+
+  @Field(() => Float, { description: 'Σ negative scores / nats(q).' })
+  totalNegativePerNat!: number;
+
+  @Field(() => Int, { description: 'Documents with a positive score.' })
+  positiveDocuments!: number;
+
+  @Field(() => [SharePointType], { description: 'Cumulative share of positive influence by top-k percentile.' })
+  cumulativeShare!: SharePointType[];
+
+  @Field(() => PowerLawFitType, { description: 'Power-law fit of the top 500.' })
+  powerLaw!: PowerLawFitType;
+}
+
+@ObjectType('AnswerDocument', { description: 'A top document containing an answer keyword.' })
+export class AnswerDocumentType {
+  @Field(() => ID, { description: 'Document global ID.' })
+  documentId!: string;
+
+  @Field(() => Int, { description: 'Its rank.' })
+  rank!: number;
+}
+
+@ObjectType('AnswerInTopKResult', { description: 'Finding 3 for one query.' })
+export class AnswerInTopKResultType {
+  @Field(() => ID, { description: 'Query global ID.' })
+  queryId!: string;
+
+  @Field(() => [String], { description: 'Answer keywords searched for.' })
+  keywords!: string[];
+
+  @Field(() => Boolean, { description: 'Whether a top-k document contains one.' })
+  found!: boolean;
+
+  @Field(() => [AnswerDocumentType], { description: 'Those documents.' })
+  documents!: AnswerDocumentType[];
+}
+
+@ObjectType('AnswerInTopK', { description: 'Finding 3: is the answer in the top k documents?' })
+export class AnswerInTopKType {
+  @Field(() => ScoreBasisType, { description: 'Scores used.' })
+  basis!: ScoreBasisType;
+
+  @Field(() => Int, { description: 'k.' })
+  k!: number;
+
+  @Field(() => [AnswerInTopKResultType], { description: 'Per query.' })
+  results!: AnswerInTopKResultType[];
+}
+
+@ObjectType('SourceRatio', { description: 'Over-representation of one source at one k.' })
+export class SourceRatioType {
+  @Field(() => Int, { description: 'Top k.' })
+  k!: number;
+
+  @Field(() => String, { description: 'Source.' })
+  source!: string;
+
+  @Field(() => Float, { description: 'Share in the top k ÷ share in the corpus, averaged over the queries (1 = as in the corpus).' })
+  ratio!: number;
+}
+
+@ObjectType('SourceOverRepresentation', { description: 'Findings 4–5: which sources the top documents come from.' })
+export class SourceOverRepresentationType {
+  @Field(() => ScoreBasisType, { description: 'Scores used.' })
+  basis!: ScoreBasisType;
+
+  @Field(() => InfluenceSignEnum, { description: 'Top (POSITIVE) or bottom (NEGATIVE).' })
+  sign!: InfluenceSignEnum;
+
+  @Field(() => [SourceRatioType], { description: 'Ratios by k and source.' })
+  rows!: SourceRatioType[];
+}

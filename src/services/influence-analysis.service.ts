@@ -1,0 +1,140 @@
+import { InvalidInputError, NotFoundError } from '../errors/tracebase.error';
+import { correlationMatrix } from '../math/statistics/correlation-matrix.statistic';
+import { cumulativePositiveShare, DEFAULT_SHARE_PERCENTILES } from '../math/statistics/cumulative-share.statistic';
+import { sourceOverRepresentation } from '../math/statistics/over-representation.statistic';
+import { powerLawFit } from '../math/statistics/power-law-fit.statistic';
+import { topK } from '../math/statistics/top-k.selection';
+import type { DocumentProjectionRepository } from '../repositories/document-projection.repository';
+import type { DocumentRepository } from '../repositories/document.repository';
+import type { QueryRecord, QueryRepository } from '../repositories/query.repository';
+import type { QueryVectorRepository } from '../repositories/query-vector.repository';
+
+/** Where whole-corpus scores come from, stated with every analysis. */
+export interface ScoreBasis {
+  /** PROJECTED: ⟨y_q, x_d⟩ with the full projections (not the exact EK-FAC influence). */
+  readonly method: 'PROJECTED';
+  readonly documents: number;
+  readonly factorSetId: number;
+  readonly spaceId: number;
+}
+
+interface QueryScores {
+  readonly query: QueryRecord;
+  readonly nats: number;
+  readonly documentIds: Int32Array;
+  readonly scores: Float64Array;
+  readonly sources: string[];
+}
+
+/** Most queries in one analysis. */
+export const MAX_ANALYSIS_QUERIES = 100;
+
+/**
+ * The paper's analyses (Ruis et al. Findings 1–5) over the projected influence of every document
+ * of a projection space: correlations between queries, the distribution and concentration of
+ * influence, whether the answer appears in the top k, and which sources are over-represented.
+ */
+export class InfluenceAnalysisService {
+  constructor(
+    private readonly queries: QueryRepository,
+    private readonly vectors: QueryVectorRepository,
+    private readonly projections: DocumentProjectionRepository,
+    private readonly documents: DocumentRepository,
+  ) {}
+
+  private async scores(queryIds: readonly number[], factorSetId: number, spaceId: number): Promise<QueryScores[]> {
+    if (queryIds.length === 0 || queryIds.length > MAX_ANALYSIS_QUERIES) {
+      throw new InvalidInputError(`give 1 to ${MAX_ANALYSIS_QUERIES} queries, got ${queryIds.length}`);
+    }
+    const records = await this.queries.findManyByIds(queryIds);
+    const out: QueryScores[] = [];
+    for (const [i, query] of records.entries()) {
+      if (!query) throw new NotFoundError(`query ${queryIds[i]} does not exist`);
+      const gradient = await this.vectors.findGradient(query.id, factorSetId);
+      if (!gradient) throw new NotFoundError(`query ${query.id} has no gradient under factor set ${factorSetId}`);
+      const y = await this.vectors.findProjection(gradient.id, spaceId);
+      if (!y) throw new NotFoundError(`query ${query.id} has no vector in projection space ${spaceId}`);
+      const all = await this.projections.scoreAll(spaceId, y.full);
+      if (all.scores.length === 0) throw new NotFoundError(`projection space ${spaceId} holds no document vectors`);
+      out.push({ query, nats: gradient.nats, ...all });
+    }
+    return out;
+  }
+
+  private basis(s: QueryScores, factorSetId: number, spaceId: number): ScoreBasis {
+    return { method: 'PROJECTED', documents: s.scores.length, factorSetId, spaceId };
+  }
+
+  /** Finding 1: Pearson or Spearman correlation of the queries' scores over all documents. */
+  async correlation(queryIds: readonly number[], method: 'pearson' | 'spearman', factorSetId: number, spaceId: number) {
+    const all = await this.scores(queryIds, factorSetId, spaceId);
+    const m = correlationMatrix(all.map((s) => s.scores), method);
+    const rows: number[][] = [];
+    for (let i = 0; i < m.rows; i++) rows.push(Array.from(m.data.subarray(i * m.cols, (i + 1) * m.cols)));
+    return { basis: this.basis(all[0]!, factorSetId, spaceId), queryIds: all.map((s) => s.query.id), matrix: rows };
+  }
+
+  /** Finding 2: total positive / negative influence per nat, concentration and a power-law fit of the top. */
+  async distribution(queryId: number, factorSetId: number, spaceId: number, topN = 500) {
+    const [s] = await this.scores([queryId], factorSetId, spaceId);
+    let positive = 0;
+    let negative = 0;
+    for (const v of s!.scores) {
+      if (v > 0) positive += v;
+      else negative += v;
+    }
+    const perNat = (v: number) => (s!.nats > 0 ? v / s!.nats : 0);
+    const share = cumulativePositiveShare(s!.scores, DEFAULT_SHARE_PERCENTILES);
+    const fit = powerLawFit(s!.scores, Math.min(topN, share.positiveCount));
+    return {
+      basis: this.basis(s!, factorSetId, spaceId),
+      nats: s!.nats,
+      totalPositivePerNat: perNat(positive),
+      totalNegativePerNat: perNat(negative),
+      positiveDocuments: share.positiveCount,
+      cumulativeShare: share.points.map((p) => ({ percentile: p.percentile, k: p.k, share: p.share })),
+      powerLaw: { alpha: fit.alpha, rSquared: fit.rSquared, n: fit.n },
+    };
+  }
+
+  /** Finding 3: whether a document among the top k contains one of the query's answer keywords. */
+  async answerInTopK(queryIds: readonly number[], k: number, factorSetId: number, spaceId: number) {
+    if (!Number.isInteger(k) || k < 1 || k > 10_000) throw new InvalidInputError(`k must be an integer from 1 to 10000, got ${k}`);
+    const all = await this.scores(queryIds, factorSetId, spaceId);
+    const results = [];
+    for (const s of all) {
+      const top = topK(s.scores, Math.min(k, s.scores.length), 'positive');
+      const ids = Array.from(top.indices, (i) => s.documentIds[i]!);
+      const docs = await this.documents.findManyByIds(ids);
+      const keywords = s.query.answerKeywords.map((w) => w.toLowerCase()).filter((w) => w.length > 0);
+      const containing = docs
+        .map((d, rank) => ({ d, rank: rank + 1 }))
+        .filter(({ d }) => d && keywords.some((w) => d.text.toLowerCase().includes(w)))
+        .map(({ d, rank }) => ({ documentId: d!.id, rank }));
+      results.push({ queryId: s.query.id, keywords: s.query.answerKeywords, found: containing.length > 0, documents: containing });
+    }
+    return { basis: this.basis(all[0]!, factorSetId, spaceId), k, results };
+  }
+
+  /** Findings 4–5: share of each source in the top k divided by its share in the corpus, averaged over the queries. */
+  async sourceOverRepresentation(queryIds: readonly number[], ks: readonly number[], sign: 'positive' | 'negative', factorSetId: number, spaceId: number) {
+    const all = await this.scores(queryIds, factorSetId, spaceId);
+    const sourceNames = [...new Set(all[0]!.sources)].sort();
+    const code = new Map(sourceNames.map((n, i) => [n, i]));
+    const maxK = Math.max(...ks);
+    if (maxK > all[0]!.scores.length) throw new InvalidInputError(`k ${maxK} exceeds the ${all[0]!.scores.length} documents scored`);
+    const sums = ks.map(() => new Float64Array(sourceNames.length));
+    for (const s of all) {
+      const ranking = topK(s.scores, maxK, sign).indices;
+      const result = sourceOverRepresentation(ranking, s.sources.map((n) => code.get(n)!), sourceNames.length, ks);
+      ks.forEach((_, j) => {
+        for (let c = 0; c < sourceNames.length; c++) sums[j]![c]! += result.ratios.data[j * sourceNames.length + c]! / all.length;
+      });
+    }
+    return {
+      basis: this.basis(all[0]!, factorSetId, spaceId),
+      sign,
+      rows: ks.flatMap((k, j) => sourceNames.map((source, c) => ({ k, source, ratio: sums[j]![c]! }))),
+    };
+  }
+}
