@@ -10,6 +10,7 @@
  * FID_FIT (default 500) documents with sampled labels; exact scores for FID_QUERIES (default 16)
  * queries (those of ≤ 128 bytes, spread over the file) over every document. One projection pass per kind at the largest rank: smaller
  * ranks are the leading sub-blocks (exact for both kinds, see projection-sketch.ts).
+ * FID_DOCS limits the documents scored (default: the whole corpus).
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -61,7 +62,7 @@ async function main(): Promise<void> {
   const model = loaded ?? { config, weights: { tensors: randomWeights(config, 7, 0.15), fileNames: new Map<string, string>() }, hash: `fidelity-${D}` };
   const tokenizer: Tokenizer = loaded?.tokenizer ?? bytes;
   const engine = new Gpt2GradientEngine(model, defaultEngineSettings({ intraOpThreads: threads }));
-  const docs = tokenizeDocuments(tokenizer, await readCorpusFile(join(world, 'corpus.jsonl')));
+  const docs = tokenizeDocuments(tokenizer, await readCorpusFile(join(world, 'corpus.jsonl'), process.env.FID_DOCS ? { maxDocs: Number(process.env.FID_DOCS) } : {}));
   const queries = readFileSync(join(world, 'queries.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { id: string; prompt: string; completion: string; kind: string })
     .filter((q) => tokenizer.encode(q.prompt + q.completion).length <= Math.min(128, config.nPositions))
     .filter((_, k, all) => k % Math.max(1, Math.floor(all.length / nQueries)) === 0)

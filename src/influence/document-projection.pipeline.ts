@@ -29,7 +29,8 @@ export interface DocumentProjection {
 /**
  * Projects documents (DESIGN.md §3): `x_d = concat_ℓ vec(P_ℓ G_ℓ(d) R_ℓᵀ)` computed inside the
  * engine as Σ_t (P δ_t)(R ā_t)ᵀ, never forming G; a document longer than the context is the sum
- * over its windows. Data labels, every token scored. Results in document order.
+ * over its windows. Data labels, every token scored. Results in document order; a document of a
+ * single token (nothing to predict) gets the zero vector.
  */
 export async function projectDocuments(
   engine: Gpt2GradientEngine,
@@ -46,8 +47,8 @@ export async function projectDocuments(
     extra[`P.${l.name}`] = hostMatrix(space.projections[k]!.p, dtype);
     extra[`R.${l.name}`] = hostMatrix(space.projections[k]!.r, dtype);
   });
-  const out: DocumentProjection[] = [];
-  for (const b of sequenceBatches(documents, { context: engine.model.config.nPositions, batchWindows: opts.batchWindows ?? 8 })) {
+  const byDoc = new Map<TokenizedSequence, DocumentProjection>();
+  for (const b of sequenceBatches(documents, { context: engine.model.config.nPositions, batchWindows: opts.batchWindows ?? 8, unscorable: 'skip' })) {
     const r = await engine.run({ labels: 'data', tracked: space.layers.map((l) => l.name), projection: { ranks } }, b.batch, extra);
     const vectors = b.sequences.map(() => new Float64Array(space.layout.dims));
     space.layout.layers.forEach((block) => {
@@ -68,10 +69,11 @@ export async function projectDocuments(
       const v = vectors[k]!;
       let n2 = 0;
       for (let i = 0; i < v.length; i++) n2 += v[i]! * v[i]!;
-      out.push({ documentId: s.id, vector: v, loss: loss[k]!, tokenCount: s.tokens.length, norm: Math.sqrt(n2) });
+      byDoc.set(s, { documentId: s.id, vector: v, loss: loss[k]!, tokenCount: s.tokens.length, norm: Math.sqrt(n2) });
     });
   }
-  return out;
+  // documents of one token have no prediction, hence a zero gradient
+  return documents.map((d) => byDoc.get(d) ?? { documentId: d.id, vector: new Float64Array(space.layout.dims), loss: 0, tokenCount: d.tokens.length, norm: 0 });
 }
 
 /**

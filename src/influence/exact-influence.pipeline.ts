@@ -71,7 +71,7 @@ export function influenceHeadInputs(queries: readonly PreconditionedQueryGradien
  * (query batching: one forward + backward per document batch serves all Q queries), via the
  * per-token head τ_t = δ_tᵀ M_ℓ ā_t. A document longer than the context is split into windows
  * and its scores are the sums over its windows. Yields one array of Q results per document,
- * in document order.
+ * in document order (a single-token document, which predicts nothing, scores 0).
  *
  * @param queries preconditioned queries sharing one layer list (from {@link preconditionQueries}).
  * @param documents tokenized documents (every token scored).
@@ -92,7 +92,16 @@ export async function* exactInfluence(
     chunks.push({ qs, ...influenceHeadInputs(qs, engine.settings.dtype) });
   }
   const context = engine.model.config.nPositions;
-  for (const b of sequenceBatches(documents, { context, batchWindows: opts.batchWindows ?? 8 })) {
+  const index = new Map(documents.map((d, k) => [d, k]));
+  let next = 0;
+  // a document of a single token has no prediction: zero gradient, zero influence
+  const zeros = function* (upTo: number): Generator<ExactInfluence[]> {
+    for (; next < upTo; next++) {
+      const d = documents[next]!;
+      yield queries.map((q) => ({ queryId: q.id, documentId: d.id, score: 0, perNat: 0, layers: new Float64Array(layers.length), ...(opts.tokens ? { tokens: new Float64Array(d.tokens.length) } : {}) }));
+    }
+  };
+  for (const b of sequenceBatches(documents, { context, batchWindows: opts.batchWindows ?? 8, unscorable: 'skip' })) {
     const T = b.batch.seqLen;
     const B = b.batch.batch;
     const rows: ExactInfluence[][] = b.sequences.map(() => []);
@@ -126,6 +135,11 @@ export async function* exactInfluence(
         });
       });
     }
-    for (const r of rows) yield r;
+    for (const [s, r] of rows.entries()) {
+      yield* zeros(index.get(b.sequences[s]!)!);
+      yield r;
+      next++;
+    }
   }
+  yield* zeros(documents.length);
 }

@@ -13,7 +13,7 @@ import { symmetricEigen } from '../math/symmetric-eigen';
 import { InvalidInputError } from '../errors/tracebase.error';
 import { FactorSet, FisherKind, LayerFactors, layerPreconditioners } from './factor-set';
 import { TrackedLayer, batchNoiseSeed, hostIdentity, hostMatrix, outputMatrix, trackedLayers } from './layer-tensors.adapter';
-import { SequenceBatch, sequenceBatches } from './sequence-batches';
+import { isScorable, SequenceBatch, sequenceBatches } from './sequence-batches';
 import { TokenizedSequence } from './tokenized-sequence';
 
 /** Arguments of a factor fit (recorded in the factor set's provenance). */
@@ -103,7 +103,7 @@ export interface CovarianceSums {
 }
 
 function batchingOf(ctx: FitContext) {
-  return { context: ctx.engine.model.config.nPositions, batchWindows: ctx.batchWindows };
+  return { context: ctx.engine.model.config.nPositions, batchWindows: ctx.batchWindows, unscorable: 'skip' as const };
 }
 
 /**
@@ -213,7 +213,8 @@ export async function diagonalFisherPass(ctx: FitContext, sequences: readonly To
  * 0.1 × mean eigenvalue); it is resolved once here so that a degenerate layer fails at fit time.
  * NaN/Inf in any sum raises `NonFiniteValueError` naming layer and tensor.
  *
- * @param sequences tokenized documents (all tokens scored); iterated once per pass.
+ * @param sequences tokenized documents (all tokens scored); iterated once per pass. Documents of
+ *   a single token (no prediction) are skipped and not counted.
  */
 export async function fitFactors(engine: Gpt2GradientEngine, sequences: readonly TokenizedSequence[], options: FactorFitOptions): Promise<FactorSet> {
   if (sequences.length === 0) throw new InvalidInputError('factor fitting needs at least one document');
@@ -227,7 +228,9 @@ export async function fitFactors(engine: Gpt2GradientEngine, sequences: readonly
     windows += b.windows.length;
     tokens += b.windows.reduce((s, w) => s + w.tokens.length, 0);
   }
-  const counts = { sequences: sequences.length, windows, tokens };
+  const used = sequences.filter(isScorable).length;
+  if (used === 0) throw new InvalidInputError('factor fitting needs at least one document of 2 or more tokens');
+  const counts = { sequences: used, windows, tokens };
   const strategy = options.strategy;
   const finish = (ls: LayerFactors[]): FactorSet => {
     const fs: FactorSet = { strategy, fisher, damping, counts, layers: ls };

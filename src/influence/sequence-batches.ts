@@ -16,6 +16,16 @@ export interface BatchingOptions {
   readonly context: number;
   /** Windows per batch B (fixed, so one compiled graph serves every batch; default 8). */
   readonly batchWindows?: number;
+  /**
+   * What to do with a sequence that has no scored prediction (see {@link isScorable}): `error`
+   * (default) or `skip` (its gradient is zero: it contributes nothing to any sum).
+   */
+  readonly unscorable?: 'error' | 'skip';
+}
+
+/** True when the sequence predicts at least one scored token: ≥ 2 tokens and one after `scoreFrom`. */
+export function isScorable(s: TokenizedSequence): boolean {
+  return s.tokens.length >= 2 && Math.max(1, s.scoreFrom) < s.tokens.length;
 }
 
 /**
@@ -36,7 +46,8 @@ export function bucketLength(longest: number, context: number): number {
  * over its windows) can be taken within a batch; a sequence with more than `batchWindows`
  * windows gets a batch of a multiple of `batchWindows` rows to itself.
  *
- * @throws InvalidInputError for a sequence with no scored prediction (fewer than 2 tokens, or no token after `scoreFrom`).
+ * @throws InvalidInputError for a sequence with no scored prediction (fewer than 2 tokens, or no
+ *   token after `scoreFrom`), unless `unscorable: 'skip'` (then it is left out of every batch).
  */
 export function* sequenceBatches(sequences: readonly TokenizedSequence[], opts: BatchingOptions): Generator<SequenceBatch> {
   const B = opts.batchWindows ?? 8;
@@ -54,7 +65,8 @@ export function* sequenceBatches(sequences: readonly TokenizedSequence[], opts: 
     return out;
   };
   for (const s of sequences) {
-    if (s.tokens.length < 2 || Math.max(1, s.scoreFrom) >= s.tokens.length) {
+    if (!isScorable(s)) {
+      if (opts.unscorable === 'skip') continue;
       throw new InvalidInputError(`${s.id}: has ${s.tokens.length} tokens and nothing to score (at least 2 tokens, one of them after the prompt, are needed)`, { id: s.id });
     }
     const w = splitIntoWindows(s, opts.context, 0);

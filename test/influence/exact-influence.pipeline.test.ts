@@ -112,6 +112,19 @@ describe('query side, exact influence and projections (tiny GPT-2, float64)', ()
     });
   });
 
+  it('a single-token document predicts nothing: zero score and zero vector, in its place among the others', async () => {
+    const mixed = [docs[0]!, { id: 'one', tokens: [65], scoreFrom: 0 }, docs[1]!, { id: 'two', tokens: [66], scoreFrom: 0 }];
+    const rows = await collect(exactInfluence(engine, ctx.qs, mixed, { tokens: true, batchWindows: 4 }));
+    expect(rows.map((r) => r[0]!.documentId)).toEqual(['d0', 'one', 'd1', 'two']);
+    expect(rows[1]!.map((x) => x.score)).toEqual([0, 0]);
+    expect(Array.from(rows[3]![1]!.tokens!)).toEqual([0]);
+    const alone = await collect(exactInfluence(engine, ctx.qs, [docs[1]!], { batchWindows: 4 }));
+    expect(rows[2]![1]!.score).toBeCloseTo(alone[0]![1]!.score, 10);
+    const space = gaussianProjectionSpace(ctx.factors.layers, uniformRanks(ctx.factors.layers, 2, 2), 3);
+    const xs = await projectDocuments(engine, space, mixed, { batchWindows: 4 });
+    expect(xs.map((x) => [x.documentId, x.norm > 0])).toEqual([['d0', true], ['one', false], ['d1', true], ['two', false]]);
+  });
+
   it('refuses an empty completion, naming the query, and a query longer than the context', async () => {
     await expect(preconditionQueries(engine, byteTokenizer, ctx.factors, [{ id: 'qx', prompt: 'abc', completion: '' }])).rejects.toThrow(/query qx: completion is empty/);
     await expect(preconditionQueries(engine, byteTokenizer, ctx.factors, [{ id: 'ql', prompt: 'abc', completion: 'x'.repeat(20) }])).rejects.toThrow(/query ql: prompt \+ completion are 23 tokens/);

@@ -97,5 +97,11 @@ describe('factor fitting against explicit references (tiny GPT-2, float64)', () 
     const e2 = new Gpt2GradientEngine({ config: bad.config, weights: { tensors: bad.weights, fileNames: new Map() }, hash: 'nan' }, bad.engine.settings);
     await expect(fitFactors(e2, docs.slice(0, 2), { strategy: 'kfac', tracked: layers, fisher: 'empirical' })).rejects.toThrow(/layer h\.0\.mlp\.c_fc, tensor (A|S) \(covariance sum\): non-finite value NaN/);
     await expect(fitFactors(engine, [], { strategy: 'kfac', tracked: layers })).rejects.toThrow(/at least one document/);
+    await expect(fitFactors(engine, [{ id: 'x', tokens: [1], scoreFrom: 0 }], { strategy: 'kfac', tracked: layers })).rejects.toThrow(/2 or more tokens/);
+    // single-token documents are skipped (zero gradient) and not counted
+    const withShort = await fitFactors(engine, [...docs.slice(0, 3), { id: 'x', tokens: [1], scoreFrom: 0 }], { strategy: 'kfac', fisher: 'empirical', tracked: layers });
+    const without = await fitFactors(engine, docs.slice(0, 3), { strategy: 'kfac', fisher: 'empirical', tracked: layers });
+    expect(withShort.counts).toEqual(without.counts);
+    expect(Array.from(withShort.layers[0]!.covA!.data)).toEqual(Array.from(without.layers[0]!.covA!.data));
   });
 });
