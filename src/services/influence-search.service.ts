@@ -1,11 +1,12 @@
 import { InvalidInputError, NotFoundError } from '../errors/tracebase.error';
 import type { DocumentProjectionRepository } from '../repositories/document-projection.repository';
 import type { QueryVectorRepository } from '../repositories/query-vector.repository';
+import type { ExactInfluenceService } from './exact-influence.service';
 import type { FactorSetService } from './factor-set.service';
 import type { ProjectionSpaceService } from './projection-space.service';
 
 export type InfluenceSign = 'POSITIVE' | 'NEGATIVE';
-export type InfluenceMode = 'ANN' | 'RERANKED';
+export type InfluenceMode = 'ANN' | 'RERANKED' | 'EXACT';
 
 /** Largest k of a top-influences request. */
 export const MAX_TOP_K = 1000;
@@ -18,6 +19,10 @@ export interface InfluenceHit {
   readonly score: number;
   /** score / nats(q). */
   readonly perNat: number;
+  /** EXACT only: ⟨M_ℓ(q), G_ℓ(d)⟩ per tracked layer (sums to `score`). */
+  readonly layerScores?: readonly number[];
+  /** EXACT only: τ_t per token of the document (sums to `score`). */
+  readonly tokenScores?: readonly number[];
 }
 
 /** A ranking and how it was made. */
@@ -33,8 +38,10 @@ export interface InfluenceRanking {
 /**
  * Top influences of a query (DESIGN.md §3 two-stage retrieval): ANN over the HNSW-indexed
  * sketches with raw inner products (`vector_ip_ops`-style ordering, iterative scan), then, for
- * RERANKED, exact ⟨y_q, x_d⟩ with the full projections of max(10k, 200) candidates. NEGATIVE
- * searches with −y_q, which is how the most negative documents are found with the same index.
+ * RERANKED, exact ⟨y_q, x_d⟩ with the full projections of max(10k, 200) candidates; for EXACT,
+ * the true EK-FAC influence of the reranked top min(max(2k, 20), 200), recomputed by the engine,
+ * with layer and token scores. NEGATIVE searches with −y_q, which is how the most negative
+ * documents are found with the same index.
  */
 export class InfluenceSearchService {
   constructor(
@@ -42,6 +49,7 @@ export class InfluenceSearchService {
     private readonly documents: DocumentProjectionRepository,
     private readonly factorSets: FactorSetService,
     private readonly spaces: ProjectionSpaceService,
+    private readonly exact: ExactInfluenceService,
   ) {}
 
   async topInfluences(input: {
@@ -86,7 +94,24 @@ export class InfluenceSearchService {
       });
       return { mode: 'ANN', sign: input.sign, nats: gradient.nats, candidates: ann.length, hits };
     }
-    const reranked = await this.documents.rerankFull(input.spaceId, y.full, ann.map((h) => h.documentId), k, negative);
+    const exactPool = Math.min(Math.max(2 * k, 20), 200);
+    const reranked = await this.documents.rerankFull(input.spaceId, y.full, ann.map((h) => h.documentId), input.mode === 'EXACT' ? exactPool : k, negative);
+    if (input.mode === 'EXACT') {
+      const rows = await this.exact.score({
+        queryId: input.queryId,
+        factorSetId: input.factorSetId,
+        spaceId: input.spaceId,
+        documentIds: reranked.map((h) => h.documentId),
+        sign: input.sign,
+      });
+      return {
+        mode: 'EXACT',
+        sign: input.sign,
+        nats: gradient.nats,
+        candidates: reranked.length,
+        hits: rows.slice(0, k).map((r, i) => ({ documentId: r.documentId, rank: i + 1, score: r.score, perNat: r.perNat, layerScores: r.layerScores, tokenScores: r.tokenScores })),
+      };
+    }
     return {
       mode: 'RERANKED',
       sign: input.sign,

@@ -1,5 +1,4 @@
 import { InvalidInputError, NotFoundError } from '../errors/tracebase.error';
-import type { Gpt2GradientEngine } from '../engine/gpt2-gradient.engine';
 import { projectQuery } from '../influence/document-projection.pipeline';
 import type { PreconditionedQuery } from '../math/influence-score';
 import type { LowRankFactors } from '../math/low-rank-approximation';
@@ -7,6 +6,7 @@ import type { Matrix } from '../math/dense-matrix';
 import { sketchVector } from '../math/projection-sketch';
 import type { QueryRepository } from '../repositories/query.repository';
 import type { QueryVectorRepository } from '../repositories/query-vector.repository';
+import type { EngineCache } from './engine-cache';
 import type { FactorSetService } from './factor-set.service';
 import type { ProjectionSpaceService } from './projection-space.service';
 
@@ -57,13 +57,12 @@ export function serializeQueryFactors(layers: readonly string[], m: readonly Pre
  * together in one transaction per query.
  */
 export class QueryGradientService {
-  private readonly engines = new Map<string, Gpt2GradientEngine>();
-
   constructor(
     private readonly queries: QueryRepository,
     private readonly vectors: QueryVectorRepository,
     private readonly factorSets: FactorSetService,
     private readonly spaces: ProjectionSpaceService,
+    private readonly engines: EngineCache,
   ) {}
 
   async compute(queryIds: readonly number[], factorSetId: number, spaceIds: readonly number[]): Promise<{ id: number; nats: number }[]> {
@@ -78,13 +77,8 @@ export class QueryGradientService {
     const missing = queryIds.filter((_, i) => !queries[i]);
     if (missing.length) throw new NotFoundError(`queries ${missing.join(', ')} do not exist`);
     const loaded = runtimes[0]?.loaded ?? (await this.modelOf(record.modelId));
-    const { defaultEngineSettings, Gpt2GradientEngine } = await import('../engine/gpt2-gradient.engine');
     const { preconditionQueries } = await import('../influence/query-gradient.pipeline');
-    let engine = this.engines.get(loaded.hash);
-    if (!engine) {
-      engine = new Gpt2GradientEngine(loaded, defaultEngineSettings());
-      this.engines.set(loaded.hash, engine);
-    }
+    const engine = await this.engines.get(loaded);
     const inputs = queries.map((q) => ({ id: String(q!.id), prompt: q!.prompt, completion: q!.completion }));
     const pre = await preconditionQueries(engine, loaded.tokenizer, factors, inputs, { rank: 'auto' });
     const out: { id: number; nats: number }[] = [];

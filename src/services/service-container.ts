@@ -10,6 +10,9 @@ import { ProjectionSpaceRepository } from '../repositories/projection-space.repo
 import { FactorSetRepository } from '../repositories/factor-set.repository';
 import { QueryRepository } from '../repositories/query.repository';
 import { QueryVectorRepository } from '../repositories/query-vector.repository';
+import { InfluenceScoreRepository } from '../repositories/influence-score.repository';
+import { EngineCache } from './engine-cache';
+import { ExactInfluenceService } from './exact-influence.service';
 import { FactorSetService } from './factor-set.service';
 import { InfluenceAnalysisService } from './influence-analysis.service';
 import { InfluenceSearchService } from './influence-search.service';
@@ -39,6 +42,7 @@ export interface Services {
   readonly queryGradients: QueryGradientService;
   readonly influenceSearch: InfluenceSearchService;
   readonly influenceAnalysis: InfluenceAnalysisService;
+  readonly exactInfluence: ExactInfluenceService;
 }
 
 /** Wires repositories to services for one open database. */
@@ -51,6 +55,15 @@ export function createServices(database: Database): Services {
   const factorSets = new FactorSetService(new FactorSetRepository(database.prisma), modelRegistry);
   const queryRepository = new QueryRepository(database.prisma);
   const queryVectors = new QueryVectorRepository(database.sql);
+  const engines = new EngineCache();
+  const exactInfluence = new ExactInfluenceService(
+    queryRepository,
+    documentRepository,
+    new InfluenceScoreRepository(database.sql),
+    factorSets,
+    projectionSpaces,
+    engines,
+  );
   return {
     health: new HealthService(
       database,
@@ -66,8 +79,9 @@ export function createServices(database: Database): Services {
     ingestion: new IngestionService(corpusRepository, documentRepository, projectionRepository),
     factorSets,
     queries: new QueryService(queryRepository, modelRegistry),
-    queryGradients: new QueryGradientService(queryRepository, queryVectors, factorSets, projectionSpaces),
-    influenceSearch: new InfluenceSearchService(queryVectors, projectionRepository, factorSets, projectionSpaces),
+    queryGradients: new QueryGradientService(queryRepository, queryVectors, factorSets, projectionSpaces, engines),
+    influenceSearch: new InfluenceSearchService(queryVectors, projectionRepository, factorSets, projectionSpaces, exactInfluence),
     influenceAnalysis: new InfluenceAnalysisService(queryRepository, queryVectors, projectionRepository, documentRepository),
+    exactInfluence,
   };
 }

@@ -139,6 +139,29 @@ describe.each(testBackends())('influence queries on %s', (kind) => {
     expect(over.rows.find((r) => r.source === 'wiki')!.ratio).toBeCloseTo(wikiShareTop / wikiShareCorpus, 6);
   });
 
+  it('EXACT recomputes the candidates\' EK-FAC influence, with layer and token scores that sum to it, and caches it', async () => {
+    const factorSet = await services.factorSets.byName(1, 'ek');
+    const [q1] = await scratch.db.prisma.query.findMany({ where: { externalId: 'q1' } });
+    const input = { queryId: q1!.id, factorSetId: factorSet.id, spaceId, k: 3, sign: 'POSITIVE' as const, mode: 'EXACT' as const };
+    const exact = await services.influenceSearch.topInfluences(input);
+    expect(exact.mode).toBe('EXACT');
+    expect(exact.candidates).toBe(20);
+    expect(exact.hits).toHaveLength(3);
+    for (const h of exact.hits) {
+      const layerSum = h.layerScores!.reduce((a, b) => a + b, 0);
+      const tokenSum = h.tokenScores!.reduce((a, b) => a + b, 0);
+      expect(layerSum).toBeCloseTo(h.score, 4);
+      expect(Math.abs(tokenSum - h.score)).toBeLessThanOrEqual(1e-3 * Math.max(1, Math.abs(h.score)));
+      expect(h.perNat).toBeCloseTo(h.score / exact.nats, 6);
+    }
+    expect(exact.hits[0]!.score).toBeGreaterThanOrEqual(exact.hits[1]!.score);
+    const cached = await scratch.db.prisma.influenceScore.count({ where: { queryId: q1!.id, method: 'EXACT' } });
+    expect(cached).toBe(20);
+    const again = await services.influenceSearch.topInfluences(input);
+    expect(again.hits.map((h) => [h.documentId, h.score])).toEqual(exact.hits.map((h) => [h.documentId, h.score]));
+    expect(await scratch.db.prisma.influenceScore.count({ where: { queryId: q1!.id, method: 'EXACT' } })).toBe(20);
+  });
+
   it('refuses queries the model cannot score before storing any of them', async () => {
     const before = await scratch.db.prisma.query.count();
     await expect(services.queries.create('tiny', [{ prompt: 'ok', completion: 'fine' }, { prompt: 'x', completion: '' }])).rejects.toThrow(/completion is empty/);

@@ -54,7 +54,7 @@ class TopInfluencesArgs {
   @Field(() => InfluenceSignEnum, { defaultValue: InfluenceSignEnum.POSITIVE, description: 'Most positive or most negative.' })
   sign!: InfluenceSignEnum;
 
-  @Field(() => InfluenceModeEnum, { defaultValue: InfluenceModeEnum.RERANKED, description: 'ANN or RERANKED.' })
+  @Field(() => InfluenceModeEnum, { defaultValue: InfluenceModeEnum.RERANKED, description: 'ANN, RERANKED or EXACT.' })
   mode!: InfluenceModeEnum;
 
   @Field(() => Int, { nullable: true, description: 'hnsw.ef_search for the ANN stage (default max(100, 2 × candidates)).' })
@@ -115,7 +115,11 @@ export class InfluenceQueryResolver {
       sign: ranking.sign as InfluenceSignEnum,
       nats: ranking.nats,
       candidates: ranking.candidates,
-      edges: ranking.hits.flatMap((h, i) => (docs[i] ? [{ rank: h.rank, score: h.score, perNat: h.perNat, document: toDocumentType(docs[i]!) }] : [])),
+      edges: ranking.hits.flatMap((h, i) =>
+        docs[i]
+          ? [{ rank: h.rank, score: h.score, perNat: h.perNat, document: toDocumentType(docs[i]!), layerScores: h.layerScores ? [...h.layerScores] : null, tokenScores: h.tokenScores ? [...h.tokenScores] : null }]
+          : [],
+      ),
     };
   }
 

@@ -27,6 +27,7 @@ registerEnumType(InfluenceSignEnum, {
 export enum InfluenceModeEnum {
   ANN = 'ANN',
   RERANKED = 'RERANKED',
+  EXACT = 'EXACT',
 }
 registerEnumType(InfluenceModeEnum, {
   name: 'InfluenceMode',
@@ -34,6 +35,7 @@ registerEnumType(InfluenceModeEnum, {
   valuesConfig: {
     ANN: { description: 'Approximate: HNSW search over the half-precision sketches; scores are sketch inner products.' },
     RERANKED: { description: 'ANN candidates (max(10k, 200)) reranked by the exact inner product with the full projections.' },
+    EXACT: { description: 'The reranked top min(max(2k, 20), 200) rescored with the true EK-FAC influence (gradients recomputed; cached), with layer and token scores.' },
   },
 });
 
@@ -76,6 +78,12 @@ export class InfluenceEdgeType {
 
   @Field(() => DocumentType, { description: 'The document.' })
   document!: DocumentType;
+
+  @Field(() => [Float], { nullable: true, description: 'EXACT only: ⟨M_ℓ(q), G_ℓ(d)⟩ per tracked layer; sums to score.' })
+  layerScores?: number[] | null;
+
+  @Field(() => [Float], { nullable: true, description: 'EXACT only: influence of each token of the document; sums to score.' })
+  tokenScores?: number[] | null;
 }
 
 @ObjectType('InfluenceRanking', { description: 'The top documents of a query, and how they were found.' })

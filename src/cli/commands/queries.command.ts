@@ -87,7 +87,7 @@ export function registerQueriesCommands(program: Command): void {
       .option('--space <name>', 'projection space', 'default')
       .option('--k <n>', 'how many', '10')
       .option('--sign <sign>', 'positive | negative', 'positive')
-      .option('--mode <mode>', 'ann | reranked', 'reranked'),
+      .option('--mode <mode>', 'ann | reranked | exact', 'reranked'),
   ).action(async (options: Record<string, unknown>) => {
     const queryId = Number(options.query);
     if (!Number.isInteger(queryId) || queryId < 1) throw new InvalidInputError(`--query must be a query number, got ${String(options.query)}`);
@@ -102,7 +102,7 @@ export function registerQueriesCommands(program: Command): void {
         spaceId: space.id,
         k: Number(options.k),
         sign: String(options.sign).toUpperCase() === 'NEGATIVE' ? 'NEGATIVE' : 'POSITIVE',
-        mode: String(options.mode).toUpperCase() === 'ANN' ? 'ANN' : 'RERANKED',
+        mode: (['ANN', 'RERANKED', 'EXACT'] as const).find((m) => m === String(options.mode).toUpperCase()) ?? 'RERANKED',
       });
       const docs = await services.documents.getMany(ranking.hits.map((h) => h.documentId));
       process.stdout.write(`query ${queryId}: nats ${ranking.nats.toFixed(3)}, ${ranking.mode}, ${ranking.candidates} candidates\n`);
