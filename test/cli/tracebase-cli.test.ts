@@ -5,6 +5,10 @@ import path from 'node:path';
 
 import { createScratchDatabase, testBackends } from '../support/test-database';
 
+// Each test starts the CLI in child processes (TypeScript compiled on the fly, an embedded
+// database): slow on a loaded machine.
+jest.setTimeout(240_000);
+
 const ROOT = path.resolve(__dirname, '..', '..');
 const BIN = path.join(ROOT, 'bin', 'tracebase.js');
 
@@ -16,7 +20,7 @@ function childEnv(extra: Record<string, string | undefined> = {}): NodeJS.Proces
 }
 
 function tracebase(args: string[], extra: Record<string, string | undefined> = {}) {
-  return spawnSync(process.execPath, [BIN, ...args], { cwd: ROOT, encoding: 'utf8', env: childEnv(extra), timeout: 60_000 });
+  return spawnSync(process.execPath, [BIN, ...args], { cwd: ROOT, encoding: 'utf8', env: childEnv(extra), timeout: 120_000 });
 }
 
 describe('tracebase CLI', () => {
@@ -27,6 +31,7 @@ describe('tracebase CLI', () => {
       expect(result.status).toBe(0);
       expect(result.stdout).toMatch(/Usage: tracebase/);
     },
+    120_000,
   );
 
   it('exits 2 with a message naming a bad setting', () => {
@@ -42,6 +47,7 @@ describe('tracebase CLI', () => {
   });
 
   it('migrates an embedded database and reports its status', () => {
+    // three child processes, each starting the CLI and an embedded database
     const dataDir = mkdtempSync(path.join(tmpdir(), 'tb-cli-'));
     const env = { DATABASE_URL: undefined, TRACEBASE_DATA_DIR: dataDir };
     expect(tracebase(['migrate'], env).stdout).toMatch(/applied 1 migration\(s\)/);
@@ -50,7 +56,7 @@ describe('tracebase CLI', () => {
     expect(status.database).toBe('pglite');
     expect(status.pending).toEqual([]);
     expect(status.vectorExtension).toMatch(/^0\.\d+\.\d+$/);
-  });
+  }, 240_000);
 });
 
 describe.each(testBackends())('tracebase serve on %s', (kind) => {
@@ -65,7 +71,7 @@ describe.each(testBackends())('tracebase serve on %s', (kind) => {
       const url = await new Promise<string>((resolve, reject) => {
         let out = '';
         let err = '';
-        const timer = setTimeout(() => reject(new Error(`no URL printed; stderr: ${err}`)), 60_000);
+        const timer = setTimeout(() => reject(new Error(`no URL printed; stderr: ${err}`)), 150_000);
         child.stdout.on('data', (chunk: Buffer) => {
           out += chunk.toString();
           const match = /GraphQL API and landing page: (http:\/\/\S+)/.exec(out);
@@ -92,5 +98,5 @@ describe.each(testBackends())('tracebase serve on %s', (kind) => {
       if (child.exitCode === null) child.kill('SIGKILL');
       await scratch?.drop();
     }
-  });
+  }, 180_000);
 });
