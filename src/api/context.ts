@@ -30,6 +30,8 @@ export interface GraphQLContext {
   /** The authenticated caller, or null for an anonymous request. */
   readonly viewer: Viewer | null;
   readonly loaders: RequestLoaders;
+  /** Directory the importCorpus mutation may read from (unset: refused). */
+  readonly importDir?: string;
 }
 
 /** Fresh loaders for one request (never shared between requests or viewers). */

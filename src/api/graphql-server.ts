@@ -29,7 +29,7 @@ export interface RunningGraphQLServer {
   stop(): Promise<void>;
 }
 
-type ServerSettings = Pick<TracebaseConfig, 'host' | 'port' | 'environment' | 'maxQueryDepth' | 'maxQueryCost' | 'maxRequestBytes'>;
+type ServerSettings = Pick<TracebaseConfig, 'host' | 'port' | 'environment' | 'maxQueryDepth' | 'maxQueryCost' | 'maxRequestBytes' | 'importDir'>;
 
 class RequestBodyTooLargeError extends Error {}
 
@@ -150,7 +150,7 @@ export async function startGraphQLServer(settings: ServerSettings, services: Ser
     }
     const response = await apollo.executeHTTPGraphQLRequest({
       httpGraphQLRequest: { method: req.method ?? 'GET', headers, search: url.search, body },
-      context: async () => ({ services, requestId: randomUUID(), viewer, loaders: createRequestLoaders(services) }),
+      context: async () => ({ services, requestId: randomUUID(), viewer, loaders: createRequestLoaders(services), importDir: settings.importDir }),
     });
     const outHeaders: Record<string, string> = {};
     for (const [key, value] of response.headers) outHeaders[key] = value;

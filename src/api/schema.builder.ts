@@ -7,11 +7,12 @@ import { CorpusResolver } from './resolvers/corpus.resolver';
 import { DocumentResolver } from './resolvers/document.resolver';
 import { HealthResolver } from './resolvers/health.resolver';
 import { InfluenceAnalysisResolver } from './resolvers/influence-analysis.resolver';
+import { IngestionResolver } from './resolvers/ingestion.resolver';
 import { InfluenceQueryResolver } from './resolvers/influence-query.resolver';
 import { ModelResolver } from './resolvers/model.resolver';
 
 /** Every resolver class of the API. Later capabilities add theirs here. */
-export const RESOLVERS: NonEmptyArray<Function> = [HealthResolver, ApiTokenResolver, CorpusResolver, DocumentResolver, ModelResolver, InfluenceQueryResolver, InfluenceAnalysisResolver];
+export const RESOLVERS: NonEmptyArray<Function> = [HealthResolver, ApiTokenResolver, CorpusResolver, DocumentResolver, ModelResolver, InfluenceQueryResolver, InfluenceAnalysisResolver, IngestionResolver];
 
 let cached: Promise<GraphQLSchema> | undefined;
 

@@ -15,6 +15,7 @@ export const ENVIRONMENT_VARIABLES = {
   maxQueryDepth: 'TRACEBASE_MAX_QUERY_DEPTH',
   maxQueryCost: 'TRACEBASE_MAX_QUERY_COST',
   maxRequestBytes: 'TRACEBASE_MAX_REQUEST_BYTES',
+  importDir: 'TRACEBASE_IMPORT_DIR',
 } as const satisfies Record<string, string>;
 
 export type SettingName = keyof typeof ENVIRONMENT_VARIABLES;
@@ -39,6 +40,7 @@ const configSchema = z.strictObject({
   maxQueryDepth: intIn(2, 64).default(12),
   maxQueryCost: intIn(10, 10_000_000).default(50_000),
   maxRequestBytes: intIn(1024, 1 << 30).default(1 << 20),
+  importDir: z.string().min(1, { error: 'must not be empty' }).optional(),
 });
 
 /** Validated, typed configuration of one Tracebase process. */
@@ -59,6 +61,8 @@ export interface TracebaseConfig {
   readonly maxQueryCost: number;
   /** Largest accepted HTTP request body, in bytes. */
   readonly maxRequestBytes: number;
+  /** Directory (absolute) whose files the `importCorpus` mutation may read; unset: no server-side imports. */
+  readonly importDir?: string;
 }
 
 export type ConfigOverrides = { [K in SettingName]?: string | number | undefined };
@@ -101,7 +105,7 @@ export function loadConfig(
     throw new ConfigError(`setting ${variable} / --${toFlag(key)} ${issue.message}${given}`, variable);
   }
   const c = parsed.data;
-  return Object.freeze({ ...c, dataDir: path.resolve(cwd, c.dataDir) });
+  return Object.freeze({ ...c, dataDir: path.resolve(cwd, c.dataDir), ...(c.importDir ? { importDir: path.resolve(cwd, c.importDir) } : {}) });
 }
 
 /** `maxQueryDepth` → `max-query-depth`: the CLI flag of a setting. */

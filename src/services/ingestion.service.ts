@@ -1,15 +1,24 @@
-import { NotFoundError } from '../errors/tracebase.error';
+import { InvalidInputError, NotFoundError } from '../errors/tracebase.error';
 import { type ProjectDocumentsJob, PROJECT_DOCUMENTS } from '../jobs/job-names';
 import type { JobQueue } from '../jobs/job-queue';
 import type { CorpusRepository } from '../repositories/corpus.repository';
 import type { DocumentProjectionRecord, DocumentProjectionRepository } from '../repositories/document-projection.repository';
 import type { DocumentRepository } from '../repositories/document.repository';
+import type { JobRepository, JobStateCounts } from '../repositories/job.repository';
 import type { ProjectionSpaceRecord } from '../repositories/projection-space.repository';
 
 /** How far the ingestion of a corpus into a space is. */
 export interface IngestionProgress {
   readonly projected: number;
   readonly total: number;
+}
+
+/** Progress with the state of the ingestion's jobs. */
+export interface IngestionStatus extends IngestionProgress {
+  readonly corpusId: number;
+  readonly spaceId: number;
+  readonly jobs: JobStateCounts;
+  readonly indexed: boolean;
 }
 
 /**
@@ -22,10 +31,34 @@ export class IngestionService {
     private readonly corpora: CorpusRepository,
     private readonly documents: DocumentRepository,
     private readonly projections: DocumentProjectionRepository,
+    private readonly jobs: JobRepository,
   ) {}
+
+  /** Progress, job states and whether the space's index exists. */
+  async status(corpusName: string, space: ProjectionSpaceRecord): Promise<IngestionStatus> {
+    const corpus = await this.corpora.findByName(corpusName);
+    if (!corpus) throw new NotFoundError(`no corpus named "${corpusName}"`);
+    const [progress, jobs, indexed] = await Promise.all([
+      this.progress(corpus.id, space.id),
+      this.jobs.ingestionStates(corpus.id, space.id),
+      this.projections.hasSketchIndex(space.id),
+    ]);
+    return { ...progress, corpusId: corpus.id, spaceId: space.id, jobs, indexed };
+  }
+
+  /** Cancels the ingestion's unfinished jobs; vectors already stored stay. */
+  async cancel(queue: JobQueue, corpusName: string, space: ProjectionSpaceRecord): Promise<IngestionStatus> {
+    const corpus = await this.corpora.findByName(corpusName);
+    if (!corpus) throw new NotFoundError(`no corpus named "${corpusName}"`);
+    await queue.start();
+    await queue.cancel(PROJECT_DOCUMENTS, await this.jobs.unfinishedIngestionJobs(corpus.id, space.id));
+    return this.status(corpusName, space);
+  }
 
   /** Sends the jobs; returns how many batches there are and how many were new. */
   async enqueue(queue: JobQueue, corpusName: string, space: ProjectionSpaceRecord, batchSize: number): Promise<{ batches: number; sent: number; corpusId: number }> {
+    if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 1000) throw new InvalidInputError(`batch size must be 1..1000, got ${batchSize}`);
+    await queue.start();
     const corpus = await this.corpora.findByName(corpusName);
     if (!corpus) throw new NotFoundError(`no corpus named "${corpusName}" (tracebase corpus import)`);
     let afterId = 0;

@@ -11,6 +11,8 @@ import { FactorSetRepository } from '../repositories/factor-set.repository';
 import { QueryRepository } from '../repositories/query.repository';
 import { QueryVectorRepository } from '../repositories/query-vector.repository';
 import { InfluenceScoreRepository } from '../repositories/influence-score.repository';
+import { JobRepository } from '../repositories/job.repository';
+import { JobQueue } from '../jobs/job-queue';
 import { EngineCache } from './engine-cache';
 import { ExactInfluenceService } from './exact-influence.service';
 import { FactorSetService } from './factor-set.service';
@@ -43,6 +45,8 @@ export interface Services {
   readonly influenceSearch: InfluenceSearchService;
   readonly influenceAnalysis: InfluenceAnalysisService;
   readonly exactInfluence: ExactInfluenceService;
+  /** The job queue on this database (started on first use). */
+  readonly jobQueue: JobQueue;
 }
 
 /** Wires repositories to services for one open database. */
@@ -76,12 +80,13 @@ export function createServices(database: Database): Services {
     corpora: new CorpusService(corpusRepository),
     documents: new DocumentService(documentRepository),
     projectionSpaces,
-    ingestion: new IngestionService(corpusRepository, documentRepository, projectionRepository),
+    ingestion: new IngestionService(corpusRepository, documentRepository, projectionRepository, new JobRepository(database.sql)),
     factorSets,
     queries: new QueryService(queryRepository, modelRegistry),
     queryGradients: new QueryGradientService(queryRepository, queryVectors, factorSets, projectionSpaces, engines),
     influenceSearch: new InfluenceSearchService(queryVectors, projectionRepository, factorSets, projectionSpaces, exactInfluence),
     influenceAnalysis: new InfluenceAnalysisService(queryRepository, queryVectors, projectionRepository, documentRepository),
     exactInfluence,
+    jobQueue: new JobQueue(database),
   };
 }

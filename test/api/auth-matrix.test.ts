@@ -50,6 +50,10 @@ const OPERATIONS: Operation[] = [
     rule: 'VIEWER',
     text: (c) => `{ sourceOverRepresentation(queryIds: ["${c.queryId}"], factorSet: "none", space: "none", ks: [5]) { sign } }`,
   },
+  { field: 'Query.ingestion', rule: 'VIEWER', text: () => '{ ingestion(corpus: "c", model: "m", space: "s") { total } }' },
+  { field: 'Mutation.startIngestion', rule: 'CURATOR', text: () => 'mutation { startIngestion(corpus: "c", model: "m", space: "s") { total } }' },
+  { field: 'Mutation.cancelIngestion', rule: 'CURATOR', text: () => 'mutation { cancelIngestion(corpus: "c", model: "m", space: "s") { total } }' },
+  { field: 'Mutation.importCorpus', rule: 'CURATOR', text: () => 'mutation { importCorpus(name: "c", file: "none.jsonl") { lines } }' },
   {
     field: 'Mutation.createInfluenceQueries',
     rule: 'CURATOR',

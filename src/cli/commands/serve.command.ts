@@ -38,6 +38,12 @@ export function registerServeCommand(program: Command): void {
         throw error;
       });
       const localToken = db.kind === 'pglite' ? await services.auth.rotateLocalAdminToken() : undefined;
+      if (db.kind === 'pglite') {
+        // Embedded: one process holds the database, so it also works the job queue.
+        const { startWorker } = await import('../../worker/worker');
+        await services.jobQueue.start();
+        await startWorker(services.jobQueue, services, { concurrency: 1 });
+      }
       process.stdout.write(
         `Tracebase ${health.tracebaseVersion} on ${db.target} (Postgres ${health.serverVersion}, pgvector ${health.vectorExtension})\n` +
           `GraphQL API and landing page: ${server.url}\n` +
@@ -50,6 +56,7 @@ export function registerServeCommand(program: Command): void {
         process.stderr.write(`${signal}: shutting down\n`);
         void server
           .stop()
+          .then(() => services.jobQueue.stop())
           .then(() => db.close())
           .finally(() => process.exit(0));
       };

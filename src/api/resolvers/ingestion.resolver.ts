@@ -1,0 +1,103 @@
+import path from 'node:path';
+
+import { Args, ArgsType, Authorized, Ctx, Field, Int, Mutation, Query, Resolver } from 'type-graphql';
+
+import { ForbiddenError } from '../../auth/auth.error';
+import { TracebaseError } from '../../errors/tracebase.error';
+import type { IngestionStatus } from '../../services/ingestion.service';
+import type { GraphQLContext } from '../context';
+import { CorpusImportReportType, IngestionType } from '../types/ingestion.type';
+
+@ArgsType()
+class IngestionArgs {
+  @Field(() => String, { description: 'Corpus name.' })
+  corpus!: string;
+
+  @Field(() => String, { description: 'Registered model name.' })
+  model!: string;
+
+  @Field(() => String, { description: 'Projection space name.' })
+  space!: string;
+}
+
+@ArgsType()
+class StartIngestionArgs extends IngestionArgs {
+  @Field(() => Int, { defaultValue: 8, description: 'Per-layer rank r_o = r_i of a new space.' })
+  rank!: number;
+
+  @Field(() => Int, { defaultValue: 512, description: 'Most sketch dimensions of a new space (≤ 4000).' })
+  sketchDims!: number;
+
+  @Field(() => Int, { defaultValue: 0, description: 'Seed of a new space.' })
+  seed!: number;
+
+  @Field(() => Int, { defaultValue: 32, description: 'Documents per job.' })
+  batchSize!: number;
+}
+
+@ArgsType()
+class ImportCorpusArgs {
+  @Field(() => String, { description: 'Corpus name (created if new).' })
+  name!: string;
+
+  @Field(() => String, { description: 'JSONL file, relative to the server’s import directory (TRACEBASE_IMPORT_DIR).' })
+  file!: string;
+}
+
+function toIngestionType(corpus: string, space: string, s: IngestionStatus): IngestionType {
+  return { corpus, space, projected: s.projected, total: s.total, jobs: s.jobs, indexed: s.indexed };
+}
+
+@Resolver()
+export class IngestionResolver {
+  @Authorized('VIEWER')
+  @Query(() => IngestionType, { description: 'Progress of a corpus’s projection into a space.' })
+  async ingestion(@Args(() => IngestionArgs) args: IngestionArgs, @Ctx() ctx: GraphQLContext): Promise<IngestionType> {
+    const space = await ctx.services.projectionSpaces.byName(args.model, args.space);
+    return toIngestionType(args.corpus, args.space, await ctx.services.ingestion.status(args.corpus, space));
+  }
+
+  @Authorized('CURATOR')
+  @Mutation(() => IngestionType, {
+    description: 'Queue the projection of every document of a corpus (the space is created if new); workers process it. Starting again queues only what is missing.',
+  })
+  async startIngestion(@Args(() => StartIngestionArgs) args: StartIngestionArgs, @Ctx() ctx: GraphQLContext): Promise<IngestionType> {
+    const space = await ctx.services.projectionSpaces.create({
+      modelName: args.model,
+      name: args.space,
+      outRank: args.rank,
+      inRank: args.rank,
+      sketchDims: args.sketchDims,
+      seed: args.seed,
+    });
+    await ctx.services.ingestion.enqueue(ctx.services.jobQueue, args.corpus, space, args.batchSize);
+    return toIngestionType(args.corpus, args.space, await ctx.services.ingestion.status(args.corpus, space));
+  }
+
+  @Authorized('CURATOR')
+  @Mutation(() => IngestionType, { description: 'Cancel an ingestion’s unfinished jobs (stored vectors stay).' })
+  async cancelIngestion(@Args(() => IngestionArgs) args: IngestionArgs, @Ctx() ctx: GraphQLContext): Promise<IngestionType> {
+    const space = await ctx.services.projectionSpaces.byName(args.model, args.space);
+    return toIngestionType(args.corpus, args.space, await ctx.services.ingestion.cancel(ctx.services.jobQueue, args.corpus, space));
+  }
+
+  @Authorized('CURATOR')
+  @Mutation(() => CorpusImportReportType, { description: 'Import a JSONL file from the server’s import directory into a corpus.' })
+  async importCorpus(@Args(() => ImportCorpusArgs) args: ImportCorpusArgs, @Ctx() ctx: GraphQLContext): Promise<CorpusImportReportType> {
+    if (!ctx.importDir) throw new TracebaseError('IMPORTS_DISABLED', 'server-side imports are disabled: start the server with TRACEBASE_IMPORT_DIR (or use `tracebase corpus import`)');
+    const file = path.resolve(ctx.importDir, args.file);
+    if (file !== ctx.importDir && !file.startsWith(`${ctx.importDir}${path.sep}`)) {
+      throw new ForbiddenError(`${args.file} is outside the import directory`);
+    }
+    const s = await ctx.services.corpusImport.importFile(args.name, file);
+    return {
+      corpus: args.name,
+      lines: s.lines,
+      accepted: s.accepted,
+      unchanged: s.unchanged,
+      conflicts: s.conflicts,
+      rejected: s.rejected,
+      report: s.report.slice(0, 100).map((r) => `line ${r.line}: ${r.reason}`),
+    };
+  }
+}
