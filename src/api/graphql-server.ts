@@ -16,6 +16,7 @@ import { createRequestLoaders, type GraphQLContext } from './context';
 import { createErrorFormatter } from './error-formatter';
 import { queryCostPlugin } from './query-cost.plugin';
 import { queryDepthRule } from './query-depth.rule';
+import { RateLimiter } from './rate-limiter';
 import { buildTracebaseSchema } from './schema.builder';
 
 /** Path the GraphQL endpoint is served on. */
@@ -29,7 +30,7 @@ export interface RunningGraphQLServer {
   stop(): Promise<void>;
 }
 
-type ServerSettings = Pick<TracebaseConfig, 'host' | 'port' | 'environment' | 'maxQueryDepth' | 'maxQueryCost' | 'maxRequestBytes' | 'importDir'>;
+type ServerSettings = Pick<TracebaseConfig, 'host' | 'port' | 'environment' | 'maxQueryDepth' | 'maxQueryCost' | 'maxRequestBytes' | 'importDir' | 'rateLimitPerMinute'>;
 
 class RequestBodyTooLargeError extends Error {}
 
@@ -85,6 +86,7 @@ export async function createApolloServer(
 export async function startGraphQLServer(settings: ServerSettings, services: Services): Promise<RunningGraphQLServer> {
   const apollo = await createApolloServer(settings);
   await apollo.start();
+  const limiter = new RateLimiter(settings.rateLimitPerMinute);
 
   const httpServer = createServer((req, res) => {
     void handle(req, res).catch((error: unknown) => {
@@ -147,6 +149,12 @@ export async function startGraphQLServer(settings: ServerSettings, services: Ser
         return;
       }
       throw error;
+    }
+    const limit = limiter.take(viewer ? `token:${viewer.tokenId}` : `address:${req.socket.remoteAddress ?? 'unknown'}`);
+    if (!limit.allowed) {
+      res.setHeader('retry-after', String(limit.retryAfterSeconds));
+      sendJsonError(res, 429, 'RATE_LIMITED', `too many requests: ${settings.rateLimitPerMinute} a minute; retry in ${limit.retryAfterSeconds} s`);
+      return;
     }
     const response = await apollo.executeHTTPGraphQLRequest({
       httpGraphQLRequest: { method: req.method ?? 'GET', headers, search: url.search, body },

@@ -16,6 +16,7 @@ export const ENVIRONMENT_VARIABLES = {
   maxQueryCost: 'TRACEBASE_MAX_QUERY_COST',
   maxRequestBytes: 'TRACEBASE_MAX_REQUEST_BYTES',
   importDir: 'TRACEBASE_IMPORT_DIR',
+  rateLimitPerMinute: 'TRACEBASE_RATE_LIMIT_PER_MINUTE',
 } as const satisfies Record<string, string>;
 
 export type SettingName = keyof typeof ENVIRONMENT_VARIABLES;
@@ -41,6 +42,7 @@ const configSchema = z.strictObject({
   maxQueryCost: intIn(10, 10_000_000).default(50_000),
   maxRequestBytes: intIn(1024, 1 << 30).default(1 << 20),
   importDir: z.string().min(1, { error: 'must not be empty' }).optional(),
+  rateLimitPerMinute: intIn(1, 1_000_000).default(1200),
 });
 
 /** Validated, typed configuration of one Tracebase process. */
@@ -63,6 +65,8 @@ export interface TracebaseConfig {
   readonly maxRequestBytes: number;
   /** Directory (absolute) whose files the `importCorpus` mutation may read; unset: no server-side imports. */
   readonly importDir?: string;
+  /** GraphQL requests a minute per API token (per client address without one). */
+  readonly rateLimitPerMinute: number;
 }
 
 export type ConfigOverrides = { [K in SettingName]?: string | number | undefined };
