@@ -124,12 +124,9 @@ interface WorkerProcess {
   readonly exited: Promise<number | null>;
 }
 
-/**
- * Starts `tracebase worker` from source (`--import tsx` adds tsx's ES-module hooks: the worker
- * command loads the queue and engine with dynamic imports).
- */
+/** Starts `node bin/tracebase.js worker` from source (the same code as the in-process engine). */
 function startWorkerProcess(url: string, workerThreads: number): WorkerProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'bin', 'tracebase.js'), 'worker', '--device', device, '--threads', String(workerThreads)], {
+  const child = spawn(process.execPath, [path.join(ROOT, 'bin', 'tracebase.js'), 'worker', '--device', device, '--threads', String(workerThreads)], {
     cwd: ROOT,
     env: { ...process.env, NODE_OPTIONS: '', TRACEBASE_FROM_SOURCE: '1', DATABASE_URL: url, ORT_DISABLE_TELEMETRY: '1', CHECKPOINT_DISABLE: '1' },
   });

@@ -55,13 +55,9 @@ interface WorkerChild {
   stderr(): string;
 }
 
-/**
- * Starts `node bin/tracebase.js worker` from source against `url`. `--import tsx` registers tsx's
- * ES-module hooks beside the CommonJS hook bin/tracebase.js installs: the worker command loads
- * the queue and the engine with dynamic `import()`, which goes through the ES-module loader.
- */
+/** Starts `node bin/tracebase.js worker` (from source, one onnxruntime thread) against `url`. */
 function startWorker(url: string): WorkerChild {
-  const child = spawn(process.execPath, ['--import', 'tsx', BIN, 'worker', '--concurrency', '1', '--threads', '1'], {
+  const child = spawn(process.execPath, [BIN, 'worker', '--concurrency', '1', '--threads', '1'], {
     cwd: ROOT,
     env: { ...process.env, NODE_OPTIONS: '', TRACEBASE_FROM_SOURCE: '1', DATABASE_URL: url, ORT_DISABLE_TELEMETRY: '1', CHECKPOINT_DISABLE: '1' },
   });
