@@ -11,6 +11,11 @@ export const JOB_SCHEMA = 'tracebase_jobs';
 
 /** Retry policy of work queues: 3 retries, exponential backoff from 5 s. */
 export const RETRY = { retryLimit: 3, retryDelay: 5, retryBackoff: true } as const;
+/**
+ * Project-documents jobs are idempotent and a worker killed while holding one (OOM, pre-empted
+ * GPU machine) counts as a failed try: they get more retries before the dead-letter queue.
+ */
+export const PROJECT_RETRY = { ...RETRY, retryLimit: 10 } as const;
 
 /** A job as reported to users. */
 export interface JobStatus {
@@ -41,7 +46,7 @@ export class JobQueue {
 
   constructor(
     database: Database,
-    private readonly options: { pollingIntervalSeconds?: number; expireInSeconds?: number } = {},
+    private readonly options: { pollingIntervalSeconds?: number; expireInSeconds?: number; maintenanceIntervalSeconds?: number } = {},
   ) {
     this.boss = new PgBoss({
       db: pgBossDb(database.sql),
@@ -49,6 +54,8 @@ export class JobQueue {
       schedule: false,
       supervise: true,
       migrate: true,
+      // maintenance is what hands expired jobs of dead workers back to the queue
+      maintenanceIntervalSeconds: options.maintenanceIntervalSeconds ?? 30,
     });
     this.boss.on('error', (error: Error) => {
       process.stderr.write(`job queue: ${error.message}\n`);
@@ -63,7 +70,7 @@ export class JobQueue {
     const existing = new Set((await this.boss.getQueues()).map((q) => q.name));
     if (!existing.has(DEAD_LETTER)) await this.boss.createQueue(DEAD_LETTER, { name: DEAD_LETTER });
     if (!existing.has(PROJECT_DOCUMENTS)) {
-      await this.boss.createQueue(PROJECT_DOCUMENTS, { name: PROJECT_DOCUMENTS, ...RETRY, expireInSeconds, deadLetter: DEAD_LETTER });
+      await this.boss.createQueue(PROJECT_DOCUMENTS, { name: PROJECT_DOCUMENTS, ...PROJECT_RETRY, expireInSeconds, deadLetter: DEAD_LETTER });
     }
     this.started = true;
   }
@@ -79,7 +86,7 @@ export class JobQueue {
   async sendMany<T extends object>(queue: QueueName, jobs: readonly { key: string; data: T }[]): Promise<number> {
     let created = 0;
     for (const job of jobs) {
-      const id = await this.boss.send(queue, job.data, { id: jobIdFor(queue, job.key), ...RETRY });
+      const id = await this.boss.send(queue, job.data, { id: jobIdFor(queue, job.key), ...(queue === PROJECT_DOCUMENTS ? PROJECT_RETRY : RETRY) });
       if (id) created++;
     }
     return created;
