@@ -10,7 +10,8 @@
  * FID_FIT (default 500) documents with sampled labels; exact scores for FID_QUERIES (default 16)
  * queries (those of ≤ 128 bytes, spread over the file) over every document. One projection pass per kind at the largest rank: smaller
  * ranks are the leading sub-blocks (exact for both kinds, see projection-sketch.ts).
- * FID_DOCS limits the documents scored (default: the whole corpus).
+ * FID_DOCS limits the documents scored (default: the whole corpus); FID_QUERY_RANKS lists the
+ * low-rank query ranks (default 1,2,4,8,16; one scoring pass each).
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -41,7 +42,7 @@ const nFit = Number(process.env.FID_FIT ?? 500);
 const nQueries = Number(process.env.FID_QUERIES ?? 16);
 const threads = Number(process.env.FID_THREADS ?? 2);
 const ranks = [2, 4, 8, 16, 32];
-const queryRanks = [1, 2, 4, 8, 16];
+const queryRanks = (process.env.FID_QUERY_RANKS ?? '1,2,4,8,16').split(',').filter(Boolean).map(Number);
 
 const bytes: Tokenizer = { encode: (t) => [...Buffer.from(t, 'utf8')], decode: (ids) => Buffer.from(ids).toString('utf8') };
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
