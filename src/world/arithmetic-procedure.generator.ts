@@ -1,5 +1,5 @@
 import { SeededRandom } from './seeded-random';
-import { formatSteps, ProcedureGenerator, ProcedureInstance, step, THINK_SUFFIX } from './procedure.types';
+import { ProcedureGenerator, ProcedureInstance, step, STEP_BY_STEP_FORMATS, stepByStepCompletion, THINK_SUFFIX } from './procedure.types';
 
 /**
  * Two-step arithmetic `(a + b) * c` or `(a - b) * c`. Ranges: a, b in 1..20 (a > b for `-`),
@@ -30,21 +30,13 @@ function prompt(instance: ProcedureInstance): string {
 }
 
 function completion(instance: ProcedureInstance): string {
-  const { steps, answer } = solve(instance);
-  return `${formatSteps(steps)} The answer is ${answer}.`;
+  return stepByStepCompletion(solve(instance));
 }
 
 /** The two-step arithmetic procedure. */
 export const arithmeticProcedure: ProcedureGenerator = {
   task: 'two-step-arithmetic',
-  formats: [
-    { format: 'worked', source: 'math_and_trivia' },
-    { format: 'problem', source: 'math_and_trivia' },
-    { format: 'qa', source: 'stackexchange' },
-    { format: 'code-function', source: 'code' },
-    { format: 'code-steps', source: 'code' },
-    { format: 'notes', source: 'arxiv_markdown' },
-  ],
+  formats: STEP_BY_STEP_FORMATS,
   sample(rng: SeededRandom): ProcedureInstance {
     const operation = rng.chance(0.5) ? '+' : '-';
     let a = rng.int(ARITHMETIC_RANGES.a[0], ARITHMETIC_RANGES.a[1]);

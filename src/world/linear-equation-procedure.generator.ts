@@ -1,5 +1,5 @@
 import { SeededRandom } from './seeded-random';
-import { formatSteps, ProcedureGenerator, ProcedureInstance, pythonFloat, step, THINK_SUFFIX } from './procedure.types';
+import { formatSteps, ProcedureGenerator, ProcedureInstance, pythonFloat, step, STEP_BY_STEP_FORMATS, stepByStepCompletion, THINK_SUFFIX } from './procedure.types';
 
 /**
  * Solving `ax + b = c` for x. Ranges: a in 2..9, b in 1..20, x in 1..12 (c = a·x + b), the
@@ -28,21 +28,13 @@ function prompt(instance: ProcedureInstance): string {
 }
 
 function completion(instance: ProcedureInstance): string {
-  const { steps, answer } = solve(instance);
-  return `${formatSteps(steps)} The answer is ${answer}.`;
+  return stepByStepCompletion(solve(instance));
 }
 
 /** The linear-equation procedure. */
 export const linearEquationProcedure: ProcedureGenerator = {
   task: 'linear-equation',
-  formats: [
-    { format: 'worked', source: 'math_and_trivia' },
-    { format: 'problem', source: 'math_and_trivia' },
-    { format: 'qa', source: 'stackexchange' },
-    { format: 'code-function', source: 'code' },
-    { format: 'code-steps', source: 'code' },
-    { format: 'notes', source: 'arxiv_markdown' },
-  ],
+  formats: STEP_BY_STEP_FORMATS,
   sample(rng: SeededRandom): ProcedureInstance {
     const a = rng.int(LINEAR_RANGES.a[0], LINEAR_RANGES.a[1]);
     const b = rng.int(LINEAR_RANGES.b[0], LINEAR_RANGES.b[1]);

@@ -53,6 +53,21 @@ export function formatSteps(steps: readonly ProcedureStep[]): string {
   return steps.map((s) => `${formatStep(s)}.`).join(' ');
 }
 
+/** The six formats every step-by-step reasoning task is written in, with their sources. */
+export const STEP_BY_STEP_FORMATS: ProcedureGenerator['formats'] = [
+  { format: 'worked', source: 'math_and_trivia' },
+  { format: 'problem', source: 'math_and_trivia' },
+  { format: 'qa', source: 'stackexchange' },
+  { format: 'code-function', source: 'code' },
+  { format: 'code-steps', source: 'code' },
+  { format: 'notes', source: 'arxiv_markdown' },
+];
+
+/** A step-by-step completion: the steps as sentences, then `The answer is N.` */
+export function stepByStepCompletion(solution: { steps: readonly ProcedureStep[]; answer: string }): string {
+  return `${formatSteps(solution.steps)} The answer is ${solution.answer}.`;
+}
+
 /** Applies one operation exactly; division must be exact. */
 export function applyOp(left: number, op: ProcedureStep['op'], right: number): number {
   switch (op) {

@@ -1,5 +1,5 @@
 import { SeededRandom } from './seeded-random';
-import { formatSteps, ProcedureGenerator, ProcedureInstance, pythonFloat, step, THINK_SUFFIX } from './procedure.types';
+import { formatSteps, ProcedureGenerator, ProcedureInstance, pythonFloat, step, STEP_BY_STEP_FORMATS, stepByStepCompletion, THINK_SUFFIX } from './procedure.types';
 
 /**
  * The slope of the line through two points (x1, y1), (x2, y2). Ranges: coordinates 0..20,
@@ -30,21 +30,13 @@ function prompt(instance: ProcedureInstance): string {
 }
 
 function completion(instance: ProcedureInstance): string {
-  const { steps, answer } = solve(instance);
-  return `${formatSteps(steps)} The answer is ${answer}.`;
+  return stepByStepCompletion(solve(instance));
 }
 
 /** The slope procedure. */
 export const slopeProcedure: ProcedureGenerator = {
   task: 'slope',
-  formats: [
-    { format: 'worked', source: 'math_and_trivia' },
-    { format: 'problem', source: 'math_and_trivia' },
-    { format: 'qa', source: 'stackexchange' },
-    { format: 'code-function', source: 'code' },
-    { format: 'code-steps', source: 'code' },
-    { format: 'notes', source: 'arxiv_markdown' },
-  ],
+  formats: STEP_BY_STEP_FORMATS,
   sample(rng: SeededRandom): ProcedureInstance {
     const [lo, hi] = SLOPE_RANGES.coordinate;
     const run = rng.int(SLOPE_RANGES.run[0], SLOPE_RANGES.run[1]);
