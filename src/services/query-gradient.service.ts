@@ -66,6 +66,7 @@ export class QueryGradientService {
   ) {}
 
   async compute(queryIds: readonly number[], factorSetId: number, spaceIds: readonly number[]): Promise<{ id: number; nats: number }[]> {
+    if (spaceIds.length === 0) throw new InvalidInputError('give at least one projection space to compute the query vectors in');
     const { factors, record } = await this.factorSets.load(factorSetId);
     const runtimes = await Promise.all(spaceIds.map((id) => this.spaces.runtime(id)));
     for (const rt of runtimes) {
@@ -76,7 +77,7 @@ export class QueryGradientService {
     const queries = await this.queries.findManyByIds(queryIds);
     const missing = queryIds.filter((_, i) => !queries[i]);
     if (missing.length) throw new NotFoundError(`queries ${missing.join(', ')} do not exist`);
-    const loaded = runtimes[0]?.loaded ?? (await this.modelOf(record.modelId));
+    const loaded = runtimes[0]!.loaded;
     const { preconditionQueries } = await import('../influence/query-gradient.pipeline');
     const engine = await this.engines.get(loaded);
     const inputs = queries.map((q) => ({ id: String(q!.id), prompt: q!.prompt, completion: q!.completion }));
@@ -101,9 +102,5 @@ export class QueryGradientService {
       out.push({ id: Number(q.id), nats: q.nats });
     }
     return out;
-  }
-
-  private async modelOf(modelId: number) {
-    throw new InvalidInputError(`give at least one projection space for model ${modelId}`);
   }
 }
