@@ -13,6 +13,8 @@ export interface LayerRankRecord {
 export interface ProjectionSpaceRecord {
   readonly id: number;
   readonly modelId: number;
+  /** The factor set an eigenbasis space takes its matrices from (null for Gaussian spaces). */
+  readonly factorSetId: number | null;
   readonly name: string;
   readonly kind: 'RANDOM_GAUSSIAN' | 'EIGENBASIS';
   readonly seed: number;
@@ -26,6 +28,7 @@ type Row = Omit<ProjectionSpaceRecord, 'layerRanks' | 'provenance'> & { layerRan
 const toRecord = (r: Row): ProjectionSpaceRecord => ({
   id: r.id,
   modelId: r.modelId,
+  factorSetId: r.factorSetId,
   name: r.name,
   kind: r.kind,
   seed: r.seed,

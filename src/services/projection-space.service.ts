@@ -1,11 +1,12 @@
 import { InvalidInputError, NotFoundError } from '../errors/tracebase.error';
 import { trackedLayers } from '../influence/layer-tensors.adapter';
-import { gaussianProjectionSpace, type ProjectionSpace, uniformRanks } from '../influence/projection-space';
+import { eigenbasisProjectionSpace, gaussianProjectionSpace, type ProjectionSpace, uniformRanks } from '../influence/projection-space';
 import type { ProjectionLayout } from '../math/projection-layout';
 import { createSketchLayout, proportionalSketchRanks } from '../math/projection-sketch';
 import type { LoadedModel } from '../model/model-directory.loader';
 import type { ModelRecord } from '../repositories/model.repository';
 import type { ProjectionSpaceRecord, ProjectionSpaceRepository } from '../repositories/projection-space.repository';
+import type { FactorSetService } from './factor-set.service';
 import type { ModelRegistryService } from './model-registry.service';
 import { ModelChangedError } from './model-registry.error';
 
@@ -28,6 +29,15 @@ export interface NewProjectionSpace {
   /** Most sketch dimensions (≤ 4000; default min(full, 512)). */
   readonly sketchDims?: number;
   readonly seed: number;
+  /**
+   * `gaussian` (default): seeded random matrices, independent of any factors. `eigenbasis`: the
+   * top rows of Q_Sᵀ and Q_Aᵀ of a factor set (far closer to the exact influence at the same
+   * dimension — docs/influence-accuracy.md — but tied to those factors: refitting them means
+   * ingesting again).
+   */
+  readonly kind?: 'gaussian' | 'eigenbasis';
+  /** The factor set of an eigenbasis space. */
+  readonly factorSetName?: string;
 }
 
 /**
@@ -41,6 +51,7 @@ export class ProjectionSpaceService {
   constructor(
     private readonly spaces: ProjectionSpaceRepository,
     private readonly models: ModelRegistryService,
+    private readonly factorSets: FactorSetService,
   ) {}
 
   /** Creates the space, or returns the existing one of that name if its settings are the same. */
@@ -52,8 +63,20 @@ export class ProjectionSpaceService {
       if (!Number.isInteger(v) || v < 1) throw new InvalidInputError(`${what} must be a positive integer, got ${v}`);
     }
     const { model, loaded } = await this.models.loadRegistered(input.modelName);
-    const layers = trackedLayers(loaded.config, model.trackedLayers);
-    const full = gaussianProjectionSpace(layers, uniformRanks(layers, input.outRank, input.inRank), input.seed);
+    const kind = input.kind ?? 'gaussian';
+    let factorSetId: number | null = null;
+    let full: ProjectionSpace;
+    if (kind === 'eigenbasis') {
+      if (!input.factorSetName) throw new InvalidInputError('an eigenbasis projection space needs a factor set (--factors-name)');
+      const factorSet = await this.factorSets.byName(model.id, input.factorSetName);
+      const { factors } = await this.factorSets.load(factorSet.id);
+      factorSetId = factorSet.id;
+      const layers = factors.layers.map((l) => ({ name: l.name, rows: l.rows, cols: l.cols }));
+      full = eigenbasisProjectionSpace(factors, uniformRanks(layers, input.outRank, input.inRank));
+    } else {
+      const layers = trackedLayers(loaded.config, model.trackedLayers);
+      full = gaussianProjectionSpace(layers, uniformRanks(layers, input.outRank, input.inRank), input.seed);
+    }
     const sketchRanks = proportionalSketchRanks(full.layout, Math.min(input.sketchDims ?? 512, full.layout.dims));
     const sketch = createSketchLayout(full.layout, sketchRanks);
     const layerRanks = full.layout.layers.map((l, k) => ({
@@ -67,20 +90,21 @@ export class ProjectionSpaceService {
     if (existing) {
       // compare field by field: jsonb does not keep key order
       const key = (l: (typeof layerRanks)[number]) => [l.layer, l.outRank, l.inRank, l.sketchOutRank, l.sketchInRank].join(':');
-      if (existing.seed !== input.seed || existing.layerRanks.map(key).join(',') !== layerRanks.map(key).join(',')) {
+      if (existing.seed !== input.seed || existing.factorSetId !== factorSetId || existing.layerRanks.map(key).join(',') !== layerRanks.map(key).join(',')) {
         throw new InvalidInputError(`projection space "${input.name}" of model ${model.name} exists with other seed or ranks; choose another name`);
       }
       return existing;
     }
     return this.spaces.create({
       modelId: model.id,
+      factorSetId,
       name: input.name,
-      kind: 'RANDOM_GAUSSIAN',
+      kind: kind === 'eigenbasis' ? 'EIGENBASIS' : 'RANDOM_GAUSSIAN',
       seed: input.seed,
       layerRanks,
       fullDims: full.layout.dims,
       sketchDims: sketch.dims,
-      provenance: { modelHash: model.hash, kind: 'gaussian', seed: input.seed, fullDims: full.layout.dims, sketchDims: sketch.dims, dtype: 'float32' },
+      provenance: { modelHash: model.hash, kind, seed: input.seed, factorSetId, fullDims: full.layout.dims, sketchDims: sketch.dims, dtype: 'float32' },
     });
   }
 
@@ -120,8 +144,15 @@ export class ProjectionSpaceService {
     if (record.provenance.modelHash !== loaded.hash) {
       throw new ModelChangedError(`projection space ${record.name} was made for model hash ${String(record.provenance.modelHash).slice(0, 12)}…, the model now has ${loaded.hash.slice(0, 12)}…`);
     }
-    const layers = trackedLayers(loaded.config, record.layerRanks.map((l) => l.layer));
-    const space = gaussianProjectionSpace(layers, record.layerRanks.map((l) => [l.outRank, l.inRank] as [number, number]), record.seed);
+    const ranks = record.layerRanks.map((l) => [l.outRank, l.inRank] as [number, number]);
+    let space: ProjectionSpace;
+    if (record.kind === 'EIGENBASIS') {
+      if (record.factorSetId === null) throw new ModelChangedError(`eigenbasis projection space ${record.name} has lost its factor set`);
+      const { factors } = await this.factorSets.load(record.factorSetId);
+      space = eigenbasisProjectionSpace(factors, ranks);
+    } else {
+      space = gaussianProjectionSpace(trackedLayers(loaded.config, record.layerRanks.map((l) => l.layer)), ranks, record.seed);
+    }
     const sketch = createSketchLayout(space.layout, record.layerRanks.map((l) => ({ outputRank: l.sketchOutRank, inputRank: l.sketchInRank })));
     if (space.layout.dims !== record.fullDims || sketch.dims !== record.sketchDims) {
       throw new ModelChangedError(`projection space ${record.name}: rebuilt dims ${space.layout.dims}/${sketch.dims} differ from the stored ${record.fullDims}/${record.sketchDims}`);

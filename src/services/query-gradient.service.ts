@@ -87,7 +87,7 @@ export class QueryGradientService {
       const stored = serializeQueryFactors(q.layers, q.m);
       const projections = runtimes.map((rt) => {
         const y = projectQuery(rt.space, q);
-        return { spaceId: rt.record.id, full: Float32Array.from(y), sketch: Float32Array.from(sketchVector(rt.space.layout, rt.sketch, y, 'gaussian')) };
+        return { spaceId: rt.record.id, full: Float32Array.from(y), sketch: Float32Array.from(sketchVector(rt.space.layout, rt.sketch, y, rt.space.kind)) };
       });
       await this.vectors.save({
         queryId: Number(q.id),

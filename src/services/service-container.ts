@@ -55,8 +55,8 @@ export function createServices(database: Database): Services {
   const documentRepository = new DocumentRepository(database.sql);
   const projectionRepository = new DocumentProjectionRepository(database.sql);
   const modelRegistry = new ModelRegistryService(new ModelRepository(database.prisma));
-  const projectionSpaces = new ProjectionSpaceService(new ProjectionSpaceRepository(database.prisma), modelRegistry);
   const factorSets = new FactorSetService(new FactorSetRepository(database.prisma), modelRegistry);
+  const projectionSpaces = new ProjectionSpaceService(new ProjectionSpaceRepository(database.prisma), modelRegistry, factorSets);
   const queryRepository = new QueryRepository(database.prisma);
   const queryVectors = new QueryVectorRepository(database.sql);
   const engines = new EngineCache();

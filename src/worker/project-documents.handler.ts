@@ -57,7 +57,7 @@ export class ProjectDocumentsHandler {
     const records: DocumentProjectionRecord[] = projected.map((p) => ({
       documentId: Number(p.documentId),
       full: Float32Array.from(p.vector),
-      sketch: Float32Array.from(sketchVector(runtime.space.layout, runtime.sketch, p.vector, 'gaussian')),
+      sketch: Float32Array.from(sketchVector(runtime.space.layout, runtime.sketch, p.vector, runtime.space.kind)),
       loss: p.loss,
       tokenCount: p.tokenCount,
       gradientNorm: p.norm,

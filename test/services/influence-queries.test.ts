@@ -162,6 +162,29 @@ describe.each(testBackends())('influence queries on %s', (kind) => {
     expect(await scratch.db.prisma.influenceScore.count({ where: { queryId: q1!.id, method: 'EXACT' } })).toBe(20);
   });
 
+  it('in a full-rank eigenbasis space, the projected score equals the exact EK-FAC influence', async () => {
+    const factorSet = await services.factorSets.byName(1, 'ek');
+    // ranks above the layer sizes are clamped: P = Q_Sᵀ, R = Q_Aᵀ in full, so ⟨y_q, x_d⟩ = Σ_ℓ ⟨M_ℓ, G_ℓ(d)⟩
+    const space = await services.projectionSpaces.create({ modelName: 'tiny', name: 'eigen-full', outRank: 1000, inRank: 1000, sketchDims: 512, seed: 0, kind: 'eigenbasis', factorSetName: 'ek' });
+    expect(space.kind).toBe('EIGENBASIS');
+    const queue = new JobQueue(scratch.db, { pollingIntervalSeconds: 0.5 });
+    await queue.start();
+    await services.ingestion.enqueue(queue, 'c', space, 10);
+    await startWorker(queue, services, { concurrency: 1 });
+    while ((await queue.pending(PROJECT_DOCUMENTS)) > 0) await new Promise((r) => setTimeout(r, 300));
+    await queue.stop();
+    await services.ingestion.finalize(space);
+    const [q1] = await scratch.db.prisma.query.findMany({ where: { externalId: 'q1' } });
+    await services.queryGradients.compute([q1!.id], factorSet.id, [space.id]);
+    const projected = await services.influenceSearch.topInfluences({ queryId: q1!.id, factorSetId: factorSet.id, spaceId: space.id, k: 8, sign: 'POSITIVE', mode: 'RERANKED' });
+    const exact = await services.exactInfluence.score({ queryId: q1!.id, factorSetId: factorSet.id, spaceId: space.id, documentIds: projected.hits.map((h) => h.documentId), sign: 'POSITIVE' });
+    const exactById = new Map(exact.map((e) => [e.documentId, e.score]));
+    for (const h of projected.hits) {
+      const e = exactById.get(h.documentId)!;
+      expect(Math.abs(h.score - e)).toBeLessThanOrEqual(1e-3 * Math.max(1, Math.abs(e)));
+    }
+  });
+
   it('refuses queries the model cannot score before storing any of them', async () => {
     const before = await scratch.db.prisma.query.count();
     await expect(services.queries.create('tiny', [{ prompt: 'ok', completion: 'fine' }, { prompt: 'x', completion: '' }])).rejects.toThrow(/completion is empty/);

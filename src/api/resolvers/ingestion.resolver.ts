@@ -33,6 +33,9 @@ class StartIngestionArgs extends IngestionArgs {
 
   @Field(() => Int, { defaultValue: 32, description: 'Documents per job.' })
   batchSize!: number;
+
+  @Field(() => String, { nullable: true, description: 'Make a new space from the eigenbases of this factor set (closer to the exact influence; re-ingest after refitting) instead of random matrices.' })
+  eigenbasisFactorSet?: string;
 }
 
 @ArgsType()
@@ -69,6 +72,7 @@ export class IngestionResolver {
       inRank: args.rank,
       sketchDims: args.sketchDims,
       seed: args.seed,
+      ...(args.eigenbasisFactorSet ? { kind: 'eigenbasis' as const, factorSetName: args.eigenbasisFactorSet } : {}),
     });
     await ctx.services.ingestion.enqueue(ctx.services.jobQueue, args.corpus, space, args.batchSize);
     return toIngestionType(args.corpus, args.space, await ctx.services.ingestion.status(args.corpus, space));

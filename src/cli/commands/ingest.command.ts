@@ -26,6 +26,7 @@ export function registerIngestCommand(program: Command): void {
       .option('--rank <r>', 'per-layer output and input rank of a new space (r_o = r_i)', '8')
       .option('--sketch-dims <n>', 'most sketch dimensions of a new space (≤ 4000)', '512')
       .option('--seed <n>', 'seed of a new space', '0')
+      .option('--eigenbasis <factors-name>', 'make a new space from the eigenbases of this registered factor set instead of random matrices')
       .option('--batch-size <n>', 'documents per job', '32')
       .option('--no-work', 'only queue the jobs (Postgres: leave them to worker processes)')
       .option('--concurrency <n>', 'jobs at once in this process', '1')
@@ -47,6 +48,7 @@ export function registerIngestCommand(program: Command): void {
         inRank: rank,
         sketchDims,
         seed,
+        ...(typeof options.eigenbasis === 'string' ? { kind: 'eigenbasis' as const, factorSetName: options.eigenbasis } : {}),
       });
       const queue = new JobQueue(db, { pollingIntervalSeconds: 1 });
       await queue.start();
