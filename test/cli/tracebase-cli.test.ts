@@ -24,7 +24,7 @@ function tracebase(args: string[], extra: Record<string, string | undefined> = {
 }
 
 describe('tracebase CLI', () => {
-  it.each([[[]], [['serve']], [['migrate']], [['db', 'status']], [['schema', 'emit']], [['schema', 'check']]])(
+  it.each([[[]], [['serve']], [['migrate']], [['db', 'status']], [['schema', 'emit']], [['schema', 'check']], [['factors', 'register']], [['ingest']], [['queries', 'add']]])(
     'prints help for %j',
     (args) => {
       const result = tracebase([...args, '--help']);

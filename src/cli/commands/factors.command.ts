@@ -1,5 +1,8 @@
 import { Command, Option } from 'commander';
 
+import { configFromOptions, withDatabaseOptions } from '../config-options';
+import { withPlatform } from '../open-platform';
+
 /**
  * Registers `tracebase factors fit --model DIR --corpus FILE.jsonl --out DIR [--strategy
  * ekfac|kfac|diagonal|identity] [--fisher sampled|empirical] [--damping auto|X] [--max-docs N]
@@ -10,6 +13,19 @@ import { Command, Option } from 'commander';
  */
 export function registerFactorsCommands(program: Command): void {
   const factors = program.command('factors').description('Curvature factors (EK-FAC, K-FAC, diagonal, identity) for influence.');
+  withDatabaseOptions(
+    factors
+      .command('register')
+      .description('Register a fitted factor directory against a registered model (its provenance must name the model’s hash).')
+      .argument('<dir>', 'factor directory from `tracebase factors fit`')
+      .requiredOption('--model <name>', 'registered model')
+      .option('--name <name>', 'name to register under (default: the directory name)'),
+  ).action(async (dir: string, options: Record<string, unknown>) => {
+    await withPlatform(configFromOptions(options), async (services) => {
+      const { record, created } = await services.factorSets.register(String(options.model), dir, typeof options.name === 'string' ? options.name : undefined);
+      process.stdout.write(`${created ? 'registered' : 'already registered'} factor set ${record.name} (id ${record.id}, ${record.strategy}) for model ${String(options.model)}\n`);
+    });
+  });
   factors
     .command('fit')
     .description('Fit curvature factors of a model on a corpus sample and save them (safetensors + JSON provenance).')
