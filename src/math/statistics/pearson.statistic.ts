@@ -1,6 +1,7 @@
 import { InvalidInputError } from '../../errors/tracebase.error';
 import { assertFinite } from '../finite.guard';
 import { ShapeMismatchError } from '../math.error';
+import { centredMoments } from './centred-moments.statistic';
 
 /**
  * Pearson correlation r = Σ(x−x̄)(y−ȳ) / √(Σ(x−x̄)² Σ(y−ȳ)²) of two equal-length score vectors
@@ -16,24 +17,7 @@ export function pearson(x: ArrayLike<number>, y: ArrayLike<number>): number {
   if (n < 2) throw new InvalidInputError(`pearson needs at least 2 pairs, got ${n}`);
   assertFinite(x, { tensor: 'x (pearson)' });
   assertFinite(y, { tensor: 'y (pearson)' });
-  let mx = 0;
-  let my = 0;
-  for (let i = 0; i < n; i++) {
-    mx += x[i]!;
-    my += y[i]!;
-  }
-  mx /= n;
-  my /= n;
-  let sxy = 0;
-  let sxx = 0;
-  let syy = 0;
-  for (let i = 0; i < n; i++) {
-    const dx = x[i]! - mx;
-    const dy = y[i]! - my;
-    sxy += dx * dy;
-    sxx += dx * dx;
-    syy += dy * dy;
-  }
+  const { sxx, syy, sxy } = centredMoments(x, y, n);
   if (sxx === 0 || syy === 0) throw new InvalidInputError('pearson: a constant vector has no correlation');
   const r = sxy / Math.sqrt(sxx * syy);
   return Math.max(-1, Math.min(1, r));

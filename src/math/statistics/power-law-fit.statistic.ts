@@ -1,5 +1,6 @@
 import { InvalidInputError } from '../../errors/tracebase.error';
 import { assertFinite } from '../finite.guard';
+import { centredMoments } from './centred-moments.statistic';
 import { positiveDescending } from './cumulative-share.statistic';
 
 /** A power law score ≈ C · rank^α fitted in log-log space. */
@@ -28,28 +29,13 @@ export function powerLawFit(scores: ArrayLike<number>, topN = 500): PowerLawFit 
   const positive = positiveDescending(scores);
   const n = Math.min(topN, positive.length);
   if (n < 2) throw new InvalidInputError(`power-law fit needs at least 2 positive scores, got ${positive.length}`);
-  let mx = 0;
-  let my = 0;
   const xs = new Float64Array(n);
   const ys = new Float64Array(n);
   for (let i = 0; i < n; i++) {
     xs[i] = Math.log(i + 1);
     ys[i] = Math.log(positive[i]!);
-    mx += xs[i]!;
-    my += ys[i]!;
   }
-  mx /= n;
-  my /= n;
-  let sxy = 0;
-  let sxx = 0;
-  let syy = 0;
-  for (let i = 0; i < n; i++) {
-    const dx = xs[i]! - mx;
-    const dy = ys[i]! - my;
-    sxy += dx * dy;
-    sxx += dx * dx;
-    syy += dy * dy;
-  }
+  const { meanX: mx, meanY: my, sxx, syy, sxy } = centredMoments(xs, ys, n);
   const alpha = sxy / sxx;
   const rSquared = syy === 0 ? 1 : (sxy * sxy) / (sxx * syy);
   return { alpha, logIntercept: my - alpha * mx, rSquared, n };

@@ -5,16 +5,7 @@ import { Matrix, matrix } from '../../../src/math/dense-matrix';
 export type Dense = number[][];
 
 /** mulberry32: a tiny seeded PRNG for test fixtures (independent of src/math's generator). */
-export function testRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { mulberry32 as testRandom } from '../../support/seeded-random';
 
 /** Standard normal samples from `rand` (Marsaglia polar method, unlike src's Box–Muller). */
 export function testNormal(rand: () => number): () => number {
