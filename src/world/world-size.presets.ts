@@ -27,6 +27,12 @@ const SOURCE_SHARES: Record<WorldSource, number> = {
 };
 
 /**
+ * The full world's mix: two points more math_and_trivia and two fewer webdata than the demo, so
+ * that the larger procedure and fact counts fit in the math_and_trivia source.
+ */
+const FULL_SOURCE_SHARES: Record<WorldSource, number> = { ...SOURCE_SHARES, math_and_trivia: 0.15, webdata: 0.2 };
+
+/**
  * The size presets. `demo` is small enough for the whole influence pipeline to run in minutes
  * on two CPUs; `full` is for the replication and for training the reference model. Document
  * slots are generated from their own random streams, so every `demo` document is also, byte
@@ -45,10 +51,10 @@ export const WORLD_SIZE_PRESETS = {
   full: {
     name: 'full',
     description: 'tens of thousands of documents, for the replication and the reference model',
-    documents: 20000,
-    sourceShares: SOURCE_SHARES,
-    documentsPerFact: 90,
-    documentsPerTaskFormat: 150,
+    documents: 25000,
+    sourceShares: FULL_SOURCE_SHARES,
+    documentsPerFact: 120,
+    documentsPerTaskFormat: 350,
     documentsPerControlTask: 150,
   },
 } as const satisfies Record<string, WorldSizePreset>;

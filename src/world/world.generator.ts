@@ -20,7 +20,7 @@ import { sourceTargets, WORLD_SHAPE, WORLD_SIZE_PRESETS, WorldSizeName, WorldSiz
 import { FACT_RELATIONS, WORLD_SOURCES, WorldDocument, WorldFact, WorldQuery, WorldSource } from './world.types';
 
 /** Version of the generator; bump when the bytes written for a seed change. */
-export const WORLD_GENERATOR_VERSION = '1.0.0';
+export const WORLD_GENERATOR_VERSION = '1.1.0';
 
 /** The three reasoning procedures, in query order. */
 export const REASONING_PROCEDURES: readonly ProcedureGenerator[] = [arithmeticProcedure, slopeProcedure, linearEquationProcedure];
