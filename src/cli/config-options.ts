@@ -12,7 +12,7 @@ export function withDatabaseOptions(command: Command): Command {
 /** Reads the configuration from the environment with the command's flags on top. */
 export function configFromOptions(options: Record<string, unknown>): TracebaseConfig {
   const overrides: ConfigOverrides = {};
-  for (const key of ['databaseUrl', 'dataDir', 'host', 'port', 'environment', 'maxQueryDepth', 'maxQueryCost'] as const) {
+  for (const key of ['databaseUrl', 'dataDir', 'host', 'port', 'environment', 'maxQueryDepth', 'maxQueryCost', 'tokenBudget'] as const) {
     const value = options[key];
     if (typeof value === 'string' || typeof value === 'number') overrides[key] = value;
   }

@@ -17,9 +17,13 @@ export const ENVIRONMENT_VARIABLES = {
   maxRequestBytes: 'TRACEBASE_MAX_REQUEST_BYTES',
   importDir: 'TRACEBASE_IMPORT_DIR',
   rateLimitPerMinute: 'TRACEBASE_RATE_LIMIT_PER_MINUTE',
+  tokenBudget: 'TRACEBASE_WORKER_TOKEN_BUDGET',
 } as const satisfies Record<string, string>;
 
 export type SettingName = keyof typeof ENVIRONMENT_VARIABLES;
+
+/** Default most padded positions B × T of one engine batch of the ingestion worker. */
+export const DEFAULT_WORKER_TOKEN_BUDGET = 1024;
 
 const intIn = (min: number, max: number) =>
   z.coerce
@@ -43,6 +47,7 @@ const configSchema = z.strictObject({
   maxRequestBytes: intIn(1024, 1 << 30).default(1 << 20),
   importDir: z.string().min(1, { error: 'must not be empty' }).optional(),
   rateLimitPerMinute: intIn(1, 1_000_000).default(1200),
+  tokenBudget: intIn(16, 1 << 20).default(DEFAULT_WORKER_TOKEN_BUDGET),
 });
 
 /** Validated, typed configuration of one Tracebase process. */
@@ -67,6 +72,11 @@ export interface TracebaseConfig {
   readonly importDir?: string;
   /** GraphQL requests a minute per API token (per client address without one). */
   readonly rateLimitPerMinute: number;
+  /**
+   * Most padded positions B × T of one engine batch when the worker projects documents: a
+   * job's windows are ordered by length and packed into batches within this budget.
+   */
+  readonly tokenBudget: number;
 }
 
 export type ConfigOverrides = { [K in SettingName]?: string | number | undefined };

@@ -9,6 +9,8 @@ export interface WorkerOptions {
   /** Jobs run at once in this process. */
   readonly concurrency: number;
   readonly engine?: Partial<EngineSettings>;
+  /** Most padded positions B × T of one engine batch (default: the configuration's default). */
+  readonly tokenBudget?: number;
   /** Called after each finished batch. */
   readonly onBatch?: (result: ProjectDocumentsResult) => void;
 }
@@ -18,7 +20,7 @@ export interface WorkerOptions {
  * services, never GraphQL. Many worker processes (on many machines) share one Postgres.
  */
 export async function startWorker(queue: JobQueue, services: Services, options: WorkerOptions): Promise<void> {
-  const handler = new ProjectDocumentsHandler(services.projectionSpaces, services.documents, services.ingestion, options.engine);
+  const handler = new ProjectDocumentsHandler(services.projectionSpaces, services.documents, services.ingestion, options.engine, options.tokenBudget);
   await queue.work<ProjectDocumentsJob>(PROJECT_DOCUMENTS, options.concurrency, async (job) => {
     const result = await handler.handle(job);
     options.onBatch?.(result);

@@ -21,6 +21,12 @@ describe('loadConfig', () => {
     expect(config.dataDir).toBe('/srv/data');
   });
 
+  it('reads the worker token budget from TRACEBASE_WORKER_TOKEN_BUDGET or --token-budget, default 1024', () => {
+    expect(loadConfig({}).tokenBudget).toBe(1024);
+    expect(loadConfig({ TRACEBASE_WORKER_TOKEN_BUDGET: '4096' }).tokenBudget).toBe(4096);
+    expect(loadConfig({ TRACEBASE_WORKER_TOKEN_BUDGET: '4096' }, { tokenBudget: '512' }).tokenBudget).toBe(512);
+  });
+
   it('treats an empty variable as unset', () => {
     expect(loadConfig({ DATABASE_URL: '' }).databaseUrl).toBeUndefined();
   });
@@ -32,6 +38,8 @@ describe('loadConfig', () => {
     [{ DATABASE_URL: 'mysql://x' }, /DATABASE_URL.*postgresql:\/\/ URL/],
     [{ TRACEBASE_ENV: 'staging' }, /TRACEBASE_ENV.*development, production or test/],
     [{ TRACEBASE_MAX_QUERY_DEPTH: '1' }, /TRACEBASE_MAX_QUERY_DEPTH.*at least 2/],
+    [{ TRACEBASE_WORKER_TOKEN_BUDGET: '8' }, /TRACEBASE_WORKER_TOKEN_BUDGET \/ --token-budget must be at least 16/],
+    [{ TRACEBASE_WORKER_TOKEN_BUDGET: '2048.5' }, /TRACEBASE_WORKER_TOKEN_BUDGET.*integer/],
   ])('rejects %j with an error naming the setting', (env, message) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(message);

@@ -8,6 +8,7 @@ import { DocumentProjectionRepository } from '../../src/repositories/document-pr
 import { createServices, type Services } from '../../src/services/service-container';
 import { ProjectDocumentsHandler } from '../../src/worker/project-documents.handler';
 import { startWorker } from '../../src/worker/worker';
+import { relErr } from '../engine/engine-fixtures';
 import { tinyConfig, writeTinyCheckpoint } from '../support/gpt2-checkpoint';
 import { createScratchDatabase, type ScratchDatabase, testBackends } from '../support/test-database';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -49,7 +50,7 @@ describe.each(testBackends())('ingestion through the job queue on %s', (kind) =>
     await scratch.drop();
   });
 
-  it('projects every document through queued batches, exactly as the pipeline computes them, and indexes the space', async () => {
+  it('projects every document through queued batches, as the pipeline computes them, and indexes the space', async () => {
     const space = await services.projectionSpaces.create({ modelName: 'tiny', name: 's', outRank: 3, inRank: 4, sketchDims: 20, seed: 5 });
     const { batches, sent, corpusId } = await services.ingestion.enqueue(queue, 'c', space, 5);
     expect([batches, sent]).toEqual([5, 5]);
@@ -74,11 +75,12 @@ describe.each(testBackends())('ingestion through the job queue on %s', (kind) =>
     stored.forEach((row, k) => {
       const e = expected[k]!;
       expect(row.documentId).toBe(Number(e.documentId));
-      expect(Array.from(row.full!)).toEqual(Array.from(Float32Array.from(e.vector)));
+      // the worker batches by token budget, the reference in fixed batches: equal to float32 rounding
+      expect(relErr(row.full!, e.vector)).toBeLessThan(1e-5);
       const sketch = sketchVector(runtime.space.layout, runtime.sketch, e.vector, 'gaussian');
       row.sketch!.forEach((v, i) => expect(Math.abs(v - sketch[i]!)).toBeLessThanOrEqual(Math.abs(sketch[i]!) * 1e-3 + 1e-6));
       expect(row.loss).toBeCloseTo(e.loss, 4);
-      expect(row.gradientNorm).toBeCloseTo(e.norm, 6);
+      expect(Math.abs(row.gradientNorm - e.norm)).toBeLessThanOrEqual(1e-5 * e.norm);
     });
     expect(await new DocumentProjectionRepository(scratch.db.sql).hasSketchIndex(space.id)).toBe(true);
   });

@@ -30,7 +30,8 @@ export function registerIngestCommand(program: Command): void {
       .option('--batch-size <n>', 'documents per job', '32')
       .option('--no-work', 'only queue the jobs (Postgres: leave them to worker processes)')
       .option('--concurrency <n>', 'jobs at once in this process', '1')
-      .option('--device <device>', 'cpu | cuda', 'cpu'),
+      .option('--device <device>', 'cpu | cuda', 'cpu')
+      .option('--token-budget <n>', 'most padded positions B × T of one engine batch (env TRACEBASE_WORKER_TOKEN_BUDGET, default 1024)'),
   ).action(async (options: Record<string, unknown>) => {
     const config = configFromOptions(options);
     const rank = positiveInt(options.rank, '--rank');
@@ -64,7 +65,7 @@ export function registerIngestCommand(program: Command): void {
         const progress = new ProgressLine('ingest', 'docs');
         let tokens = 0;
         const started = Date.now();
-        await startWorker(queue, services, { concurrency, engine: { device }, onBatch: (r) => (tokens += r.tokens) });
+        await startWorker(queue, services, { concurrency, engine: { device }, tokenBudget: config.tokenBudget, onBatch: (r) => (tokens += r.tokens) });
         const { PROJECT_DOCUMENTS } = await import('../../jobs/job-names');
         for (;;) {
           const [state, pending] = await Promise.all([services.ingestion.progress(corpusId, space.id), queue.pending(PROJECT_DOCUMENTS)]);

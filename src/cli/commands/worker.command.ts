@@ -14,14 +14,16 @@ export function registerWorkerCommand(program: Command): void {
       .description('Process queued jobs (document projections) until stopped; run many, on many machines, against one Postgres.')
       .option('--concurrency <n>', 'jobs at once in this process', '1')
       .option('--device <device>', 'cpu | cuda', 'cpu')
-      .option('--threads <n>', 'onnxruntime intra-op threads (default: all cores)'),
+      .option('--threads <n>', 'onnxruntime intra-op threads (default: all cores)')
+      .option('--token-budget <n>', 'most padded positions B × T of one engine batch (env TRACEBASE_WORKER_TOKEN_BUDGET, default 1024)'),
   ).action(async (options: Record<string, unknown>) => {
     const concurrency = Number(options.concurrency);
     if (!Number.isInteger(concurrency) || concurrency < 1) throw new InvalidInputError(`--concurrency must be a positive integer, got ${String(options.concurrency)}`);
     const threads = options.threads === undefined ? undefined : Number(options.threads);
     if (threads !== undefined && (!Number.isInteger(threads) || threads < 1)) throw new InvalidInputError(`--threads must be a positive integer, got ${String(options.threads)}`);
     const device = options.device === 'cuda' ? 'cuda' : 'cpu';
-    const db = await openDatabase(configFromOptions(options));
+    const config = configFromOptions(options);
+    const db = await openDatabase(config);
     try {
       await assertMigrated(db.sql);
       const { JobQueue } = await import('../../jobs/job-queue');
@@ -32,12 +34,14 @@ export function registerWorkerCommand(program: Command): void {
       await startWorker(queue, createServices(db), {
         concurrency,
         engine: { device, ...(threads ? { intraOpThreads: threads } : {}) },
+        tokenBudget: config.tokenBudget,
         onBatch: (r) => {
           batches++;
-          process.stderr.write(`batch ${batches}: ${r.projected} projected, ${r.skipped} too short, ${r.missing} missing, ${r.tokens} tokens\n`);
+          const padding = r.positions > 0 ? Math.round(100 * (1 - r.tokens / r.positions)) : 0;
+          process.stderr.write(`batch ${batches}: ${r.projected} projected, ${r.skipped} too short, ${r.missing} missing, ${r.tokens} tokens (${padding} % padding)\n`);
         },
       });
-      process.stderr.write(`worker ${process.pid} on ${db.target}: waiting for jobs (concurrency ${concurrency}, ${device})\n`);
+      process.stderr.write(`worker ${process.pid} on ${db.target}: waiting for jobs (concurrency ${concurrency}, ${device}, token budget ${config.tokenBudget})\n`);
       await new Promise<void>((resolve) => {
         process.once('SIGINT', resolve);
         process.once('SIGTERM', resolve);
