@@ -1,7 +1,7 @@
 /**
  * Projection-fidelity experiment (a script, not a test): `npx tsx bench/projection-fidelity.bench.ts`.
  * How well ⟨y_q, x_d⟩ of projected gradients reproduces the exact EK-FAC influence I(q,d), as a
- * function of the per-layer ranks, for Gaussian vs eigenbasis projections; and how rank-r
+ * function of the per-layer ranks, for Gaussian, eigenbasis and whitened projections; and how rank-r
  * queries correlate with full-rank ones. Writes a JSON report to stdout.
  *
  * Setup: a world corpus (`tracebase world generate`; env FID_WORLD, default /tmp/w1) and its
@@ -9,9 +9,10 @@
  * a seeded random byte-level GPT-2 (env FID_D default 32, 2 layers, context 128). EK-FAC factors fitted on
  * FID_FIT (default 500) documents with sampled labels; exact scores for FID_QUERIES (default 16)
  * queries (those of ≤ 128 bytes, spread over the file) over every document. One projection pass per kind at the largest rank: smaller
- * ranks are the leading sub-blocks (exact for both kinds, see projection-sketch.ts).
+ * ranks are the leading sub-blocks (exact for every kind, see projection-sketch.ts).
  * FID_DOCS limits the documents scored (default: the whole corpus); FID_QUERY_RANKS lists the
- * low-rank query ranks (default 1,2,4,8,16; one scoring pass each).
+ * low-rank query ranks (default 1,2,4,8,16; one scoring pass each); FID_RANKS the per-layer
+ * projection ranks (default 2,4,8,16,32); FID_KINDS the kinds (default gaussian,eigenbasis,whitened).
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -25,7 +26,7 @@ import { projectDocuments, projectQuery } from '../src/influence/document-projec
 import { exactInfluence } from '../src/influence/exact-influence.pipeline';
 import { fitFactors } from '../src/influence/factor-fit.pipeline';
 import { layerPreconditioners } from '../src/influence/factor-set';
-import { eigenbasisProjectionSpace, gaussianProjectionSpace, uniformRanks } from '../src/influence/projection-space';
+import { eigenbasisProjectionSpace, gaussianProjectionSpace, uniformRanks, whitenedProjectionSpace } from '../src/influence/projection-space';
 import { preconditionLayer, PreconditionedQueryGradient, computeQueryGradients, tokenizeQuery } from '../src/influence/query-gradient.pipeline';
 import { tokenizeDocuments } from '../src/influence/tokenized-sequence';
 import { Tokenizer } from '../src/influence/tokenizer.port';
@@ -41,7 +42,8 @@ const D = Number(process.env.FID_D ?? 32);
 const nFit = Number(process.env.FID_FIT ?? 500);
 const nQueries = Number(process.env.FID_QUERIES ?? 16);
 const threads = Number(process.env.FID_THREADS ?? 2);
-const ranks = [2, 4, 8, 16, 32];
+const ranks = (process.env.FID_RANKS ?? '2,4,8,16,32').split(',').filter(Boolean).map(Number);
+const kinds = (process.env.FID_KINDS ?? 'gaussian,eigenbasis,whitened').split(',').filter(Boolean) as ('gaussian' | 'eigenbasis' | 'whitened')[];
 const queryRanks = (process.env.FID_QUERY_RANKS ?? '1,2,4,8,16').split(',').filter(Boolean).map(Number);
 
 const bytes: Tokenizer = { encode: (t) => [...Buffer.from(t, 'utf8')], decode: (ids) => Buffer.from(ids).toString('utf8') };
@@ -102,10 +104,10 @@ async function main(): Promise<void> {
   }
 
   const projection: Record<string, Record<string, { dims: number; spearman: number; pearson: number; recallTop100In100: number; recallTop100In1000: number }>> = {};
-  for (const kind of ['gaussian', 'eigenbasis'] as const) {
+  for (const kind of kinds) {
     const maxR = Math.max(...ranks);
     const rk = uniformRanks(factors.layers, maxR, maxR);
-    const space = kind === 'gaussian' ? gaussianProjectionSpace(factors.layers, rk, 1234) : eigenbasisProjectionSpace(factors, rk);
+    const space = kind === 'gaussian' ? gaussianProjectionSpace(factors.layers, rk, 1234) : kind === 'whitened' ? whitenedProjectionSpace(factors, rk, 1234) : eigenbasisProjectionSpace(factors, rk);
     t = Date.now();
     const xs = await projectDocuments(engine, space, docs, { batchWindows: 16 });
     log(`project ${kind} ${(Date.now() - t) / 1000}s`);

@@ -121,15 +121,17 @@ function* tokenBudgetBatches(documents: readonly TokenizedSequence[], context: n
 }
 
 /**
- * The query vector y_q = concat_ℓ vec(P_ℓ M_ℓ(q) R_ℓᵀ) (rank-r M never formed), so that
- * ⟨y_q, x_d⟩ ≈ I(q,d) (unbiased for Gaussian spaces).
+ * The query vector y_q = concat_ℓ vec(P'_ℓ M_ℓ(q) R'_ℓᵀ) (rank-r M never formed), so that
+ * ⟨y_q, x_d⟩ ≈ I(q,d) (unbiased for Gaussian and whitened spaces). P' = P, R' = R except in
+ * whitened spaces, whose query side has its own matrices.
  */
 export function projectQuery(space: ProjectionSpace, query: PreconditionedQueryGradient): Float64Array {
   if (query.layers.length !== space.layers.length || query.layers.some((n, k) => n !== space.layers[k]!.name)) {
     throw new InvalidInputError(`query ${query.id}: layers [${query.layers.join(', ')}] differ from the projection space's [${space.layers.map((l) => l.name).join(', ')}]`);
   }
+  const projections = space.queryProjections ?? space.projections;
   const blocks = query.m.map((m, k) =>
-    (m as LowRankFactors).sigma !== undefined ? projectLowRank(space.projections[k]!, m as LowRankFactors) : projectLayerMatrix(space.projections[k]!, m as Matrix),
+    (m as LowRankFactors).sigma !== undefined ? projectLowRank(projections[k]!, m as LowRankFactors) : projectLayerMatrix(projections[k]!, m as Matrix),
   );
   return concatLayerBlocks(space.layout, blocks);
 }

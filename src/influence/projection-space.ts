@@ -3,7 +3,9 @@ import { eigenbasisKroneckerProjection } from '../math/eigenbasis-projection';
 import { gaussianKroneckerProjection, KroneckerProjection } from '../math/gaussian-projection';
 import { createProjectionLayout, MAX_FULL_PROJECTION_DIMS, ProjectionLayout } from '../math/projection-layout';
 import { ProjectionKind } from '../math/projection-sketch';
-import { FactorSet } from './factor-set';
+import { Matrix, matrix } from '../math/dense-matrix';
+import { separableWhitening, whitenedKroneckerProjection } from '../math/whitened-projection';
+import { FactorSet, layerPreconditioners, resolvedDampings } from './factor-set';
 import { TrackedLayer } from './layer-tensors.adapter';
 
 /** Per-layer ranks [r_o, r_i] of a projection, in layer order. */
@@ -19,7 +21,10 @@ export interface ProjectionSpace {
   readonly seed?: number;
   readonly layers: readonly TrackedLayer[];
   readonly layout: ProjectionLayout;
+  /** Per layer, the matrices applied to document gradients G_ℓ(d). */
   readonly projections: readonly KroneckerProjection[];
+  /** Per layer, the matrices applied to preconditioned query gradients M_ℓ(q), when they differ (`whitened`). */
+  readonly queryProjections?: readonly KroneckerProjection[];
 }
 
 function layoutOf(layers: readonly TrackedLayer[], ranks: LayerRanks, maxDims: number): ProjectionLayout {
@@ -54,6 +59,36 @@ export function eigenbasisProjectionSpace(factors: FactorSet, ranks: LayerRanks,
     return eigenbasisKroneckerProjection(l.qS, ranks[k]![0], l.qA, ranks[k]![1]);
   });
   return { kind: 'eigenbasis', layers, layout, projections };
+}
+
+/**
+ * Whitened Gaussian projections (see {@link whitenedKroneckerProjection}): documents get
+ * Ω_S D_S Q_Sᵀ G Q_A D_A Ω_Aᵀ and queries Ω_S D_S⁻¹ Q_Sᵀ M Q_A D_A⁻¹ Ω_Aᵀ, with D_S ⊗ D_A the
+ * separable fit of (Λ_ℓ + λ_ℓ)^{-1/2} (EK-FAC Λ, or λ_S ⊗ λ_A for K-FAC) and λ_ℓ the factor
+ * set's resolved damping. Unbiased; needs kfac/ekfac factors.
+ */
+export function whitenedProjectionSpace(factors: FactorSet, ranks: LayerRanks, seed: number, maxDims = MAX_FULL_PROJECTION_DIMS): ProjectionSpace {
+  const layers = factors.layers.map((l) => ({ name: l.name, rows: l.rows, cols: l.cols }));
+  const layout = layoutOf(layers, ranks, maxDims);
+  const dampings = resolvedDampings(layerPreconditioners(factors));
+  const pairs = factors.layers.map((l, k) => {
+    if (!l.qS || !l.qA || !l.lambdaS || !l.lambdaA) {
+      throw new InvalidInputError(`whitened projection needs kfac or ekfac factors; layer ${l.name} has none (strategy ${factors.strategy})`, { layer: l.name });
+    }
+    const values = l.eigenvalues ?? kroneckerEigenvalues(l.lambdaS, l.lambdaA);
+    const { dS, dA } = separableWhitening(values, dampings[k]!);
+    return whitenedKroneckerProjection(seed, k, l.qS, dS, ranks[k]![0], l.qA, dA, ranks[k]![1]);
+  });
+  return { kind: 'whitened', seed, layers, layout, projections: pairs.map((p) => p.document), queryProjections: pairs.map((p) => p.query) };
+}
+
+/** λ_S ⊗ λ_A as an o × (i+1) matrix (the K-FAC eigenvalues in the eigenbasis). */
+function kroneckerEigenvalues(lambdaS: Matrix, lambdaA: Matrix): Matrix {
+  const o = lambdaS.data.length;
+  const n = lambdaA.data.length;
+  const out = matrix(o, n);
+  for (let j = 0; j < o; j++) for (let k = 0; k < n; k++) out.data[j * n + k] = Math.max(0, lambdaS.data[j]!) * Math.max(0, lambdaA.data[k]!);
+  return out;
 }
 
 /** The same ranks [r_o, r_i] for every layer, clamped to the layer's sizes. */

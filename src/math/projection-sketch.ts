@@ -2,8 +2,11 @@ import { InvalidInputError } from '../errors/tracebase.error';
 import { createProjectionLayout, MAX_SKETCH_DIMS, ProjectionLayout } from './projection-layout';
 import { ShapeMismatchError } from './math.error';
 
-/** Which projection produced a vector: seeded Gaussian or the top eigenvectors. */
-export type ProjectionKind = 'gaussian' | 'eigenbasis';
+/**
+ * Which projection produced a vector: seeded Gaussian, the top eigenvectors, or seeded Gaussian
+ * after whitening in the eigenbasis (`whitened`, prefix-stable like `gaussian`).
+ */
+export type ProjectionKind = 'gaussian' | 'eigenbasis' | 'whitened';
 
 /**
  * # The sketch (first stage of two-stage retrieval, DESIGN.md §3)
@@ -58,7 +61,7 @@ export function proportionalSketchRanks(full: ProjectionLayout, maxDims = MAX_SK
 
 /**
  * The sketch of a full projected vector (x_d or y_q): per layer the leading k_o×k_i sub-block,
- * scaled by √(r_o r_i / (k_o k_i)) for `gaussian` (1 for `eigenbasis`). Length `sketch.dims`.
+ * scaled by √(r_o r_i / (k_o k_i)) for `gaussian` and `whitened` (1 for `eigenbasis`). Length `sketch.dims`.
  */
 export function sketchVector(full: ProjectionLayout, sketch: ProjectionLayout, x: Float64Array, kind: ProjectionKind): Float64Array {
   if (x.length !== full.dims) throw new ShapeMismatchError('sketchVector', `vector has ${x.length} entries, full layout has ${full.dims}`);
@@ -69,7 +72,7 @@ export function sketchVector(full: ProjectionLayout, sketch: ProjectionLayout, x
     if (s.name !== l.name || s.outputRank > l.outputRank || s.inputRank > l.inputRank) {
       throw new ShapeMismatchError('sketchVector', `sketch layer ${s.name} does not fit full layer ${l.name}`);
     }
-    const scale = kind === 'gaussian' ? Math.sqrt((l.outputRank * l.inputRank) / (s.outputRank * s.inputRank)) : 1;
+    const scale = kind !== 'eigenbasis' ? Math.sqrt((l.outputRank * l.inputRank) / (s.outputRank * s.inputRank)) : 1;
     for (let a = 0; a < s.outputRank; a++)
       for (let b = 0; b < s.inputRank; b++) out[s.offset + a * s.inputRank + b] = scale * x[l.offset + a * l.inputRank + b]!;
   });
