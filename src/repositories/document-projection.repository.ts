@@ -1,6 +1,6 @@
 import { InvalidInputError } from '../errors/tracebase.error';
 import type { SqlClient, TransactionalSqlClient } from '../db/database.types';
-import { assertDims, assertSafeId, parseVector, toVectorLiteral } from './vector-sql';
+import { assertDims, assertSafeId, parseVector, toVectorLiteral, toVectorParameter, type VectorEncoding } from './vector-sql';
 
 /** x_d of one document in one projection space, as stored. */
 export interface DocumentProjectionRecord {
@@ -53,15 +53,22 @@ export function sketchIndexName(spaceId: number): string {
  * and dimension.
  */
 export class DocumentProjectionRepository {
-  /** @param rowsPerStatement rows per multi-row INSERT (bounded by Postgres' 65535 parameters). */
+  /**
+   * @param rowsPerStatement rows per multi-row INSERT (bounded by Postgres' 65535 parameters).
+   * @param vectorEncoding how {@link upsertMany} binds vectors: `binary` (pgvector's binary
+   *   input, no decimal text; node-postgres only) or `text` (every back-end).
+   */
   constructor(
     private readonly sql: TransactionalSqlClient,
     private readonly rowsPerStatement = ROWS_PER_STATEMENT,
+    private readonly vectorEncoding: VectorEncoding = 'text',
   ) {}
 
   /**
    * Inserts or replaces the projections of `rows` in one space, in one transaction, in
-   * multi-row statements. Keyed by (space, document): re-running is idempotent.
+   * multi-row statements. Keyed by (space, document): re-running is idempotent. Vectors are
+   * bound in the repository's encoding, both as `vector` parameters (float32, exact), the sketch
+   * cast to `halfvec` in SQL.
    */
   async upsertMany(spaceId: number, rows: readonly DocumentProjectionRecord[]): Promise<number> {
     assertSafeId(spaceId, 'projection space id');
@@ -82,8 +89,8 @@ export class DocumentProjectionRepository {
       if (!Number.isFinite(r.loss)) throw new InvalidInputError(`${where} has a non-finite loss ${r.loss}`);
       return [
         r.documentId,
-        r.sketch ? toVectorLiteral(r.sketch, 'halfvec', `${where} sketch`) : null,
-        r.full ? toVectorLiteral(r.full, 'vector', `${where} full vector`) : null,
+        r.sketch ? toVectorParameter(r.sketch, 'halfvec', `${where} sketch`, this.vectorEncoding) : null,
+        r.full ? toVectorParameter(r.full, 'vector', `${where} full vector`, this.vectorEncoding) : null,
         r.loss,
         r.tokenCount,
         r.gradientNorm,
@@ -96,7 +103,7 @@ export class DocumentProjectionRepository {
         const values = chunk.map((row) => {
           const base = params.length;
           params.push(...row);
-          return `($1, $${base + 1}, $${base + 2}::halfvec, $${base + 3}::vector, $${base + 4}, $${base + 5}, $${base + 6})`;
+          return `($1, $${base + 1}, $${base + 2}::vector::halfvec, $${base + 3}::vector, $${base + 4}, $${base + 5}, $${base + 6})`;
         });
         await tx.query(
           `INSERT INTO document_projections (space_id, document_id, sketch, "full", loss, token_count, gradient_norm)

@@ -53,7 +53,8 @@ export interface Services {
 export function createServices(database: Database): Services {
   const corpusRepository = new CorpusRepository(database.prisma);
   const documentRepository = new DocumentRepository(database.sql);
-  const projectionRepository = new DocumentProjectionRepository(database.sql);
+  // node-postgres sends Buffer parameters in binary: vectors then need no decimal text
+  const projectionRepository = new DocumentProjectionRepository(database.sql, undefined, database.kind === 'postgres' ? 'binary' : 'text');
   const modelRegistry = new ModelRegistryService(new ModelRepository(database.prisma));
   const factorSets = new FactorSetService(new FactorSetRepository(database.prisma), modelRegistry);
   const projectionSpaces = new ProjectionSpaceService(new ProjectionSpaceRepository(database.prisma), modelRegistry, factorSets);
