@@ -22,8 +22,13 @@ export interface RetrievalBenchOptions {
   readonly realDocuments: number;
   /** Documents the curvature factors are fitted on (the first of the real ones). */
   readonly fitDocuments: number;
-  /** Projection space: per-layer rank r_o = r_i, and most sketch dims. */
-  readonly rank: number;
+  /**
+   * Projection spaces measured: per-layer rank r_o = r_i of each (ascending), and the most
+   * sketch dims of all. With the reference model (8 MLP layers) rank 8 gives 512 full dims, so
+   * the 512-dim sketch is the whole vector in half precision (`tracebase ingest`'s defaults);
+   * rank 16 gives 2 048 full dims, whose sketch is the leading 8 × 8 block of each layer.
+   */
+  readonly ranks: readonly number[];
   readonly sketchDims: number;
   /** Replication (bench/retrieval/vector-replication.ts). */
   readonly noise: number;
@@ -60,7 +65,7 @@ export const FULL_DEFAULTS = {
   connections: 32,
   realDocuments: 2_500,
   fitDocuments: 256,
-  rank: 16,
+  ranks: [8, 16],
   sketchDims: 512,
   noise: 0.5,
   scaleSpread: 0.25,
@@ -72,6 +77,7 @@ export const FULL_DEFAULTS = {
 export const QUICK_DEFAULTS = {
   ...FULL_DEFAULTS,
   sizes: [2_000],
+  ranks: [16],
   queries: 6,
   efSearch: [40, 200, 800],
   repeats: 1,
@@ -150,7 +156,7 @@ export function parseRetrievalBenchOptions(argv: readonly string[]): RetrievalBe
     connections: get('connections', (r) => positiveInt('connections', r, 1024), d.connections),
     realDocuments,
     fitDocuments: Math.min(fitDocuments, realDocuments),
-    rank: get('rank', (r) => positiveInt('rank', r, 1024), d.rank),
+    ranks: get('rank', (r) => intList('rank', r, 1024), [...d.ranks]),
     sketchDims: get('sketch-dims', (r) => positiveInt('sketch-dims', r, 4000), d.sketchDims),
     noise: get('noise', (r) => nonNegative('noise', r), d.noise),
     scaleSpread: get('scale-spread', (r) => nonNegative('scale-spread', r), d.scaleSpread),

@@ -53,6 +53,8 @@ export function loadTable(load: HttpLoadResult): string {
     '',
     '| requests | requests/s | p50 ms | p99 ms | connection errors | timeouts | non-2xx | GraphQL errors |',
     '|---|---|---|---|---|---|---|---|',
-    `| ${load.requests} | ${load.requestsPerSecond.toFixed(1)} | ${load.latencyP50Ms} | ${load.latencyP99Ms} | ${load.errors} | ${load.timeouts} | ${load.non2xx} | ${load.graphqlErrors} |`,
+    load.requests > 0
+      ? `| ${load.requests} | ${load.requestsPerSecond.toFixed(1)} | ${load.latencyP50Ms} | ${load.latencyP99Ms} | ${load.errors} | ${load.timeouts} | ${load.non2xx} | ${load.graphqlErrors} |`
+      : `| 0 (no request completed within the run) | — | — | — | ${load.errors} | ${load.timeouts} | ${load.non2xx} | ${load.graphqlErrors} |`,
   ].join('\n');
 }

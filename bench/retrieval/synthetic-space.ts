@@ -2,9 +2,10 @@
  * Synthetic projection spaces of N documents: a corpus of N synthetic documents (each named
  * after, and with the source of, its real base document), and a projection space with the real
  * space's matrices (same model, seed and ranks, so y_q is the same) holding the replicas of the
- * real vectors (bench/retrieval/vector-replication.ts), written with the repository's bulk
- * upsert and indexed with the platform's `IngestionService.finalize` (ensureSketchIndex +
- * ANALYZE), exactly as an ingestion ends.
+ * real vectors (bench/retrieval/vector-replication.ts), written through the worker's own write
+ * path (`IngestionService.store`: the repository's bulk upsert, in the encoding the platform
+ * configures) and indexed with `IngestionService.finalize` (ensureSketchIndex + ANALYZE),
+ * exactly as an ingestion ends.
  */
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -97,8 +98,8 @@ export interface SyntheticFill {
 
 /**
  * Writes the first `documentIds.length` replicas into `space` (full vector, its sketch by the
- * platform's sketch rule, the base's loss and token count, ‖x'‖) with
- * `DocumentProjectionRepository.upsertMany` in 500-row calls, `concurrency` calls in flight,
+ * platform's sketch rule, the base's loss and token count, ‖x'‖) with `IngestionService.store`
+ * (what a worker's job calls) in 500-row calls, `concurrency` calls in flight,
  * then builds the index. A space already complete and indexed is left as it is.
  */
 export async function fillSyntheticSpace(
@@ -129,8 +130,8 @@ export async function fillSyntheticSpace(
   const send = async (rows: DocumentProjectionRecord[]) => {
     while (inFlight.size >= concurrency) await Promise.race(inFlight);
     if (failure) throw failure;
-    const p: Promise<void> = repo
-      .upsertMany(space.id, rows)
+    const p: Promise<void> = services.ingestion
+      .store(space.id, rows)
       .then((count) => {
         written += count;
         if (written >= nextReport) {
