@@ -71,7 +71,7 @@ export interface TrainingRunOptions {
   force?: boolean;
   /** Write a checkpoint (and the model files, log and plot) every this many steps (default 200) and at the end. */
   checkpointEvery?: number;
-  /** Stop after this step (a simulated interruption; the run can be resumed). */
+  /** Stop after this step (with a checkpoint and the fixed-batch loss; the schedule still runs to `steps`, and the run can be resumed). */
   stopAfterStep?: number;
   session?: Partial<SessionSettings>;
   onProgress?: (p: TrainingProgress) => void;
@@ -217,7 +217,7 @@ export async function trainReferenceModel(settings: TrainingSettings, corpus: Tr
       run.onProgress?.({ step, totalSteps: settings.steps, loss, smoothedLoss: smoothed, lr, tokensPerSecond: row.tokensPerSecond, tokensSeen, elapsedSeconds: row.elapsedSeconds });
       if (step % every === 0 || step === last) await persist();
     }
-    if (step === settings.steps) await recordFixedBatchLoss(dir, corpus, runner, params);
+    if (step === last) await recordFixedBatchLoss(dir, corpus, runner, params);
   } finally {
     await runner.release();
   }

@@ -2,7 +2,7 @@ import { Command } from 'commander';
 
 /**
  * Registers `tracebase train --world DIR --out MODEL_DIR [--steps N] [--seed N] [--resume]
- * [--force]`: trains the byte-level GPT-2 reference model on a world's corpus (see
+ * [--stop-after N] [--force]`: trains the byte-level GPT-2 reference model on a world's corpus (see
  * docs/training.md). Heavy modules load inside the action.
  */
 export function registerTrainCommand(program: Command): void {
@@ -18,9 +18,10 @@ export function registerTrainCommand(program: Command): void {
     .option('--checkpoint-every <n>', 'steps between checkpoints', '200')
     .option('--eval-every <n>', 'evaluate the world\'s queries (greedy) every N steps into training-eval.csv (0 = never)', '0')
     .option('--threads <n>', 'intra-op threads (default: all cores)')
+    .option('--stop-after <step>', 'stop after this step (a checkpoint; the schedule still runs to --steps, and --resume continues)')
     .option('--resume', 'continue the training in --out from its checkpoint', false)
     .option('--force', 'overwrite a model already in --out', false)
-    .action(async (o: { world: string; out: string; steps: string; seed: string; batch: string; lr: string; checkpointEvery: string; evalEvery: string; threads?: string; resume: boolean; force: boolean }) => {
+    .action(async (o: { world: string; out: string; steps: string; seed: string; batch: string; lr: string; checkpointEvery: string; evalEvery: string; threads?: string; stopAfter?: string; resume: boolean; force: boolean }) => {
       const { cpus } = await import('node:os');
       const s = await import('../../training/training.settings');
       const { trainReferenceModel } = await import('../../training/reference-model.trainer');
@@ -32,6 +33,7 @@ export function registerTrainCommand(program: Command): void {
       const lr = s.parsePositiveNumberOption('lr', o.lr);
       const checkpointEvery = s.parseIntegerOption('checkpoint-every', o.checkpointEvery, 1);
       const evalEvery = s.parseIntegerOption('eval-every', o.evalEvery, 0);
+      const stopAfterStep = o.stopAfter === undefined ? undefined : s.parseIntegerOption('stop-after', o.stopAfter, 1, steps);
       const threads = o.threads === undefined ? cpus().length : s.parseIntegerOption('threads', o.threads, 1, 1024);
       const corpus = await loadWorldCorpus(o.world);
       const settings = s.defaultTrainingSettings({ steps, seed, batchSize, lr });
@@ -42,6 +44,7 @@ export function registerTrainCommand(program: Command): void {
         resume: o.resume,
         force: o.force,
         checkpointEvery,
+        ...(stopAfterStep === undefined ? {} : { stopAfterStep }),
         session: { intraOpThreads: threads },
         onProgress: (p) => progress.update(p),
         onCheckpoint,
