@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 
 import { ARITHMETIC_RANGES } from './arithmetic-procedure.generator';
+import { drillPools, poolOperations } from './drill-pools';
 import { YEAR_RANGE } from './entity.generator';
 import { LINEAR_RANGES } from './linear-equation-procedure.generator';
 import { SLOPE_RANGES } from './slope-procedure.generator';
@@ -24,8 +25,11 @@ export interface WorldManifest {
   seed: number;
   size: string;
   preset: World['preset'];
-  /** Entity and query counts, and the number ranges of each task (the same in every size). */
-  shape: typeof WORLD_SHAPE & { ranges: Record<string, unknown> };
+  /**
+   * Entity and query counts, the number ranges of each task, and the number of operations in
+   * each drill pool (the same in every size).
+   */
+  shape: typeof WORLD_SHAPE & { ranges: Record<string, unknown>; drillPools: Record<string, number> };
   counts: {
     documents: number;
     documentsByKind: Record<string, number>;
@@ -74,6 +78,7 @@ export function buildManifest(world: World, files: Record<string, string>): Worl
     shape: {
       ...WORLD_SHAPE,
       ranges: { 'two-step-arithmetic': ARITHMETIC_RANGES, slope: SLOPE_RANGES, 'linear-equation': LINEAR_RANGES, founded: YEAR_RANGE },
+      drillPools: Object.fromEntries(drillPools().map((pool) => [pool.name, poolOperations(pool).length])),
     },
     counts: {
       documents: world.documents.length,

@@ -14,23 +14,42 @@ export interface WorldSizePreset {
   documentsPerTaskFormat: number;
   /** Documents of each control task (`largest-number`, `reading`). */
   documentsPerControlTask: number;
+  /**
+   * Passes of arithmetic drills: each pass lists every operation of every drill pool once, in
+   * drill documents of 6–12 operations (about 250 documents per pass). A fractional part writes
+   * that share of the next pass's documents.
+   */
+  drillPasses: number;
 }
 
-const SOURCE_SHARES: Record<WorldSource, number> = {
+/**
+ * The demo's mix. math_and_trivia holds the worked and problem procedures, the trivia lines and
+ * most drills, so it gets two points more than in world 1.0 and webdata two fewer.
+ */
+const DEMO_SOURCE_SHARES: Record<WorldSource, number> = {
   wiki: 0.14,
-  math_and_trivia: 0.13,
+  math_and_trivia: 0.15,
   stackexchange: 0.09,
   code: 0.14,
   arxiv_markdown: 0.1,
-  webdata: 0.22,
+  webdata: 0.2,
   general_knowledge: 0.18,
 };
 
 /**
- * The full world's mix: two points more math_and_trivia and two fewer webdata than the demo, so
- * that the larger procedure and fact counts fit in the math_and_trivia source.
+ * The full world's mix: math_and_trivia takes a fifth of the documents, for its procedures,
+ * trivia lines and two thirds of the drills (the drills are 2 450 documents; the other sources
+ * keep about the document counts of world 1.1.0).
  */
-const FULL_SOURCE_SHARES: Record<WorldSource, number> = { ...SOURCE_SHARES, math_and_trivia: 0.15, webdata: 0.2 };
+const FULL_SOURCE_SHARES: Record<WorldSource, number> = {
+  wiki: 0.13,
+  math_and_trivia: 0.2,
+  stackexchange: 0.08,
+  code: 0.13,
+  arxiv_markdown: 0.09,
+  webdata: 0.2,
+  general_knowledge: 0.17,
+};
 
 /**
  * The size presets. `demo` is small enough for the whole influence pipeline to run in minutes
@@ -43,19 +62,21 @@ export const WORLD_SIZE_PRESETS = {
     name: 'demo',
     description: 'a few thousand short documents, for the README demo and tests',
     documents: 2500,
-    sourceShares: SOURCE_SHARES,
+    sourceShares: DEMO_SOURCE_SHARES,
     documentsPerFact: 12,
     documentsPerTaskFormat: 20,
     documentsPerControlTask: 20,
+    drillPasses: 0.5,
   },
   full: {
     name: 'full',
     description: 'tens of thousands of documents, for the replication and the reference model',
-    documents: 25000,
+    documents: 27000,
     sourceShares: FULL_SOURCE_SHARES,
     documentsPerFact: 120,
     documentsPerTaskFormat: 350,
     documentsPerControlTask: 150,
+    drillPasses: 10,
   },
 } as const satisfies Record<string, WorldSizePreset>;
 

@@ -1,5 +1,8 @@
 import { arithmeticProcedure } from './arithmetic-procedure.generator';
 import { documentId } from './document-id';
+import { drillPools } from './drill-pools';
+import { DrillSchedule } from './drill-schedule';
+import { DRILL_FORMAT_SOURCES, renderDrill } from './drill.templates';
 import { generateEntities, WorldEntities, YearPool } from './entity.generator';
 import { buildFactualControlQuery, buildFactualQuery } from './factual-query.builder';
 import { FACT_PHRASING_CYCLE, FactContextLookup, phrasingForSlot, renderFact } from './fact.templates';
@@ -17,10 +20,10 @@ import { templateVocabulary } from './template-vocabulary';
 import { verifyWorld } from './world-invariants';
 import { WorldInvariantError } from './world.errors';
 import { sourceTargets, WORLD_SHAPE, WORLD_SIZE_PRESETS, WorldSizeName, WorldSizePreset } from './world-size.presets';
-import { FACT_RELATIONS, WORLD_SOURCES, WorldDocument, WorldFact, WorldQuery, WorldSource } from './world.types';
+import { DRILL_FORMATS, DrillFormat, FACT_RELATIONS, WORLD_SOURCES, WorldDocument, WorldFact, WorldQuery, WorldSource } from './world.types';
 
 /** Version of the generator; bump when the bytes written for a seed change. */
-export const WORLD_GENERATOR_VERSION = '1.1.0';
+export const WORLD_GENERATOR_VERSION = '1.2.0';
 
 /** The three reasoning procedures, in query order. */
 export const REASONING_PROCEDURES: readonly ProcedureGenerator[] = [arithmeticProcedure, slopeProcedure, linearEquationProcedure];
@@ -116,15 +119,48 @@ function procedureDocument(
         steps,
         answer,
       },
+      drill: null,
       template: `procedure/${generator.task}/${format.format}`,
     },
   };
 }
 
 /**
+ * The drill documents: for each pool, `passes` passes over its operations (see
+ * {@link DrillSchedule}); the k-th drill of a pool is written in format k mod 3 (practice,
+ * check, code comments) from its own slot stream `drill/<pool>/<k>`.
+ */
+function drillDocuments(seed: number, root: SeededRandom, passes: number): WorldDocument[] {
+  const documents: WorldDocument[] = [];
+  for (const pool of drillPools()) {
+    const schedule = new DrillSchedule(root, pool);
+    const count = schedule.documentCount(passes);
+    for (let k = 0; k < count; k += 1) {
+      const slot = `drill/${pool.name}/${k}`;
+      const format = DRILL_FORMATS[k % DRILL_FORMATS.length] as DrillFormat;
+      const operations = schedule.operations(k);
+      documents.push({
+        id: documentId(seed, slot),
+        text: renderDrill(pool.name, format, operations, root.fork(slot)),
+        source: DRILL_FORMAT_SOURCES[format],
+        metadata: {
+          kind: 'drill',
+          facts: [],
+          procedure: null,
+          drill: { pool: pool.name, format, operations: operations.map((o) => ({ ...o })) },
+          template: `drill/${pool.name}/${format}`,
+        },
+      });
+    }
+  }
+  return documents;
+}
+
+/**
  * Generates the world for a seed and size: a pure function (no I/O, no clock), byte-for-byte
  * reproducible. Entities, facts and queries depend only on the seed; every document comes from
- * its own slot stream, so the `demo` corpus is a subset of the `full` corpus.
+ * its own slot stream (a drill also from its pool's pass streams), so the `demo` corpus is a
+ * subset of the `full` corpus.
  * @throws WorldInvariantError if a generator invariant fails (a bug, not bad input)
  */
 export function generateWorld(seed: number, size: WorldSizeName): World {
@@ -147,7 +183,7 @@ export function generateWorld(seed: number, size: WorldSizeName): World {
         id: documentId(seed, slot),
         text: rendered.text,
         source: rendered.source,
-        metadata: { kind: 'fact', facts: stated.map((f) => (f as WorldFact).id), procedure: null, template: rendered.template },
+        metadata: { kind: 'fact', facts: stated.map((f) => (f as WorldFact).id), procedure: null, drill: null, template: rendered.template },
       });
     }
   }
@@ -175,17 +211,19 @@ export function generateWorld(seed: number, size: WorldSizeName): World {
         kind: 'procedure',
         facts: [],
         procedure: { task: 'reading', format: 'worked', numbers: {}, steps: [], answer: fact.answer },
+        drill: null,
         template: `procedure/reading/${fact.relation}`,
       },
     });
   }
+  documents.push(...drillDocuments(seed, root, preset.drillPasses));
 
   const targets = sourceTargets(preset);
   const structured = countBySource(documents);
   for (const source of WORLD_SOURCES) {
     const fillers = targets[source] - structured[source];
     if (fillers < 0) {
-      throw new WorldInvariantError(`preset ${preset.name} gives ${source} ${targets[source]} documents but facts and procedures need ${structured[source]}`);
+      throw new WorldInvariantError(`preset ${preset.name} gives ${source} ${targets[source]} documents but facts, procedures and drills need ${structured[source]}`);
     }
     for (let k = 0; k < fillers; k += 1) {
       const slot = `filler/${source}/${k}`;
@@ -194,7 +232,7 @@ export function generateWorld(seed: number, size: WorldSizeName): World {
         id: documentId(seed, slot),
         text: filler.text,
         source,
-        metadata: { kind: 'filler', facts: [], procedure: null, template: filler.template },
+        metadata: { kind: 'filler', facts: [], procedure: null, drill: null, template: filler.template },
       });
     }
   }

@@ -74,8 +74,32 @@ export interface ProcedureMetadata {
   answer: string;
 }
 
+/**
+ * Pools of single operations that drill documents list, one per operation family the reasoning
+ * tasks perform (see `drill-pools.ts` for their exact contents).
+ */
+export const DRILL_POOLS = ['addition', 'subtraction', 'equation-subtraction', 'multiplication', 'division'] as const;
+/** One drill pool. */
+export type DrillPoolName = (typeof DRILL_POOLS)[number];
+
+/** Formats in which a drill is written: a practice list, a check list, a code comment list. */
+export const DRILL_FORMATS = ['practice', 'check', 'code-comments'] as const;
+/** One drill format. */
+export type DrillFormat = (typeof DRILL_FORMATS)[number];
+
+/**
+ * Ground truth of an arithmetic practice ("drill") document: the single operations it lists,
+ * each written exactly as a step of a completion (`19 - 8 = 11`).
+ */
+export interface DrillMetadata {
+  pool: DrillPoolName;
+  format: DrillFormat;
+  /** The listed operations, in the order written. */
+  operations: ProcedureStep[];
+}
+
 /** What kind of content a document is. */
-export type DocumentKind = 'fact' | 'procedure' | 'filler';
+export type DocumentKind = 'fact' | 'procedure' | 'drill' | 'filler';
 
 /** Ground truth attached to a corpus document. */
 export interface DocumentMetadata {
@@ -84,6 +108,8 @@ export interface DocumentMetadata {
   facts: string[];
   /** The procedure the document demonstrates, or null. */
   procedure: ProcedureMetadata | null;
+  /** The operations a drill document lists (`kind` is `drill`), or null. */
+  drill: DrillMetadata | null;
   /** Which template wrote the document (for fact and filler documents). */
   template: string;
 }
@@ -108,9 +134,9 @@ export interface QueryGroundTruth {
   /** Ids of the documents that demonstrate the query's task, on other numbers; sorted. */
   procedureDocumentIds: string[];
   /**
-   * Ids of the procedure documents (of any task) that perform at least one of the query's own
-   * steps (same operands, same operation), e.g. `6 * 15 = 90` inside `(1 + 5) * 15`; sorted.
-   * Reasoning queries only: the partial answers present in the corpus.
+   * Ids of the procedure documents (of any task) and drill documents that perform at least one
+   * of the query's own steps (same operands, same operation), e.g. `6 * 7 = 42` inside
+   * `(1 + 5) * 7`; sorted. Reasoning queries only: the partial answers present in the corpus.
    */
   stepDocumentIds: string[];
   /** The query's numbers (reasoning and reasoning-control queries), or null. */

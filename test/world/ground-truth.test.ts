@@ -89,7 +89,7 @@ describe.each([
     }
   });
 
-  it('lists the procedure documents that perform one of a reasoning query\'s steps, and none performs all', () => {
+  it('lists the procedure and drill documents that perform one of a reasoning query\'s steps, and none performs all', () => {
     for (const query of reasoning) {
       const stepTexts = query.answerKeywords.filter((k) => k.includes(' = '));
       expect(stepTexts.length).toBeGreaterThanOrEqual(2);
@@ -97,15 +97,17 @@ describe.each([
       const listed = new Set(query.groundTruth.stepDocumentIds);
       const patterns = [...stepTexts, ...codeForms].map((t) => new RegExp(`(?<![\\d.])${escapeRegExp(t)}(?![\\d])`));
       for (const doc of world.documents) {
-        if (doc.metadata.kind !== 'procedure') continue;
+        if (doc.metadata.kind !== 'procedure' && doc.metadata.kind !== 'drill') continue;
         const text = doc.text.replace(/ \\cdot /g, ' * ');
         const writes = patterns.some((p) => p.test(text));
         if (writes && !listed.has(doc.id)) expect({ doc: doc.id, listed: listed.has(doc.id) }).toEqual({ doc: doc.id, listed: true });
+        if (doc.metadata.kind === 'drill' && !writes && listed.has(doc.id)) expect({ doc: doc.id, writes }).toEqual({ doc: doc.id, writes: true });
       }
       for (const id of listed) {
-        const steps = (byId.get(id)?.metadata.procedure?.steps ?? []).map((s) => `${s.left} ${s.op} ${s.right} = ${s.result}`);
+        const metadata = byId.get(id)?.metadata;
+        const steps = (metadata?.procedure?.steps ?? metadata?.drill?.operations ?? []).map((s) => `${s.left} ${s.op} ${s.right} = ${s.result}`);
         expect(steps.some((s) => stepTexts.includes(s))).toBe(true);
-        if (byId.get(id)?.metadata.procedure?.task === query.task) expect(stepTexts.every((s) => steps.includes(s))).toBe(false);
+        if (metadata?.procedure?.task === query.task || metadata?.kind === 'drill') expect(stepTexts.every((s) => steps.includes(s))).toBe(false);
       }
     }
     expect(reasoning.filter((q) => q.groundTruth.stepDocumentIds.length > 0).length).toBeGreaterThan(30);

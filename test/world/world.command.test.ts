@@ -42,7 +42,7 @@ describe('tracebase world generate', () => {
     const lines = (await fs.readFile(path.join(a, 'corpus.jsonl'), 'utf8')).trimEnd().split('\n');
     expect(lines).toHaveLength(2500);
     expect(Object.keys(JSON.parse(lines[0] as string))).toEqual(['id', 'text', 'source', 'metadata']);
-  });
+  }, 180_000); // two demo worlds: under a second of CPU, but minutes on a shared machine
 
   it('rejects bad input with named errors and overwrites only with --force', async () => {
     const dir = path.join(root, 'w');
@@ -55,5 +55,5 @@ describe('tracebase world generate', () => {
     expect((await fs.readFile(path.join(dir, 'corpus.jsonl'))).equals(before)).toBe(true);
     await run(['--seed', '2', '--out', dir, '--force']);
     expect((await fs.readFile(path.join(dir, 'corpus.jsonl'))).equals(before)).toBe(false);
-  });
+  }, 180_000); // two demo worlds: under a second of CPU, but minutes on a shared machine
 });

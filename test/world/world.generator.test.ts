@@ -51,6 +51,8 @@ describe('generateWorld', () => {
     expect(factBytes / total).toBeLessThanOrEqual(0.31);
     const relevant = new Set(world.queries.flatMap((q) => [...q.groundTruth.answerDocumentIds, ...q.groundTruth.procedureDocumentIds]));
     expect(relevant.size / world.documents.length).toBeLessThan(0.5);
+    const withSteps = new Set([...relevant, ...world.queries.flatMap((q) => q.groundTruth.stepDocumentIds)]);
+    expect(withSteps.size / world.documents.length).toBeLessThan(0.5);
     expect(world.documents.filter((d) => d.metadata.kind === 'filler').length).toBeGreaterThan(0.3 * world.documents.length);
   });
 
@@ -88,11 +90,13 @@ describe('generateWorld', () => {
 
   it('gives every document its ground truth', () => {
     const world = worldFor(7, 'demo');
+    expect(world.documents.some((d) => d.metadata.kind === 'drill')).toBe(true);
     const offenders = world.documents.filter(
       (doc) =>
         !/^doc-[0-9a-f]{16}$/.test(doc.id) ||
         (doc.metadata.kind === 'fact') !== doc.metadata.facts.length > 0 ||
-        (doc.metadata.procedure !== null) !== (doc.metadata.kind === 'procedure'),
+        (doc.metadata.procedure !== null) !== (doc.metadata.kind === 'procedure') ||
+        (doc.metadata.drill !== null) !== (doc.metadata.kind === 'drill'),
     );
     expect(offenders).toEqual([]);
     expect(world.documents.map((d) => d.id)).toEqual([...world.documents.map((d) => d.id)].sort());

@@ -25,7 +25,7 @@ describe('readWorld', () => {
     expect(loaded.documents).toEqual(world.documents);
     expect(loaded.queries).toEqual(world.queries);
     expect(loaded.manifest.seed).toBe(4);
-  });
+  }, 180_000); // generates a demo world: under a second of CPU, but minutes on a shared machine
 
   it('names a missing world and a corrupted file', async () => {
     await expect(readWorld(path.join(root, 'nothing'))).rejects.toThrow(WorldNotFoundError);
