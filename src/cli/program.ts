@@ -2,6 +2,7 @@ import { Command } from 'commander';
 
 import { registerCorpusCommands } from './commands/corpus.command';
 import { registerDatabaseCommands } from './commands/database.command';
+import { registerDemoCommand } from './commands/demo.command';
 import { registerFactorsCommands } from './commands/factors.command';
 import { registerGenerateCommand } from './commands/generate.command';
 import { registerGradientsCommand } from './commands/gradients.command';
@@ -26,6 +27,7 @@ export function buildProgram(): Command {
     .showHelpAfterError()
     .configureHelp({ sortSubcommands: true });
   registerServeCommand(program);
+  registerDemoCommand(program);
   registerDatabaseCommands(program);
   registerCorpusCommands(program);
   registerModelCommands(program);

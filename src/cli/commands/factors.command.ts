@@ -51,38 +51,24 @@ export function registerFactorsCommands(program: Command): void {
       const seed = p.parseIntegerOption('seed', o.seed, 0, 2 ** 32 - 1);
       const batchWindows = p.parseIntegerOption('batch', o.batch, 1, 4096);
       const threads = o.threads === undefined ? undefined : p.parseIntegerOption('threads', o.threads, 1, 1024);
-      const { existsSync } = await import('node:fs');
-      const { loadModelDirectory } = await import('../../model/model-directory.loader');
-      const { defaultTrackedLayers } = await import('../../engine/gradient-head.spec');
-      const { Gpt2GradientEngine, defaultEngineSettings } = await import('../../engine/gpt2-gradient.engine');
-      const { readCorpusFile } = await import('../../influence/corpus-jsonl.reader');
-      const { corpusHash } = await import('../../influence/corpus.hash');
-      const { tokenizeDocuments } = await import('../../influence/tokenized-sequence');
-      const { trackedLayers } = await import('../../influence/layer-tensors.adapter');
-      const { fitFactors } = await import('../../influence/factor-fit.pipeline');
-      const { layerPreconditioners, resolvedDampings } = await import('../../influence/factor-set');
-      const store = await import('../../influence/factor-set.store');
-
-      const started = Date.now();
-      const model = loadModelDirectory(o.model);
-      const layers = o.layers?.split(',').map((s) => s.trim()).filter(Boolean) ?? defaultTrackedLayers(model.config.nLayer);
-      trackedLayers(model.config, layers);
-      const docs = await readCorpusFile(o.corpus, maxDocs === null ? {} : { maxDocs });
-      const args = { strategy, fisher, damping, maxDocs, seed, layers };
-      const expected = { modelHash: model.hash, corpusHash: corpusHash(docs), arguments: args };
-      if (existsSync(o.out) && !o.overwrite) {
-        const prov = store.readFactorProvenance(o.out);
-        store.assertFactorsMatch(prov, expected, o.out);
-        store.readFactorSet(o.out); // integrity check
-        process.stdout.write(`${JSON.stringify({ out: o.out, reused: true, strategy, documents: prov.counts.sequences })}\n`);
-        return;
-      }
-      const engine = new Gpt2GradientEngine(model, defaultEngineSettings({ device: o.device, ...(threads ? { intraOpThreads: threads } : {}) }));
-      const fs = await fitFactors(engine, tokenizeDocuments(model.tokenizer, docs), { strategy, fisher, damping, seed, tracked: layers, batchWindows });
-      const dampings = resolvedDampings(layerPreconditioners(fs));
-      store.writeFactorSet(o.out, fs, expected, { overwrite: o.overwrite });
-      process.stdout.write(
-        `${JSON.stringify({ out: o.out, strategy, fisher, documents: fs.counts.sequences, windows: fs.counts.windows, tokens: fs.counts.tokens, damping: Object.fromEntries(fs.layers.map((l, k) => [l.name, dampings[k]])), seconds: (Date.now() - started) / 1000 })}\n`,
-      );
+      const { fitFactorDirectory } = await import('../../influence/factor-directory.fitter');
+      const layers = o.layers?.split(',').map((s) => s.trim()).filter(Boolean);
+      const result = await fitFactorDirectory({
+        modelDir: o.model,
+        corpusFile: o.corpus,
+        outDir: o.out,
+        strategy,
+        fisher,
+        damping,
+        maxDocs,
+        seed,
+        ...(layers ? { layers } : {}),
+        batchWindows,
+        overwrite: o.overwrite,
+        device: o.device,
+        ...(threads ? { threads } : {}),
+      });
+      const { outDir, ...rest } = result;
+      process.stdout.write(`${JSON.stringify({ out: outDir, ...rest })}\n`);
     });
 }

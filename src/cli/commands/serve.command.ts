@@ -1,11 +1,10 @@
 import type { Command } from 'commander';
 
-import { startGraphQLServer } from '../../api/graphql-server';
-import { ConfigError } from '../../config/config.error';
 import { openDatabase } from '../../db/database.factory';
 import { applyMigrations, assertMigrated } from '../../db/migration-runner';
 import { createServices } from '../../services/service-container';
 import { configFromOptions, withDatabaseOptions } from '../config-options';
+import { startPlatformServer, stopPlatformOnSignals } from '../platform-server';
 
 /** `tracebase serve`: the GraphQL API over HTTP. */
 export function registerServeCommand(program: Command): void {
@@ -28,22 +27,8 @@ export function registerServeCommand(program: Command): void {
       }
       const services = createServices(db);
       const health = await services.health.health();
-      const server = await startGraphQLServer(config, services).catch((error: { code?: string }) => {
-        if (error.code === 'EADDRINUSE') {
-          throw new ConfigError(
-            `port ${config.port} on ${config.host} is already in use; choose another with --port or TRACEBASE_PORT`,
-            'TRACEBASE_PORT',
-          );
-        }
-        throw error;
-      });
-      const localToken = db.kind === 'pglite' ? await services.auth.rotateLocalAdminToken() : undefined;
-      if (db.kind === 'pglite') {
-        // Embedded: one process holds the database, so it also works the job queue.
-        const { startWorker } = await import('../../worker/worker');
-        await services.jobQueue.start();
-        await startWorker(services.jobQueue, services, { concurrency: 1 });
-      }
+      const platform = await startPlatformServer(config, db, services);
+      const { server, localToken } = platform;
       process.stdout.write(
         `Tracebase ${health.tracebaseVersion} on ${db.target} (Postgres ${health.serverVersion}, pgvector ${health.vectorExtension})\n` +
           `GraphQL API and landing page: ${server.url}\n` +
@@ -52,16 +37,7 @@ export function registerServeCommand(program: Command): void {
           (localToken ? ` -H 'authorization: Bearer ${localToken}'` : '') +
           ` -d '{"query":"{ health { database vectorExtension } corpora { edges { node { name documentCount } } } }"}'\n`,
       );
-      const shutdown = (signal: string) => {
-        process.stderr.write(`${signal}: shutting down\n`);
-        void server
-          .stop()
-          .then(() => services.jobQueue.stop())
-          .then(() => db.close())
-          .finally(() => process.exit(0));
-      };
-      process.once('SIGINT', () => shutdown('SIGINT'));
-      process.once('SIGTERM', () => shutdown('SIGTERM'));
+      stopPlatformOnSignals(platform, services, db);
     } catch (error) {
       await db.close();
       throw error;
