@@ -22,6 +22,31 @@ export interface InnerProductHit {
   readonly score: number;
 }
 
+/** A hit of {@link DocumentProjectionRepository.searchInnerProduct}, with what a ranking reports. */
+export interface SearchHit extends InnerProductHit {
+  /** ⟨q, x⟩ of the searched column (equals `score` unless the search is normalised). */
+  readonly rawScore: number;
+  /** Stored ‖x_d‖₂ of the document's full projection. */
+  readonly gradientNorm: number;
+}
+
+/** One layer block of the full vector with the query's slice of it, for per-layer sums. */
+export interface LayerSlice {
+  /** 0-based first index of the block in the full vector. */
+  readonly offset: number;
+  /** y_ℓ: the query's block (its length is the block's). */
+  readonly query: Float32Array;
+}
+
+/** Per-layer sums of s_ℓ(d) = ⟨y_ℓ, x_{d,ℓ}⟩ over the documents of a space. */
+export interface LayerScoreSums {
+  readonly documents: number;
+  /** Σ_d max(s_ℓ(d), 0), one entry per slice. */
+  readonly positive: Float64Array;
+  /** Σ_d min(s_ℓ(d), 0), one entry per slice. */
+  readonly negative: Float64Array;
+}
+
 /** Options of an approximate (HNSW) or exact inner-product search. */
 export interface InnerProductSearch {
   readonly spaceId: number;
@@ -35,6 +60,12 @@ export interface InnerProductSearch {
   readonly efSearch?: number;
   /** Let HNSW keep scanning until k rows pass the filter (pgvector ≥ 0.8 iterative scans). */
   readonly iterativeScan?: boolean;
+  /**
+   * Rank by ⟨q, x/‖x‖⟩ (x unit-normalised by pgvector's `l2_normalize`; 0 for a zero vector)
+   * instead of ⟨q, x⟩: on the sketch column this is what the space's second HNSW index serves
+   * ({@link normalizedSketchIndexName}).
+   */
+  readonly normalized?: boolean;
 }
 
 /** Most rows a search may return. */
@@ -46,11 +77,40 @@ export function sketchIndexName(spaceId: number): string {
   return `document_projections_sketch_hnsw_space_${assertSafeId(spaceId, 'projection space id')}`;
 }
 
+/** Name of the HNSW index on one projection space's unit-normalised sketches (norm-normalised rankings). */
+export function normalizedSketchIndexName(spaceId: number): string {
+  return `document_projections_sketch_unit_hnsw_space_${assertSafeId(spaceId, 'projection space id')}`;
+}
+
+/** The ordering expression of a search: the column cast to its dimension, unit-normalised on request. */
+function searchTarget(column: 'sketch' | 'full', dims: number, normalized: boolean): string {
+  const type = column === 'sketch' ? 'halfvec' : 'vector';
+  const name = column === 'sketch' ? 'sketch' : '"full"';
+  // must stay textually the index expressions of ensureSketchIndex, or the planner cannot use them
+  return normalized ? `(l2_normalize(${name})::${type}(${dims}))` : `(${name}::${type}(${dims}))`;
+}
+
+/**
+ * The search statement ($1 space id, $2 query vector, $3 k): ordered by the target's negated
+ * inner product with the query, so that HNSW (ascending `<#>` only) can serve it.
+ */
+function searchStatement(column: 'sketch' | 'full', dims: number, normalized: boolean, ascending: boolean): string {
+  const type = column === 'sketch' ? 'halfvec' : 'vector';
+  const target = searchTarget(column, dims, normalized);
+  return `SELECT document_id, -(${target} <#> $2::${type}(${dims}))::float8 AS score,
+                 -(${searchTarget(column, dims, false)} <#> $2::${type}(${dims}))::float8 AS raw_score, gradient_norm
+            FROM document_projections
+           WHERE space_id = $1 AND ${column === 'sketch' ? 'sketch' : '"full"'} IS NOT NULL
+           ORDER BY ${target} <#> $2::${type}(${dims}) ${ascending ? 'DESC' : 'ASC'}
+           LIMIT $3`;
+}
+
 /**
  * All SQL on `document_projections`. Vectors are bound as text parameters cast to their
  * pgvector types; the HNSW index of a space is a partial expression index
  * `((sketch::halfvec(D)) halfvec_ip_ops) WHERE space_id = S`, so each space has its own graph
- * and dimension.
+ * and dimension; a second one on `(l2_normalize(sketch)::halfvec(D))` serves rankings by
+ * influence divided by the document's gradient norm (DESIGN.md §3 "Norm dominance").
  */
 export class DocumentProjectionRepository {
   /**
@@ -155,9 +215,11 @@ export class DocumentProjectionRepository {
   }
 
   /**
-   * Creates the HNSW index of one space's sketches if it does not exist (after a bulk load:
-   * building on loaded rows is faster than maintaining it row by row), then ANALYZE.
-   * `dims` must equal the space's sketch dimension.
+   * Creates the HNSW indexes of one space's sketches if they do not exist (after a bulk load:
+   * building on loaded rows is faster than maintaining them row by row), then ANALYZE: one on
+   * the raw sketches (raw influence rankings) and one on the unit-normalised sketches
+   * `l2_normalize(sketch)` (rankings by influence / gradient norm). `dims` must equal the space's
+   * sketch dimension. Returns the raw index's name.
    */
   async ensureSketchIndex(spaceId: number, dims: number, options: { m?: number; efConstruction?: number } = {}): Promise<string> {
     const name = sketchIndexName(spaceId);
@@ -169,23 +231,26 @@ export class DocumentProjectionRepository {
     // DDL takes no bound parameters: every interpolated value was validated as an integer above.
     await this.sql.exec(
       `CREATE INDEX IF NOT EXISTS "${name}" ON document_projections
-         USING hnsw ((sketch::halfvec(${dims})) halfvec_ip_ops) WITH (m = ${m}, ef_construction = ${ef})
+         USING hnsw (${searchTarget('sketch', dims, false)} halfvec_ip_ops) WITH (m = ${m}, ef_construction = ${ef})
+         WHERE space_id = ${spaceId};
+       CREATE INDEX IF NOT EXISTS "${normalizedSketchIndexName(spaceId)}" ON document_projections
+         USING hnsw (${searchTarget('sketch', dims, true)} halfvec_ip_ops) WITH (m = ${m}, ef_construction = ${ef})
          WHERE space_id = ${spaceId};
        ANALYZE document_projections;`,
     );
     return name;
   }
 
-  /** Drops a space's HNSW index (before a large reload). */
+  /** Drops a space's HNSW indexes, raw and normalised (before a large reload). */
   async dropSketchIndex(spaceId: number): Promise<void> {
-    await this.sql.exec(`DROP INDEX IF EXISTS "${sketchIndexName(spaceId)}"`);
+    await this.sql.exec(`DROP INDEX IF EXISTS "${sketchIndexName(spaceId)}"; DROP INDEX IF EXISTS "${normalizedSketchIndexName(spaceId)}"`);
   }
 
-  /** Whether the space's HNSW index exists. */
+  /** Whether both of the space's HNSW indexes (raw and normalised sketches) exist. */
   async hasSketchIndex(spaceId: number): Promise<boolean> {
     const [row] = await this.sql.query<{ present: boolean }>(
-      'SELECT to_regclass($1) IS NOT NULL AS present',
-      [`"${sketchIndexName(spaceId)}"`],
+      'SELECT to_regclass($1) IS NOT NULL AND to_regclass($2) IS NOT NULL AS present',
+      [`"${sketchIndexName(spaceId)}"`, `"${normalizedSketchIndexName(spaceId)}"`],
     );
     return Boolean(row?.present);
   }
@@ -193,9 +258,12 @@ export class DocumentProjectionRepository {
   /**
    * Top-k documents of a space by inner product with `query`. On the sketch column the
    * ordering `(sketch::halfvec(D)) <#> q` matches the space's HNSW index (approximate); on the
-   * full column it is an exact scan. pgvector's `<#>` is the negated inner product.
+   * full column it is an exact scan. pgvector's `<#>` is the negated inner product. With
+   * `normalized`, the ordering is `(l2_normalize(sketch)::halfvec(D)) <#> q`, served by the
+   * space's normalised index: `score` is then ⟨q, x/‖x‖⟩ and `rawScore` ⟨q, x⟩. Every hit carries
+   * the stored gradient norm ‖x_d‖ of the full projection.
    */
-  async searchInnerProduct(search: InnerProductSearch): Promise<InnerProductHit[]> {
+  async searchInnerProduct(search: InnerProductSearch): Promise<SearchHit[]> {
     const { spaceId, query, column, k } = search;
     assertSafeId(spaceId, 'projection space id');
     if (!Number.isInteger(k) || k < 1 || k > MAX_SEARCH_K) {
@@ -204,14 +272,7 @@ export class DocumentProjectionRepository {
     const type = column === 'sketch' ? 'halfvec' : 'vector';
     const dims = assertDims(query.length, type, `${column} query dimension`);
     const literal = toVectorLiteral(query, type, `${column} query vector`);
-    const direction = search.ascending ? 'DESC' : 'ASC';
-    const target = column === 'sketch' ? `(sketch::halfvec(${dims}))` : `("full"::vector(${dims}))`;
-    const statement =
-      `SELECT document_id, -(${target} <#> $2::${type}(${dims}))::float8 AS score
-         FROM document_projections
-        WHERE space_id = $1 AND ${column === 'sketch' ? 'sketch' : '"full"'} IS NOT NULL
-        ORDER BY ${target} <#> $2::${type}(${dims}) ${direction}
-        LIMIT $3`;
+    const statement = searchStatement(column, dims, search.normalized ?? false, search.ascending ?? false);
     return this.sql.transaction(async (tx) => {
       if (search.efSearch !== undefined) {
         if (!Number.isInteger(search.efSearch) || search.efSearch < 1 || search.efSearch > 1000) {
@@ -222,8 +283,8 @@ export class DocumentProjectionRepository {
       if (search.iterativeScan) {
         await tx.query(`SELECT set_config('hnsw.iterative_scan', 'relaxed_order', true)`);
       }
-      const rows = await tx.query<{ document_id: number; score: number }>(statement, [spaceId, literal, k]);
-      const hits = rows.map((r) => ({ documentId: Number(r.document_id), score: Number(r.score) }));
+      const rows = await tx.query<{ document_id: number; score: number; raw_score: number; gradient_norm: number }>(statement, [spaceId, literal, k]);
+      const hits = rows.map((r) => ({ documentId: Number(r.document_id), score: Number(r.score), rawScore: Number(r.raw_score), gradientNorm: Number(r.gradient_norm) }));
       // relaxed_order may return rows slightly out of order: restore the exact order of the hits.
       hits.sort((a, b) => (search.ascending ? a.score - b.score : b.score - a.score));
       return hits;
@@ -262,16 +323,66 @@ export class DocumentProjectionRepository {
   }
 
   /**
-   * Exact inner products ⟨y, x_d⟩ with the full vectors of the given candidate documents,
-   * top `k` by score (or bottom with `ascending`): the rerank stage after an ANN search.
+   * Per-layer totals of the projected influence over every document of a space (one scan): for
+   * each layer block ℓ (x_d = concat_ℓ x_{d,ℓ}, DESIGN.md §3), s_ℓ(d) = ⟨y_ℓ, x_{d,ℓ}⟩ computed
+   * with pgvector's `subvector`, summed separately over its positive and negative values.
+   * Σ_ℓ s_ℓ(d) = ⟨y, x_d⟩. `fullDims` is the space's full dimension (every stored vector must
+   * have it); slices must lie inside it.
    */
-  async rerankFull(spaceId: number, query: Float32Array, documentIds: readonly number[], k: number, ascending = false): Promise<(InnerProductHit & { gradientNorm: number })[]> {
+  async layerScoreSums(spaceId: number, fullDims: number, slices: readonly LayerSlice[], timeoutMs = 120_000): Promise<LayerScoreSums> {
+    assertSafeId(spaceId, 'projection space id');
+    assertDims(fullDims, 'vector', 'full dimension');
+    if (slices.length === 0 || slices.length > 1000) throw new InvalidInputError(`give 1 to 1000 layer slices, got ${slices.length}`);
+    const params: unknown[] = [spaceId];
+    const scores = slices.map((s, i) => {
+      const length = s.query.length;
+      if (!Number.isInteger(s.offset) || s.offset < 0 || length < 1 || s.offset + length > fullDims) {
+        throw new InvalidInputError(`layer slice ${i} (offset ${s.offset}, length ${length}) does not fit a ${fullDims}-dimensional vector`);
+      }
+      params.push(toVectorLiteral(s.query, 'vector', `layer slice ${i} of the query`));
+      // offsets and lengths are validated integers; pgvector's subvector is 1-based
+      return `-(subvector(p."full"::vector(${fullDims}), ${s.offset + 1}, ${length}) <#> $${params.length}::vector(${length}))::float8 AS s${i}`;
+    });
+    const sums = slices.map((_, i) => `coalesce(sum(greatest(s${i}, 0)), 0)::float8 AS p${i}, coalesce(sum(least(s${i}, 0)), 0)::float8 AS n${i}`);
+    const [row] = await this.sql.transaction(async (tx) => {
+      await tx.query(`SELECT set_config('statement_timeout', $1, true)`, [String(Math.max(1, Math.round(timeoutMs)))]);
+      return tx.query<Record<string, number>>(
+        `SELECT count(*)::int AS documents, ${sums.join(', ')}
+           FROM (SELECT ${scores.join(', ')}
+                   FROM document_projections p
+                  WHERE p.space_id = $1 AND p."full" IS NOT NULL) per_layer`,
+        params,
+      );
+    });
+    return {
+      documents: Number(row?.documents ?? 0),
+      positive: Float64Array.from(slices, (_, i) => Number(row?.[`p${i}`] ?? 0)),
+      negative: Float64Array.from(slices, (_, i) => Number(row?.[`n${i}`] ?? 0)),
+    };
+  }
+
+  /**
+   * Exact inner products ⟨y, x_d⟩ with the full vectors of the given candidate documents,
+   * top `k` by score (or bottom with `ascending`): the rerank stage after an ANN search. With
+   * `by = 'normalized'` the order is by ⟨y, x_d⟩ / ‖x_d‖ with the stored gradient norm (0 for a
+   * zero norm); `score` stays ⟨y, x_d⟩.
+   */
+  async rerankFull(
+    spaceId: number,
+    query: Float32Array,
+    documentIds: readonly number[],
+    k: number,
+    ascending = false,
+    by: 'score' | 'normalized' = 'score',
+  ): Promise<(InnerProductHit & { gradientNorm: number })[]> {
     const dims = assertDims(query.length, 'vector', 'full query dimension');
+    const key = by === 'normalized' ? 'CASE WHEN gradient_norm > 0 THEN score / gradient_norm ELSE 0 END' : 'score';
     const rows = await this.sql.query<{ document_id: number; score: number; gradient_norm: number }>(
-      `SELECT document_id, -("full"::vector(${dims}) <#> $2::vector(${dims}))::float8 AS score, gradient_norm
-         FROM document_projections
-        WHERE space_id = $1 AND document_id = ANY($3::int[]) AND "full" IS NOT NULL
-        ORDER BY score ${ascending ? 'ASC' : 'DESC'}, document_id
+      `SELECT document_id, score, gradient_norm FROM (
+         SELECT document_id, -("full"::vector(${dims}) <#> $2::vector(${dims}))::float8 AS score, gradient_norm
+           FROM document_projections
+          WHERE space_id = $1 AND document_id = ANY($3::int[]) AND "full" IS NOT NULL) scored
+        ORDER BY ${key} ${ascending ? 'ASC' : 'DESC'}, document_id
         LIMIT $4`,
       [assertSafeId(spaceId, 'projection space id'), toVectorLiteral(query, 'vector', 'full query vector'), documentIds, k],
     );
@@ -281,9 +392,10 @@ export class DocumentProjectionRepository {
   /**
    * The plan Postgres chooses for a sketch search (diagnostics). With `asOnLargeTable`, scans
    * and sorts are priced out as they are on a table of millions of rows, so a small test table
-   * shows whether the HNSW index can serve the query at all.
+   * shows whether the HNSW index can serve the query at all. It explains the very statement
+   * {@link searchInnerProduct} runs; `normalized`: the search by ⟨q, x/‖x‖⟩.
    */
-  async explainSketchSearch(spaceId: number, query: Float32Array, k: number, asOnLargeTable = false): Promise<string> {
+  async explainSketchSearch(spaceId: number, query: Float32Array, k: number, asOnLargeTable = false, normalized = false): Promise<string> {
     const dims = assertDims(query.length, 'halfvec', 'sketch query dimension');
     const rows = await this.sql.transaction(async (tx: SqlClient) => {
       if (asOnLargeTable) {
@@ -292,9 +404,7 @@ export class DocumentProjectionRepository {
         }
       }
       return tx.query<{ 'QUERY PLAN': string }>(
-        `EXPLAIN SELECT document_id FROM document_projections
-          WHERE space_id = $1 AND sketch IS NOT NULL
-          ORDER BY (sketch::halfvec(${dims})) <#> $2::halfvec(${dims}) LIMIT $3`,
+        `EXPLAIN ${searchStatement('sketch', dims, normalized, false)}`,
         [assertSafeId(spaceId, 'projection space id'), toVectorLiteral(query, 'halfvec', 'query'), k],
       );
     });

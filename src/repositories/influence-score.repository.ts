@@ -30,6 +30,32 @@ export class InfluenceScoreRepository {
     });
   }
 
+  /**
+   * Per-layer totals of the cached exact scores of one query under one factor set: for each
+   * layer ℓ, Σ_d max(I_ℓ(q,d), 0) and Σ_d min(I_ℓ(q,d), 0) over the documents whose exact
+   * influence is cached (`layer_scores` holds ⟨M_ℓ(q), G_ℓ(d)⟩ in the factor set's layer
+   * order). `layers` is the length of the stored arrays (they all have one length; a mix is
+   * reported as -1).
+   */
+  async exactLayerSums(queryId: number, factorSetId: number): Promise<{ documents: number; layers: number; positive: number[]; negative: number[] }> {
+    const [head] = await this.sql.query<{ documents: number; shortest: number | null; longest: number | null }>(
+      `SELECT count(*)::int AS documents, min(cardinality(layer_scores))::int AS shortest, max(cardinality(layer_scores))::int AS longest
+         FROM influence_scores WHERE query_id = $1 AND factor_set_id = $2 AND method = 'EXACT'`,
+      [queryId, factorSetId],
+    );
+    const documents = Number(head?.documents ?? 0);
+    if (documents === 0) return { documents, layers: 0, positive: [], negative: [] };
+    if (head!.shortest !== head!.longest) return { documents, layers: -1, positive: [], negative: [] };
+    const rows = await this.sql.query<{ layer: number; positive: number; negative: number }>(
+      `SELECT u.layer::int AS layer, sum(greatest(u.value, 0))::float8 AS positive, sum(least(u.value, 0))::float8 AS negative
+         FROM influence_scores s CROSS JOIN LATERAL unnest(s.layer_scores) WITH ORDINALITY AS u(value, layer)
+        WHERE s.query_id = $1 AND s.factor_set_id = $2 AND s.method = 'EXACT'
+        GROUP BY u.layer ORDER BY u.layer`,
+      [queryId, factorSetId],
+    );
+    return { documents, layers: Number(head!.longest), positive: rows.map((r) => Number(r.positive)), negative: rows.map((r) => Number(r.negative)) };
+  }
+
   /** Cached exact scores of the given documents, by document id. */
   async findExact(queryId: number, factorSetId: number, documentIds: readonly number[]): Promise<Map<number, ExactScoreRow>> {
     const rows = await this.sql.query<{ document_id: number; score: number; per_nat: number; layer_scores: number[]; token_scores: number[] }>(

@@ -6,13 +6,21 @@ import { powerLawFit } from '../math/statistics/power-law-fit.statistic';
 import { topK } from '../math/statistics/top-k.selection';
 import type { DocumentProjectionRepository } from '../repositories/document-projection.repository';
 import type { DocumentRepository } from '../repositories/document.repository';
+import type { FactorSetRepository } from '../repositories/factor-set.repository';
+import type { InfluenceScoreRepository } from '../repositories/influence-score.repository';
+import type { ProjectionSpaceRepository } from '../repositories/projection-space.repository';
 import type { QueryRecord, QueryRepository } from '../repositories/query.repository';
 import type { QueryVectorRepository } from '../repositories/query-vector.repository';
 
 /** Where whole-corpus scores come from, stated with every analysis. */
 export interface ScoreBasis {
-  /** PROJECTED: ⟨y_q, x_d⟩ with the full projections (not the exact EK-FAC influence). */
-  readonly method: 'PROJECTED';
+  /**
+   * PROJECTED: ⟨y_q, x_d⟩ with the full projections of every document of the space (not the
+   * exact EK-FAC influence). EXACT: the cached exact influence I(q,d) of the documents it was
+   * computed for (topInfluences mode EXACT), not the whole corpus.
+   */
+  readonly method: 'PROJECTED' | 'EXACT';
+  /** Documents scored (EXACT: the most of any query of the analysis; each result has its own count). */
   readonly documents: number;
   readonly factorSetId: number;
   readonly spaceId: number;
@@ -29,6 +37,25 @@ interface QueryScores {
 /** Most queries in one analysis. */
 export const MAX_ANALYSIS_QUERIES = 100;
 
+/** Influence of one query summed per tracked layer (DESIGN.md §3 "Layer-wise"). */
+export interface LayerTotals {
+  readonly queryId: number;
+  readonly nats: number;
+  /** Documents summed over: every document of the space (PROJECTED) or those with a cached exact score (EXACT). */
+  readonly documents: number;
+  readonly layers: readonly {
+    readonly layer: string;
+    /** Σ_d max(I_ℓ(q,d), 0). */
+    readonly totalPositive: number;
+    /** Σ_d min(I_ℓ(q,d), 0). */
+    readonly totalNegative: number;
+    /** totalPositive / nats(q) (0 when nats is 0). */
+    readonly totalPositivePerNat: number;
+    /** totalNegative / nats(q). */
+    readonly totalNegativePerNat: number;
+  }[];
+}
+
 /**
  * The paper's analyses (Ruis et al. Findings 1–5) over the projected influence of every document
  * of a projection space: correlations between queries, the distribution and concentration of
@@ -40,6 +67,9 @@ export class InfluenceAnalysisService {
     private readonly vectors: QueryVectorRepository,
     private readonly projections: DocumentProjectionRepository,
     private readonly documents: DocumentRepository,
+    private readonly spaces: ProjectionSpaceRepository,
+    private readonly factorSets: FactorSetRepository,
+    private readonly exactScores: InfluenceScoreRepository,
   ) {}
 
   private async scores(queryIds: readonly number[], factorSetId: number, spaceId: number): Promise<QueryScores[]> {
@@ -137,4 +167,83 @@ export class InfluenceAnalysisService {
       rows: ks.flatMap((k, j) => sourceNames.map((source, c) => ({ k, source, ratio: sums[j]![c]! }))),
     };
   }
+
+  /**
+   * Layer-wise influence (DESIGN.md §3: the per-ℓ terms of I(q,d) = Σ_ℓ ⟨M_ℓ(q), G_ℓ(d)⟩): per
+   * query and tracked layer ℓ, the total positive Σ_d max(I_ℓ(q,d), 0) and total negative
+   * Σ_d min(I_ℓ(q,d), 0) influence over the documents scored. PROJECTED: I_ℓ(q,d) ≈ ⟨y_ℓ, x_{d,ℓ}⟩,
+   * the layer blocks of the full projections (layout from the space's layer ranks: blocks of
+   * r_o·r_i entries in layer order), over every document of the space; summed over ℓ,
+   * positive + negative = Σ_d ⟨y_q, x_d⟩. EXACT: the cached per-layer exact scores
+   * (`influence_scores.layer_scores`, layers named as the factor set's), over the documents
+   * whose exact influence has been computed.
+   */
+  async layerTotals(queryIds: readonly number[], method: 'PROJECTED' | 'EXACT', factorSetId: number, spaceId: number): Promise<{ basis: ScoreBasis; results: LayerTotals[] }> {
+    if (queryIds.length === 0 || queryIds.length > MAX_ANALYSIS_QUERIES) {
+      throw new InvalidInputError(`give 1 to ${MAX_ANALYSIS_QUERIES} queries, got ${queryIds.length}`);
+    }
+    if (method !== 'PROJECTED' && method !== 'EXACT') throw new InvalidInputError(`method must be PROJECTED or EXACT, got ${String(method)}`);
+    const space = await this.spaces.findById(spaceId);
+    if (!space) throw new NotFoundError(`projection space ${spaceId} does not exist`);
+    const factorSet = await this.factorSets.findById(factorSetId);
+    if (!factorSet) throw new NotFoundError(`factor set ${factorSetId} does not exist`);
+    const records = await this.queries.findManyByIds(queryIds);
+    const results: LayerTotals[] = [];
+    const layer = (name: string, totalPositive: number, totalNegative: number, nats: number) => ({
+      layer: name,
+      totalPositive,
+      totalNegative,
+      totalPositivePerNat: nats > 0 ? totalPositive / nats : 0,
+      totalNegativePerNat: nats > 0 ? totalNegative / nats : 0,
+    });
+    for (const [i, query] of records.entries()) {
+      if (!query) throw new NotFoundError(`query ${queryIds[i]} does not exist`);
+      const gradient = await this.vectors.findGradient(query.id, factorSetId);
+      if (!gradient) throw new NotFoundError(`query ${query.id} has no gradient under factor set ${factorSet.name}`);
+      if (method === 'PROJECTED') {
+        const y = await this.vectors.findProjection(gradient.id, spaceId);
+        if (!y) throw new NotFoundError(`query ${query.id} has no vector in projection space ${space.name}`);
+        let offset = 0;
+        const slices = space.layerRanks.map((l) => {
+          const length = l.outRank * l.inRank;
+          const slice = { offset, query: y.full.subarray(offset, offset + length) };
+          offset += length;
+          return slice;
+        });
+        if (offset !== space.fullDims || y.full.length !== space.fullDims) {
+          throw new InvalidInputError(`projection space ${space.name}: its layer ranks cover ${offset} dimensions, its vectors have ${space.fullDims} (query vector ${y.full.length})`);
+        }
+        const sums = await this.projections.layerScoreSums(spaceId, space.fullDims, slices);
+        if (sums.documents === 0) throw new NotFoundError(`projection space ${space.name} holds no document vectors`);
+        results.push({ queryId: query.id, nats: gradient.nats, documents: sums.documents, layers: space.layerRanks.map((l, k) => layer(l.layer, sums.positive[k]!, sums.negative[k]!, gradient.nats)) });
+      } else {
+        const sums = await this.exactScores.exactLayerSums(query.id, factorSetId);
+        if (sums.documents === 0) {
+          throw new NotFoundError(`query ${query.id} has no exact influence scores under factor set ${factorSet.name} yet (topInfluences with mode EXACT computes them)`);
+        }
+        const names = factorSetLayerNames(factorSet.arguments);
+        if (sums.layers < 0 || (names !== null && names.length !== sums.layers)) {
+          throw new InvalidInputError(`the cached exact scores of query ${query.id} do not have one layer score per layer of factor set ${factorSet.name}`);
+        }
+        results.push({
+          queryId: query.id,
+          nats: gradient.nats,
+          documents: sums.documents,
+          layers: sums.positive.map((p, k) => layer(names?.[k] ?? `layer ${k}`, p, sums.negative[k]!, gradient.nats)),
+        });
+      }
+    }
+    return {
+      basis: { method, documents: Math.max(...results.map((r) => r.documents)), factorSetId, spaceId },
+      results,
+    };
+  }
+}
+
+/** Tracked layer names of a factor set, in its order, from its registered provenance (`arguments.layers`); null when absent. */
+function factorSetLayerNames(args: unknown): string[] | null {
+  const layers = (args as { layers?: unknown } | null)?.layers;
+  if (!Array.isArray(layers)) return null;
+  const names = layers.map((l) => (typeof l === 'string' ? l : (l as { name?: unknown } | null)?.name));
+  return names.every((n): n is string => typeof n === 'string') ? names : null;
 }

@@ -7,6 +7,15 @@ import type { ProjectionSpaceService } from './projection-space.service';
 
 export type InfluenceSign = 'POSITIVE' | 'NEGATIVE';
 export type InfluenceMode = 'ANN' | 'RERANKED' | 'EXACT';
+/**
+ * What a ranking orders by: NONE, the influence score itself; GRADIENT_NORM, the score divided
+ * by the document's gradient norm ‖x_d‖₂ (cosine-like; DESIGN.md §3 "Norm dominance").
+ */
+export type InfluenceNormalization = 'NONE' | 'GRADIENT_NORM';
+
+const SIGNS: readonly InfluenceSign[] = ['POSITIVE', 'NEGATIVE'];
+const MODES: readonly InfluenceMode[] = ['ANN', 'RERANKED', 'EXACT'];
+const NORMALIZATIONS: readonly InfluenceNormalization[] = ['NONE', 'GRADIENT_NORM'];
 
 /** Largest k of a top-influences request. */
 export const MAX_TOP_K = 1000;
@@ -19,6 +28,10 @@ export interface InfluenceHit {
   readonly score: number;
   /** score / nats(q). */
   readonly perNat: number;
+  /** score / ‖x_d‖₂ (0 for a document whose gradient norm is 0): what GRADIENT_NORM ranks by. */
+  readonly normalizedScore: number;
+  /** ‖x_d‖₂: the stored norm of the document's full projection in the space. */
+  readonly gradientNorm: number;
   /** EXACT only: ⟨M_ℓ(q), G_ℓ(d)⟩ per tracked layer (sums to `score`). */
   readonly layerScores?: readonly number[];
   /** EXACT only: τ_t per token of the document (sums to `score`). */
@@ -29,6 +42,7 @@ export interface InfluenceHit {
 export interface InfluenceRanking {
   readonly mode: InfluenceMode;
   readonly sign: InfluenceSign;
+  readonly normalization: InfluenceNormalization;
   readonly nats: number;
   /** Candidates the ANN stage returned (RERANKED reranks them all). */
   readonly candidates: number;
@@ -42,6 +56,16 @@ export interface InfluenceRanking {
  * the true EK-FAC influence of the reranked top min(max(2k, 20), 200), recomputed by the engine,
  * with layer and token scores. NEGATIVE searches with −y_q, which is how the most negative
  * documents are found with the same index.
+ *
+ * With normalization GRADIENT_NORM every stage ranks by score / ‖x_d‖ instead (DESIGN.md §3
+ * "Norm dominance"): ANN searches the space's second HNSW index, over the unit-normalised
+ * sketches (order ⟨y_s, x_s/‖x_s‖⟩, then the hits are ordered by their sketch score / ‖x_d‖);
+ * RERANKED orders the candidates by ⟨y_q, x_d⟩ / ‖x_d‖; EXACT orders the exact I(q,d) by
+ * I(q,d) / ‖x_d‖. ‖x_d‖ is always the stored gradient norm of the document's full projection in
+ * the space (`document_projections.gradient_norm`), also for EXACT: the norm of the true
+ * gradient G(d) is not stored, and the projection's norm estimates it up to the projection's
+ * scale, which is the same for every document of a space, so the order is the one the
+ * projection sees.
  */
 export class InfluenceSearchService {
   constructor(
@@ -59,10 +83,19 @@ export class InfluenceSearchService {
     k: number;
     sign: InfluenceSign;
     mode: InfluenceMode;
+    /** Default NONE. */
+    normalize?: InfluenceNormalization;
     efSearch?: number;
   }): Promise<InfluenceRanking> {
     const { k } = input;
+    const normalization = input.normalize ?? 'NONE';
     if (!Number.isInteger(k) || k < 1 || k > MAX_TOP_K) throw new InvalidInputError(`k must be an integer from 1 to ${MAX_TOP_K}, got ${k}`, { argument: 'k' });
+    if (!SIGNS.includes(input.sign)) throw new InvalidInputError(`sign must be one of ${SIGNS.join(', ')}, got ${String(input.sign)}`, { argument: 'sign' });
+    if (!MODES.includes(input.mode)) throw new InvalidInputError(`mode must be one of ${MODES.join(', ')}, got ${String(input.mode)}`, { argument: 'mode' });
+    if (!NORMALIZATIONS.includes(normalization)) {
+      throw new InvalidInputError(`normalize must be one of ${NORMALIZATIONS.join(', ')}, got ${String(normalization)}`, { argument: 'normalize' });
+    }
+    const byNorm = normalization === 'GRADIENT_NORM';
     const factorSet = await this.factorSets.byId(input.factorSetId);
     const space = await this.spaces.runtime(input.spaceId);
     if (space.record.modelId !== factorSet.modelId) {
@@ -85,17 +118,35 @@ export class InfluenceSearchService {
       k: candidatesWanted,
       efSearch: input.efSearch ?? Math.min(1000, Math.max(100, 2 * candidatesWanted)),
       iterativeScan: true,
+      normalized: byNorm,
     });
     const perNat = (score: number) => (gradient.nats > 0 ? score / gradient.nats : 0);
+    const hit = (documentId: number, score: number, gradientNorm: number) => ({
+      documentId,
+      score,
+      perNat: perNat(score),
+      normalizedScore: normalizedScore(score, gradientNorm),
+      gradientNorm,
+    });
+    const ranked = <T extends { score: number; normalizedScore: number }>(rows: T[]) => {
+      const key = (r: T) => (byNorm ? r.normalizedScore : r.score);
+      return rows.sort((a, b) => (negative ? key(a) - key(b) : key(b) - key(a))).map((r, i) => ({ ...r, rank: i + 1 }));
+    };
+    const base = { sign: input.sign, normalization, nats: gradient.nats };
     if (input.mode === 'ANN') {
-      const hits = ann.slice(0, k).map((h, i) => {
-        const score = negative ? -h.score : h.score;
-        return { documentId: h.documentId, rank: i + 1, score, perNat: perNat(score) };
-      });
-      return { mode: 'ANN', sign: input.sign, nats: gradient.nats, candidates: ann.length, hits };
+      // the search ran with −y for NEGATIVE: its raw scores are −⟨y, x⟩
+      const scored = ann.map((h) => hit(h.documentId, negative ? -h.rawScore : h.rawScore, h.gradientNorm));
+      return { ...base, mode: 'ANN', candidates: ann.length, hits: ranked(scored).slice(0, k) };
     }
     const exactPool = Math.min(Math.max(2 * k, 20), 200);
-    const reranked = await this.documents.rerankFull(input.spaceId, y.full, ann.map((h) => h.documentId), input.mode === 'EXACT' ? exactPool : k, negative);
+    const reranked = await this.documents.rerankFull(
+      input.spaceId,
+      y.full,
+      ann.map((h) => h.documentId),
+      input.mode === 'EXACT' ? exactPool : k,
+      negative,
+      byNorm ? 'normalized' : 'score',
+    );
     if (input.mode === 'EXACT') {
       const rows = await this.exact.score({
         queryId: input.queryId,
@@ -104,20 +155,24 @@ export class InfluenceSearchService {
         documentIds: reranked.map((h) => h.documentId),
         sign: input.sign,
       });
-      return {
-        mode: 'EXACT',
-        sign: input.sign,
-        nats: gradient.nats,
-        candidates: reranked.length,
-        hits: rows.slice(0, k).map((r, i) => ({ documentId: r.documentId, rank: i + 1, score: r.score, perNat: r.perNat, layerScores: r.layerScores, tokenScores: r.tokenScores })),
-      };
+      const norms = new Map(reranked.map((h) => [h.documentId, h.gradientNorm]));
+      const scored = rows.map((r) => ({
+        documentId: r.documentId,
+        score: r.score,
+        perNat: r.perNat,
+        normalizedScore: normalizedScore(r.score, norms.get(r.documentId) ?? 0),
+        gradientNorm: norms.get(r.documentId) ?? 0,
+        layerScores: r.layerScores,
+        tokenScores: r.tokenScores,
+      }));
+      return { ...base, mode: 'EXACT', candidates: reranked.length, hits: ranked(scored).slice(0, k) };
     }
-    return {
-      mode: 'RERANKED',
-      sign: input.sign,
-      nats: gradient.nats,
-      candidates: ann.length,
-      hits: reranked.map((h, i) => ({ documentId: h.documentId, rank: i + 1, score: h.score, perNat: perNat(h.score) })),
-    };
+    // rerankFull has ordered them already (by score or by score / ‖x_d‖, for the sign)
+    return { ...base, mode: 'RERANKED', candidates: ann.length, hits: reranked.map((h, i) => ({ ...hit(h.documentId, h.score, h.gradientNorm), rank: i + 1 })) };
   }
+}
+
+/** score / ‖x_d‖, with 0 for a zero norm (a document with no gradient has no direction). */
+export function normalizedScore(score: number, gradientNorm: number): number {
+  return gradientNorm > 0 ? score / gradientNorm : 0;
 }

@@ -86,7 +86,15 @@ export function createServices(database: Database): Services {
     queries: new QueryService(queryRepository, modelRegistry),
     queryGradients: new QueryGradientService(queryRepository, queryVectors, factorSets, projectionSpaces, engines),
     influenceSearch: new InfluenceSearchService(queryVectors, projectionRepository, factorSets, projectionSpaces, exactInfluence),
-    influenceAnalysis: new InfluenceAnalysisService(queryRepository, queryVectors, projectionRepository, documentRepository),
+    influenceAnalysis: new InfluenceAnalysisService(
+      queryRepository,
+      queryVectors,
+      projectionRepository,
+      documentRepository,
+      new ProjectionSpaceRepository(database.prisma),
+      new FactorSetRepository(database.prisma),
+      new InfluenceScoreRepository(database.sql),
+    ),
     exactInfluence,
     jobQueue: new JobQueue(database),
   };

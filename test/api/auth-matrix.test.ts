@@ -40,7 +40,7 @@ const OPERATIONS: Operation[] = [
   { field: 'Mutation.revokeApiToken', rule: 'authenticated', text: (c) => `mutation { revokeApiToken(id: "${c.ownTokenId}") { revokedAt } }` },
   { field: 'Query.influenceQueries', rule: 'VIEWER', text: () => '{ influenceQueries { edges { node { prompt } } } }' },
   { field: 'Query.influenceQuery', rule: 'VIEWER', text: (c) => `{ influenceQuery(id: "${c.queryId}") { prompt } }` },
-  ...(['influenceCorrelation', 'influenceDistribution', 'answerInTopK'] as const).map((name) => ({
+  ...(['influenceCorrelation', 'influenceDistribution', 'answerInTopK', 'influenceLayerTotals'] as const).map((name) => ({
     field: `Query.${name}`,
     rule: 'VIEWER' as Rule,
     text: (c: { queryId: string }) => `{ ${name}(queryIds: ["${c.queryId}"], factorSet: "none", space: "none") { basis { method } } }`,

@@ -162,6 +162,139 @@ describe.each(testBackends())('influence queries on %s', (kind) => {
     expect(await scratch.db.prisma.influenceScore.count({ where: { queryId: q1!.id, method: 'EXACT' } })).toBe(20);
   });
 
+  it('normalize GRADIENT_NORM ranks by score / ‖x_d‖: RERANKED as a brute-force ranking, ANN through the normalised index, EXACT by exact score / ‖x_d‖', async () => {
+    const factorSet = await services.factorSets.byName(1, 'ek');
+    const [q1] = await scratch.db.prisma.query.findMany({ where: { externalId: 'q1' } });
+    const vectors = new QueryVectorRepository(scratch.db.sql);
+    const gradient = (await vectors.findGradient(q1!.id, factorSet.id))!;
+    const y = (await vectors.findProjection(gradient.id, spaceId))!;
+    const docs = await scratch.db.prisma.document.findMany({ orderBy: { id: 'asc' } });
+    const stored = await new DocumentProjectionRepository(scratch.db.sql).findByDocuments(spaceId, docs.map((d) => d.id));
+    // the naive reference: ⟨y, x⟩ / ‖x‖ with ‖x‖ computed here from the stored full vector
+    const truth = stored
+      .map((r) => {
+        const norm = Math.sqrt(dot(r.full!, r.full!));
+        const score = dot(y.full, r.full!);
+        return { id: r.documentId, score, norm, key: norm > 0 ? score / norm : 0 };
+      })
+      .sort((a, b) => b.key - a.key);
+    const base = { queryId: q1!.id, factorSetId: factorSet.id, spaceId, k: 5 };
+
+    for (const sign of ['POSITIVE', 'NEGATIVE'] as const) {
+      const ranking = await services.influenceSearch.topInfluences({ ...base, sign, mode: 'RERANKED', normalize: 'GRADIENT_NORM' });
+      expect(ranking.normalization).toBe('GRADIENT_NORM');
+      const expected = sign === 'POSITIVE' ? truth.slice(0, 5) : truth.slice(-5).reverse();
+      expect(ranking.hits.map((h) => h.documentId)).toEqual(expected.map((t) => t.id));
+      ranking.hits.forEach((h, i) => {
+        expect(h.rank).toBe(i + 1);
+        expect(h.score).toBeCloseTo(expected[i]!.score, 2);
+        expect(h.gradientNorm).toBeCloseTo(expected[i]!.norm, 3);
+        expect(h.normalizedScore).toBeCloseTo(expected[i]!.key, 4);
+        expect(h.perNat).toBeCloseTo(h.score / gradient.nats, 6);
+      });
+      // norm dominance is real in this corpus: the raw ranking is another one
+      const raw = await services.influenceSearch.topInfluences({ ...base, sign, mode: 'RERANKED' });
+      expect(raw.normalization).toBe('NONE');
+      expect(raw.hits.map((h) => h.documentId)).not.toEqual(ranking.hits.map((h) => h.documentId));
+      for (const h of raw.hits) expect(h.normalizedScore).toBeCloseTo(h.score / h.gradientNorm, 6);
+    }
+
+    // ANN: the normalised index's candidates, ordered by sketch score / ‖x_d‖; the sketch-level
+    // truth is ⟨y_s, x_s / ‖x_s‖⟩ over the stored (half-precision) sketches
+    const sketchTruth = stored
+      .map((r) => ({ id: r.documentId, key: dot(y.sketch, r.sketch!) / Math.sqrt(dot(r.sketch!, r.sketch!)) }))
+      .sort((a, b) => b.key - a.key)
+      .slice(0, 5)
+      .map((t) => t.id);
+    const ann = await services.influenceSearch.topInfluences({ ...base, sign: 'POSITIVE', mode: 'ANN', normalize: 'GRADIENT_NORM' });
+    expect(ann.normalization).toBe('GRADIENT_NORM');
+    expect(ann.hits).toHaveLength(5);
+    expect(ann.hits.filter((h) => sketchTruth.includes(h.documentId)).length).toBeGreaterThanOrEqual(4);
+    for (const h of ann.hits) {
+      const x = stored.find((r) => r.documentId === h.documentId)!;
+      expect(h.score).toBeCloseTo(dot(y.sketch, x.sketch!), 2);
+      expect(h.normalizedScore).toBeCloseTo(h.score / h.gradientNorm, 6);
+    }
+    for (let i = 1; i < ann.hits.length; i++) expect(ann.hits[i - 1]!.normalizedScore).toBeGreaterThanOrEqual(ann.hits[i]!.normalizedScore);
+
+    // EXACT: the exact I(q,d) of the normalised rerank's candidates, ordered by I(q,d) / ‖x_d‖
+    const exact = await services.influenceSearch.topInfluences({ ...base, k: 3, sign: 'POSITIVE', mode: 'EXACT', normalize: 'GRADIENT_NORM' });
+    expect(exact.normalization).toBe('GRADIENT_NORM');
+    expect(exact.hits).toHaveLength(3);
+    const cached = await scratch.db.prisma.influenceScore.findMany({ where: { queryId: q1!.id, method: 'EXACT', documentId: { in: exact.hits.map((h) => h.documentId) } } });
+    for (const h of exact.hits) {
+      expect(h.score).toBeCloseTo(cached.find((c) => c.documentId === h.documentId)!.score, 6);
+      expect(h.gradientNorm).toBeCloseTo(truth.find((t) => t.id === h.documentId)!.norm, 3);
+      expect(h.normalizedScore).toBeCloseTo(h.score / h.gradientNorm, 6);
+    }
+    for (let i = 1; i < exact.hits.length; i++) expect(exact.hits[i - 1]!.normalizedScore).toBeGreaterThanOrEqual(exact.hits[i]!.normalizedScore);
+
+    await expect(services.influenceSearch.topInfluences({ ...base, sign: 'POSITIVE', mode: 'RERANKED', normalize: 'COSINE' as never })).rejects.toThrow(
+      /normalize must be one of NONE, GRADIENT_NORM, got COSINE/,
+    );
+  });
+
+  it('layer totals per query: the projected layer blocks over every document, and the cached exact layer scores, as naive sums', async () => {
+    const factorSet = await services.factorSets.byName(1, 'ek');
+    const [q1, q2] = await scratch.db.prisma.query.findMany({ where: { externalId: { in: ['q1', 'q2'] } }, orderBy: { id: 'asc' } });
+    const space = (await scratch.db.prisma.projectionSpace.findUnique({ where: { id: spaceId } }))!;
+    const layerRanks = space.layerRanks as { layer: string; outRank: number; inRank: number }[];
+    expect(layerRanks.length).toBeGreaterThan(1);
+    const vectors = new QueryVectorRepository(scratch.db.sql);
+    const docs = await scratch.db.prisma.document.findMany({ orderBy: { id: 'asc' } });
+    const stored = await new DocumentProjectionRepository(scratch.db.sql).findByDocuments(spaceId, docs.map((d) => d.id));
+
+    const projected = await services.influenceAnalysis.layerTotals([q1!.id, q2!.id], 'PROJECTED', factorSet.id, spaceId);
+    expect(projected.basis).toMatchObject({ method: 'PROJECTED', documents: stored.length });
+    for (const [i, q] of [q1!, q2!].entries()) {
+      const g = (await vectors.findGradient(q.id, factorSet.id))!;
+      const y = (await vectors.findProjection(g.id, spaceId))!;
+      const result = projected.results[i]!;
+      expect(result).toMatchObject({ queryId: q.id, documents: stored.length });
+      expect(result.nats).toBeCloseTo(g.nats, 6);
+      expect(result.layers.map((l) => l.layer)).toEqual(layerRanks.map((l) => l.layer));
+      let offset = 0;
+      let net = 0;
+      layerRanks.forEach((l, k) => {
+        const length = l.outRank * l.inRank;
+        let positive = 0;
+        let negative = 0;
+        for (const r of stored) {
+          const s = dot(y.full.subarray(offset, offset + length), r.full!.subarray(offset, offset + length));
+          if (s > 0) positive += s;
+          else negative += s;
+        }
+        offset += length;
+        const got = result.layers[k]!;
+        expect(Math.abs(got.totalPositive - positive)).toBeLessThanOrEqual(1e-4 * Math.max(1, Math.abs(positive)));
+        expect(Math.abs(got.totalNegative - negative)).toBeLessThanOrEqual(1e-4 * Math.max(1, Math.abs(negative)));
+        expect(got.totalPositivePerNat).toBeCloseTo(got.totalPositive / g.nats, 6);
+        net += got.totalPositive + got.totalNegative;
+      });
+      const all = stored.reduce((s, r) => s + dot(y.full, r.full!), 0);
+      expect(Math.abs(net - all)).toBeLessThanOrEqual(1e-4 * Math.max(1, Math.abs(all)));
+    }
+
+    // EXACT: the per-layer scores cached by the EXACT rankings above
+    const rows = await scratch.db.prisma.influenceScore.findMany({ where: { queryId: q1!.id, factorSetId: factorSet.id, method: 'EXACT' } });
+    expect(rows.length).toBeGreaterThanOrEqual(20);
+    const exact = await services.influenceAnalysis.layerTotals([q1!.id], 'EXACT', factorSet.id, spaceId);
+    expect(exact.basis).toMatchObject({ method: 'EXACT', documents: rows.length });
+    expect(exact.results[0]!.documents).toBe(rows.length);
+    expect(exact.results[0]!.layers.map((l) => l.layer)).toEqual(layerRanks.map((l) => l.layer));
+    exact.results[0]!.layers.forEach((got, k) => {
+      const values = rows.map((r) => r.layerScores[k]!);
+      expect(got.totalPositive).toBeCloseTo(values.filter((v) => v > 0).reduce((a, b) => a + b, 0), 8);
+      expect(got.totalNegative).toBeCloseTo(values.filter((v) => v < 0).reduce((a, b) => a + b, 0), 8);
+    });
+    const exactNet = exact.results[0]!.layers.reduce((s, l) => s + l.totalPositive + l.totalNegative, 0);
+    expect(exactNet).toBeCloseTo(rows.reduce((s, r) => s + r.score, 0), 4);
+
+    await expect(services.influenceAnalysis.layerTotals([q2!.id], 'EXACT', factorSet.id, spaceId)).rejects.toThrow(/no exact influence scores.*topInfluences with mode EXACT/);
+    await expect(services.influenceAnalysis.layerTotals([q1!.id], 'SKETCH' as never, factorSet.id, spaceId)).rejects.toThrow(/method must be PROJECTED or EXACT/);
+    await expect(services.influenceAnalysis.layerTotals([], 'PROJECTED', factorSet.id, spaceId)).rejects.toThrow(/give 1 to 100 queries/);
+  });
+
   it('in a full-rank eigenbasis space, the projected score equals the exact EK-FAC influence', async () => {
     const factorSet = await services.factorSets.byName(1, 'ek');
     // ranks above the layer sizes are clamped: P = Q_Sᵀ, R = Q_Aᵀ in full, so ⟨y_q, x_d⟩ = Σ_ℓ ⟨M_ℓ, G_ℓ(d)⟩
@@ -218,6 +351,42 @@ describe.each(testBackends())('influence queries on %s', (kind) => {
       expect(badK.json.errors![0]!.extensions!.code).toMatch(/BAD_USER_INPUT|QUERY_TOO_COMPLEX/);
       const noSpace = await postGraphQL(server.url, `{ influenceQuery(id: "${id}") { topInfluences(factorSet: "ek", space: "nope") { nats } } }`, { token: curator });
       expect(noSpace.json.errors![0]!.extensions!.code).toBe('NOT_FOUND');
+      const normalized = await postGraphQL(
+        server.url,
+        `{ influenceQuery(id: "${id}") { topInfluences(factorSet: "ek", space: "default", k: 3, normalize: GRADIENT_NORM) { normalization edges { score normalizedScore gradientNorm } } } }`,
+        { token: curator },
+      );
+      expect(normalized.json.errors).toBeUndefined();
+      const byNorm = (normalized.json.data!.influenceQuery as { topInfluences: { normalization: string; edges: { score: number; normalizedScore: number; gradientNorm: number }[] } }).topInfluences;
+      expect(byNorm.normalization).toBe('GRADIENT_NORM');
+      expect(byNorm.edges).toHaveLength(3);
+      for (const e of byNorm.edges) expect(e.normalizedScore).toBeCloseTo(e.score / e.gradientNorm, 6);
+      expect(byNorm.edges[0]!.normalizedScore).toBeGreaterThanOrEqual(byNorm.edges[1]!.normalizedScore);
+      const plain = await postGraphQL(server.url, `{ influenceQuery(id: "${id}") { topInfluences(factorSet: "ek", space: "default", k: 3) { normalization } } }`, { token: curator });
+      expect((plain.json.data!.influenceQuery as { topInfluences: { normalization: string } }).topInfluences.normalization).toBe('NONE');
+      const badNorm = await postGraphQL(server.url, `{ influenceQuery(id: "${id}") { topInfluences(factorSet: "ek", space: "default", normalize: COSINE) { nats } } }`, { token: curator });
+      expect(badNorm.json.errors![0]!.extensions!.code).toBe('GRAPHQL_VALIDATION_FAILED');
+      expect(badNorm.json.errors![0]!.message).toMatch(/COSINE/);
+
+      const totals = await postGraphQL(
+        server.url,
+        `{ influenceLayerTotals(queryIds: ["${id}"], factorSet: "ek", space: "default") { basis { method documents space } results { queryId documents layers { layer totalPositive totalNegative totalPositivePerNat } } } }`,
+        { token: curator },
+      );
+      expect(totals.json.errors).toBeUndefined();
+      const layerTotals = totals.json.data!.influenceLayerTotals as {
+        basis: { method: string; documents: number; space: string };
+        results: { queryId: string; documents: number; layers: { layer: string; totalPositive: number; totalNegative: number }[] }[];
+      };
+      expect(layerTotals.basis).toEqual({ method: 'PROJECTED', documents: TEXTS.length, space: 'default' });
+      expect(layerTotals.results[0]!.queryId).toBe(id);
+      expect(layerTotals.results[0]!.layers.length).toBeGreaterThan(1);
+      for (const l of layerTotals.results[0]!.layers) {
+        expect(l.totalPositive).toBeGreaterThanOrEqual(0);
+        expect(l.totalNegative).toBeLessThanOrEqual(0);
+      }
+      const noExact = await postGraphQL(server.url, `{ influenceLayerTotals(queryIds: ["${id}"], factorSet: "ek", space: "default", method: EXACT) { basis { method } } }`, { token: curator });
+      expect(noExact.json.errors![0]!.extensions!.code).toBe('NOT_FOUND');
     } finally {
       await server.stop();
     }

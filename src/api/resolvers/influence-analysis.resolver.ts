@@ -9,7 +9,9 @@ import {
   CorrelationMethodEnum,
   InfluenceCorrelationType,
   InfluenceDistributionType,
+  InfluenceLayerTotalsType,
   ScoreBasisType,
+  ScoreMethodEnum,
   SourceOverRepresentationType,
 } from '../types/influence-analysis.type';
 import { InfluenceSignEnum } from '../types/influence-query.type';
@@ -45,6 +47,12 @@ class OverRepresentationArgs extends AnalysisArgs {
 
   @Field(() => InfluenceSignEnum, { defaultValue: InfluenceSignEnum.POSITIVE, description: 'Top or bottom.' })
   sign!: InfluenceSignEnum;
+}
+
+@ArgsType()
+class LayerTotalsArgs extends AnalysisArgs {
+  @Field(() => ScoreMethodEnum, { defaultValue: ScoreMethodEnum.PROJECTED, description: 'PROJECTED (every document of the space) or EXACT (the cached exact scores).' })
+  method!: ScoreMethodEnum;
 }
 
 interface Resolved {
@@ -111,5 +119,16 @@ export class InfluenceAnalysisResolver {
     const r = await resolve(args, ctx);
     const out = await ctx.services.influenceAnalysis.sourceOverRepresentation(r.queryIds, args.ks, args.sign === InfluenceSignEnum.NEGATIVE ? 'negative' : 'positive', r.factorSetId, r.spaceId);
     return { basis: basis(out.basis, r.names), sign: args.sign, rows: out.rows };
+  }
+
+  @Authorized('VIEWER')
+  @Query(() => InfluenceLayerTotalsType, { description: 'Layer-wise influence: per query and tracked layer, total positive and negative influence over the documents scored.' })
+  async influenceLayerTotals(@Args(() => LayerTotalsArgs) args: LayerTotalsArgs, @Ctx() ctx: GraphQLContext): Promise<InfluenceLayerTotalsType> {
+    const r = await resolve(args, ctx);
+    const out = await ctx.services.influenceAnalysis.layerTotals(r.queryIds, args.method === ScoreMethodEnum.EXACT ? 'EXACT' : 'PROJECTED', r.factorSetId, r.spaceId);
+    return {
+      basis: basis(out.basis, r.names),
+      results: out.results.map((q) => ({ queryId: toGlobalId('InfluenceQuery', q.queryId), nats: q.nats, documents: q.documents, layers: q.layers.map((l) => ({ ...l })) })),
+    };
   }
 }

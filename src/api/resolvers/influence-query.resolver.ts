@@ -8,6 +8,7 @@ import { fromGlobalId, toGlobalId } from '../relay/global-id';
 import { connectionComplexity, PageArgs, toPageRequest } from '../relay/page-args';
 import {
   InfluenceModeEnum,
+  InfluenceNormalizationEnum,
   InfluenceQueryConnection,
   InfluenceQueryInput,
   InfluenceQueryType,
@@ -56,6 +57,12 @@ class TopInfluencesArgs {
 
   @Field(() => InfluenceModeEnum, { defaultValue: InfluenceModeEnum.RERANKED, description: 'ANN, RERANKED or EXACT.' })
   mode!: InfluenceModeEnum;
+
+  @Field(() => InfluenceNormalizationEnum, {
+    defaultValue: InfluenceNormalizationEnum.NONE,
+    description: 'Rank by the raw influence (NONE) or by influence / the document’s gradient norm (GRADIENT_NORM).',
+  })
+  normalize!: InfluenceNormalizationEnum;
 
   @Field(() => Int, { nullable: true, description: 'hnsw.ef_search for the ANN stage (default max(100, 2 × candidates)).' })
   efSearch?: number;
@@ -107,17 +114,30 @@ export class InfluenceQueryResolver {
       k: args.k,
       sign: args.sign,
       mode: args.mode,
+      normalize: args.normalize,
       efSearch: args.efSearch,
     });
     const docs = await ctx.services.documents.getMany(ranking.hits.map((h) => h.documentId));
     return {
       mode: ranking.mode as InfluenceModeEnum,
       sign: ranking.sign as InfluenceSignEnum,
+      normalization: ranking.normalization as InfluenceNormalizationEnum,
       nats: ranking.nats,
       candidates: ranking.candidates,
       edges: ranking.hits.flatMap((h, i) =>
         docs[i]
-          ? [{ rank: h.rank, score: h.score, perNat: h.perNat, document: toDocumentType(docs[i]!), layerScores: h.layerScores ? [...h.layerScores] : null, tokenScores: h.tokenScores ? [...h.tokenScores] : null }]
+          ? [
+              {
+                rank: h.rank,
+                score: h.score,
+                perNat: h.perNat,
+                normalizedScore: h.normalizedScore,
+                gradientNorm: h.gradientNorm,
+                document: toDocumentType(docs[i]!),
+                layerScores: h.layerScores ? [...h.layerScores] : null,
+                tokenScores: h.tokenScores ? [...h.tokenScores] : null,
+              },
+            ]
           : [],
       ),
     };

@@ -8,12 +8,27 @@ export enum CorrelationMethodEnum {
 }
 registerEnumType(CorrelationMethodEnum, { name: 'CorrelationMethod', description: 'Correlation coefficient.' });
 
+export enum ScoreMethodEnum {
+  PROJECTED = 'PROJECTED',
+  EXACT = 'EXACT',
+}
+registerEnumType(ScoreMethodEnum, {
+  name: 'ScoreMethod',
+  description: 'Which influence scores an analysis sums.',
+  valuesConfig: {
+    PROJECTED: { description: 'Inner products with the full projections of every document of the projection space.' },
+    EXACT: { description: 'The cached exact EK-FAC influence of the documents it was computed for (topInfluences mode EXACT).' },
+  },
+});
+
 @ObjectType('ScoreBasis', { description: 'Which scores an analysis used, over how many documents.' })
 export class ScoreBasisType {
-  @Field(() => String, { description: 'PROJECTED: inner products with the full projections (an estimate of the EK-FAC influence).' })
+  @Field(() => String, {
+    description: 'PROJECTED: inner products with the full projections (an estimate of the EK-FAC influence). EXACT: the cached exact influence (influenceLayerTotals only).',
+  })
   method!: string;
 
-  @Field(() => Int, { description: 'Documents scored (every document of the projection space).' })
+  @Field(() => Int, { description: 'Documents scored: every document of the projection space (PROJECTED); for EXACT the most of any query (each result states its own).' })
   documents!: number;
 
   @Field(() => String, { description: 'Factor set name.' })
@@ -141,4 +156,46 @@ export class SourceOverRepresentationType {
 
   @Field(() => [SourceRatioType], { description: 'Ratios by k and source.' })
   rows!: SourceRatioType[];
+}
+
+@ObjectType('LayerTotal', { description: 'Influence of one query summed over documents, for one tracked layer.' })
+export class LayerTotalType {
+  @Field(() => String, { description: 'Tracked layer name (e.g. h.0.mlp.c_fc).' })
+  layer!: string;
+
+  @Field(() => Float, { description: 'Σ_d max(I_ℓ(q,d), 0): total positive influence through this layer.' })
+  totalPositive!: number;
+
+  @Field(() => Float, { description: 'Σ_d min(I_ℓ(q,d), 0): total negative influence through this layer.' })
+  totalNegative!: number;
+
+  @Field(() => Float, { description: 'totalPositive / nats(q).' })
+  totalPositivePerNat!: number;
+
+  @Field(() => Float, { description: 'totalNegative / nats(q).' })
+  totalNegativePerNat!: number;
+}
+
+@ObjectType('QueryLayerTotals', { description: 'Layer-wise influence totals of one query.' })
+export class QueryLayerTotalsType {
+  @Field(() => ID, { description: 'Query global ID.' })
+  queryId!: string;
+
+  @Field(() => Float, { description: 'nats(q).' })
+  nats!: number;
+
+  @Field(() => Int, { description: 'Documents summed over.' })
+  documents!: number;
+
+  @Field(() => [LayerTotalType], { description: 'One entry per tracked layer, in layer order; summed over the layers, positive + negative is the query’s net influence over the documents.' })
+  layers!: LayerTotalType[];
+}
+
+@ObjectType('InfluenceLayerTotals', { description: 'Layer-wise influence (DESIGN §3): per query and tracked layer, the total positive and negative influence over the documents scored.' })
+export class InfluenceLayerTotalsType {
+  @Field(() => ScoreBasisType, { description: 'Scores used.' })
+  basis!: ScoreBasisType;
+
+  @Field(() => [QueryLayerTotalsType], { description: 'Per query, in the order asked.' })
+  results!: QueryLayerTotalsType[];
 }

@@ -39,6 +39,22 @@ registerEnumType(InfluenceModeEnum, {
   },
 });
 
+export enum InfluenceNormalizationEnum {
+  NONE = 'NONE',
+  GRADIENT_NORM = 'GRADIENT_NORM',
+}
+registerEnumType(InfluenceNormalizationEnum, {
+  name: 'InfluenceNormalization',
+  description: 'What a ranking orders by (DESIGN §3 "Norm dominance": documents with a large gradient norm otherwise dominate every raw ranking).',
+  valuesConfig: {
+    NONE: { description: 'The raw influence score.' },
+    GRADIENT_NORM: {
+      description:
+        'The score divided by the document’s gradient norm ‖x_d‖ (cosine-like). ANN searches a second HNSW index over the unit-normalised sketches; RERANKED and EXACT rank their candidates by score / ‖x_d‖. ‖x_d‖ is the stored norm of the document’s full projection in the space, for EXACT too.',
+    },
+  },
+});
+
 @ObjectType('InfluenceQuery', { description: 'A prompt and completion whose influential pretraining documents are sought.' })
 export class InfluenceQueryType {
   @Field(() => ID, { description: 'Global ID.' })
@@ -76,6 +92,12 @@ export class InfluenceEdgeType {
   @Field(() => Float, { description: 'score / nats(q).' })
   perNat!: number;
 
+  @Field(() => Float, { description: 'score / gradientNorm (0 when the norm is 0): what normalize: GRADIENT_NORM ranks by.' })
+  normalizedScore!: number;
+
+  @Field(() => Float, { description: '‖x_d‖₂: the norm of the document’s full projection in the space (its gradient norm as projected).' })
+  gradientNorm!: number;
+
   @Field(() => DocumentType, { description: 'The document.' })
   document!: DocumentType;
 
@@ -93,6 +115,9 @@ export class InfluenceRankingType {
 
   @Field(() => InfluenceSignEnum, { description: 'Which end of the ranking.' })
   sign!: InfluenceSignEnum;
+
+  @Field(() => InfluenceNormalizationEnum, { description: 'What the ranking orders by: the raw score (NONE) or score / gradient norm (GRADIENT_NORM).' })
+  normalization!: InfluenceNormalizationEnum;
 
   @Field(() => Float, { description: 'nats(q): summed negative log-likelihood of the completion.' })
   nats!: number;
