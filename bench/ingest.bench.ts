@@ -7,19 +7,22 @@
  *
  * 1. the engine's own projection-head rate (documents/s, tokens/s, GFLOP/s) in this process,
  *    job-sized chunks timed alternately with onnxruntime's raw float32 MatMul (1024², 4096² on a
- *    GPU; GFLOP/s);
+ *    GPU; GFLOP/s), each chunk both in token-budget batches (what the worker runs) and in the
+ *    fixed batches of 8 windows in document order used before, with the padding share
+ *    1 − real tokens / padded positions of each;
  * 2. end to end through the queue: real `tracebase worker` processes on a scratch Postgres,
  *    documents/s and tokens/s from enqueue to the last completed job, cold (fresh processes,
  *    sessions compiled in the first jobs) and then warm (same processes, a second space);
  *    1 worker × all threads, 1 worker × half, 2 workers × half each (on 2 cores: 2, 1, 1+1);
  * 3. the database write rate on its own: vectors/s of `DocumentProjectionRepository.upsertMany`
- *    in job-sized and 500-row batches at the space's dims, then the HNSW build time, and the
- *    stored bytes per document.
+ *    (binary vector parameters, as the services write on Postgres) in job-sized and 500-row
+ *    batches at the space's dims, then the HNSW build time, and the stored bytes per document.
  *
  * Prints a JSON report with medians and ratios against the issue's targets.
  *
  * Options: --documents N (default 256; --all for the whole world), --device cpu|cuda,
  * --threads N (default: all cores), --batch-size N (documents per job, default 32),
+ * --token-budget N (padded positions per engine batch, default the worker's default),
  * --rank R (default 8), --sketch-dims N (default 512), --write-rows N (rows per write run, default 2048),
  * --model DIR, --world DIR (an existing world directory), --json FILE.
  * Needs DATABASE_URL (Postgres + pgvector, a role with CREATEDB): worker processes share it.
@@ -33,7 +36,10 @@ import { applyMigrations } from '../src/db/migration-runner';
 import { defaultEngineSettings, Gpt2GradientEngine } from '../src/engine/gpt2-gradient.engine';
 import { SeededRandom } from '../src/engine/seeded-random';
 import { projectDocuments } from '../src/influence/document-projection.pipeline';
-import { bucketLength, sequenceBatches } from '../src/influence/sequence-batches';
+import { DEFAULT_WORKER_TOKEN_BUDGET } from '../src/config/config';
+import { SessionCache } from '../src/engine/session.cache';
+import { planPadding, planShapeCount, planTokenBudgetBatches } from '../src/engine/token-budget.planner';
+import { isScorable, sequenceBatches } from '../src/influence/sequence-batches';
 import type { TokenizedSequence } from '../src/influence/tokenized-sequence';
 import { PROJECT_DOCUMENTS } from '../src/jobs/job-names';
 import { JOB_SCHEMA, JobQueue } from '../src/jobs/job-queue';
@@ -42,7 +48,7 @@ import { GraphBuilder } from '../src/onnx/graph.builder';
 import { serializeModel } from '../src/onnx/onnx.serializer';
 import { createSession, type HostTensor, runSession } from '../src/onnx/ort.runner';
 import { DocumentProjectionRepository, type DocumentProjectionRecord } from '../src/repositories/document-projection.repository';
-import { toVectorLiteral } from '../src/repositories/vector-sql';
+import { toVectorBinary } from '../src/repositories/vector-sql';
 import { createServices } from '../src/services/service-container';
 import { initGpt2Parameters } from '../src/training/gpt2-parameter.initializer';
 import { writeModelDirectory } from '../src/training/model-directory.writer';
@@ -69,6 +75,7 @@ function intFlag(name: string, fallback: number): number {
 const device = flag('device') === 'cuda' ? 'cuda' : 'cpu';
 const threads = intFlag('threads', cpus().length);
 const batchSize = intFlag('batch-size', 32);
+const tokenBudget = intFlag('token-budget', DEFAULT_WORKER_TOKEN_BUDGET);
 const rank = intFlag('rank', 8);
 const sketchDims = intFlag('sketch-dims', 512);
 const writeRows = intFlag('write-rows', 2048);
@@ -126,7 +133,7 @@ interface WorkerProcess {
 
 /** Starts `node bin/tracebase.js worker` from source (the same code as the in-process engine). */
 function startWorkerProcess(url: string, workerThreads: number): WorkerProcess {
-  const child = spawn(process.execPath, [path.join(ROOT, 'bin', 'tracebase.js'), 'worker', '--device', device, '--threads', String(workerThreads)], {
+  const child = spawn(process.execPath, [path.join(ROOT, 'bin', 'tracebase.js'), 'worker', '--device', device, '--threads', String(workerThreads), '--token-budget', String(tokenBudget)], {
     cwd: ROOT,
     env: { ...process.env, NODE_OPTIONS: '', TRACEBASE_FROM_SOURCE: '1', DATABASE_URL: url, ORT_DISABLE_TELEMETRY: '1', CHECKPOINT_DISABLE: '1' },
   });
@@ -202,50 +209,77 @@ async function main(): Promise<void> {
       .map((d) => ({ id: String(d.id), tokens: runtime.loaded.tokenizer.encode(d.text), scoreFrom: 0 }))
       .filter((s) => s.tokens.length >= 2);
     const totalTokens = sequences.reduce((s, q) => s + q.tokens.length, 0);
-    const engine = new Gpt2GradientEngine(runtime.loaded, defaultEngineSettings({ device, intraOpThreads: threads }));
-    const byBucket = new Map<number, TokenizedSequence>();
-    for (const s of sequences) byBucket.set(bucketLength(s.tokens.length, config.nPositions), s);
+    const budget = { context: config.nPositions, tokenBudget };
+    // room for every shape of both batchings, so that no graph is compiled twice
+    const engine = new Gpt2GradientEngine(runtime.loaded, defaultEngineSettings({ device, intraOpThreads: threads }), new SessionCache(planShapeCount(budget) + 32));
+    const chunks: TokenizedSequence[][] = [];
+    for (let i = 0; i < sequences.length; i += batchSize) chunks.push(sequences.slice(i, i + batchSize));
+    type Batching = 'tokenBudget' | 'fixedBatches';
+    const run = (batching: Batching, chunk: TokenizedSequence[]) =>
+      projectDocuments(engine, runtime.space, chunk, batching === 'tokenBudget' ? { tokenBudget } : {});
+    /** Padded batches [B, T] of a chunk under each batching (the engine computes every position). */
+    const shapesOf = (batching: Batching, chunk: TokenizedSequence[]) =>
+      batching === 'tokenBudget'
+        ? planTokenBudgetBatches(chunk.filter(isScorable), budget).map((b) => ({ rows: b.windows.length, T: b.seqLen, windows: b.windows }))
+        : [...sequenceBatches(chunk, { context: config.nPositions })].map((b) => ({ rows: b.batch.batch, T: b.batch.seqLen, windows: b.windows }));
     t0 = process.hrtime.bigint();
-    for (const s of byBucket.values()) await projectDocuments(engine, runtime.space, [s]); // compiles each shape once
+    for (const chunk of chunks) for (const batching of ['tokenBudget', 'fixedBatches'] as const) await run(batching, chunk); // compiles every shape once
     const compileSeconds = seconds(t0);
     // on a GPU a 1024² product is too small to time against the host transfers
     const matmulSize = device === 'cuda' ? 4096 : 1024;
     const mm = await rawMatmul(matmulSize);
     await mm();
-    const chunkTimes: number[] = [];
-    const chunkGflops: number[] = [];
+    const perBatching = (['tokenBudget', 'fixedBatches'] as const).map((batching) => ({
+      batching,
+      times: [] as number[],
+      gflops: [] as number[],
+      ratios: [] as number[],
+      positions: 0,
+      windowTokens: 0,
+    }));
     const rawGflops: number[] = [];
-    const ratios: number[] = [];
-    let paddedPositions = 0;
-    for (let i = 0; i < sequences.length; i += batchSize) {
-      const chunk = sequences.slice(i, i + batchSize);
-      let flops = 0;
-      for (const b of sequenceBatches(chunk, { context: config.nPositions })) {
-        const rows = b.batch.batch;
-        const T = b.batch.seqLen;
-        flops += projectionHeadFlops(config, rows, T);
-        paddedPositions += rows * T;
+    for (const chunk of chunks) {
+      // both batchings of the same chunk back to back, then the raw MatMul: load changes hit all alike
+      for (const b of perBatching) {
+        let flops = 0;
+        for (const shape of shapesOf(b.batching, chunk)) {
+          flops += projectionHeadFlops(config, shape.rows, shape.T);
+          b.positions += shape.rows * shape.T;
+          b.windowTokens += planPadding([{ windows: shape.windows, seqLen: shape.T }]).tokens;
+        }
+        const t = process.hrtime.bigint();
+        await run(b.batching, chunk);
+        const s = seconds(t);
+        b.times.push(s);
+        b.gflops.push(flops / s / 1e9);
       }
-      const t = process.hrtime.bigint();
-      await projectDocuments(engine, runtime.space, chunk);
-      const s = seconds(t);
       const raw = await mm();
-      chunkTimes.push(s);
-      chunkGflops.push(flops / s / 1e9);
       rawGflops.push(raw);
-      ratios.push(flops / s / 1e9 / raw);
+      for (const b of perBatching) b.ratios.push(b.gflops[b.gflops.length - 1]! / raw);
     }
-    const engineSeconds = chunkTimes.reduce((a, b) => a + b, 0);
+    const summarize = (b: (typeof perBatching)[number]) => {
+      const total = b.times.reduce((x, y) => x + y, 0);
+      return {
+        documentsPerSecond: round(sequences.length / total),
+        tokensPerSecond: round(totalTokens / total),
+        // 1 − real tokens (window tokens: a long document's overlapping token counts twice) / padded positions
+        paddingShare: round(1 - b.windowTokens / b.positions, 2),
+        paddedPositions: b.positions,
+        medianGflops: round(median(b.gflops)),
+        medianRatioToRawMatmul: round(median(b.ratios), 2),
+      };
+    };
+    const summary = { tokenBudget: summarize(perBatching[0]!), fixedBatches: summarize(perBatching[1]!) };
     const engineResult = {
-      documentsPerSecond: round(sequences.length / engineSeconds),
-      tokensPerSecond: round(totalTokens / engineSeconds),
-      paddingShare: round(1 - totalTokens / paddedPositions, 2),
-      medianGflops: round(median(chunkGflops)),
+      ...summary.tokenBudget,
+      tokenBudget,
+      fixedBatches: summary.fixedBatches,
+      tokenBudgetOverFixedBatches: round(summary.tokenBudget.documentsPerSecond / summary.fixedBatches.documentsPerSecond, 3),
       medianRawMatmulGflops: round(median(rawGflops)),
-      medianRatioToRawMatmul: round(median(ratios), 2),
-      chunks: chunkTimes.length,
+      chunks: chunks.length,
       rawMatmul: `${matmulSize}x${matmulSize} float32, two products after each chunk`,
       sessionCompileSeconds: round(compileSeconds),
+      compiledShapes: engine.cache.size,
     };
     log(`engine: ${JSON.stringify(engineResult)}`);
 
@@ -299,7 +333,8 @@ async function main(): Promise<void> {
     await queue.stop();
 
     // 3. The database write rate on its own, at the space's dims, then the index build.
-    const repo = new DocumentProjectionRepository(db.sql);
+    // binary vector parameters, as the services write on Postgres
+    const repo = new DocumentProjectionRepository(db.sql, undefined, 'binary');
     const allFile = path.join(worldDir, 'corpus.jsonl');
     t0 = process.hrtime.bigint();
     await services.corpusImport.importFile('world', allFile);
@@ -331,11 +366,11 @@ async function main(): Promise<void> {
           const t = process.hrtime.bigint();
           await repo.upsertMany(space.id, records);
           spent += seconds(t);
-          // the client-side share: the text literals upsertMany binds, formatted again on their own
+          // the client-side share: the binary vector parameters upsertMany binds, encoded again on their own
           const f = process.hrtime.bigint();
           for (const r of records) {
-            toVectorLiteral(r.full!, 'vector', 'full');
-            toVectorLiteral(r.sketch!, 'halfvec', 'sketch');
+            toVectorBinary(r.full!, 'vector', 'full');
+            toVectorBinary(r.sketch!, 'halfvec', 'sketch');
           }
           formatting += seconds(f);
         }
@@ -347,7 +382,7 @@ async function main(): Promise<void> {
         rows: docIds.length,
         medianVectorsPerSecond: round(median(rates)),
         runs: rates.map((r) => round(r)),
-        medianShareFormattingVectorLiterals: round(median(formatShares), 2),
+        medianShareEncodingVectors: round(median(formatShares), 2),
       });
     }
     log(`writes: ${JSON.stringify(writes)}`);

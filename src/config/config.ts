@@ -22,8 +22,12 @@ export const ENVIRONMENT_VARIABLES = {
 
 export type SettingName = keyof typeof ENVIRONMENT_VARIABLES;
 
-/** Default most padded positions B × T of one engine batch of the ingestion worker. */
-export const DEFAULT_WORKER_TOKEN_BUDGET = 1024;
+/**
+ * Default most padded positions B × T of one engine batch of the ingestion worker: the fastest
+ * of 256 … 4096 on the reference model with CPU workers (bench/ingest-batching.bench.ts,
+ * docs/benchmarks.md), with the least activation memory but one.
+ */
+export const DEFAULT_WORKER_TOKEN_BUDGET = 512;
 
 const intIn = (min: number, max: number) =>
   z.coerce

@@ -21,10 +21,10 @@ describe('loadConfig', () => {
     expect(config.dataDir).toBe('/srv/data');
   });
 
-  it('reads the worker token budget from TRACEBASE_WORKER_TOKEN_BUDGET or --token-budget, default 1024', () => {
-    expect(loadConfig({}).tokenBudget).toBe(1024);
+  it('reads the worker token budget from TRACEBASE_WORKER_TOKEN_BUDGET or --token-budget, default 512', () => {
+    expect(loadConfig({}).tokenBudget).toBe(512);
     expect(loadConfig({ TRACEBASE_WORKER_TOKEN_BUDGET: '4096' }).tokenBudget).toBe(4096);
-    expect(loadConfig({ TRACEBASE_WORKER_TOKEN_BUDGET: '4096' }, { tokenBudget: '512' }).tokenBudget).toBe(512);
+    expect(loadConfig({ TRACEBASE_WORKER_TOKEN_BUDGET: '4096' }, { tokenBudget: '256' }).tokenBudget).toBe(256);
   });
 
   it('treats an empty variable as unset', () => {

@@ -123,3 +123,10 @@ describe('planShapeCount', () => {
     expect(planShapeCount({ context: 8, tokenBudget: 16 })).toBe(2); // T = 8 only, B ∈ {2, 1}
   });
 });
+
+describe('planShapeCount at the default budget', () => {
+  it('is 37 for the reference context of 256 at 512 positions (the number docs/configuration.md gives)', () => {
+    // T: 16 24 32 48 64 96 128 192 256 → B_T 32 21 16 10 8 5 4 2 2 → 6+6+5+5+4+4+3+2+2
+    expect(planShapeCount({ context: 256, tokenBudget: 512 })).toBe(37);
+  });
+});

@@ -31,7 +31,7 @@ export function registerIngestCommand(program: Command): void {
       .option('--no-work', 'only queue the jobs (Postgres: leave them to worker processes)')
       .option('--concurrency <n>', 'jobs at once in this process', '1')
       .option('--device <device>', 'cpu | cuda', 'cpu')
-      .option('--token-budget <n>', 'most padded positions B × T of one engine batch (env TRACEBASE_WORKER_TOKEN_BUDGET, default 1024)'),
+      .option('--token-budget <n>', 'most padded positions B × T of one engine batch (env TRACEBASE_WORKER_TOKEN_BUDGET, default 512)'),
   ).action(async (options: Record<string, unknown>) => {
     const config = configFromOptions(options);
     const rank = positiveInt(options.rank, '--rank');

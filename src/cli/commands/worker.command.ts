@@ -15,7 +15,7 @@ export function registerWorkerCommand(program: Command): void {
       .option('--concurrency <n>', 'jobs at once in this process', '1')
       .option('--device <device>', 'cpu | cuda', 'cpu')
       .option('--threads <n>', 'onnxruntime intra-op threads (default: all cores)')
-      .option('--token-budget <n>', 'most padded positions B × T of one engine batch (env TRACEBASE_WORKER_TOKEN_BUDGET, default 1024)'),
+      .option('--token-budget <n>', 'most padded positions B × T of one engine batch (env TRACEBASE_WORKER_TOKEN_BUDGET, default 512)'),
   ).action(async (options: Record<string, unknown>) => {
     const concurrency = Number(options.concurrency);
     if (!Number.isInteger(concurrency) || concurrency < 1) throw new InvalidInputError(`--concurrency must be a positive integer, got ${String(options.concurrency)}`);
