@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 
 import { ApolloServer, HeaderMap } from '@apollo/server';
 import {
@@ -18,6 +19,8 @@ import { queryCostPlugin } from './query-cost.plugin';
 import { queryDepthRule } from './query-depth.rule';
 import { RateLimiter } from './rate-limiter';
 import { buildTracebaseSchema } from './schema.builder';
+import { createSubscriptionServer } from './subscriptions/graphql-ws.server';
+import { httpSubscriptionRefusalPlugin } from './subscriptions/http-subscription-refusal.plugin';
 
 /** Path the GraphQL endpoint is served on. */
 export const GRAPHQL_PATH = '/graphql';
@@ -70,6 +73,7 @@ export async function createApolloServer(
     includeStacktraceInErrorResponses: development,
     introspection: true,
     plugins: [
+      httpSubscriptionRefusalPlugin(GRAPHQL_PATH),
       queryCostPlugin(schema, settings.maxQueryCost),
       development
         ? ApolloServerPluginLandingPageLocalDefault({ footer: false })
@@ -82,11 +86,14 @@ export async function createApolloServer(
  * Serves the API over HTTP on `settings.host:settings.port` at {@link GRAPHQL_PATH} (GET
  * shows the landing page), with `/healthz` as a plain liveness probe. Request bodies above
  * `maxRequestBytes` get 413 and malformed JSON 400, each with an `extensions.code`.
+ * Subscriptions are served on the same path over WebSocket (graphql-ws protocol); `stop()`
+ * closes their connections too, which ends their polling.
  */
 export async function startGraphQLServer(settings: ServerSettings, services: Services): Promise<RunningGraphQLServer> {
   const apollo = await createApolloServer(settings);
   await apollo.start();
   const limiter = new RateLimiter(settings.rateLimitPerMinute);
+  const subscriptions = createSubscriptionServer(await buildTracebaseSchema(), services, settings, limiter);
 
   const httpServer = createServer((req, res) => {
     void handle(req, res).catch((error: unknown) => {
@@ -94,6 +101,14 @@ export async function startGraphQLServer(settings: ServerSettings, services: Ser
       else res.end();
       if (settings.environment === 'development') console.error(error);
     });
+  });
+
+  httpServer.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    if (new URL(req.url ?? '/', 'http://localhost').pathname !== GRAPHQL_PATH) {
+      socket.end(`HTTP/1.1 404 Not Found\r\nconnection: close\r\n\r\n`);
+      return;
+    }
+    subscriptions.handleUpgrade(req, socket, head);
   });
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -184,6 +199,7 @@ export async function startGraphQLServer(settings: ServerSettings, services: Ser
     url: `http://${host}:${address.port}${GRAPHQL_PATH}`,
     httpServer,
     async stop() {
+      await subscriptions.close();
       await new Promise<void>((resolve) => {
         httpServer.close(() => resolve());
         httpServer.closeAllConnections();

@@ -8,11 +8,14 @@ import { DocumentResolver } from './resolvers/document.resolver';
 import { HealthResolver } from './resolvers/health.resolver';
 import { InfluenceAnalysisResolver } from './resolvers/influence-analysis.resolver';
 import { IngestionResolver } from './resolvers/ingestion.resolver';
+import { JobProgressResolver } from './resolvers/job-progress.resolver';
+import { JobResolver } from './resolvers/job.resolver';
 import { InfluenceQueryResolver } from './resolvers/influence-query.resolver';
 import { ModelResolver } from './resolvers/model.resolver';
+import { noPubSub } from './subscriptions/no-pub-sub';
 
 /** Every resolver class of the API. Later capabilities add theirs here. */
-export const RESOLVERS: NonEmptyArray<Function> = [HealthResolver, ApiTokenResolver, CorpusResolver, DocumentResolver, ModelResolver, InfluenceQueryResolver, InfluenceAnalysisResolver, IngestionResolver];
+export const RESOLVERS: NonEmptyArray<Function> = [HealthResolver, ApiTokenResolver, CorpusResolver, DocumentResolver, ModelResolver, InfluenceQueryResolver, InfluenceAnalysisResolver, IngestionResolver, JobResolver, JobProgressResolver];
 
 let cached: Promise<GraphQLSchema> | undefined;
 
@@ -23,6 +26,7 @@ export function buildTracebaseSchema(): Promise<GraphQLSchema> {
     validate: { forbidUnknownValues: false },
     authChecker: roleAuthChecker,
     authMode: 'error',
+    pubSub: noPubSub,
   });
   return cached;
 }

@@ -4,7 +4,9 @@ import type { JobQueue } from '../jobs/job-queue';
 import type { CorpusRepository } from '../repositories/corpus.repository';
 import type { DocumentProjectionRecord, DocumentProjectionRepository } from '../repositories/document-projection.repository';
 import type { DocumentRepository } from '../repositories/document.repository';
+import type { IngestionRateRepository } from '../repositories/ingestion-rate.repository';
 import type { JobRepository, JobStateCounts } from '../repositories/job.repository';
+import { etaSeconds, progressRate } from '../math/progress-rate';
 import type { ProjectionSpaceRecord } from '../repositories/projection-space.repository';
 
 /** How far the ingestion of a corpus into a space is. */
@@ -19,7 +21,20 @@ export interface IngestionStatus extends IngestionProgress {
   readonly spaceId: number;
   readonly jobs: JobStateCounts;
   readonly indexed: boolean;
+  /** Documents stored per second over the recent window (see {@link RATE_WINDOW}); null while unknown. */
+  readonly documentsPerSecond: number | null;
+  /** Tokens of those documents per second; null while unknown. */
+  readonly tokensPerSecond: number | null;
+  /** (total − projected) / documentsPerSecond, s; null when unknown or when no job is left to run. */
+  readonly etaSeconds: number | null;
 }
+
+/**
+ * Window of the ingestion rate: the most recent `instants` batch commits of the last `seconds`.
+ * While jobs are left the rate runs to now (it falls when workers stall); once none is left, to
+ * the last commit.
+ */
+export const RATE_WINDOW = { seconds: 300, instants: 20 } as const;
 
 /**
  * Ingestion of a corpus into a projection space: the corpus is cut into batches of document ids,
@@ -32,18 +47,32 @@ export class IngestionService {
     private readonly documents: DocumentRepository,
     private readonly projections: DocumentProjectionRepository,
     private readonly jobs: JobRepository,
+    private readonly rates: IngestionRateRepository,
   ) {}
 
-  /** Progress, job states and whether the space's index exists. */
+  /** Progress, job states, rate and ETA, and whether the space's index exists. */
   async status(corpusName: string, space: ProjectionSpaceRecord): Promise<IngestionStatus> {
     const corpus = await this.corpora.findByName(corpusName);
     if (!corpus) throw new NotFoundError(`no corpus named "${corpusName}"`);
-    const [progress, jobs, indexed] = await Promise.all([
+    const [progress, jobs, indexed, recent] = await Promise.all([
       this.progress(corpus.id, space.id),
       this.jobs.ingestionStates(corpus.id, space.id),
       this.projections.hasSketchIndex(space.id),
+      this.rates.recentInstants(corpus.id, space.id, RATE_WINDOW.seconds, RATE_WINDOW.instants),
     ]);
-    return { ...progress, corpusId: corpus.id, spaceId: space.id, jobs, indexed };
+    const running = jobs.created + jobs.retry + jobs.active > 0;
+    const last = recent.instants.length ? Math.max(...recent.instants.map((i) => i.at)) : recent.asOf;
+    const rate = progressRate(recent.instants, running ? recent.asOf : last);
+    return {
+      ...progress,
+      corpusId: corpus.id,
+      spaceId: space.id,
+      jobs,
+      indexed,
+      documentsPerSecond: rate?.itemsPerSecond ?? null,
+      tokensPerSecond: rate?.tokensPerSecond ?? null,
+      etaSeconds: running ? etaSeconds(progress.total - progress.projected, rate?.itemsPerSecond ?? null) : null,
+    };
   }
 
   /** Cancels the ingestion's unfinished jobs; vectors already stored stay. */

@@ -12,6 +12,7 @@ import { QueryRepository } from '../repositories/query.repository';
 import { QueryVectorRepository } from '../repositories/query-vector.repository';
 import { InfluenceScoreRepository } from '../repositories/influence-score.repository';
 import { JobRepository } from '../repositories/job.repository';
+import { IngestionRateRepository } from '../repositories/ingestion-rate.repository';
 import { JobQueue } from '../jobs/job-queue';
 import { EngineCache } from './engine-cache';
 import { ExactInfluenceService } from './exact-influence.service';
@@ -26,6 +27,8 @@ import { CorpusService } from './corpus.service';
 import { DocumentService } from './document.service';
 import { HealthService } from './health.service';
 import { IngestionService } from './ingestion.service';
+import { JobProgressService } from './job-progress.service';
+import { JobService } from './job.service';
 import { ModelRegistryService } from './model-registry.service';
 import { ProjectionSpaceService } from './projection-space.service';
 
@@ -47,6 +50,10 @@ export interface Services {
   readonly exactInfluence: ExactInfluenceService;
   /** The job queue on this database (started on first use). */
   readonly jobQueue: JobQueue;
+  /** Jobs of the queue, as reported to users. */
+  readonly jobs: JobService;
+  /** Live progress of ingestions and jobs (subscriptions). */
+  readonly jobProgress: JobProgressService;
 }
 
 /** Wires repositories to services for one open database. */
@@ -61,6 +68,9 @@ export function createServices(database: Database): Services {
   const queryRepository = new QueryRepository(database.prisma);
   const queryVectors = new QueryVectorRepository(database.sql);
   const engines = new EngineCache();
+  const jobRepository = new JobRepository(database.sql);
+  const ingestion = new IngestionService(corpusRepository, documentRepository, projectionRepository, jobRepository, new IngestionRateRepository(database.sql));
+  const jobs = new JobService(jobRepository);
   const exactInfluence = new ExactInfluenceService(
     queryRepository,
     documentRepository,
@@ -81,7 +91,7 @@ export function createServices(database: Database): Services {
     corpora: new CorpusService(corpusRepository),
     documents: new DocumentService(documentRepository),
     projectionSpaces,
-    ingestion: new IngestionService(corpusRepository, documentRepository, projectionRepository, new JobRepository(database.sql)),
+    ingestion,
     factorSets,
     queries: new QueryService(queryRepository, modelRegistry),
     queryGradients: new QueryGradientService(queryRepository, queryVectors, factorSets, projectionSpaces, engines),
@@ -97,5 +107,7 @@ export function createServices(database: Database): Services {
     ),
     exactInfluence,
     jobQueue: new JobQueue(database),
+    jobs,
+    jobProgress: new JobProgressService(ingestion, jobs),
   };
 }

@@ -54,6 +54,9 @@ const OPERATIONS: Operation[] = [
   { field: 'Mutation.startIngestion', rule: 'CURATOR', text: () => 'mutation { startIngestion(corpus: "c", model: "m", space: "s") { total } }' },
   { field: 'Mutation.cancelIngestion', rule: 'CURATOR', text: () => 'mutation { cancelIngestion(corpus: "c", model: "m", space: "s") { total } }' },
   { field: 'Mutation.importCorpus', rule: 'CURATOR', text: () => 'mutation { importCorpus(name: "c", file: "none.jsonl") { lines } }' },
+  // allowed callers get NOT_FOUND (no such job): only the auth outcome matters here
+  { field: 'Query.job', rule: 'VIEWER', text: () => `{ job(id: "${Buffer.from('Job:00000000-0000-4000-8000-000000000000').toString('base64url')}") { state } }` },
+  { field: 'Query.jobs', rule: 'VIEWER', text: () => '{ jobs(first: 5) { edges { node { state input { corpus } } } } }' },
   {
     field: 'Mutation.createInfluenceQueries',
     rule: 'CURATOR',

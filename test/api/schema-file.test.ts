@@ -13,7 +13,7 @@ describe('schema.graphql', () => {
     const schema = await buildTracebaseSchema();
     const undocumented: string[] = [];
     for (const type of Object.values(schema.getTypeMap())) {
-      if (type.name.startsWith('__') || ['String', 'Int', 'Float', 'Boolean', 'ID', 'Query', 'Mutation'].includes(type.name)) continue;
+      if (type.name.startsWith('__') || ['String', 'Int', 'Float', 'Boolean', 'ID', 'Query', 'Mutation', 'Subscription'].includes(type.name)) continue;
       if (!type.description) undocumented.push(type.name);
       if ('getFields' in type) {
         for (const field of Object.values(type.getFields())) {
@@ -23,6 +23,9 @@ describe('schema.graphql', () => {
     }
     for (const field of Object.values(schema.getQueryType()!.getFields())) {
       if (!field.description) undocumented.push(`Query.${field.name}`);
+    }
+    for (const field of Object.values(schema.getSubscriptionType()?.getFields() ?? {})) {
+      if (!field.description) undocumented.push(`Subscription.${field.name}`);
     }
     expect(undocumented).toEqual([]);
   });

@@ -8,8 +8,9 @@ import type { IngestionStatus } from '../../services/ingestion.service';
 import type { GraphQLContext } from '../context';
 import { CorpusImportReportType, IngestionType } from '../types/ingestion.type';
 
+/** Which ingestion: a corpus into a model's projection space. */
 @ArgsType()
-class IngestionArgs {
+export class IngestionArgs {
   @Field(() => String, { description: 'Corpus name.' })
   corpus!: string;
 
@@ -47,8 +48,19 @@ class ImportCorpusArgs {
   file!: string;
 }
 
-function toIngestionType(corpus: string, space: string, s: IngestionStatus): IngestionType {
-  return { corpus, space, projected: s.projected, total: s.total, jobs: s.jobs, indexed: s.indexed };
+/** An ingestion's status as the GraphQL type. */
+export function toIngestionType(corpus: string, space: string, s: IngestionStatus): IngestionType {
+  return {
+    corpus,
+    space,
+    projected: s.projected,
+    total: s.total,
+    jobs: s.jobs,
+    indexed: s.indexed,
+    documentsPerSecond: s.documentsPerSecond,
+    tokensPerSecond: s.tokensPerSecond,
+    etaSeconds: s.etaSeconds,
+  };
 }
 
 @Resolver()

@@ -1,4 +1,4 @@
-import { Field, Int, ObjectType } from 'type-graphql';
+import { Field, Float, Int, ObjectType } from 'type-graphql';
 
 @ObjectType('JobStates', { description: 'Jobs of an ingestion by state.' })
 export class JobStatesType {
@@ -40,6 +40,22 @@ export class IngestionType {
 
   @Field(() => Boolean, { description: 'Whether the space has its HNSW index.' })
   indexed!: boolean;
+
+  @Field(() => Float, {
+    nullable: true,
+    description:
+      'Documents stored per second, over the last 20 batch commits of the last 5 minutes (to now while jobs are left, so it falls when workers stall; to the last commit once none is left). Null until two batches were stored in that window.',
+  })
+  documentsPerSecond!: number | null;
+
+  @Field(() => Float, { nullable: true, description: 'Tokens of the stored documents per second, over the same window; null when documentsPerSecond is.' })
+  tokensPerSecond!: number | null;
+
+  @Field(() => Int, {
+    nullable: true,
+    description: 'Estimated seconds to finish: documents not yet projected / documentsPerSecond, rounded up. Null when the rate is unknown or no job is left to run.',
+  })
+  etaSeconds!: number | null;
 }
 
 @ObjectType('CorpusImportReport', { description: 'What an import did.' })
