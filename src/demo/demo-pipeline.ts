@@ -37,9 +37,9 @@ export interface DemoSettings {
 /** The names the demo registers things under. */
 export const DEMO_NAMES = { corpus: 'demo-world', factorSet: 'demo-ekfac', space: 'demo-eigenbasis' } as const;
 
-/** Defaults: the demo world of seed 1, factors on 1 000 documents, an eigenbasis space of rank 16 per layer. */
+/** Defaults: the demo world of seed 1, factors on 500 documents, an eigenbasis space of rank 16 per layer. */
 export function defaultDemoSettings(baseDir: string, modelDir: string): DemoSettings {
-  return { workDir: path.join(baseDir, 'demo'), modelDir, worldSeed: 1, factorDocuments: 1000, spaceRank: 16, sketchDims: 512, jobDocuments: 64, queryChunk: 20 };
+  return { workDir: path.join(baseDir, 'demo'), modelDir, worldSeed: 1, factorDocuments: 500, spaceRank: 16, sketchDims: 512, jobDocuments: 64, queryChunk: 20 };
 }
 
 /** Receives the demo's progress. */
