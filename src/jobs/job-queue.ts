@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import PgBoss from 'pg-boss';
 
 import type { Database } from '../db/database.types';
-import { DEAD_LETTER, PROJECT_DOCUMENTS, type QueueName } from './job-names';
+import { COMPUTE_QUERY_GRADIENTS, DEAD_LETTER, PROJECT_DOCUMENTS, type QueueName, SCORE_CORPUS } from './job-names';
 import { pgBossDb } from './pg-boss.adapter';
 
 /** Schema pg-boss keeps its tables in. */
@@ -72,6 +72,9 @@ export class JobQueue {
     if (!existing.has(PROJECT_DOCUMENTS)) {
       await this.boss.createQueue(PROJECT_DOCUMENTS, { name: PROJECT_DOCUMENTS, ...PROJECT_RETRY, expireInSeconds, deadLetter: DEAD_LETTER });
     }
+    for (const queue of [COMPUTE_QUERY_GRADIENTS, SCORE_CORPUS]) {
+      if (!existing.has(queue)) await this.boss.createQueue(queue, { name: queue, ...RETRY, expireInSeconds, deadLetter: DEAD_LETTER });
+    }
     this.started = true;
   }
 
@@ -102,8 +105,9 @@ export class JobQueue {
     }
   }
 
+  /** A job by id, live or archived (finished jobs move to pg-boss's archive after a while); null when unknown. */
   async status(queue: QueueName, id: string): Promise<JobStatus | null> {
-    const job = await this.boss.getJobById(queue, id);
+    const job = await this.boss.getJobById(queue, id, { includeArchive: true });
     if (!job) return null;
     return {
       id: job.id,

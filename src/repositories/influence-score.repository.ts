@@ -1,4 +1,6 @@
 import type { TransactionalSqlClient } from '../db/database.types';
+import { InvalidInputError } from '../errors/tracebase.error';
+import { assertDims, assertSafeId } from './vector-sql';
 
 /** An exact influence score to cache. */
 export interface ExactScoreRow {
@@ -9,7 +11,36 @@ export interface ExactScoreRow {
   readonly tokenScores: readonly number[];
 }
 
-/** SQL on `influence_scores` (the cache of exact scores). */
+/** Which cached scores: PROJECTED ⟨y_q, x_d⟩ in one space, or the EXACT EK-FAC influence. */
+export type CachedScoreMethod = 'PROJECTED' | 'EXACT';
+
+/** Whole-space scores of one query, by ascending document id. */
+export interface CachedCorpusScores {
+  readonly documentIds: Int32Array;
+  readonly scores: Float64Array;
+  readonly sources: string[];
+}
+
+/** What one chunk of projected whole-space scoring did. */
+export interface ProjectedChunk {
+  /** Documents of the chunk (0: no document after the cursor). */
+  readonly scanned: number;
+  /** Scores newly cached (the others were cached already and are left as they are). */
+  readonly inserted: number;
+  /** Largest document id of the chunk: the cursor of the next one (null when none was scanned). */
+  readonly lastDocumentId: number | null;
+}
+
+/**
+ * The join condition that picks, for a document projection `p`, the cached score of one query
+ * under one factor set by one method ($1 query, $2 factor set, $3 space, $4 method). PROJECTED
+ * scores belong to the space; EXACT ones to no space. The unique identity index allows at most
+ * one such row per document.
+ */
+const CACHED_FOR_PROJECTION = `s.document_id = p.document_id AND s.query_id = $1 AND s.factor_set_id = $2
+  AND s.method = $4::"InfluenceMethod" AND coalesce(s.space_id, 0) = CASE WHEN $4 = 'PROJECTED' THEN $3::int ELSE 0 END`;
+
+/** SQL on `influence_scores` (the cache of exact and whole-space projected scores). */
 export class InfluenceScoreRepository {
   constructor(private readonly sql: TransactionalSqlClient) {}
 
@@ -69,5 +100,92 @@ export class InfluenceScoreRepository {
         { documentId: Number(r.document_id), score: Number(r.score), perNat: Number(r.per_nat), layerScores: r.layer_scores.map(Number), tokenScores: r.token_scores.map(Number) },
       ]),
     );
+  }
+
+  /**
+   * Caches ⟨y_q, x_d⟩ for the next `limit` documents of a space after `afterDocumentId` (by id),
+   * in one statement: y_q is the query's stored full projection in the space under the factor
+   * set, x_d each document's full projection (`fullDims` dimensions), per_nat = score / nats(q)
+   * (0 when nats is 0). A score already cached for (query, document, factor set, PROJECTED,
+   * space) is left as it is: re-running a chunk never duplicates or replaces anything.
+   */
+  async cacheProjectedChunk(input: { queryId: number; factorSetId: number; spaceId: number; fullDims: number; afterDocumentId: number; limit: number }): Promise<ProjectedChunk> {
+    const dims = assertDims(input.fullDims, 'vector', 'full dimension');
+    if (!Number.isInteger(input.limit) || input.limit < 1 || input.limit > 100_000) throw new InvalidInputError(`chunk size must be 1..100000, got ${input.limit}`);
+    const [row] = await this.sql.query<{ scanned: number; inserted: number; last: number | null }>(
+      `WITH y AS (
+         SELECT qp."full" AS v, g.nats FROM query_projections qp JOIN query_gradients g ON g.id = qp.query_gradient_id
+          WHERE g.query_id = $1 AND g.factor_set_id = $2 AND qp.space_id = $3 AND qp."full" IS NOT NULL
+       ),
+       chunk AS (
+         SELECT p.document_id, -(p."full"::vector(${dims}) <#> y.v::vector(${dims}))::float8 AS score, y.nats
+           FROM document_projections p CROSS JOIN y
+          WHERE p.space_id = $3 AND p."full" IS NOT NULL AND p.document_id > $4
+          ORDER BY p.document_id LIMIT $5
+       ),
+       ins AS (
+         INSERT INTO influence_scores (query_id, document_id, factor_set_id, space_id, method, score, per_nat)
+         SELECT $1, c.document_id, $2, $3, 'PROJECTED'::"InfluenceMethod", c.score, CASE WHEN c.nats > 0 THEN c.score / c.nats ELSE 0 END FROM chunk c
+         ON CONFLICT (query_id, document_id, factor_set_id, method, (coalesce(space_id, 0))) DO NOTHING
+         RETURNING 1
+       )
+       SELECT (SELECT count(*)::int FROM chunk) AS scanned, (SELECT count(*)::int FROM ins) AS inserted, (SELECT max(document_id) FROM chunk) AS last`,
+      [assertSafeId(input.queryId, 'query id'), assertSafeId(input.factorSetId, 'factor set id'), assertSafeId(input.spaceId, 'projection space id'), input.afterDocumentId, input.limit],
+    );
+    return { scanned: Number(row?.scanned ?? 0), inserted: Number(row?.inserted ?? 0), lastDocumentId: row?.last === null || row?.last === undefined ? null : Number(row.last) };
+  }
+
+  /**
+   * How many documents of a space (those with a full projection) there are, and for how many
+   * the given query has a cached score by `method` under the factor set (PROJECTED: in this
+   * space). The cache is complete for the space when both are equal and not 0.
+   */
+  async coverage(queryId: number, factorSetId: number, spaceId: number, method: CachedScoreMethod): Promise<{ documents: number; cached: number }> {
+    const [row] = await this.sql.query<{ documents: number; cached: number }>(
+      `SELECT count(*)::int AS documents, count(s.document_id)::int AS cached
+         FROM document_projections p LEFT JOIN influence_scores s ON ${CACHED_FOR_PROJECTION}
+        WHERE p.space_id = $3 AND p."full" IS NOT NULL`,
+      [queryId, factorSetId, spaceId, method],
+    );
+    return { documents: Number(row?.documents ?? 0), cached: Number(row?.cached ?? 0) };
+  }
+
+  /** Documents of a space (with a full projection) whose score by `method` is not cached for the query, ascending. */
+  async uncachedDocuments(queryId: number, factorSetId: number, spaceId: number, method: CachedScoreMethod): Promise<number[]> {
+    const rows = await this.sql.query<{ document_id: number }>(
+      `SELECT p.document_id FROM document_projections p
+        WHERE p.space_id = $3 AND p."full" IS NOT NULL
+          AND NOT EXISTS (SELECT 1 FROM influence_scores s WHERE ${CACHED_FOR_PROJECTION})
+        ORDER BY p.document_id`,
+      [queryId, factorSetId, spaceId, method],
+    );
+    return rows.map((r) => Number(r.document_id));
+  }
+
+  /**
+   * The cached scores by `method` of one query for the documents of a space that have them,
+   * with each document's source, by ascending document id (one scan, bounded by a statement
+   * timeout like the on-the-fly whole-space scan).
+   */
+  async cachedScores(queryId: number, factorSetId: number, spaceId: number, method: CachedScoreMethod, timeoutMs = 120_000): Promise<CachedCorpusScores> {
+    const rows = await this.sql.transaction(async (tx) => {
+      await tx.query(`SELECT set_config('statement_timeout', $1, true)`, [String(Math.max(1, Math.round(timeoutMs)))]);
+      return tx.query<{ document_id: number; score: number; source: string }>(
+        `SELECT p.document_id, s.score, d.source
+           FROM document_projections p JOIN influence_scores s ON ${CACHED_FOR_PROJECTION} JOIN documents d ON d.id = p.document_id
+          WHERE p.space_id = $3 AND p."full" IS NOT NULL
+          ORDER BY p.document_id`,
+        [queryId, factorSetId, spaceId, method],
+      );
+    });
+    const documentIds = new Int32Array(rows.length);
+    const scores = new Float64Array(rows.length);
+    const sources: string[] = new Array(rows.length);
+    rows.forEach((r, i) => {
+      documentIds[i] = Number(r.document_id);
+      scores[i] = Number(r.score);
+      sources[i] = r.source;
+    });
+    return { documentIds, scores, sources };
   }
 }

@@ -12,10 +12,26 @@ export interface QueryRecord {
   readonly kind: QueryKindName;
   readonly answerKeywords: string[];
   readonly tags: string[];
+  /** nats(q), in nats; null until computed. */
+  readonly nats: number | null;
+  /** The model's greedy continuation of the prompt; null until computed (or when it cannot decode). */
+  readonly modelAnswer: string | null;
+  /** Whether that continuation's final answer is the query's answer; null when undecidable. */
+  readonly answeredCorrectly: boolean | null;
+  readonly computedAt: Date | null;
+  /** pg-boss id of the compute-query-gradients job last queued for it. */
+  readonly gradientJobId: string | null;
   readonly createdAt: Date;
 }
 
-export type NewQuery = Omit<QueryRecord, 'id' | 'createdAt'>;
+/** What the query computation stores on a query: nats(q), and the greedy answer when it was decoded. */
+export interface QueryOutcome {
+  readonly id: number;
+  readonly nats: number;
+  readonly answer?: { readonly text: string | null; readonly correct: boolean | null };
+}
+
+export type NewQuery = Omit<QueryRecord, 'id' | 'createdAt' | 'nats' | 'modelAnswer' | 'answeredCorrectly' | 'computedAt' | 'gradientJobId'>;
 
 /** Influence queries (Prisma). */
 export class QueryRepository {
@@ -40,6 +56,24 @@ export class QueryRepository {
       }
       return out;
     });
+  }
+
+  /** Stores nats(q) of each query, and its greedy answer where given (one transaction). */
+  async saveOutcomes(outcomes: readonly QueryOutcome[]): Promise<void> {
+    if (outcomes.length === 0) return;
+    await this.prisma.$transaction(async (tx) => {
+      for (const o of outcomes) {
+        await tx.query.update({
+          where: { id: o.id },
+          data: { nats: o.nats, computedAt: new Date(), ...(o.answer ? { modelAnswer: o.answer.text, answeredCorrectly: o.answer.correct } : {}) },
+        });
+      }
+    });
+  }
+
+  /** Records the compute-query-gradients job queued for these queries. */
+  async setGradientJob(ids: readonly number[], jobId: string): Promise<void> {
+    await this.prisma.query.updateMany({ where: { id: { in: [...ids] } }, data: { gradientJobId: jobId } });
   }
 
   async findManyByIds(ids: readonly number[]): Promise<(QueryRecord | null)[]> {

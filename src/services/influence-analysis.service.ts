@@ -6,6 +6,7 @@ import { powerLawFit } from '../math/statistics/power-law-fit.statistic';
 import { topK } from '../math/statistics/top-k.selection';
 import type { DocumentProjectionRepository } from '../repositories/document-projection.repository';
 import type { DocumentRepository } from '../repositories/document.repository';
+import type { DocumentLabelRecord, DocumentLabelRepository } from '../repositories/document-label.repository';
 import type { FactorSetRepository } from '../repositories/factor-set.repository';
 import type { InfluenceScoreRepository } from '../repositories/influence-score.repository';
 import type { ProjectionSpaceRepository } from '../repositories/projection-space.repository';
@@ -17,9 +18,16 @@ export interface ScoreBasis {
   /**
    * PROJECTED: ⟨y_q, x_d⟩ with the full projections of every document of the space (not the
    * exact EK-FAC influence). EXACT: the cached exact influence I(q,d) of the documents it was
-   * computed for (topInfluences mode EXACT), not the whole corpus.
+   * computed for (topInfluences mode EXACT), not the whole corpus — except in the whole-corpus
+   * analyses, which use it only when every document of the space has it (scoreCorpus EXACT).
    */
   readonly method: 'PROJECTED' | 'EXACT';
+  /**
+   * Whether the whole-corpus scores came from the cache that scoreCorpus jobs fill (used when
+   * every query has a cached score for every document of the space: EXACT first, then
+   * PROJECTED), rather than computed on the fly (PROJECTED only).
+   */
+  readonly cached?: boolean;
   /** Documents scored (EXACT: the most of any query of the analysis; each result has its own count). */
   readonly documents: number;
   readonly factorSetId: number;
@@ -32,6 +40,8 @@ interface QueryScores {
   readonly documentIds: Int32Array;
   readonly scores: Float64Array;
   readonly sources: string[];
+  /** Where the scores came from (absent: PROJECTED, computed on the fly). */
+  readonly basis?: { readonly method: 'PROJECTED' | 'EXACT'; readonly cached: boolean };
 }
 
 /** Most queries in one analysis. */
@@ -70,6 +80,7 @@ export class InfluenceAnalysisService {
     private readonly spaces: ProjectionSpaceRepository,
     private readonly factorSets: FactorSetRepository,
     private readonly exactScores: InfluenceScoreRepository,
+    private readonly labels?: DocumentLabelRepository,
   ) {}
 
   private async scores(queryIds: readonly number[], factorSetId: number, spaceId: number): Promise<QueryScores[]> {
@@ -77,6 +88,8 @@ export class InfluenceAnalysisService {
       throw new InvalidInputError(`give 1 to ${MAX_ANALYSIS_QUERIES} queries, got ${queryIds.length}`);
     }
     const records = await this.queries.findManyByIds(queryIds);
+    const cached = await this.cachedScores(records, factorSetId, spaceId);
+    if (cached) return cached;
     const out: QueryScores[] = [];
     for (const [i, query] of records.entries()) {
       if (!query) throw new NotFoundError(`query ${queryIds[i]} does not exist`);
@@ -91,8 +104,41 @@ export class InfluenceAnalysisService {
     return out;
   }
 
+  /**
+   * Whole-space scores cached by scoreCorpus jobs, when complete: the EXACT influence when every
+   * query has it for every document of the space, else the PROJECTED scores cached in the space
+   * when every query has those (and the queries' cached scores cover the same documents); null
+   * (compute on the fly) otherwise.
+   */
+  private async cachedScores(records: readonly (QueryRecord | null)[], factorSetId: number, spaceId: number): Promise<QueryScores[] | null> {
+    if (records.some((q) => q === null)) return null;
+    for (const method of ['EXACT', 'PROJECTED'] as const) {
+      let complete = true;
+      for (const query of records) {
+        const c = await this.exactScores.coverage(query!.id, factorSetId, spaceId, method);
+        if (c.documents === 0 || c.cached !== c.documents) {
+          complete = false;
+          break;
+        }
+      }
+      if (!complete) continue;
+      const out: QueryScores[] = [];
+      for (const query of records) {
+        const gradient = await this.vectors.findGradient(query!.id, factorSetId);
+        if (!gradient) return null;
+        const scores = await this.exactScores.cachedScores(query!.id, factorSetId, spaceId, method);
+        out.push({ query: query!, nats: gradient.nats, ...scores, basis: { method, cached: true } });
+      }
+      const n = out[0]!.documentIds.length;
+      // documents added between the checks: try the next kind of cache, else compute on the fly
+      if (n === 0 || out.some((o) => o.documentIds.length !== n || o.documentIds.some((id, i) => id !== out[0]!.documentIds[i]))) continue;
+      return out;
+    }
+    return null;
+  }
+
   private basis(s: QueryScores, factorSetId: number, spaceId: number): ScoreBasis {
-    return { method: 'PROJECTED', documents: s.scores.length, factorSetId, spaceId };
+    return { method: s.basis?.method ?? 'PROJECTED', cached: s.basis?.cached ?? false, documents: s.scores.length, factorSetId, spaceId };
   }
 
   /** Finding 1: Pearson or Spearman correlation of the queries' scores over all documents. */
@@ -127,7 +173,10 @@ export class InfluenceAnalysisService {
     };
   }
 
-  /** Finding 3: whether a document among the top k contains one of the query's answer keywords. */
+  /**
+   * Finding 3: whether a document among the top k contains one of the query's answer keywords;
+   * those documents with their rank and, where annotators labelled them, their labels.
+   */
   async answerInTopK(queryIds: readonly number[], k: number, factorSetId: number, spaceId: number) {
     if (!Number.isInteger(k) || k < 1 || k > 10_000) throw new InvalidInputError(`k must be an integer from 1 to 10000, got ${k}`);
     const all = await this.scores(queryIds, factorSetId, spaceId);
@@ -141,7 +190,13 @@ export class InfluenceAnalysisService {
         .map((d, rank) => ({ d, rank: rank + 1 }))
         .filter(({ d }) => d && keywords.some((w) => d.text.toLowerCase().includes(w)))
         .map(({ d, rank }) => ({ documentId: d!.id, rank }));
-      results.push({ queryId: s.query.id, keywords: s.query.answerKeywords, found: containing.length > 0, documents: containing });
+      const labels = this.labels ? await this.labels.findByDocuments(containing.map((c) => c.documentId)) : new Map<number, DocumentLabelRecord[]>();
+      results.push({
+        queryId: s.query.id,
+        keywords: s.query.answerKeywords,
+        found: containing.length > 0,
+        documents: containing.map((c) => ({ ...c, labels: labels.get(c.documentId) ?? [] })),
+      });
     }
     return { basis: this.basis(all[0]!, factorSetId, spaceId), k, results };
   }

@@ -8,7 +8,19 @@ import type { QueryRepository } from '../repositories/query.repository';
 import type { QueryVectorRepository } from '../repositories/query-vector.repository';
 import type { EngineCache } from './engine-cache';
 import type { FactorSetService } from './factor-set.service';
+import type { ModelAnswerService } from './model-answer.service';
 import type { ProjectionSpaceService } from './projection-space.service';
+
+/** What one query computation produced for a query. */
+export interface QueryComputation {
+  readonly id: number;
+  /** nats(q), in nats. */
+  readonly nats: number;
+  /** The model's greedy continuation of the prompt (null: not decodable by this model). */
+  readonly modelAnswer: string | null;
+  /** Whether its final answer is the query's answer (null: undecidable). */
+  readonly answeredCorrectly: boolean | null;
+}
 
 /** Layout of the stored M_ℓ(q) bytes (float32, little-endian), per layer in order. */
 export type StoredQueryLayout = Array<
@@ -63,8 +75,36 @@ export class QueryGradientService {
     private readonly factorSets: FactorSetService,
     private readonly spaces: ProjectionSpaceService,
     private readonly engines: EngineCache,
+    private readonly answers?: ModelAnswerService,
   ) {}
 
+  /**
+   * Everything the platform computes for new queries: {@link compute} (nats(q), M_ℓ(q), y_q in
+   * each space), then the model's greedy answer to each prompt and whether it is correct, stored
+   * on the queries. The job handler and `tracebase queries add` both run this. Queries deleted
+   * since are skipped when `skipMissing` (a queued job), refused otherwise.
+   */
+  async computeWithAnswers(queryIds: readonly number[], factorSetId: number, spaceIds: readonly number[], options: { skipMissing?: boolean } = {}): Promise<QueryComputation[]> {
+    if (!this.answers) throw new Error('QueryGradientService was built without a ModelAnswerService');
+    let ids = [...queryIds];
+    if (options.skipMissing) {
+      const found = await this.queries.findManyByIds(ids);
+      ids = ids.filter((_, i) => found[i] !== null);
+      if (ids.length === 0) throw new NotFoundError(`none of the queries ${queryIds.join(', ')} exists any more`);
+    }
+    const gradients = await this.compute(ids, factorSetId, spaceIds);
+    const queries = (await this.queries.findManyByIds(ids)).filter((q) => q !== null);
+    const { loaded } = await this.spaces.runtime(spaceIds[0]!);
+    const answers = new Map((await this.answers.answer(loaded, queries)).map((a) => [a.queryId, a]));
+    const out = gradients.map((g) => ({ id: g.id, nats: g.nats, modelAnswer: answers.get(g.id)?.text ?? null, answeredCorrectly: answers.get(g.id)?.correct ?? null }));
+    await this.queries.saveOutcomes(out.map((o) => ({ id: o.id, nats: o.nats, answer: { text: o.modelAnswer, correct: o.answeredCorrectly } })));
+    return out;
+  }
+
+  /**
+   * nats(q), M_ℓ(q) and y_q of stored queries (one transaction per query), and nats(q) on each
+   * query row. Throws NOT_FOUND for unknown queries.
+   */
   async compute(queryIds: readonly number[], factorSetId: number, spaceIds: readonly number[]): Promise<{ id: number; nats: number }[]> {
     if (spaceIds.length === 0) throw new InvalidInputError('give at least one projection space to compute the query vectors in');
     const { factors, record } = await this.factorSets.load(factorSetId);
@@ -101,6 +141,7 @@ export class QueryGradientService {
       });
       out.push({ id: Number(q.id), nats: q.nats });
     }
+    await this.queries.saveOutcomes(out);
     return out;
   }
 }

@@ -1,7 +1,10 @@
 import { InvalidInputError } from '../errors/tracebase.error';
 import { tokenizeQuery } from '../influence/query-gradient.pipeline';
+import { COMPUTE_QUERY_GRADIENTS, type ComputeQueryGradientsJob } from '../jobs/job-names';
+import { jobIdFor, type JobQueue } from '../jobs/job-queue';
 import type { NewQuery, QueryKindName, QueryRecord, QueryRepository } from '../repositories/query.repository';
 import type { ModelRegistryService } from './model-registry.service';
+import { parseQueriesJsonl } from './query-jsonl.parser';
 import type { Page } from './page';
 
 /** A query as submitted. */
@@ -17,6 +20,32 @@ export interface QueryInputData {
 const KINDS: readonly QueryKindName[] = ['FACTUAL', 'REASONING', 'CONTROL', 'OTHER'];
 /** Most queries accepted in one call. */
 export const MAX_QUERIES_PER_CALL = 500;
+/** Most queries computed by one compute-query-gradients job. */
+export const QUERIES_PER_JOB = 50;
+
+/** Where a query's computation stands: PENDING (queued or running), READY, or FAILED (with the job's error). */
+export type QueryGradientStatus = 'PENDING' | 'READY' | 'FAILED';
+
+/** A query's computation state, from its job (pg-boss) and what is stored. */
+export interface QueryGradientState {
+  readonly status: QueryGradientStatus;
+  /** The last failed try's message (FAILED; also while a failed try waits for its retry). */
+  readonly error: string | null;
+  /** pg-boss id of the job last queued for the query (null: computed in-process, or never). */
+  readonly jobId: string | null;
+}
+
+/** Longest job error message reported. */
+const MAX_ERROR_CHARS = 2000;
+
+/** The message of a serialised error as pg-boss stores it in a job's `output` (`{ message }`, `{ value: … }`). */
+function jobErrorMessage(output: unknown): string | null {
+  if (output === null || typeof output !== 'object') return null;
+  const o = output as { message?: unknown; value?: unknown };
+  const value = o.value as { message?: unknown } | string | undefined;
+  const message = typeof o.message === 'string' ? o.message : typeof value === 'string' ? value : typeof value?.message === 'string' ? value.message : null;
+  return message === null ? null : message.slice(0, MAX_ERROR_CHARS);
+}
 
 /** Influence queries: a prompt (context) and a completion (scored), with their kind and answer. */
 export class QueryService {
@@ -52,6 +81,64 @@ export class QueryService {
       };
     });
     return this.queries.createMany(rows);
+  }
+
+  /**
+   * Stores queries and queues their computation (nats, M_ℓ(q) under the factor set, y_q in each
+   * space, the model's greedy answer) as compute-query-gradients jobs of at most
+   * {@link QUERIES_PER_JOB} queries, with deterministic ids from the query ids, the factor set and
+   * the spaces: sending the same work again is a no-op while its job exists. Returns the queries
+   * at once (with their job ids) and the job ids.
+   */
+  async submit(queue: JobQueue, modelName: string, factorSetId: number, spaceIds: readonly number[], inputs: readonly QueryInputData[]): Promise<{ records: QueryRecord[]; jobIds: string[] }> {
+    if (spaceIds.length === 0) throw new InvalidInputError('give at least one projection space to compute the query vectors in');
+    const spaces = [...new Set(spaceIds)].sort((a, b) => a - b);
+    const created = await this.create(modelName, inputs);
+    const ids = [...new Set(created.map((c) => c.record.id))].sort((a, b) => a - b);
+    await queue.start();
+    const jobIds: string[] = [];
+    for (let i = 0; i < ids.length; i += QUERIES_PER_JOB) {
+      const chunk = ids.slice(i, i + QUERIES_PER_JOB);
+      const key = `queries:${chunk.join(',')}:factor-set:${factorSetId}:spaces:${spaces.join(',')}`;
+      const jobId = jobIdFor(COMPUTE_QUERY_GRADIENTS, key);
+      await this.queries.setGradientJob(chunk, jobId);
+      const data: ComputeQueryGradientsJob = { queryIds: chunk, factorSetId, spaceIds: spaces };
+      await queue.sendMany(COMPUTE_QUERY_GRADIENTS, [{ key, data }]);
+      jobIds.push(jobId);
+    }
+    const records = await this.queries.findManyByIds(created.map((c) => c.record.id));
+    return { records: records.map((r, i) => r ?? created[i]!.record), jobIds };
+  }
+
+  /** {@link submit} for queries given as JSONL text ({@link parseQueriesJsonl}; errors name the line). */
+  submitJsonl(queue: JobQueue, modelName: string, factorSetId: number, spaceIds: readonly number[], jsonl: string): Promise<{ records: QueryRecord[]; jobIds: string[] }> {
+    return this.submit(queue, modelName, factorSetId, spaceIds, parseQueriesJsonl(jsonl, 'jsonl'));
+  }
+
+  /**
+   * A query's computation state. With a queued job: PENDING while it is created, active or
+   * waiting for a retry; FAILED (with its error) once failed or cancelled; READY once completed.
+   * A job no longer kept by the queue, or none (computed in-process): READY when nats(q) is
+   * stored, else PENDING (no job) or FAILED (job gone without a result).
+   */
+  async gradientState(query: QueryRecord, queue: JobQueue): Promise<QueryGradientState> {
+    const jobId = query.gradientJobId;
+    if (jobId === null) return { status: query.nats === null ? 'PENDING' : 'READY', error: null, jobId };
+    const job = await queue.status(COMPUTE_QUERY_GRADIENTS, jobId);
+    if (!job) {
+      return query.nats === null
+        ? { status: 'FAILED', error: `job ${jobId} is no longer in the queue and stored no result`, jobId }
+        : { status: 'READY', error: null, jobId };
+    }
+    switch (job.state) {
+      case 'completed':
+        return { status: 'READY', error: null, jobId };
+      case 'failed':
+      case 'cancelled':
+        return { status: 'FAILED', error: jobErrorMessage(job.output) ?? `job ${jobId} was ${job.state}`, jobId };
+      default:
+        return { status: 'PENDING', error: job.state === 'retry' ? jobErrorMessage(job.output) : null, jobId };
+    }
   }
 
   getMany(ids: readonly number[]): Promise<(QueryRecord | null)[]> {

@@ -4,6 +4,7 @@ import { CorpusRepository } from '../repositories/corpus.repository';
 import { DatabaseInfoRepository } from '../repositories/database-info.repository';
 import { DocumentProjectionRepository } from '../repositories/document-projection.repository';
 import { DocumentRepository } from '../repositories/document.repository';
+import { DocumentLabelRepository } from '../repositories/document-label.repository';
 import { MigrationHistoryRepository } from '../repositories/migration-history.repository';
 import { ModelRepository } from '../repositories/model.repository';
 import { ProjectionSpaceRepository } from '../repositories/projection-space.repository';
@@ -14,6 +15,7 @@ import { InfluenceScoreRepository } from '../repositories/influence-score.reposi
 import { JobRepository } from '../repositories/job.repository';
 import { IngestionRateRepository } from '../repositories/ingestion-rate.repository';
 import { JobQueue } from '../jobs/job-queue';
+import { CorpusScoringService } from './corpus-scoring.service';
 import { EngineCache } from './engine-cache';
 import { ExactInfluenceService } from './exact-influence.service';
 import { FactorSetService } from './factor-set.service';
@@ -29,6 +31,7 @@ import { HealthService } from './health.service';
 import { IngestionService } from './ingestion.service';
 import { JobProgressService } from './job-progress.service';
 import { JobService } from './job.service';
+import { ModelAnswerService } from './model-answer.service';
 import { ModelRegistryService } from './model-registry.service';
 import { ProjectionSpaceService } from './projection-space.service';
 
@@ -48,6 +51,8 @@ export interface Services {
   readonly influenceSearch: InfluenceSearchService;
   readonly influenceAnalysis: InfluenceAnalysisService;
   readonly exactInfluence: ExactInfluenceService;
+  /** Whole-corpus scores of queries, cached by score-corpus jobs. */
+  readonly corpusScoring: CorpusScoringService;
   /** The job queue on this database (started on first use). */
   readonly jobQueue: JobQueue;
   /** Jobs of the queue, as reported to users. */
@@ -94,7 +99,7 @@ export function createServices(database: Database): Services {
     ingestion,
     factorSets,
     queries: new QueryService(queryRepository, modelRegistry),
-    queryGradients: new QueryGradientService(queryRepository, queryVectors, factorSets, projectionSpaces, engines),
+    queryGradients: new QueryGradientService(queryRepository, queryVectors, factorSets, projectionSpaces, engines, new ModelAnswerService()),
     influenceSearch: new InfluenceSearchService(queryVectors, projectionRepository, factorSets, projectionSpaces, exactInfluence),
     influenceAnalysis: new InfluenceAnalysisService(
       queryRepository,
@@ -104,8 +109,17 @@ export function createServices(database: Database): Services {
       new ProjectionSpaceRepository(database.prisma),
       new FactorSetRepository(database.prisma),
       new InfluenceScoreRepository(database.sql),
+      new DocumentLabelRepository(database.sql),
     ),
     exactInfluence,
+    corpusScoring: new CorpusScoringService(
+      queryRepository,
+      queryVectors,
+      new InfluenceScoreRepository(database.sql),
+      new ProjectionSpaceRepository(database.prisma),
+      factorSets,
+      exactInfluence,
+    ),
     jobQueue: new JobQueue(database),
     jobs,
     jobProgress: new JobProgressService(ingestion, jobs),

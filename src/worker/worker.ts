@@ -1,8 +1,10 @@
 import type { EngineSettings } from '../engine/gpt2-gradient.engine';
-import { type ProjectDocumentsJob, PROJECT_DOCUMENTS } from '../jobs/job-names';
+import { COMPUTE_QUERY_GRADIENTS, type ComputeQueryGradientsJob, type ProjectDocumentsJob, PROJECT_DOCUMENTS, SCORE_CORPUS, type ScoreCorpusJob } from '../jobs/job-names';
 import type { JobQueue } from '../jobs/job-queue';
 import type { Services } from '../services/service-container';
 import { ProjectDocumentsHandler, type ProjectDocumentsResult } from './project-documents.handler';
+import { QueryGradientsHandler } from './query-gradients.handler';
+import { ScoreCorpusHandler } from './score-corpus.handler';
 
 /** Options of a worker process. */
 export interface WorkerOptions {
@@ -26,4 +28,9 @@ export async function startWorker(queue: JobQueue, services: Services, options: 
     options.onBatch?.(result);
     return result;
   });
+  // query computations and whole-corpus scoring: one job at a time each
+  const queryGradients = new QueryGradientsHandler(services.queryGradients);
+  await queue.work<ComputeQueryGradientsJob>(COMPUTE_QUERY_GRADIENTS, 1, (job) => queryGradients.handle(job));
+  const scoreCorpus = new ScoreCorpusHandler(services.corpusScoring);
+  await queue.work<ScoreCorpusJob>(SCORE_CORPUS, 1, (job) => scoreCorpus.handle(job));
 }

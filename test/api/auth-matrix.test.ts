@@ -63,6 +63,16 @@ const OPERATIONS: Operation[] = [
     // allowed callers get past authorization and fail later (no such factor set): only the auth outcome matters here
     text: () => 'mutation { createInfluenceQueries(model: "m", factorSet: "none", spaces: [], queries: [{ prompt: "a", completion: "b" }]) { id } }',
   },
+  {
+    field: 'Mutation.createInfluenceQueriesFromJsonl',
+    rule: 'CURATOR',
+    text: () => 'mutation { createInfluenceQueriesFromJsonl(model: "m", factorSet: "none", spaces: [], jsonl: "{}") { id } }',
+  },
+  {
+    field: 'Mutation.scoreCorpus',
+    rule: 'CURATOR',
+    text: (c) => `mutation { scoreCorpus(queryIds: ["${c.queryId}"], space: "none", factorSet: "none") { jobIds } }`,
+  },
 ];
 
 function allowed(rule: Rule, caller: Caller): boolean {

@@ -336,6 +336,14 @@ describe.each(testBackends())('influence queries on %s', (kind) => {
       );
       expect(made.json.errors).toBeUndefined();
       const id = (made.json.data!.createInfluenceQueries as { id: string }[])[0]!.id;
+      // the mutation queues the computation: a worker (in-process, as the embedded server runs one) does it
+      await startWorker(services.jobQueue, services, { concurrency: 1 });
+      for (let ready = false; !ready; await new Promise((r) => setTimeout(r, 250))) {
+        const state = await postGraphQL(server.url, `{ influenceQuery(id: "${id}") { gradientStatus } }`, { token: curator });
+        const status = (state.json.data!.influenceQuery as { gradientStatus: string }).gradientStatus;
+        expect(status).not.toBe('FAILED');
+        ready = status === 'READY';
+      }
       const top = await postGraphQL(
         server.url,
         `{ influenceQuery(id: "${id}") { prompt topInfluences(factorSet: "ek", space: "default", k: 3) { mode nats candidates edges { rank score perNat document { externalId } } } } }`,
@@ -389,6 +397,7 @@ describe.each(testBackends())('influence queries on %s', (kind) => {
       expect(noExact.json.errors![0]!.extensions!.code).toBe('NOT_FOUND');
     } finally {
       await server.stop();
+      await services.jobQueue.stop();
     }
   });
 });

@@ -74,7 +74,7 @@ async function resolve(args: AnalysisArgs, ctx: GraphQLContext): Promise<Resolve
 }
 
 function basis(b: ScoreBasis, names: Resolved['names']): ScoreBasisType {
-  return { method: b.method, documents: b.documents, factorSet: names.factorSet, space: names.space };
+  return { method: b.method, documents: b.documents, cached: b.cached ?? false, factorSet: names.factorSet, space: names.space };
 }
 
 @Resolver()
@@ -108,7 +108,11 @@ export class InfluenceAnalysisResolver {
         queryId: toGlobalId('InfluenceQuery', x.queryId),
         keywords: x.keywords,
         found: x.found,
-        documents: x.documents.map((d) => ({ documentId: toGlobalId('Document', d.documentId), rank: d.rank })),
+        documents: x.documents.map((d) => ({
+          documentId: toGlobalId('Document', d.documentId),
+          rank: d.rank,
+          labels: d.labels.map((l) => ({ task: l.task, annotator: l.annotator, value: l.value, version: l.version })),
+        })),
       })),
     };
   }

@@ -1,11 +1,13 @@
 import { Arg, Args, ArgsType, Authorized, Ctx, Field, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 
-import { NotFoundError } from '../../errors/tracebase.error';
+import { InvalidInputError, NotFoundError } from '../../errors/tracebase.error';
 import type { QueryRecord } from '../../repositories/query.repository';
+import type { QueryGradientState } from '../../services/query.service';
 import type { GraphQLContext } from '../context';
 import { toConnection } from '../relay/connection.type';
 import { fromGlobalId, toGlobalId } from '../relay/global-id';
 import { connectionComplexity, PageArgs, toPageRequest } from '../relay/page-args';
+import { ScoreMethodEnum } from '../types/influence-analysis.type';
 import {
   InfluenceModeEnum,
   InfluenceNormalizationEnum,
@@ -14,12 +16,15 @@ import {
   InfluenceQueryType,
   InfluenceRankingType,
   InfluenceSignEnum,
+  QueryGradientStatusEnum,
   QueryKindEnum,
+  ScoreCorpusResultType,
 } from '../types/influence-query.type';
+import { toJobGlobalId } from '../types/job-global-id';
 import { toDocumentType } from './document.resolver';
 
-/** A query as the GraphQL type; carries its row and model ids for field resolvers. */
-export type InfluenceQueryNode = InfluenceQueryType & { readonly rowId: number; readonly modelRowId: number };
+/** A query as the GraphQL type; carries its row, row id and model id for field resolvers. */
+export type InfluenceQueryNode = InfluenceQueryType & { readonly rowId: number; readonly modelRowId: number; readonly record: QueryRecord };
 
 export function toInfluenceQueryType(q: QueryRecord): InfluenceQueryNode {
   return {
@@ -32,7 +37,22 @@ export function toInfluenceQueryType(q: QueryRecord): InfluenceQueryNode {
     kind: q.kind as QueryKindEnum,
     answerKeywords: q.answerKeywords,
     tags: q.tags,
+    nats: q.nats,
+    modelAnswer: q.modelAnswer,
+    answeredCorrectly: q.answeredCorrectly,
+    record: q,
   };
+}
+
+/** Computation states looked up in one request, by query id (gradientStatus, gradientError and gradientJobId share one lookup). */
+const gradientStates = new WeakMap<GraphQLContext, Map<number, Promise<QueryGradientState>>>();
+
+function gradientState(q: InfluenceQueryNode, ctx: GraphQLContext): Promise<QueryGradientState> {
+  let states = gradientStates.get(ctx);
+  if (!states) gradientStates.set(ctx, (states = new Map()));
+  let state = states.get(q.rowId);
+  if (!state) states.set(q.rowId, (state = ctx.services.queries.gradientState(q.record, ctx.services.jobQueue)));
+  return state;
 }
 
 @ArgsType()
@@ -81,6 +101,42 @@ class CreateQueriesArgs {
 
   @Field(() => [InfluenceQueryInput], { description: 'The queries (1–500).' })
   queries!: InfluenceQueryInput[];
+}
+
+@ArgsType()
+class CreateQueriesFromJsonlArgs {
+  @Field(() => String, { description: 'Name of the registered model.' })
+  model!: string;
+
+  @Field(() => String, { description: 'Factor set to precondition with.' })
+  factorSet!: string;
+
+  @Field(() => [String], { description: 'Projection spaces to compute the query vectors in.' })
+  spaces!: string[];
+
+  @Field(() => String, {
+    description:
+      'Queries as JSONL (1–500 lines): {"id", "prompt", "completion", "kind", "answerKeywords" or "answer", "tags" or "task"} per line, as `tracebase queries add --file` and the world’s queries.jsonl have them.',
+  })
+  jsonl!: string;
+}
+
+@ArgsType()
+class ScoreCorpusArgs {
+  @Field(() => [ID], { description: 'Influence queries (global IDs, one model; 1–100).' })
+  queryIds!: string[];
+
+  @Field(() => String, { description: 'Projection space whose documents are scored.' })
+  space!: string;
+
+  @Field(() => String, { description: 'Factor set the queries’ gradients were preconditioned with.' })
+  factorSet!: string;
+
+  @Field(() => ScoreMethodEnum, {
+    defaultValue: ScoreMethodEnum.PROJECTED,
+    description: 'PROJECTED: ⟨y_q, x_d⟩ of every document of the space (in SQL; fast). EXACT: the exact EK-FAC influence of every document (gradients recomputed; the expensive one).',
+  })
+  method!: ScoreMethodEnum;
 }
 
 @Resolver(() => InfluenceQueryType)
@@ -143,16 +199,59 @@ export class InfluenceQueryResolver {
     };
   }
 
+  @FieldResolver(() => QueryGradientStatusEnum, { description: 'Where the query’s computation (nats, gradient, vectors, greedy answer) stands.' })
+  async gradientStatus(@Root() q: InfluenceQueryNode, @Ctx() ctx: GraphQLContext): Promise<QueryGradientStatusEnum> {
+    return (await gradientState(q, ctx)).status as QueryGradientStatusEnum;
+  }
+
+  @FieldResolver(() => String, { nullable: true, description: 'The job’s error when gradientStatus is FAILED (or while a failed try waits for its retry); null otherwise.' })
+  async gradientError(@Root() q: InfluenceQueryNode, @Ctx() ctx: GraphQLContext): Promise<string | null> {
+    return (await gradientState(q, ctx)).error;
+  }
+
+  @FieldResolver(() => ID, { nullable: true, description: 'Global ID of the compute-query-gradients job last queued for the query (see job(id)); null when it was computed in-process.' })
+  async gradientJobId(@Root() q: InfluenceQueryNode, @Ctx() ctx: GraphQLContext): Promise<string | null> {
+    const { jobId } = await gradientState(q, ctx);
+    return jobId === null ? null : toJobGlobalId(jobId);
+  }
+
   @Authorized('CURATOR')
   @Mutation(() => [InfluenceQueryType], {
-    description: 'Create queries and compute their gradients (nats, preconditioned M, vectors in the given spaces). Runs in the server process.',
+    description:
+      'Create queries (1–500) and queue their computation: nats, the preconditioned gradient M under the factor set, the vectors in the given spaces, and the model’s greedy answer. Returns the queries at once with gradientStatus PENDING; a worker (in-process for the embedded server) computes them.',
   })
   async createInfluenceQueries(@Args(() => CreateQueriesArgs) args: CreateQueriesArgs, @Ctx() ctx: GraphQLContext): Promise<InfluenceQueryNode[]> {
     const { model } = await ctx.services.modelRegistry.loadRegistered(args.model);
     const factorSet = await ctx.services.factorSets.byName(model.id, args.factorSet);
     const spaces = await Promise.all(args.spaces.map((s) => ctx.services.projectionSpaces.byModelId(model.id, s)));
-    const created = await ctx.services.queries.create(args.model, args.queries);
-    await ctx.services.queryGradients.compute(created.map((c) => c.record.id), factorSet.id, spaces.map((s) => s.id));
-    return created.map((c) => toInfluenceQueryType(c.record));
+    const { records } = await ctx.services.queries.submit(ctx.services.jobQueue, args.model, factorSet.id, spaces.map((s) => s.id), args.queries);
+    return records.map(toInfluenceQueryType);
+  }
+
+  @Authorized('CURATOR')
+  @Mutation(() => [InfluenceQueryType], { description: 'createInfluenceQueries for queries given as JSONL text (bulk); a bad line is named and nothing is stored.' })
+  async createInfluenceQueriesFromJsonl(@Args(() => CreateQueriesFromJsonlArgs) args: CreateQueriesFromJsonlArgs, @Ctx() ctx: GraphQLContext): Promise<InfluenceQueryNode[]> {
+    const { model } = await ctx.services.modelRegistry.loadRegistered(args.model);
+    const factorSet = await ctx.services.factorSets.byName(model.id, args.factorSet);
+    const spaces = await Promise.all(args.spaces.map((s) => ctx.services.projectionSpaces.byModelId(model.id, s)));
+    const { records } = await ctx.services.queries.submitJsonl(ctx.services.jobQueue, args.model, factorSet.id, spaces.map((s) => s.id), args.jsonl);
+    return records.map(toInfluenceQueryType);
+  }
+
+  @Authorized('CURATOR')
+  @Mutation(() => ScoreCorpusResultType, {
+    description:
+      'Queue whole-corpus scoring of queries in a projection space (score-corpus jobs): the scores are cached, and the analyses (influenceCorrelation, influenceDistribution, answerInTopK, sourceOverRepresentation) use them once every query has every document (basis.cached).',
+  })
+  async scoreCorpus(@Args(() => ScoreCorpusArgs) args: ScoreCorpusArgs, @Ctx() ctx: GraphQLContext): Promise<ScoreCorpusResultType> {
+    if (args.queryIds.length === 0) throw new InvalidInputError('give at least one query to score');
+    const queryIds = args.queryIds.map((id) => fromGlobalId(id, 'InfluenceQuery').id);
+    const [first] = await ctx.services.queries.getMany(queryIds.slice(0, 1));
+    if (!first) throw new NotFoundError(`no influence query with ID ${args.queryIds[0]}`);
+    const factorSet = await ctx.services.factorSets.byName(first.modelId, args.factorSet);
+    const space = await ctx.services.projectionSpaces.byModelId(first.modelId, args.space);
+    const method = args.method === ScoreMethodEnum.EXACT ? 'EXACT' : 'PROJECTED';
+    const plan = await ctx.services.corpusScoring.enqueue(ctx.services.jobQueue, { queryIds, factorSetId: factorSet.id, spaceId: space.id, method });
+    return { method: plan.method, documents: plan.documents, jobIds: plan.jobIds.map(toJobGlobalId), alreadyCached: plan.alreadyCached };
   }
 }

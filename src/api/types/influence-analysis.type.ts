@@ -1,3 +1,4 @@
+import { GraphQLJSON } from 'graphql-scalars';
 import { Field, Float, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
 
 import { InfluenceSignEnum } from './influence-query.type';
@@ -30,6 +31,12 @@ export class ScoreBasisType {
 
   @Field(() => Int, { description: 'Documents scored: every document of the projection space (PROJECTED); for EXACT the most of any query (each result states its own).' })
   documents!: number;
+
+  @Field(() => Boolean, {
+    description:
+      'Whether the whole-corpus scores came from the cache that scoreCorpus fills (used once every query has a score for every document of the space: EXACT first, then PROJECTED); false when computed on the fly.',
+  })
+  cached!: boolean;
 
   @Field(() => String, { description: 'Factor set name.' })
   factorSet!: string;
@@ -98,6 +105,21 @@ export class InfluenceDistributionType {
   powerLaw!: PowerLawFitType;
 }
 
+@ObjectType('DocumentLabel', { description: 'One annotator’s label on a document.' })
+export class DocumentLabelType {
+  @Field(() => String, { description: 'The label task’s name.' })
+  task!: string;
+
+  @Field(() => String, { description: 'The annotator’s user name.' })
+  annotator!: string;
+
+  @Field(() => GraphQLJSON, { description: 'The value as stored (a boolean, an option, several options or text, by the task’s kind).' })
+  value!: unknown;
+
+  @Field(() => Int, { description: 'Version of the label (1 for a first answer, +1 per change).' })
+  version!: number;
+}
+
 @ObjectType('AnswerDocument', { description: 'A top document containing an answer keyword.' })
 export class AnswerDocumentType {
   @Field(() => ID, { description: 'Document global ID.' })
@@ -105,6 +127,9 @@ export class AnswerDocumentType {
 
   @Field(() => Int, { description: 'Its rank.' })
   rank!: number;
+
+  @Field(() => [DocumentLabelType], { description: 'Its labels under label tasks that are not archived (empty when none).' })
+  labels!: DocumentLabelType[];
 }
 
 @ObjectType('AnswerInTopKResult', { description: 'Finding 3 for one query.' })

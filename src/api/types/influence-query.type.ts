@@ -55,6 +55,21 @@ registerEnumType(InfluenceNormalizationEnum, {
   },
 });
 
+export enum QueryGradientStatusEnum {
+  PENDING = 'PENDING',
+  READY = 'READY',
+  FAILED = 'FAILED',
+}
+registerEnumType(QueryGradientStatusEnum, {
+  name: 'QueryGradientStatus',
+  description: 'Where the computation of a query (nats, preconditioned gradient, vectors, greedy answer) stands.',
+  valuesConfig: {
+    PENDING: { description: 'Queued or running (a failed try waiting for its retry included).' },
+    READY: { description: 'Computed: nats, modelAnswer and the vectors in the requested spaces are stored.' },
+    FAILED: { description: 'The job failed after its last retry, or was cancelled: gradientError says why.' },
+  },
+});
+
 @ObjectType('InfluenceQuery', { description: 'A prompt and completion whose influential pretraining documents are sought.' })
 export class InfluenceQueryType {
   @Field(() => ID, { description: 'Global ID.' })
@@ -77,6 +92,21 @@ export class InfluenceQueryType {
 
   @Field(() => [String], { description: 'Free labels.' })
   tags!: string[];
+
+  @Field(() => Float, { nullable: true, description: 'nats(q) = Σ over completion tokens of −log p(token | prefix), in nats; null until computed.' })
+  nats!: number | null;
+
+  @Field(() => String, {
+    nullable: true,
+    description: 'The model’s own greedy continuation of the prompt (after end-of-text when the vocabulary has it; up to the completion’s length + 24 tokens, stopping at end-of-text or, for one-line completions, a newline); null until computed.',
+  })
+  modelAnswer!: string | null;
+
+  @Field(() => Boolean, {
+    nullable: true,
+    description: 'Whether modelAnswer’s final answer is the query’s answer (the last answer keyword the completion states as “The answer is A.” or “A.” first); null when undecidable or not computed.',
+  })
+  answeredCorrectly!: boolean | null;
 }
 
 export const InfluenceQueryConnection = ConnectionType('InfluenceQuery', InfluenceQueryType, 'influence query');
@@ -148,4 +178,21 @@ export class InfluenceQueryInput {
 
   @Field(() => [String], { nullable: true, description: 'Tags.' })
   tags?: string[];
+}
+
+@ObjectType('ScoreCorpusResult', { description: 'What scoreCorpus queued: jobs that cache whole-corpus scores for the analyses.' })
+export class ScoreCorpusResultType {
+  @Field(() => String, { description: 'PROJECTED or EXACT.' })
+  method!: string;
+
+  @Field(() => Int, { description: 'Documents of the projection space (with a full projection): what each query is scored over.' })
+  documents!: number;
+
+  @Field(() => [ID], {
+    description: 'Global IDs of the jobs sent (queue SCORE_CORPUS; see job(id), jobProgress(id)), in query order; the same work sent again gets the same IDs. Empty when everything was cached already.',
+  })
+  jobIds!: string[];
+
+  @Field(() => Int, { description: 'Queries whose scores were all cached already (no job for them).' })
+  alreadyCached!: number;
 }

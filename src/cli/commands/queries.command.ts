@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 
 import { InvalidInputError } from '../../errors/tracebase.error';
 import type { QueryKindName } from '../../repositories/query.repository';
+import { parseQueriesJsonl } from '../../services/query-jsonl.parser';
 import type { QueryInputData } from '../../services/query.service';
 import { configFromOptions, withDatabaseOptions } from '../config-options';
 import { withPlatform } from '../open-platform';
@@ -12,32 +13,7 @@ const KINDS = ['factual', 'reasoning', 'control', 'other'];
 
 /** Reads queries from JSONL (prompt, completion, optional id, kind, answer / answerKeywords, tags), naming bad lines. */
 function readQueryFile(file: string): QueryInputData[] {
-  return readFileSync(file, 'utf8')
-    .split('\n')
-    .map((line, i) => [line, i + 1] as const)
-    .filter(([line]) => line.trim() !== '')
-    .map(([line, n]) => {
-      let v: Record<string, unknown>;
-      try {
-        v = JSON.parse(line) as Record<string, unknown>;
-      } catch (error) {
-        throw new InvalidInputError(`${file}:${n}: invalid JSON (${(error as Error).message})`);
-      }
-      if (typeof v.prompt !== 'string' || typeof v.completion !== 'string') {
-        throw new InvalidInputError(`${file}:${n}: "prompt" and "completion" must be strings`);
-      }
-      const kind = typeof v.kind === 'string' ? v.kind.toLowerCase() : 'other';
-      if (!KINDS.includes(kind)) throw new InvalidInputError(`${file}:${n}: kind must be one of ${KINDS.join(', ')}`);
-      const keywords = Array.isArray(v.answerKeywords) ? v.answerKeywords.map(String) : typeof v.answer === 'string' ? [v.answer] : [];
-      return {
-        externalId: v.id === undefined ? null : String(v.id),
-        prompt: v.prompt,
-        completion: v.completion,
-        kind: kind.toUpperCase() as QueryKindName,
-        answerKeywords: keywords,
-        tags: Array.isArray(v.tags) ? v.tags.map(String) : typeof v.task === 'string' ? [v.task] : [],
-      };
-    });
+  return parseQueriesJsonl(readFileSync(file, 'utf8'), file);
 }
 
 /** `tracebase queries add` and `tracebase queries top`. */
@@ -46,7 +22,7 @@ export function registerQueriesCommands(program: Command): void {
   withDatabaseOptions(
     queries
       .command('add')
-      .description('Store queries and compute their gradients: nats, preconditioned M under a factor set, vectors in projection spaces.')
+      .description('Store queries and compute them in this process: nats, preconditioned M under a factor set, vectors in projection spaces, the model’s greedy answer.')
       .requiredOption('--model <name>', 'registered model')
       .requiredOption('--factors <dir>', 'factor directory from `tracebase factors fit` (registered if new)')
       .option('--factors-name <name>', 'name to register the factors under (default: the directory name)')
@@ -69,10 +45,11 @@ export function registerQueriesCommands(program: Command): void {
           .map((s) => services.projectionSpaces.byModelId(factorSet.modelId, s.trim())),
       );
       const created = await services.queries.create(String(options.model), inputs);
-      const results = await services.queryGradients.compute(created.map((c) => c.record.id), factorSet.id, spaces.map((s) => s.id));
+      const results = await services.queryGradients.computeWithAnswers(created.map((c) => c.record.id), factorSet.id, spaces.map((s) => s.id));
       for (const [i, r] of results.entries()) {
         const q = created[i]!.record;
-        process.stdout.write(`${q.id}\t${q.externalId ?? ''}\t${q.kind}\tnats ${r.nats.toFixed(3)}\n`);
+        const judged = r.answeredCorrectly === null ? 'answer undecidable' : r.answeredCorrectly ? 'answered correctly' : 'answered wrongly';
+        process.stdout.write(`${q.id}\t${q.externalId ?? ''}\t${q.kind}\tnats ${r.nats.toFixed(3)}\t${judged}\t${JSON.stringify(r.modelAnswer ?? '')}\n`);
       }
       process.stderr.write(`${results.length} queries with gradients under factor set ${factorSet.name} in ${spaces.length} space(s)\n`);
     });

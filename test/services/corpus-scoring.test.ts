@@ -1,0 +1,175 @@
+import { SCORE_CORPUS } from '../../src/jobs/job-names';
+import { JobQueue } from '../../src/jobs/job-queue';
+import { DocumentProjectionRepository } from '../../src/repositories/document-projection.repository';
+import { InfluenceScoreRepository } from '../../src/repositories/influence-score.repository';
+import { QueryVectorRepository } from '../../src/repositories/query-vector.repository';
+import { startWorker } from '../../src/worker/worker';
+import { dot, prepareQueryPlatform, type QueryPlatform, waitFor } from '../support/query-platform.fixture';
+import { testBackends } from '../support/test-database';
+
+jest.setTimeout(900_000);
+
+/** |a − b| within `rel` of max(1, scale). */
+function expectClose(a: number, b: number, rel: number, scale = Math.abs(b)): void {
+  expect(Math.abs(a - b)).toBeLessThanOrEqual(rel * Math.max(1, scale));
+}
+
+describe.each(testBackends())('whole-corpus scoring on %s', (kind) => {
+  let p: QueryPlatform;
+  let queue: JobQueue;
+  let q1: number;
+  let q2: number;
+  let q3: number;
+
+  const jobsDone = (ids: readonly string[]) => async () => {
+    for (const id of ids) if ((await queue.status(SCORE_CORPUS, id))?.state !== 'completed') return false;
+    return true;
+  };
+  const projectedRows = (queryId: number) =>
+    p.scratch.db.prisma.influenceScore.findMany({ where: { queryId, factorSetId: p.factorSetId, method: 'PROJECTED', spaceId: p.spaceId }, orderBy: { documentId: 'asc' } });
+
+  beforeAll(async () => {
+    p = await prepareQueryPlatform(kind);
+    const created = await p.services.queries.create('tiny', [
+      { externalId: 's1', prompt: 'Velor: ', completion: 'Danu 3', kind: 'FACTUAL', answerKeywords: ['Danu'] },
+      { externalId: 's2', prompt: 'Doc 5', completion: ': more', kind: 'OTHER' },
+      { externalId: 's3', prompt: 'Doc 1', completion: ': Velor', kind: 'OTHER' },
+    ]);
+    [q1, q2, q3] = created.map((c) => c.record.id) as [number, number, number];
+    await p.services.queryGradients.compute([q1, q2, q3], p.factorSetId, [p.spaceId]);
+    queue = new JobQueue(p.scratch.db, { pollingIntervalSeconds: 0.5 });
+    await queue.start();
+    await startWorker(queue, p.services, { concurrency: 1 });
+  });
+  afterAll(async () => {
+    await queue.stop();
+    await p.scratch.drop();
+  });
+
+  it('PROJECTED caches exactly one score per query and document, equal to the inner product of the stored vectors; re-running adds nothing', async () => {
+    const analysis = p.services.influenceAnalysis;
+    const before = await analysis.distribution(q1, p.factorSetId, p.spaceId);
+    expect(before.basis).toMatchObject({ method: 'PROJECTED', cached: false, documents: 30 });
+
+    const plan = await p.services.corpusScoring.enqueue(queue, { queryIds: [q1, q2], factorSetId: p.factorSetId, spaceId: p.spaceId, method: 'PROJECTED' });
+    expect(plan).toMatchObject({ method: 'PROJECTED', documents: 30, alreadyCached: 0 });
+    expect(plan.jobIds).toHaveLength(2);
+    await waitFor('the score-corpus jobs', jobsDone(plan.jobIds));
+    expect((await queue.status(SCORE_CORPUS, plan.jobIds[0]!))?.output).toEqual({ method: 'PROJECTED', scored: 30, cached: 30 });
+
+    const vectors = new QueryVectorRepository(p.scratch.db.sql);
+    const docs = await p.scratch.db.prisma.document.findMany({ orderBy: { id: 'asc' } });
+    const stored = await new DocumentProjectionRepository(p.scratch.db.sql).findByDocuments(p.spaceId, docs.map((d) => d.id));
+    expect(stored).toHaveLength(30);
+    for (const queryId of [q1, q2]) {
+      const gradient = (await vectors.findGradient(queryId, p.factorSetId))!;
+      const y = (await vectors.findProjection(gradient.id, p.spaceId))!;
+      const rows = await projectedRows(queryId);
+      expect(rows.map((r) => r.documentId)).toEqual(stored.map((s) => s.documentId));
+      rows.forEach((r, i) => {
+        const expected = dot(y.full, stored[i]!.full!);
+        // pgvector sums in float32: the error is relative to the sum of the terms' magnitudes
+        const magnitude = dot(y.full.map(Math.abs), stored[i]!.full!.map(Math.abs));
+        expectClose(r.score, expected, 1e-5, magnitude);
+        expectClose(r.perNat, r.score / gradient.nats, 1e-12, Math.abs(r.perNat));
+      });
+    }
+
+    // the same request again: everything is cached, no job
+    const again = await p.services.corpusScoring.enqueue(queue, { queryIds: [q1, q2], factorSetId: p.factorSetId, spaceId: p.spaceId, method: 'PROJECTED' });
+    expect(again).toEqual({ method: 'PROJECTED', documents: 30, jobIds: [], alreadyCached: 2 });
+    // a retried job keeps what is cached and never duplicates
+    const firstScores = (await projectedRows(q1)).map((r) => [r.id, r.score]);
+    expect(await p.services.corpusScoring.run({ method: 'PROJECTED', queryId: q1, factorSetId: p.factorSetId, spaceId: p.spaceId })).toEqual({ method: 'PROJECTED', scored: 30, cached: 0 });
+    expect((await projectedRows(q1)).map((r) => [r.id, r.score])).toEqual(firstScores);
+
+    // chunks: a cursor over document ids fills in exactly what is missing
+    await p.scratch.db.prisma.influenceScore.deleteMany({ where: { queryId: q2, documentId: { in: stored.slice(3, 11).map((s) => s.documentId) } } });
+    const scores = new InfluenceScoreRepository(p.scratch.db.sql);
+    let after = 0;
+    let inserted = 0;
+    let chunks = 0;
+    for (;;) {
+      const chunk = await scores.cacheProjectedChunk({ queryId: q2, factorSetId: p.factorSetId, spaceId: p.spaceId, fullDims: stored[0]!.full!.length, afterDocumentId: after, limit: 7 });
+      if (chunk.scanned === 0) break;
+      chunks++;
+      inserted += chunk.inserted;
+      after = chunk.lastDocumentId!;
+    }
+    expect(chunks).toBe(5);
+    expect(inserted).toBe(8);
+    expect(await projectedRows(q2)).toHaveLength(30);
+    const duplicates = await p.scratch.db.sql.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM (SELECT 1 FROM influence_scores GROUP BY query_id, document_id, factor_set_id, method, space_id HAVING count(*) > 1) d`,
+    );
+    expect(Number(duplicates[0]!.n)).toBe(0);
+
+    // the analyses now read the cache, and find what they computed on the fly
+    const after1 = await analysis.distribution(q1, p.factorSetId, p.spaceId);
+    expect(after1.basis).toMatchObject({ method: 'PROJECTED', cached: true, documents: 30 });
+    expectClose(after1.totalPositivePerNat, before.totalPositivePerNat, 1e-6);
+    expect(after1.positiveDocuments).toBe(before.positiveDocuments);
+    const corr = await analysis.correlation([q1, q2], 'pearson', p.factorSetId, p.spaceId);
+    expect(corr.basis).toMatchObject({ method: 'PROJECTED', cached: true, documents: 30 });
+    // one query without cached scores: computed on the fly for all
+    const mixed = await analysis.correlation([q1, q3], 'pearson', p.factorSetId, p.spaceId);
+    expect(mixed.basis).toMatchObject({ method: 'PROJECTED', cached: false, documents: 30 });
+  });
+
+  it('answerInTopK returns the labels of the documents it names', async () => {
+    const top = await p.services.influenceAnalysis.answerInTopK([q1], 5, p.factorSetId, p.spaceId);
+    // every fixture document contains "Danu"
+    expect(top.results[0]!.documents.map((d) => d.rank)).toEqual([1, 2, 3, 4, 5]);
+    expect(top.results[0]!.documents.every((d) => d.labels.length === 0)).toBe(true);
+    const first = top.results[0]!.documents[0]!.documentId;
+    const third = top.results[0]!.documents[2]!.documentId;
+    const prisma = p.scratch.db.prisma;
+    const ann = await prisma.user.create({ data: { name: 'ann', role: 'ANNOTATOR' } });
+    const bob = await prisma.user.create({ data: { name: 'bob', role: 'ANNOTATOR' } });
+    const relevant = await prisma.labelTask.create({ data: { name: 'relevant', question: 'Does it state the answer?', kind: 'BINARY' } });
+    const topic = await prisma.labelTask.create({ data: { name: 'topic', question: 'Topic?', kind: 'CATEGORICAL', options: ['people', 'places'] } });
+    const retired = await prisma.labelTask.create({ data: { name: 'retired', question: 'Old', kind: 'TEXT', archivedAt: new Date() } });
+    await prisma.label.createMany({
+      data: [
+        { taskId: relevant.id, documentId: first, annotatorId: bob.id, value: false },
+        { taskId: relevant.id, documentId: first, annotatorId: ann.id, value: true, version: 2 },
+        { taskId: topic.id, documentId: third, annotatorId: ann.id, value: 'people' },
+        { taskId: retired.id, documentId: third, annotatorId: bob.id, value: 'gone' },
+      ],
+    });
+    const labelled = await p.services.influenceAnalysis.answerInTopK([q1], 5, p.factorSetId, p.spaceId);
+    const docs = labelled.results[0]!.documents;
+    expect(docs[0]!.labels).toEqual([
+      { documentId: first, task: 'relevant', annotator: 'ann', value: true, version: 2 },
+      { documentId: first, task: 'relevant', annotator: 'bob', value: false, version: 1 },
+    ]);
+    expect(docs[2]!.labels).toEqual([{ documentId: third, task: 'topic', annotator: 'ann', value: 'people', version: 1 }]);
+    expect(docs[1]!.labels).toEqual([]);
+  });
+
+  it('EXACT caches the exact influence of every document in chunked jobs, and the analyses then use it', async () => {
+    const plan = await p.services.corpusScoring.enqueue(queue, { queryIds: [q1], factorSetId: p.factorSetId, spaceId: p.spaceId, method: 'EXACT' });
+    expect(plan).toMatchObject({ method: 'EXACT', documents: 30, alreadyCached: 0 });
+    expect(plan.jobIds).toHaveLength(1);
+    await waitFor('the exact score-corpus job', jobsDone(plan.jobIds), 600_000);
+    const rows = await p.scratch.db.prisma.influenceScore.findMany({ where: { queryId: q1, factorSetId: p.factorSetId, method: 'EXACT' }, orderBy: { documentId: 'asc' } });
+    expect(rows).toHaveLength(30);
+    for (const r of rows) expectClose(r.layerScores.reduce((a, b) => a + b, 0), r.score, 1e-4);
+    expect((await p.services.corpusScoring.enqueue(queue, { queryIds: [q1], factorSetId: p.factorSetId, spaceId: p.spaceId, method: 'EXACT' })).alreadyCached).toBe(1);
+
+    const dist = await p.services.influenceAnalysis.distribution(q1, p.factorSetId, p.spaceId);
+    expect(dist.basis).toMatchObject({ method: 'EXACT', cached: true, documents: 30 });
+    const positive = rows.filter((r) => r.score > 0).reduce((s, r) => s + r.score, 0);
+    expectClose(dist.totalPositivePerNat, positive / dist.nats, 1e-9);
+    // q2 has no exact scores: the pair falls back to the cached projected scores
+    const corr = await p.services.influenceAnalysis.correlation([q1, q2], 'spearman', p.factorSetId, p.spaceId);
+    expect(corr.basis).toMatchObject({ method: 'PROJECTED', cached: true });
+  });
+
+  it('refuses queries without a vector in the space, and unknown methods, before queuing anything', async () => {
+    const [bare] = await p.services.queries.create('tiny', [{ externalId: 's-bare', prompt: 'Doc 9', completion: ': Danu' }]);
+    await expect(p.services.corpusScoring.enqueue(queue, { queryIds: [bare!.record.id], factorSetId: p.factorSetId, spaceId: p.spaceId, method: 'PROJECTED' })).rejects.toThrow(/has no gradient under factor set ek/);
+    await expect(p.services.corpusScoring.enqueue(queue, { queryIds: [q1], factorSetId: p.factorSetId, spaceId: p.spaceId, method: 'FAST' as never })).rejects.toThrow(/PROJECTED or EXACT/);
+    await expect(p.services.corpusScoring.enqueue(queue, { queryIds: [], factorSetId: p.factorSetId, spaceId: p.spaceId, method: 'PROJECTED' })).rejects.toThrow(/give 1 to 100 queries/);
+  });
+});
