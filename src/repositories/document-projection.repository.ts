@@ -106,9 +106,9 @@ function searchStatement(column: 'sketch' | 'full', dims: number, normalized: bo
 }
 
 /**
- * All SQL on `document_projections`. Vectors are bound as text parameters cast to their
- * pgvector types; the HNSW index of a space is a partial expression index
- * `((sketch::halfvec(D)) halfvec_ip_ops) WHERE space_id = S`, so each space has its own graph
+ * All SQL on `document_projections`. Vectors are bound as parameters cast to their pgvector
+ * types (text, or binary for the writes on Postgres); the HNSW index of a space is a partial
+ * expression index `((sketch::halfvec(D)) halfvec_ip_ops) WHERE space_id = S`, so each space has its own graph
  * and dimension; a second one on `(l2_normalize(sketch)::halfvec(D))` serves rankings by
  * influence divided by the document's gradient norm (DESIGN.md §3 "Norm dominance").
  */
