@@ -7,7 +7,7 @@ import type { GraphQLContext } from '../context';
 import { toConnection } from '../relay/connection.type';
 import { fromGlobalId, toGlobalId } from '../relay/global-id';
 import { connectionComplexity, PageArgs, toPageRequest } from '../relay/page-args';
-import { ScoreMethodEnum } from '../types/influence-analysis.type';
+import { ScoreCorpusResultType, ScoreMethodEnum } from '../types/influence-analysis.type';
 import {
   InfluenceModeEnum,
   InfluenceNormalizationEnum,
@@ -18,7 +18,6 @@ import {
   InfluenceSignEnum,
   QueryGradientStatusEnum,
   QueryKindEnum,
-  ScoreCorpusResultType,
 } from '../types/influence-query.type';
 import { toJobGlobalId } from '../types/job-global-id';
 import { toDocumentType } from './document.resolver';
@@ -252,6 +251,6 @@ export class InfluenceQueryResolver {
     const space = await ctx.services.projectionSpaces.byModelId(first.modelId, args.space);
     const method = args.method === ScoreMethodEnum.EXACT ? 'EXACT' : 'PROJECTED';
     const plan = await ctx.services.corpusScoring.enqueue(ctx.services.jobQueue, { queryIds, factorSetId: factorSet.id, spaceId: space.id, method });
-    return { method: plan.method, documents: plan.documents, jobIds: plan.jobIds.map(toJobGlobalId), alreadyCached: plan.alreadyCached };
+    return { method: plan.method === 'EXACT' ? ScoreMethodEnum.EXACT : ScoreMethodEnum.PROJECTED, documents: plan.documents, jobIds: plan.jobIds.map(toJobGlobalId), alreadyCached: plan.alreadyCached };
   }
 }

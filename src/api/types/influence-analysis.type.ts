@@ -224,3 +224,20 @@ export class InfluenceLayerTotalsType {
   @Field(() => [QueryLayerTotalsType], { description: 'Per query, in the order asked.' })
   results!: QueryLayerTotalsType[];
 }
+
+@ObjectType('ScoreCorpusResult', { description: 'What scoreCorpus queued: jobs that cache whole-corpus scores for the analyses.' })
+export class ScoreCorpusResultType {
+  @Field(() => ScoreMethodEnum, { description: 'PROJECTED or EXACT.' })
+  method!: ScoreMethodEnum;
+
+  @Field(() => Int, { description: 'Documents of the projection space (with a full projection): what each query is scored over.' })
+  documents!: number;
+
+  @Field(() => [ID], {
+    description: 'Global IDs of the jobs sent (queue SCORE_CORPUS; see job(id), jobProgress(id)), in query order; the same work sent again gets the same IDs. Empty when everything was cached already.',
+  })
+  jobIds!: string[];
+
+  @Field(() => Int, { description: 'Queries whose scores were all cached already (no job for them).' })
+  alreadyCached!: number;
+}

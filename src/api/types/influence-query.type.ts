@@ -179,20 +179,3 @@ export class InfluenceQueryInput {
   @Field(() => [String], { nullable: true, description: 'Tags.' })
   tags?: string[];
 }
-
-@ObjectType('ScoreCorpusResult', { description: 'What scoreCorpus queued: jobs that cache whole-corpus scores for the analyses.' })
-export class ScoreCorpusResultType {
-  @Field(() => String, { description: 'PROJECTED or EXACT.' })
-  method!: string;
-
-  @Field(() => Int, { description: 'Documents of the projection space (with a full projection): what each query is scored over.' })
-  documents!: number;
-
-  @Field(() => [ID], {
-    description: 'Global IDs of the jobs sent (queue SCORE_CORPUS; see job(id), jobProgress(id)), in query order; the same work sent again gets the same IDs. Empty when everything was cached already.',
-  })
-  jobIds!: string[];
-
-  @Field(() => Int, { description: 'Queries whose scores were all cached already (no job for them).' })
-  alreadyCached!: number;
-}
