@@ -1,7 +1,7 @@
 import { InvalidInputError } from '../errors/tracebase.error';
 import { tokenizeQuery } from '../influence/query-gradient.pipeline';
-import { COMPUTE_QUERY_GRADIENTS, type ComputeQueryGradientsJob } from '../jobs/job-names';
-import { jobIdFor, type JobQueue } from '../jobs/job-queue';
+import { COMPUTE_QUERY_GRADIENTS, type ComputeQueryGradientsJob, type QueueName } from '../jobs/job-names';
+import { jobIdFor, type JobQueue, type JobStatus } from '../jobs/job-queue';
 import type { NewQuery, QueryKindName, QueryRecord, QueryRepository } from '../repositories/query.repository';
 import type { ModelRegistryService } from './model-registry.service';
 import { parseQueriesJsonl } from './query-jsonl.parser';
@@ -33,6 +33,11 @@ export interface QueryGradientState {
   readonly error: string | null;
   /** pg-boss id of the job last queued for the query (null: computed in-process, or never). */
   readonly jobId: string | null;
+}
+
+/** Where job states are read from: the job queue, or a per-request memo of it. */
+export interface JobStatusReader {
+  status(queue: QueueName, id: string): Promise<JobStatus | null>;
 }
 
 /** Longest job error message reported. */
@@ -121,7 +126,7 @@ export class QueryService {
    * A job no longer kept by the queue, or none (computed in-process): READY when nats(q) is
    * stored, else PENDING (no job) or FAILED (job gone without a result).
    */
-  async gradientState(query: QueryRecord, queue: JobQueue): Promise<QueryGradientState> {
+  async gradientState(query: QueryRecord, queue: JobStatusReader): Promise<QueryGradientState> {
     const jobId = query.gradientJobId;
     if (jobId === null) return { status: query.nats === null ? 'PENDING' : 'READY', error: null, jobId };
     const job = await queue.status(COMPUTE_QUERY_GRADIENTS, jobId);

@@ -2,6 +2,8 @@ import { Arg, Args, ArgsType, Authorized, Ctx, Field, FieldResolver, ID, Int, Mu
 
 import { InvalidInputError, NotFoundError } from '../../errors/tracebase.error';
 import type { QueryRecord } from '../../repositories/query.repository';
+import type { QueueName } from '../../jobs/job-names';
+import type { JobStatus } from '../../jobs/job-queue';
 import type { QueryGradientState } from '../../services/query.service';
 import type { GraphQLContext } from '../context';
 import { toConnection } from '../relay/connection.type';
@@ -43,14 +45,31 @@ export function toInfluenceQueryType(q: QueryRecord): InfluenceQueryNode {
   };
 }
 
-/** Computation states looked up in one request, by query id (gradientStatus, gradientError and gradientJobId share one lookup). */
-const gradientStates = new WeakMap<GraphQLContext, Map<number, Promise<QueryGradientState>>>();
+/**
+ * What one request has looked up: each query's computation state (gradientStatus, gradientError
+ * and gradientJobId share it) and each job's state (the queries of one job share it).
+ */
+interface RequestLookups {
+  readonly states: Map<number, Promise<QueryGradientState>>;
+  readonly jobs: Map<string, Promise<JobStatus | null>>;
+}
+const lookups = new WeakMap<GraphQLContext, RequestLookups>();
 
 function gradientState(q: InfluenceQueryNode, ctx: GraphQLContext): Promise<QueryGradientState> {
-  let states = gradientStates.get(ctx);
-  if (!states) gradientStates.set(ctx, (states = new Map()));
+  let seen = lookups.get(ctx);
+  if (!seen) lookups.set(ctx, (seen = { states: new Map(), jobs: new Map() }));
+  const { states, jobs } = seen;
   let state = states.get(q.rowId);
-  if (!state) states.set(q.rowId, (state = ctx.services.queries.gradientState(q.record, ctx.services.jobQueue)));
+  if (!state) {
+    const reader = {
+      status(queue: QueueName, id: string): Promise<JobStatus | null> {
+        let job = jobs.get(id);
+        if (!job) jobs.set(id, (job = ctx.services.jobQueue.status(queue, id)));
+        return job;
+      },
+    };
+    states.set(q.rowId, (state = ctx.services.queries.gradientState(q.record, reader)));
+  }
   return state;
 }
 
