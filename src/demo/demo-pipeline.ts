@@ -60,6 +60,8 @@ export interface DemoQuery {
   task: string;
   prompt: string;
   answer: string;
+  /** Whether the model's greedy answer is right (null: undecidable). */
+  answeredCorrectly: boolean | null;
 }
 
 /** What the demo set up, for printing examples. */
@@ -104,7 +106,7 @@ async function ensureWorld(dir: string, seed: number): Promise<Awaited<ReturnTyp
  * carrying its hash, so a retrained model never meets stale vectors); fit EK-FAC factors on a
  * sample of the corpus and register them; project every document into an eigenbasis space
  * through the job queue (worked by `startWorker` in this process) and build the HNSW index;
- * store the world's 120 queries and compute their gradients and vectors.
+ * store the world's 120 queries and compute their gradients, vectors and the model's greedy answers.
  */
 export async function prepareDemo(services: Services, queue: JobQueue, settings: DemoSettings, reporter: DemoReporter): Promise<DemoState> {
   const timings: { step: string; seconds: number }[] = [];
@@ -196,14 +198,15 @@ export async function prepareDemo(services: Services, queue: JobQueue, settings:
     async () => {
       const created = await services.queries.create(modelName, worldQueryInputs(world.queries));
       const ids = created.map((c) => c.record.id);
+      const correct = new Map<number, boolean | null>();
       for (let i = 0; i < ids.length; i += settings.queryChunk) {
-        reporter.progress('query gradients', i, ids.length, 'queries');
-        await services.queryGradients.compute(ids.slice(i, i + settings.queryChunk), factorSet.id, [space.id]);
+        reporter.progress('query gradients and greedy answers', i, ids.length, 'queries');
+        for (const r of await services.queryGradients.computeWithAnswers(ids.slice(i, i + settings.queryChunk), factorSet.id, [space.id])) correct.set(r.id, r.answeredCorrectly);
       }
-      reporter.progress('query gradients', ids.length, ids.length, 'queries');
-      return world.queries.map((q, i) => ({ id: ids[i]!, externalId: q.id, kind: q.kind, task: q.task, prompt: q.prompt, answer: q.answer }));
+      reporter.progress('query gradients and greedy answers', ids.length, ids.length, 'queries');
+      return world.queries.map((q, i) => ({ id: ids[i]!, externalId: q.id, kind: q.kind, task: q.task, prompt: q.prompt, answer: q.answer, answeredCorrectly: correct.get(ids[i]!) ?? null }));
     },
-    (q) => `${q.length} queries with gradients under ${DEMO_NAMES.factorSet} in ${DEMO_NAMES.space}`,
+    (q) => `${q.length} queries with gradients under ${DEMO_NAMES.factorSet} in ${DEMO_NAMES.space}; the model answers ${q.filter((x) => x.answeredCorrectly === true).length} correctly`,
   );
 
   return {

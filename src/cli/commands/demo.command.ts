@@ -53,7 +53,8 @@ async function printExample(services: Services, state: DemoState, query: DemoQue
     const mark = text.includes(query.answer) ? '  ← contains the answer' : '';
     return `  ${h.rank}. ${h.score.toExponential(2)}  ${(d?.source ?? '').padEnd(17)} ${JSON.stringify(text.slice(0, 70))}${mark}`;
   });
-  return `${JSON.stringify(query.prompt.trim())} (answer ${query.answer}), the five most positively influential documents (RERANKED):\n${rows.join('\n')}\n`;
+  const verdict = query.answeredCorrectly === true ? 'which the model answers correctly' : query.answeredCorrectly === false ? 'which the model gets wrong' : '';
+  return `${JSON.stringify(query.prompt.trim())} (answer ${query.answer}${verdict ? `, ${verdict}` : ''}), the five most positively influential documents (RERANKED):\n${rows.join('\n')}\n`;
 }
 
 /**
@@ -86,15 +87,17 @@ export function registerDemoCommand(program: Command): void {
       process.stderr.write(`GraphQL API: ${server.url} (${db.target}); setting up the demo…\n`);
       const { prepareDemo, defaultDemoSettings } = await import('../../demo/demo-pipeline');
       const state = await prepareDemo(services, services.jobQueue, defaultDemoSettings(path.dirname(path.resolve(config.dataDir)), String(options.model)), new StderrDemoReporter());
-      const factual = state.queries.find((q) => q.kind === 'factual')!;
-      const reasoning = state.queries.find((q) => q.kind === 'reasoning')!;
+      // the paper's analyses use queries the model answers correctly: prefer those
+      const pick = (kind: DemoQuery['kind']) => state.queries.find((q) => q.kind === kind && q.answeredCorrectly === true) ?? state.queries.find((q) => q.kind === kind)!;
+      const factual = pick('factual');
+      const reasoning = pick('reasoning');
       const example = await printExample(services, state, factual);
       const q1 = toGlobalId('InfluenceQuery', factual.id);
       const ids = state.queries.filter((q) => q.kind !== 'control').slice(0, 4).map((q) => `"${toGlobalId('InfluenceQuery', q.id)}"`);
       const seconds = (Date.now() - started) / 1000;
       process.stdout.write(
         `\nTracebase demo ready in ${Math.floor(seconds / 60)} min ${Math.round(seconds % 60)} s: ${state.projected} documents of ${state.corpus} projected into ${state.space}, ` +
-          `${state.queries.length} queries (model ${state.model}, factors ${state.factorSet}).\n` +
+          `${state.queries.length} queries, ${state.queries.filter((q) => q.answeredCorrectly === true).length} answered correctly by the model (${state.model}, factors ${state.factorSet}).\n` +
           `GraphQL API and landing page: ${server.url}\n` +
           (localToken ? `Local admin token (valid until the next start): ${localToken}\n` : 'Create a token with `tracebase token create --role admin --name me` and export TOKEN=…\n') +
           `\n${example}\n` +
