@@ -198,12 +198,14 @@ export async function prepareDemo(services: Services, queue: JobQueue, settings:
     async () => {
       const created = await services.queries.create(modelName, worldQueryInputs(world.queries));
       const ids = created.map((c) => c.record.id);
-      const correct = new Map<number, boolean | null>();
-      for (let i = 0; i < ids.length; i += settings.queryChunk) {
-        reporter.progress('query gradients and greedy answers', i, ids.length, 'queries');
-        for (const r of await services.queryGradients.computeWithAnswers(ids.slice(i, i + settings.queryChunk), factorSet.id, [space.id])) correct.set(r.id, r.answeredCorrectly);
+      // a query computed by an earlier run (nats and answer stored) keeps its result
+      const correct = new Map<number, boolean | null>(created.filter((c) => c.record.computedAt !== null).map((c) => [c.record.id, c.record.answeredCorrectly]));
+      const todo = ids.filter((id) => !correct.has(id));
+      for (let i = 0; i < todo.length; i += settings.queryChunk) {
+        reporter.progress('query gradients and greedy answers', i, todo.length, 'queries');
+        for (const r of await services.queryGradients.computeWithAnswers(todo.slice(i, i + settings.queryChunk), factorSet.id, [space.id])) correct.set(r.id, r.answeredCorrectly);
       }
-      reporter.progress('query gradients and greedy answers', ids.length, ids.length, 'queries');
+      reporter.progress('query gradients and greedy answers', todo.length, todo.length, 'queries');
       return world.queries.map((q, i) => ({ id: ids[i]!, externalId: q.id, kind: q.kind, task: q.task, prompt: q.prompt, answer: q.answer, answeredCorrectly: correct.get(ids[i]!) ?? null }));
     },
     (q) => `${q.length} queries with gradients under ${DEMO_NAMES.factorSet} in ${DEMO_NAMES.space}; the model answers ${q.filter((x) => x.answeredCorrectly === true).length} correctly`,

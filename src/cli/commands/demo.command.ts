@@ -45,16 +45,25 @@ class StderrDemoReporter implements DemoReporter {
 async function printExample(services: Services, state: DemoState, query: DemoQuery): Promise<string> {
   const factorSet = await services.factorSets.byName((await services.modelRegistry.loadRegistered(state.model)).model.id, state.factorSet);
   const space = await services.projectionSpaces.byModelId(factorSet.modelId, state.space);
-  const ranking = await services.influenceSearch.topInfluences({ queryId: query.id, factorSetId: factorSet.id, spaceId: space.id, k: 5, sign: 'POSITIVE', mode: 'RERANKED' });
-  const docs = await services.documents.getMany(ranking.hits.map((h) => h.documentId));
-  const rows = ranking.hits.map((h, i) => {
-    const d = docs[i];
-    const text = (d?.text ?? '').replace(/\s+/g, ' ');
-    const mark = text.includes(query.answer) ? '  ← contains the answer' : '';
-    return `  ${h.rank}. ${h.score.toExponential(2)}  ${(d?.source ?? '').padEnd(17)} ${JSON.stringify(text.slice(0, 70))}${mark}`;
-  });
+  const list = async (normalize: 'NONE' | 'GRADIENT_NORM') => {
+    const ranking = await services.influenceSearch.topInfluences({ queryId: query.id, factorSetId: factorSet.id, spaceId: space.id, k: 5, sign: 'POSITIVE', mode: 'RERANKED', normalize });
+    const docs = await services.documents.getMany(ranking.hits.map((h) => h.documentId));
+    return ranking.hits
+      .map((h, i) => {
+        const d = docs[i];
+        const text = (d?.text ?? '').replace(/\s+/g, ' ');
+        const mark = text.includes(query.answer) ? '  ← contains the answer' : '';
+        const score = normalize === 'NONE' ? h.score : h.normalizedScore;
+        return `  ${h.rank}. ${score.toExponential(2)}  ${(d?.source ?? '').padEnd(17)} ${JSON.stringify(text.slice(0, 70))}${mark}`;
+      })
+      .join('\n');
+  };
   const verdict = query.answeredCorrectly === true ? 'which the model answers correctly' : query.answeredCorrectly === false ? 'which the model gets wrong' : '';
-  return `${JSON.stringify(query.prompt.trim())} (answer ${query.answer}${verdict ? `, ${verdict}` : ''}), the five most positively influential documents (RERANKED):\n${rows.join('\n')}\n`;
+  return (
+    `${JSON.stringify(query.prompt.trim())} (answer ${query.answer}${verdict ? `, ${verdict}` : ''}):\n` +
+    `the five most positively influential documents (RERANKED, raw influence — large-gradient documents dominate):\n${await list('NONE')}\n` +
+    `the same ranked by influence ÷ the document's gradient norm (normalize: GRADIENT_NORM):\n${await list('GRADIENT_NORM')}\n`
+  );
 }
 
 /**
