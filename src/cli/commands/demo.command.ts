@@ -15,7 +15,7 @@ import { ProgressLine } from '../progress-line';
 const REFERENCE_MODEL = path.resolve(__dirname, '../../../models/reference');
 
 function graphqlCall(url: string, token: string | undefined, query: string): string {
-  const auth = token ? ` -H 'authorization: Bearer ${token}'` : ` -H 'authorization: Bearer $TOKEN'`;
+  const auth = token ? ` -H 'authorization: Bearer ${token}'` : ` -H "authorization: Bearer $TOKEN"`;
   return `curl -s ${url} -H 'content-type: application/json'${auth} \\\n  -d '${JSON.stringify({ query: query.replace(/\s+/g, ' ').trim() })}'`;
 }
 
