@@ -71,7 +71,9 @@ export interface DemoState {
   model: string;
   modelHash: string;
   factorSet: string;
+  factorSetId: number;
   space: string;
+  spaceId: number;
   projected: number;
   queries: DemoQuery[];
   /** Seconds per step. */
@@ -217,7 +219,9 @@ export async function prepareDemo(services: Services, queue: JobQueue, settings:
     model: modelName,
     modelHash,
     factorSet: DEMO_NAMES.factorSet,
+    factorSetId: factorSet.id,
     space: DEMO_NAMES.space,
+    spaceId: space.id,
     projected: ingestion.projected,
     queries,
     timings,

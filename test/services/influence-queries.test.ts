@@ -6,14 +6,13 @@ import path from 'node:path';
 import { startGraphQLServer, type RunningGraphQLServer } from '../../src/api/graphql-server';
 import { loadConfig } from '../../src/config/config';
 import { applyMigrations } from '../../src/db/migration-runner';
-import { PROJECT_DOCUMENTS } from '../../src/jobs/job-names';
-import { JobQueue } from '../../src/jobs/job-queue';
 import { DocumentProjectionRepository } from '../../src/repositories/document-projection.repository';
 import { QueryVectorRepository } from '../../src/repositories/query-vector.repository';
 import { createServices, type Services } from '../../src/services/service-container';
 import { startWorker } from '../../src/worker/worker';
 import { tinyConfig, writeTinyCheckpoint } from '../support/gpt2-checkpoint';
 import { postGraphQL } from '../support/graphql-client';
+import { ingestThroughQueue } from '../support/query-platform.fixture';
 import { createScratchDatabase, type ScratchDatabase, testBackends } from '../support/test-database';
 
 jest.setTimeout(300_000);
@@ -53,13 +52,7 @@ describe.each(testBackends())('influence queries on %s', (kind) => {
     expect(fit.status).toBe(0);
     const space = await services.projectionSpaces.create({ modelName: 'tiny', name: 'default', outRank: 4, inRank: 4, sketchDims: 24, seed: 3 });
     spaceId = space.id;
-    const queue = new JobQueue(scratch.db, { pollingIntervalSeconds: 0.5 });
-    await queue.start();
-    await services.ingestion.enqueue(queue, 'c', space, 10);
-    await startWorker(queue, services, { concurrency: 1 });
-    while ((await queue.pending(PROJECT_DOCUMENTS)) > 0) await new Promise((r) => setTimeout(r, 300));
-    await queue.stop();
-    await services.ingestion.finalize(space);
+    await ingestThroughQueue(scratch, services, 'c', space);
   });
   afterAll(() => scratch.drop());
 
@@ -300,13 +293,7 @@ describe.each(testBackends())('influence queries on %s', (kind) => {
     // ranks above the layer sizes are clamped: P = Q_Sᵀ, R = Q_Aᵀ in full, so ⟨y_q, x_d⟩ = Σ_ℓ ⟨M_ℓ, G_ℓ(d)⟩
     const space = await services.projectionSpaces.create({ modelName: 'tiny', name: 'eigen-full', outRank: 1000, inRank: 1000, sketchDims: 512, seed: 0, kind: 'eigenbasis', factorSetName: 'ek' });
     expect(space.kind).toBe('EIGENBASIS');
-    const queue = new JobQueue(scratch.db, { pollingIntervalSeconds: 0.5 });
-    await queue.start();
-    await services.ingestion.enqueue(queue, 'c', space, 10);
-    await startWorker(queue, services, { concurrency: 1 });
-    while ((await queue.pending(PROJECT_DOCUMENTS)) > 0) await new Promise((r) => setTimeout(r, 300));
-    await queue.stop();
-    await services.ingestion.finalize(space);
+    await ingestThroughQueue(scratch, services, 'c', space);
     const [q1] = await scratch.db.prisma.query.findMany({ where: { externalId: 'q1' } });
     await services.queryGradients.compute([q1!.id], factorSet.id, [space.id]);
     const projected = await services.influenceSearch.topInfluences({ queryId: q1!.id, factorSetId: factorSet.id, spaceId: space.id, k: 8, sign: 'POSITIVE', mode: 'RERANKED' });

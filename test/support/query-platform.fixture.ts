@@ -8,6 +8,7 @@ import { fitFactorDirectory } from '../../src/influence/factor-directory.fitter'
 import { PROJECT_DOCUMENTS } from '../../src/jobs/job-names';
 import { JobQueue } from '../../src/jobs/job-queue';
 import { DEFAULT_DAMPING } from '../../src/math/damping';
+import type { ProjectionSpaceRecord } from '../../src/repositories/projection-space.repository';
 import { createServices, type Services } from '../../src/services/service-container';
 import { startWorker } from '../../src/worker/worker';
 import { tinyConfig, writeTinyCheckpoint } from './gpt2-checkpoint';
@@ -64,14 +65,22 @@ export async function prepareQueryPlatform(kind: DatabaseKind): Promise<QueryPla
   });
   const { record: factorSet } = await services.factorSets.register('tiny', factorsDir, 'ek');
   const space = await services.projectionSpaces.create({ modelName: 'tiny', name: 'default', outRank: 4, inRank: 4, sketchDims: 24, seed: 3 });
+  await ingestThroughQueue(scratch, services, 'c', space);
+  return { scratch, services, modelDir, model: 'tiny', factorSetId: factorSet.id, factorSet: 'ek', spaceId: space.id, space: 'default' };
+}
+
+/**
+ * Projects every document of `corpus` into `space` the way the platform does: jobs of 10
+ * documents on the queue, worked by an in-process worker until none is pending, then the index.
+ */
+export async function ingestThroughQueue(scratch: ScratchDatabase, services: Services, corpus: string, space: ProjectionSpaceRecord): Promise<void> {
   const queue = new JobQueue(scratch.db, { pollingIntervalSeconds: 0.5 });
   await queue.start();
-  await services.ingestion.enqueue(queue, 'c', space, 10);
+  await services.ingestion.enqueue(queue, corpus, space, 10);
   await startWorker(queue, services, { concurrency: 1 });
   while ((await queue.pending(PROJECT_DOCUMENTS)) > 0) await new Promise((r) => setTimeout(r, 300));
   await queue.stop();
   await services.ingestion.finalize(space);
-  return { scratch, services, modelDir, model: 'tiny', factorSetId: factorSet.id, factorSet: 'ek', spaceId: space.id, space: 'default' };
 }
 
 /** Polls `check` every 250 ms until it returns true, failing after `timeoutMs`. */

@@ -106,8 +106,9 @@ class TopInfluencesArgs {
   efSearch?: number;
 }
 
+/** Where new queries are computed: the model, the factor set and the projection spaces. */
 @ArgsType()
-class CreateQueriesArgs {
+class QueryComputationArgs {
   @Field(() => String, { description: 'Name of the registered model.' })
   model!: string;
 
@@ -116,22 +117,16 @@ class CreateQueriesArgs {
 
   @Field(() => [String], { description: 'Projection spaces to compute the query vectors in.' })
   spaces!: string[];
+}
 
+@ArgsType()
+class CreateQueriesArgs extends QueryComputationArgs {
   @Field(() => [InfluenceQueryInput], { description: 'The queries (1–500).' })
   queries!: InfluenceQueryInput[];
 }
 
 @ArgsType()
-class CreateQueriesFromJsonlArgs {
-  @Field(() => String, { description: 'Name of the registered model.' })
-  model!: string;
-
-  @Field(() => String, { description: 'Factor set to precondition with.' })
-  factorSet!: string;
-
-  @Field(() => [String], { description: 'Projection spaces to compute the query vectors in.' })
-  spaces!: string[];
-
+class CreateQueriesFromJsonlArgs extends QueryComputationArgs {
   @Field(() => String, {
     description:
       'Queries as JSONL (1–500 lines): {"id", "prompt", "completion", "kind", "answerKeywords" or "answer", "tags" or "task"} per line, as `tracebase queries add --file` and the world’s queries.jsonl have them.',
