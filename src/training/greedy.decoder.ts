@@ -1,6 +1,6 @@
 import type { InferenceSession } from 'onnxruntime-node';
 
-import { buildGpt2Forward } from '../engine/gpt2-forward.graph';
+import { buildGpt2DecodeStep, DECODE_STEP_IO } from '../engine/gpt2-decode-step.graph';
 import { Gpt2Config } from '../model/gpt2.config';
 import { gpt2ParameterSpecs } from '../model/gpt2.parameters';
 import { GraphBuilder } from '../onnx/graph.builder';
@@ -17,15 +17,23 @@ export interface GreedyOptions {
   batchSize?: number;
 }
 
-/** Sequence lengths are rounded up to a multiple of this, so few graph shapes are compiled. */
+/** Cache lengths are rounded up to a multiple of this, so few graph shapes are compiled. */
 const LENGTH_BUCKET = 32;
 
+/** Additive attention bias of a cached position that is not yet filled. */
+const MASK_NEG = 1e9;
+
 /**
- * Greedy decoding of a GPT-2 in onnxruntime: x_{t+1} = argmax_v logits_t[v], with the whole
- * prefix re-run each step (no key/value cache; the reference model is small). Prompts are
- * decoded in batches, right-padded to the next multiple of 32 tokens (padding is masked, so
- * it does not change a row's logits); ties go to the lowest token id. A generation ends at a
- * stop id, after its token budget, or when the context (n_positions) is full.
+ * Greedy decoding of a GPT-2 in onnxruntime: x_{t+1} = argmax_v logits_t[v] (ties to the lowest
+ * token id), with a key/value cache ({@link buildGpt2DecodeStep}): each step feeds one token per
+ * row and attends to the row's cached keys and values, so a step costs one position, not the
+ * whole prefix. Prompts are decoded in batches; the rows of a batch advance in lockstep over
+ * positions s = 0, 1, …: a row feeds its own prompt token while s is inside its prompt, then
+ * its generated tokens (its logits before the last prompt token are not used), so prompts of
+ * different lengths need no padding. The cache holds P positions, P = the batch's longest
+ * prompt + budget rounded up to 32, at most n_positions; one compiled graph per (B, P). A
+ * generation ends at a stop id (excluded), after its token budget, or when the context
+ * (n_positions) is full.
  */
 export class GreedyDecoder {
   private readonly sessions = new Map<string, Promise<InferenceSession>>();
@@ -36,70 +44,89 @@ export class GreedyDecoder {
     private readonly settings: SessionSettings,
   ) {}
 
-  private session(B: number, T: number): Promise<InferenceSession> {
-    const key = `${B}x${T}`;
+  private session(B: number, P: number): Promise<InferenceSession> {
+    const key = `${B}x${P}`;
     let s = this.sessions.get(key);
     if (!s) {
       const b = new GraphBuilder(20);
-      const fwd = buildGpt2Forward(b, this.config, { batch: B, seqLen: T, dtype: 'float32' });
-      b.output(fwd.logits, 'logits');
+      buildGpt2DecodeStep(b, this.config, { batch: B, cacheLength: P });
       s = createSession(serializeModel(b), this.settings);
       this.sessions.set(key, s);
     }
     return s;
   }
 
-  /** Next-token logits `[B, V]` at the last real position of each row. */
-  async lastLogits(rows: readonly (readonly number[])[]): Promise<Float32Array[]> {
-    const B = rows.length;
-    const maxLen = Math.max(...rows.map((r) => r.length));
-    const T = Math.min(this.config.nPositions, Math.ceil(maxLen / LENGTH_BUCKET) * LENGTH_BUCKET);
-    const ids = new BigInt64Array(B * T);
-    const mask = new Float32Array(B * T);
-    rows.forEach((r, b) => r.forEach((t, j) => ((ids[b * T + j] = BigInt(t)), (mask[b * T + j] = 1))));
-    const feeds: Record<string, HostTensor> = {
-      input_ids: { dtype: 'int64', dims: [B, T], data: ids },
-      attention_mask: { dtype: 'float32', dims: [B, T], data: mask },
-    };
-    for (const spec of gpt2ParameterSpecs(this.config)) feeds[`param.${spec.name}`] = { dtype: 'float32', dims: spec.shape, data: this.params.get(spec.name)! };
-    const out = await runSession(await this.session(B, T), feeds);
-    const logits = out.logits!.data as Float32Array;
-    const V = this.config.vocabSize;
-    return rows.map((r, b) => logits.slice((b * T + r.length - 1) * V, (b * T + r.length) * V));
-  }
-
   /** Greedy continuations (token ids, stop id excluded) of each prompt, in input order. */
   async generate(prompts: readonly (readonly number[])[], opts: GreedyOptions): Promise<number[][]> {
     const stop = new Set(opts.stopIds ?? []);
-    const budget = (i: number) => (typeof opts.maxNewTokens === 'number' ? opts.maxNewTokens : opts.maxNewTokens[i]!);
+    const budget = (i: number) => Math.max(0, typeof opts.maxNewTokens === 'number' ? opts.maxNewTokens : opts.maxNewTokens[i]!);
+    prompts.forEach((p) => {
+      if (p.length === 0) throw new Error('cannot decode from an empty prompt');
+    });
     const order = prompts.map((p, i) => i).sort((a, b) => prompts[a]!.length - prompts[b]!.length || a - b);
     const out: number[][] = prompts.map(() => []);
     const size = opts.batchSize ?? 16;
-    for (let c = 0; c < order.length; c += size) {
-      const idx = order.slice(c, c + size);
-      const rows = idx.map((i) => {
-        if (prompts[i]!.length === 0) throw new Error('cannot decode from an empty prompt');
-        return [...prompts[i]!];
-      });
-      const done = idx.map((i, k) => budget(i) <= 0 || rows[k]!.length >= this.config.nPositions);
-      while (done.some((d) => !d)) {
-        const live = idx.map((_, k) => k).filter((k) => !done[k]);
-        const logits = await this.lastLogits(live.map((k) => rows[k]!));
-        live.forEach((k, j) => {
-          const l = logits[j]!;
-          let best = 0;
-          for (let v = 1; v < l.length; v++) if (l[v]! > l[best]!) best = v;
-          const i = idx[k]!;
-          if (stop.has(best)) done[k] = true;
-          else {
-            rows[k]!.push(best);
-            out[i]!.push(best);
-            if (out[i]!.length >= budget(i) || rows[k]!.length >= this.config.nPositions) done[k] = true;
-          }
-        });
-      }
-    }
+    for (let c = 0; c < order.length; c += size) await this.decodeBatch(order.slice(c, c + size), prompts, budget, stop, out);
     return out;
+  }
+
+  /** Decodes the prompts `idx` together into `out`. */
+  private async decodeBatch(
+    idx: readonly number[],
+    prompts: readonly (readonly number[])[],
+    budget: (i: number) => number,
+    stop: ReadonlySet<number>,
+    out: number[][],
+  ): Promise<void> {
+    const { nPositions: N, nLayer, nHead: H } = this.config;
+    const Dh = this.config.nEmbd / H;
+    const B = idx.length;
+    const rows = idx.map((i) => [...prompts[i]!]);
+    const done = idx.map((i, k) => budget(i) === 0 || rows[k]!.length >= N);
+    if (done.every(Boolean)) return;
+    const needed = Math.max(...idx.map((i) => prompts[i]!.length + budget(i)));
+    const P = Math.min(N, Math.ceil(needed / LENGTH_BUCKET) * LENGTH_BUCKET);
+    const session = await this.session(B, P);
+    const cacheSize = B * H * P * Dh;
+    const keys = Array.from({ length: nLayer }, () => new Float32Array(cacheSize));
+    const values = Array.from({ length: nLayer }, () => new Float32Array(cacheSize));
+    const pastBias = new Float32Array(P).fill(-MASK_NEG);
+    const ids = new BigInt64Array(B);
+    const feeds: Record<string, HostTensor> = {};
+    for (const spec of gpt2ParameterSpecs(this.config)) feeds[`param.${spec.name}`] = { dtype: 'float32', dims: spec.shape, data: this.params.get(spec.name)! };
+    for (let l = 0; l < nLayer; l++) {
+      feeds[DECODE_STEP_IO.pastKey(l)] = { dtype: 'float32', dims: [B, H, P, Dh], data: keys[l]! };
+      feeds[DECODE_STEP_IO.pastValue(l)] = { dtype: 'float32', dims: [B, H, P, Dh], data: values[l]! };
+    }
+    const V = this.config.vocabSize;
+    for (let s = 0; s < P && done.some((d) => !d); s++) {
+      // a finished row feeds its last token again: its outputs are not read
+      rows.forEach((r, k) => (ids[k] = BigInt(r[Math.min(s, r.length - 1)]!)));
+      feeds[DECODE_STEP_IO.inputIds] = { dtype: 'int64', dims: [B, 1], data: ids };
+      feeds[DECODE_STEP_IO.position] = { dtype: 'int64', dims: [1], data: BigInt64Array.of(BigInt(s)) };
+      feeds[DECODE_STEP_IO.pastBias] = { dtype: 'float32', dims: [1, 1, 1, P], data: pastBias };
+      const result = await runSession(session, feeds);
+      for (let l = 0; l < nLayer; l++) {
+        writeCachePosition(keys[l]!, result[DECODE_STEP_IO.newKey(l)]!.data as Float32Array, B * H, P, Dh, s);
+        writeCachePosition(values[l]!, result[DECODE_STEP_IO.newValue(l)]!.data as Float32Array, B * H, P, Dh, s);
+      }
+      pastBias[s] = 0;
+      const logits = result[DECODE_STEP_IO.logits]!.data as Float32Array;
+      rows.forEach((r, k) => {
+        // a row predicts once its last known token was fed
+        if (done[k] || s !== r.length - 1) return;
+        let best = 0;
+        const at = k * V;
+        for (let v = 1; v < V; v++) if (logits[at + v]! > logits[at + best]!) best = v;
+        const i = idx[k]!;
+        if (stop.has(best)) done[k] = true;
+        else {
+          r.push(best);
+          out[i]!.push(best);
+          if (out[i]!.length >= budget(i) || r.length >= N) done[k] = true;
+        }
+      });
+    }
   }
 
   /** Releases compiled sessions. */
@@ -108,4 +135,9 @@ export class GreedyDecoder {
     this.sessions.clear();
     await Promise.all(all.map((p) => p.then((s) => s.release()).catch(() => undefined)));
   }
+}
+
+/** Copies the new entries `[BH, 1, d_h]` into the cache `[BH, P, d_h]` at position s. */
+function writeCachePosition(cache: Float32Array, entries: Float32Array, BH: number, P: number, Dh: number, s: number): void {
+  for (let r = 0; r < BH; r++) cache.set(entries.subarray(r * Dh, (r + 1) * Dh), (r * P + s) * Dh);
 }
