@@ -13,6 +13,8 @@
  * FID_DOCS limits the documents scored (default: the whole corpus); FID_QUERY_RANKS lists the
  * low-rank query ranks (default 1,2,4,8,16; one scoring pass each); FID_RANKS the per-layer
  * projection ranks (default 2,4,8,16,32); FID_KINDS the kinds (default gaussian,eigenbasis,whitened).
+ * The report also gives each layer's effective dimension d_eff = Σ Λ/(Λ+λ) of the damped EK-FAC
+ * curvature and the share of it that the leading r×r eigenbasis block keeps.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -25,11 +27,12 @@ import { readCorpusFile } from '../src/influence/corpus-jsonl.reader';
 import { projectDocuments, projectQuery } from '../src/influence/document-projection.pipeline';
 import { exactInfluence } from '../src/influence/exact-influence.pipeline';
 import { fitFactors } from '../src/influence/factor-fit.pipeline';
-import { layerPreconditioners } from '../src/influence/factor-set';
+import { layerPreconditioners, resolvedDampings } from '../src/influence/factor-set';
 import { eigenbasisProjectionSpace, gaussianProjectionSpace, uniformRanks, whitenedProjectionSpace } from '../src/influence/projection-space';
 import { preconditionLayer, PreconditionedQueryGradient, computeQueryGradients, tokenizeQuery } from '../src/influence/query-gradient.pipeline';
 import { tokenizeDocuments } from '../src/influence/tokenized-sequence';
 import { Tokenizer } from '../src/influence/tokenizer.port';
+import { effectiveDimension } from '../src/math/effective-dimension';
 import { createProjectionLayout } from '../src/math/projection-layout';
 import { sketchVector } from '../src/math/projection-sketch';
 import { pearson } from '../src/math/statistics/pearson.statistic';
@@ -75,6 +78,12 @@ async function main(): Promise<void> {
   const factors = await fitFactors(engine, docs.slice(0, nFit), { strategy: 'ekfac', tracked, seed: 1, batchWindows: 16 });
   log(`fit ${(Date.now() - t) / 1000}s`);
   const pre = layerPreconditioners(factors);
+  // how many eigenbasis coordinates carry influence, per layer (src/math/effective-dimension.ts)
+  const dampings = resolvedDampings(pre);
+  const effective = factors.layers.map((l, li) => {
+    const e = effectiveDimension(l.eigenvalues!, dampings[li]!, ranks);
+    return { layer: l.name, coordinates: e.coordinates, dEff: Math.round(e.dEff), byRank: e.byRank.map((b) => ({ ...b, blockShare: +b.blockShare.toFixed(3), bestShare: +b.bestShare.toFixed(3) })) };
+  });
   const raw = await computeQueryGradients(engine, queries.map((q) => tokenizeQuery(tokenizer, q, config.nPositions)), factors.layers);
   const layersOf = factors.layers.map((l) => l.name);
   const full: PreconditionedQueryGradient[] = raw.map((q) => ({ ...q, layers: layersOf, m: q.gradients.map((g, li) => preconditionLayer(pre[li]!, g, undefined)) }));
@@ -132,7 +141,7 @@ async function main(): Promise<void> {
     }
   }
   process.stdout.write(
-    `${JSON.stringify({ world, documents: docs.length, queries: full.length, model: { ...config, weights: loaded ? `${process.env.FID_MODEL} (${loaded.hash.slice(0, 12)})` : 'random N(0, 0.15²), seed 7 (untrained)' }, fit: { documents: nFit, strategy: 'ekfac', fisher: 'sampled' }, layers: factors.layers.map((l) => `${l.name} ${l.rows}x${l.cols}`), medianExactScoreAbs: median(exact.flatMap((e) => Array.from(e, Math.abs))), lowRankQuery: lowRank, projection }, null, 2)}\n`,
+    `${JSON.stringify({ world, documents: docs.length, queries: full.length, model: { ...config, weights: loaded ? `${process.env.FID_MODEL} (${loaded.hash.slice(0, 12)})` : 'random N(0, 0.15²), seed 7 (untrained)' }, fit: { documents: nFit, strategy: 'ekfac', fisher: 'sampled' }, layers: factors.layers.map((l) => `${l.name} ${l.rows}x${l.cols}`), medianExactScoreAbs: median(exact.flatMap((e) => Array.from(e, Math.abs))), effectiveDimensions: effective, lowRankQuery: lowRank, projection }, null, 2)}\n`,
   );
 }
 
