@@ -205,6 +205,15 @@ export class DocumentProjectionRepository {
     }));
   }
 
+  /** Whether a space holds any projection (an index probe, unlike `count`). */
+  async hasAny(spaceId: number): Promise<boolean> {
+    const [row] = await this.sql.query<{ present: boolean }>(
+      'SELECT EXISTS (SELECT 1 FROM document_projections WHERE space_id = $1) AS present',
+      [spaceId],
+    );
+    return row?.present === true;
+  }
+
   /** Number of projections stored in a space. */
   async count(spaceId: number): Promise<number> {
     const [row] = await this.sql.query<{ n: number }>(
@@ -229,6 +238,8 @@ export class DocumentProjectionRepository {
     if (!Number.isInteger(m) || m < 2 || m > 100) throw new InvalidInputError(`HNSW m must be 2..100, got ${m}`);
     if (!Number.isInteger(ef) || ef < 4 || ef > 1000) throw new InvalidInputError(`HNSW ef_construction must be 4..1000, got ${ef}`);
     // DDL takes no bound parameters: every interpolated value was validated as an integer above.
+    // Two processes building the same index at once: the later one fails on the catalog's
+    // unique name (23505) or finds the relation (42P07); the index exists then, which is the goal.
     await this.sql.exec(
       `CREATE INDEX IF NOT EXISTS "${name}" ON document_projections
          USING hnsw (${searchTarget('sketch', dims, false)} halfvec_ip_ops) WITH (m = ${m}, ef_construction = ${ef})
@@ -237,7 +248,10 @@ export class DocumentProjectionRepository {
          USING hnsw (${searchTarget('sketch', dims, true)} halfvec_ip_ops) WITH (m = ${m}, ef_construction = ${ef})
          WHERE space_id = ${spaceId};
        ANALYZE document_projections;`,
-    );
+    ).catch(async (error: { code?: string }) => {
+      if ((error.code === '23505' || error.code === '42P07') && (await this.hasSketchIndex(spaceId))) return;
+      throw error;
+    });
     return name;
   }
 

@@ -177,6 +177,24 @@ export class JobRepository {
     return counts;
   }
 
+  /**
+   * Spaces whose ingestion jobs (every corpus) are all finished: some project-documents jobs of
+   * the space are in the queue's live table and none is created, retried or running. Empty when
+   * the queue is not installed.
+   */
+  async spacesWithFinishedIngestion(): Promise<number[]> {
+    if (!(await this.installed())) return [];
+    const rows = await this.sql.query<{ space_id: number }>(
+      `SELECT (data->>'spaceId')::int AS space_id FROM ${JOB_SCHEMA}.job
+        WHERE name = $1 AND data->>'spaceId' ~ '^[0-9]{1,9}$'
+        GROUP BY 1
+       HAVING count(*) FILTER (WHERE state IN ('created', 'retry', 'active')) = 0
+        ORDER BY 1`,
+      [PROJECT_DOCUMENTS],
+    );
+    return rows.map((r) => Number(r.space_id));
+  }
+
   /** Ids of the ingestion's jobs that have not finished (to cancel them). */
   async unfinishedIngestionJobs(corpusId: number, spaceId: number): Promise<string[]> {
     const rows = await this.sql.query<{ id: string }>(

@@ -7,7 +7,7 @@ import type { DocumentRepository } from '../repositories/document.repository';
 import type { IngestionRateRepository } from '../repositories/ingestion-rate.repository';
 import type { JobRepository, JobStateCounts } from '../repositories/job.repository';
 import { etaSeconds, progressRate } from '../math/progress-rate';
-import type { ProjectionSpaceRecord } from '../repositories/projection-space.repository';
+import type { ProjectionSpaceRecord, ProjectionSpaceRepository } from '../repositories/projection-space.repository';
 
 /** How far the ingestion of a corpus into a space is. */
 export interface IngestionProgress {
@@ -48,7 +48,10 @@ export class IngestionService {
     private readonly projections: DocumentProjectionRepository,
     private readonly jobs: JobRepository,
     private readonly rates: IngestionRateRepository,
+    private readonly spaces: ProjectionSpaceRepository,
   ) {}
+
+  private finalizing: Promise<unknown> = Promise.resolve();
 
   /** Progress, job states, rate and ETA, and whether the space's index exists. */
   async status(corpusName: string, space: ProjectionSpaceRecord): Promise<IngestionStatus> {
@@ -117,8 +120,33 @@ export class IngestionService {
     return { projected, total };
   }
 
-  /** Builds (if missing) the space's HNSW index on the loaded sketches, then ANALYZE. */
-  async finalize(space: ProjectionSpaceRecord): Promise<string> {
-    return this.projections.ensureSketchIndex(space.id, space.sketchDims);
+  /**
+   * Builds (if missing) the space's HNSW index on the loaded sketches, then ANALYZE. Index
+   * builds of this process run one at a time (a worker's sweep and an explicit finalize never
+   * build the same index side by side).
+   */
+  finalize(space: ProjectionSpaceRecord): Promise<string> {
+    const run = this.finalizing.then(() => this.projections.ensureSketchIndex(space.id, space.sketchDims));
+    this.finalizing = run.catch(() => undefined);
+    return run;
+  }
+
+  /**
+   * Finalizes every space whose ingestion has finished (all its project-documents jobs done)
+   * and which holds vectors but no HNSW index yet: what workers run after their batches, so an
+   * ingestion started through the API ends indexed and analysed like `tracebase ingest`. Once
+   * built, an index is maintained by Postgres on later inserts. Returns the spaces it indexed.
+   */
+  async finalizeFinished(): Promise<number[]> {
+    const indexed: number[] = [];
+    for (const spaceId of await this.jobs.spacesWithFinishedIngestion()) {
+      if (await this.projections.hasSketchIndex(spaceId)) continue;
+      if (!(await this.projections.hasAny(spaceId))) continue;
+      const space = await this.spaces.findById(spaceId);
+      if (!space) continue;
+      await this.finalize(space);
+      indexed.push(spaceId);
+    }
+    return indexed;
   }
 }

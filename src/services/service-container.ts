@@ -74,7 +74,14 @@ export function createServices(database: Database): Services {
   const queryVectors = new QueryVectorRepository(database.sql);
   const engines = new EngineCache();
   const jobRepository = new JobRepository(database.sql);
-  const ingestion = new IngestionService(corpusRepository, documentRepository, projectionRepository, jobRepository, new IngestionRateRepository(database.sql));
+  const ingestion = new IngestionService(
+    corpusRepository,
+    documentRepository,
+    projectionRepository,
+    jobRepository,
+    new IngestionRateRepository(database.sql),
+    new ProjectionSpaceRepository(database.prisma),
+  );
   const jobs = new JobService(jobRepository);
   const exactInfluence = new ExactInfluenceService(
     queryRepository,

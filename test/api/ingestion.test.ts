@@ -45,7 +45,7 @@ describe('corpus import and ingestion over GraphQL (embedded)', () => {
     expect(escape.json.errors![0]!.extensions!.code).toBe('FORBIDDEN');
   });
 
-  it('starts an ingestion, reports its progress and jobs, and cancels another', async () => {
+  it('starts an ingestion, reports its progress and jobs, cancels another, and ends indexed', async () => {
     const started = await ask('mutation { startIngestion(corpus: "c", model: "tiny", space: "s", rank: 2, sketchDims: 4, batchSize: 5) { projected total jobs { created completed } } }');
     expect(started.json.errors).toBeUndefined();
     expect(started.json.data!.startIngestion).toEqual({ projected: 0, total: 12, jobs: { created: 3, completed: 0 } });
@@ -66,5 +66,16 @@ describe('corpus import and ingestion over GraphQL (embedded)', () => {
     expect(progress).toEqual({ projected: 12, total: 12, jobs: { completed: 3 } });
     const otherAfter = await ask('{ ingestion(corpus: "c", model: "tiny", space: "other") { projected jobs { cancelled } } }');
     expect(otherAfter.json.data!.ingestion).toEqual({ projected: 0, jobs: { cancelled: 3 } });
+
+    // the worker builds the finished ingestion's HNSW index by itself; the cancelled one holds no vectors and stays unindexed
+    let indexed = false;
+    for (let i = 0; i < 60 && !indexed; i++) {
+      const { json } = await ask('{ ingestion(corpus: "c", model: "tiny", space: "s") { indexed } }');
+      indexed = (json.data!.ingestion as { indexed: boolean }).indexed;
+      if (!indexed) await new Promise((r) => setTimeout(r, 250));
+    }
+    expect(indexed).toBe(true);
+    const otherIndexed = await ask('{ ingestion(corpus: "c", model: "tiny", space: "other") { indexed } }');
+    expect(otherIndexed.json.data!.ingestion).toEqual({ indexed: false });
   });
 });

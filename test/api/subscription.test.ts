@@ -179,7 +179,7 @@ describe('subscriptions over graphql-ws (embedded)', () => {
 
   it('streams an ingestion’s progress while a worker projects it, and completes when its jobs are done', async () => {
     const c = viewerClient();
-    let workerStarted: Promise<void> | undefined;
+    let workerStarted: Promise<unknown> | undefined;
     const ingestion = watch(c, INGESTION('s'), () => {
       workerStarted ??= startWorker(services.jobQueue, services, { concurrency: 1 });
     });

@@ -7,7 +7,7 @@ import { sketchVector } from '../../src/math/projection-sketch';
 import { DocumentProjectionRepository } from '../../src/repositories/document-projection.repository';
 import { createServices, type Services } from '../../src/services/service-container';
 import { ProjectDocumentsHandler } from '../../src/worker/project-documents.handler';
-import { startWorker } from '../../src/worker/worker';
+import { startWorker, type WorkerHandle } from '../../src/worker/worker';
 import { relErr } from '../engine/engine-fixtures';
 import { tinyConfig, writeTinyCheckpoint } from '../support/gpt2-checkpoint';
 import { createScratchDatabase, type ScratchDatabase, testBackends } from '../support/test-database';
@@ -32,6 +32,7 @@ describe.each(testBackends())('ingestion through the job queue on %s', (kind) =>
   let services: Services;
   let queue: JobQueue;
   let modelDir: string;
+  let worker: WorkerHandle | undefined;
 
   beforeAll(async () => {
     scratch = await createScratchDatabase(kind);
@@ -46,19 +47,33 @@ describe.each(testBackends())('ingestion through the job queue on %s', (kind) =>
     await queue.start();
   });
   afterAll(async () => {
+    await worker?.stop();
     await queue.stop(false);
     await scratch.drop();
   });
 
-  it('projects every document through queued batches, as the pipeline computes them, and indexes the space', async () => {
+  it('projects every document through queued batches, as the pipeline computes them, and the worker indexes the space once the last batch is done', async () => {
     const space = await services.projectionSpaces.create({ modelName: 'tiny', name: 's', outRank: 3, inRank: 4, sketchDims: 20, seed: 5 });
     const { batches, sent, corpusId } = await services.ingestion.enqueue(queue, 'c', space, 5);
     expect([batches, sent]).toEqual([5, 5]);
-    await startWorker(queue, services, { concurrency: 1 });
+    const repo = new DocumentProjectionRepository(scratch.db.sql);
+    let indexedWhileRunning = false;
+    const indexed = new Promise<number[]>((resolve) => {
+      void startWorker(queue, services, {
+        concurrency: 1,
+        onIndexed: (ids) => resolve(ids),
+        onBatch: () => {
+          // no index while batches remain: the sweep waits for the whole ingestion
+          void repo.hasSketchIndex(space.id).then((present) => (indexedWhileRunning ||= present));
+        },
+      }).then((handle) => (worker = handle));
+    });
     await waitUntilDrained(queue);
     // the one-byte document has no prediction to differentiate and is skipped
     expect(await services.ingestion.progress(corpusId, space.id)).toEqual({ projected: 22, total: 23 });
-    await services.ingestion.finalize(space);
+    // nobody calls finalize: the worker's sweep builds the index after the last batch
+    expect(await indexed).toEqual([space.id]);
+    expect(indexedWhileRunning).toBe(false);
 
     // independent computation: the pipeline on the same documents, outside the queue
     const runtime = await services.projectionSpaces.runtime(space.id);
@@ -82,7 +97,9 @@ describe.each(testBackends())('ingestion through the job queue on %s', (kind) =>
       expect(row.loss).toBeCloseTo(e.loss, 4);
       expect(Math.abs(row.gradientNorm - e.norm)).toBeLessThanOrEqual(1e-5 * e.norm);
     });
-    expect(await new DocumentProjectionRepository(scratch.db.sql).hasSketchIndex(space.id)).toBe(true);
+    expect(await repo.hasSketchIndex(space.id)).toBe(true);
+    // a later sweep finds nothing left to do
+    expect(await services.ingestion.finalizeFinished()).toEqual([]);
   });
 
   it('is idempotent: sending the same ingestion again queues nothing, and re-running a batch rewrites the same values', async () => {
