@@ -52,9 +52,9 @@ export interface InfluenceRanking {
 /**
  * Top influences of a query (DESIGN.md §3 two-stage retrieval): ANN over the HNSW-indexed
  * sketches with raw inner products (`vector_ip_ops`-style ordering, iterative scan), then, for
- * RERANKED, exact ⟨y_q, x_d⟩ with the full projections of max(10k, 200) candidates; for EXACT,
- * the true EK-FAC influence of the reranked top min(max(2k, 20), 200), recomputed by the engine,
- * with layer and token scores. NEGATIVE searches with −y_q, which is how the most negative
+ * RERANKED, exact ⟨y_q, x_d⟩ with the full projections of the candidates (`rerankCandidates`);
+ * for EXACT, the true EK-FAC influence of the reranked top min(max(2k, 20), 200), recomputed by
+ * the engine, with layer and token scores. NEGATIVE searches with −y_q, which is how the most negative
  * documents are found with the same index.
  *
  * With normalization GRADIENT_NORM every stage ranks by score / ‖x_d‖ instead (DESIGN.md §3
@@ -105,12 +105,12 @@ export class InfluenceSearchService {
     if (!gradient) throw new NotFoundError(`query ${input.queryId} has no gradient under factor set ${factorSet.name} yet (tracebase queries add / createInfluenceQueries)`);
     const y = await this.vectors.findProjection(gradient.id, input.spaceId);
     if (!y) throw new NotFoundError(`query ${input.queryId} has no vector in projection space ${space.record.name}`);
-    if ((await this.documents.count(input.spaceId)) === 0) {
+    if (!(await this.documents.hasAny(input.spaceId))) {
       throw new NotFoundError(`projection space ${space.record.name} holds no document vectors (tracebase ingest)`);
     }
     const negative = input.sign === 'NEGATIVE';
     const sketch = negative ? y.sketch.map((v) => -v) : y.sketch;
-    const candidatesWanted = input.mode === 'ANN' ? k : Math.min(Math.max(10 * k, 200), 10_000);
+    const candidatesWanted = input.mode === 'ANN' ? k : rerankCandidates(k, space.sketch.dims === space.space.layout.dims);
     const ann = await this.documents.searchInnerProduct({
       spaceId: input.spaceId,
       query: sketch,
@@ -170,6 +170,19 @@ export class InfluenceSearchService {
     // rerankFull has ordered them already (by score or by score / ‖x_d‖, for the sign)
     return { ...base, mode: 'RERANKED', candidates: ann.length, hits: reranked.map((h, i) => ({ ...hit(h.documentId, h.score, h.gradientNorm), rank: i + 1 })) };
   }
+}
+
+/**
+ * How many ANN candidates RERANKED and EXACT rerank for a top-k. When the sketch is a sub-block
+ * of the full vector its inner products are only correlated with the full ones, so the true
+ * top-k hides deep in the sketch's ranking: max(10k, 200), at most 10 000. When the sketch is
+ * the whole full vector (stored in half precision: relative error ≈ 2⁻¹¹ per entry) the two
+ * orders differ only among near-ties, and max(2k, k + 50) candidates hold the true top-k; the
+ * ANN stage is then limited by the HNSW graph alone, and a smaller candidate set lets it search
+ * with a smaller ef_search.
+ */
+export function rerankCandidates(k: number, sketchIsWholeVector: boolean): number {
+  return sketchIsWholeVector ? Math.max(2 * k, k + 50) : Math.min(Math.max(10 * k, 200), 10_000);
 }
 
 /** score / ‖x_d‖, with 0 for a zero norm (a document with no gradient has no direction). */
