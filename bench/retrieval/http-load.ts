@@ -4,8 +4,9 @@
  * the queries' topInfluences operations round robin at a fixed concurrency for a fixed time.
  * Every operation is sent twice and checked (k edges, no errors) before the timed run, so the
  * run sees warm caches (projection-space runtime and factor set in the services, pages in
- * Postgres' buffers); RERANKED results themselves are not cached by the API, so every request
- * runs the two-stage search. Autocannon runs in this process, beside the server.
+ * Postgres' buffers, the rankings in the API's ranking cache: each request reads the ranking's
+ * stamp in one statement and is answered from the cache). Autocannon runs in this process,
+ * beside the server.
  */
 import { loadConfig } from '../../src/config/config';
 import { startGraphQLServer } from '../../src/api/graphql-server';

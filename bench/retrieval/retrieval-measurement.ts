@@ -8,7 +8,7 @@
  *   bench-only-sql.ts): what a perfect index on the sketch would return;
  * - ANN and RERANKED: `InfluenceSearchService.topInfluences` (what `query.topInfluences`
  *   resolves to) with mode ANN / RERANKED, k, sign POSITIVE, for each ef_search of the sweep and
- *   for the service's own default ef_search.
+ *   for the service's own default ef_search, with the ranking cache off (every call searches).
  *
  * Latencies are wall-clock milliseconds around each call in this process (so they include the
  * round trips to Postgres); each query is run once untimed first. Timed passes interleave the
@@ -85,7 +85,7 @@ export async function measureSpace(
     y.push(p);
   }
   const search = (q: BenchQuery, mode: 'ANN' | 'RERANKED', efSearch: number | null) =>
-    services.influenceSearch.topInfluences({ queryId: q.queryId, factorSetId, spaceId: space.id, k, sign: 'POSITIVE', mode, ...(efSearch !== null ? { efSearch } : {}) });
+    services.influenceSearch.topInfluences({ queryId: q.queryId, factorSetId, spaceId: space.id, k, sign: 'POSITIVE', mode, useCache: false, ...(efSearch !== null ? { efSearch } : {}) });
   const fullScan = (i: number) => repo.searchInnerProduct({ spaceId: space.id, query: y[i]!.full, column: 'full', k });
   const sketchScan = (i: number) => bruteForceSketchSearch(db.sql, space.id, y[i]!.sketch, k);
 

@@ -10,6 +10,15 @@ export interface QueryGradientRow {
   readonly tokenCount: number;
 }
 
+/** What a cached ranking depends on (see {@link QueryVectorRepository.rankingStamp}). */
+export interface RankingStamp {
+  readonly gradient: QueryGradientRow;
+  /** When y_q was stored in the space, µs since the epoch as a decimal string; null: no vector there. */
+  readonly projectedAt: string | null;
+  /** The space's vectors_version as a decimal string. */
+  readonly vectorsVersion: string;
+}
+
 /** y_q of a query gradient in one projection space. */
 export interface QueryProjectionRow {
   readonly queryGradientId: number;
@@ -58,6 +67,30 @@ export class QueryVectorRepository {
       }
       return id;
     });
+  }
+
+  /**
+   * What a ranking of a query over a space depends on, read in one statement: the query's
+   * gradient under the factor set, when its vector in the space was stored (µs since the epoch,
+   * null when it has none) and the space's `vectors_version` (bumped by a trigger whenever the
+   * space's document projections change). Null when the query has no gradient under the set.
+   */
+  async rankingStamp(queryId: number, factorSetId: number, spaceId: number): Promise<RankingStamp | null> {
+    const [row] = await this.sql.query<{ id: number; query_id: number; factor_set_id: number; nats: number; token_count: number; projected_us: string | null; vectors_version: string | null }>(
+      `SELECT g.id, g.query_id, g.factor_set_id, g.nats, g.token_count,
+              (extract(epoch FROM qp.created_at) * 1000000)::bigint::text AS projected_us,
+              (SELECT s.vectors_version::text FROM projection_spaces s WHERE s.id = $3) AS vectors_version
+         FROM query_gradients g
+         LEFT JOIN query_projections qp ON qp.query_gradient_id = g.id AND qp.space_id = $3
+        WHERE g.query_id = $1 AND g.factor_set_id = $2`,
+      [queryId, factorSetId, spaceId],
+    );
+    if (!row) return null;
+    return {
+      gradient: { id: Number(row.id), queryId: Number(row.query_id), factorSetId: Number(row.factor_set_id), nats: Number(row.nats), tokenCount: Number(row.token_count) },
+      projectedAt: row.projected_us === null ? null : String(row.projected_us),
+      vectorsVersion: String(row.vectors_version ?? ''),
+    };
   }
 
   async findGradient(queryId: number, factorSetId: number): Promise<QueryGradientRow | null> {

@@ -1,9 +1,10 @@
 import { InvalidInputError, NotFoundError } from '../errors/tracebase.error';
 import type { DocumentProjectionRepository } from '../repositories/document-projection.repository';
-import type { QueryVectorRepository } from '../repositories/query-vector.repository';
+import type { QueryGradientRow, QueryVectorRepository } from '../repositories/query-vector.repository';
 import type { ExactInfluenceService } from './exact-influence.service';
 import type { FactorSetService } from './factor-set.service';
 import type { ProjectionSpaceService } from './projection-space.service';
+import { RankingCache } from './ranking-cache';
 
 export type InfluenceSign = 'POSITIVE' | 'NEGATIVE';
 export type InfluenceMode = 'ANN' | 'RERANKED' | 'EXACT';
@@ -16,6 +17,9 @@ export type InfluenceNormalization = 'NONE' | 'GRADIENT_NORM';
 const SIGNS: readonly InfluenceSign[] = ['POSITIVE', 'NEGATIVE'];
 const MODES: readonly InfluenceMode[] = ['ANN', 'RERANKED', 'EXACT'];
 const NORMALIZATIONS: readonly InfluenceNormalization[] = ['NONE', 'GRADIENT_NORM'];
+
+/** Rankings one API process keeps (each at most MAX_TOP_K hits). */
+export const RANKING_CACHE_ENTRIES = 512;
 
 /** Largest k of a top-influences request. */
 export const MAX_TOP_K = 1000;
@@ -54,8 +58,14 @@ export interface InfluenceRanking {
  * sketches with raw inner products (`vector_ip_ops`-style ordering, iterative scan), then, for
  * RERANKED, exact ⟨y_q, x_d⟩ with the full projections of the candidates (`rerankCandidates`);
  * for EXACT, the true EK-FAC influence of the reranked top min(max(2k, 20), 200), recomputed by
- * the engine, with layer and token scores. NEGATIVE searches with −y_q, which is how the most negative
- * documents are found with the same index.
+ * the engine, with layer and token scores. NEGATIVE searches with −y_q, which is how the most
+ * negative documents are found with the same index.
+ *
+ * Rankings are cached per process (least recently used, {@link RANKING_CACHE_ENTRIES}) under a
+ * stamp read in one statement on every request: the query's gradient, when its vector in the
+ * space was stored, and the space's `vectors_version` (a trigger bumps it whenever the space's
+ * document projections change). A request whose inputs are unchanged is answered from the
+ * cache; any change of vectors or query recomputes.
  *
  * With normalization GRADIENT_NORM every stage ranks by score / ‖x_d‖ instead (DESIGN.md §3
  * "Norm dominance"): ANN searches the space's second HNSW index, over the unit-normalised
@@ -74,6 +84,7 @@ export class InfluenceSearchService {
     private readonly factorSets: FactorSetService,
     private readonly spaces: ProjectionSpaceService,
     private readonly exact: ExactInfluenceService,
+    private readonly cache: RankingCache<InfluenceRanking> = new RankingCache(RANKING_CACHE_ENTRIES),
   ) {}
 
   async topInfluences(input: {
@@ -86,6 +97,8 @@ export class InfluenceSearchService {
     /** Default NONE. */
     normalize?: InfluenceNormalization;
     efSearch?: number;
+    /** Default true; false recomputes (and does not store) the ranking, e.g. to time the search itself. */
+    useCache?: boolean;
   }): Promise<InfluenceRanking> {
     const { k } = input;
     const normalization = input.normalize ?? 'NONE';
@@ -95,16 +108,37 @@ export class InfluenceSearchService {
     if (!NORMALIZATIONS.includes(normalization)) {
       throw new InvalidInputError(`normalize must be one of ${NORMALIZATIONS.join(', ')}, got ${String(normalization)}`, { argument: 'normalize' });
     }
-    const byNorm = normalization === 'GRADIENT_NORM';
     const factorSet = await this.factorSets.byId(input.factorSetId);
     const space = await this.spaces.runtime(input.spaceId);
     if (space.record.modelId !== factorSet.modelId) {
       throw new InvalidInputError(`projection space ${space.record.name} and factor set ${factorSet.name} belong to different models`, { code: 'PROVENANCE_MISMATCH' });
     }
-    const gradient = await this.vectors.findGradient(input.queryId, input.factorSetId);
-    if (!gradient) throw new NotFoundError(`query ${input.queryId} has no gradient under factor set ${factorSet.name} yet (tracebase queries add / createInfluenceQueries)`);
+    const stamp = await this.vectors.rankingStamp(input.queryId, input.factorSetId, input.spaceId);
+    if (!stamp) throw new NotFoundError(`query ${input.queryId} has no gradient under factor set ${factorSet.name} yet (tracebase queries add / createInfluenceQueries)`);
+    const noVector = () => new NotFoundError(`query ${input.queryId} has no vector in projection space ${space.record.name}`);
+    if (stamp.projectedAt === null) throw noVector();
+    const key = JSON.stringify([input.queryId, input.factorSetId, input.spaceId, k, input.sign, input.mode, normalization, input.efSearch ?? null]);
+    const validity = `${stamp.gradient.id}:${stamp.projectedAt}:${stamp.vectorsVersion}`;
+    const useCache = input.useCache ?? true;
+    const cached = useCache ? this.cache.get(key, validity) : undefined;
+    if (cached) return cached;
+    const ranking = await this.rank(input, stamp.gradient, normalization, noVector);
+    if (useCache) this.cache.set(key, validity, ranking);
+    return ranking;
+  }
+
+  /** The ranking itself (no cache): ANN, then RERANKED or EXACT. */
+  private async rank(
+    input: { queryId: number; factorSetId: number; spaceId: number; k: number; sign: InfluenceSign; mode: InfluenceMode; efSearch?: number },
+    gradient: QueryGradientRow,
+    normalization: InfluenceNormalization,
+    noVector: () => Error,
+  ): Promise<InfluenceRanking> {
+    const { k } = input;
+    const byNorm = normalization === 'GRADIENT_NORM';
+    const space = await this.spaces.runtime(input.spaceId);
     const y = await this.vectors.findProjection(gradient.id, input.spaceId);
-    if (!y) throw new NotFoundError(`query ${input.queryId} has no vector in projection space ${space.record.name}`);
+    if (!y) throw noVector();
     if (!(await this.documents.hasAny(input.spaceId))) {
       throw new NotFoundError(`projection space ${space.record.name} holds no document vectors (tracebase ingest)`);
     }

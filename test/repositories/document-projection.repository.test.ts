@@ -169,4 +169,26 @@ describe.each(testBackends())('DocumentProjectionRepository on %s', (kind) => {
     await expect(repo.searchInnerProduct({ spaceId, query: q, column: 'sketch', k: 5, efSearch: 5000 })).rejects.toThrow(/ef_search/);
     await expect(repo.ensureSketchIndex(-1, SKETCH)).rejects.toThrow(/positive integer id/);
   });
+
+  it('bumps the space’s vectors_version on every statement that writes or deletes its projections, and only its own', async () => {
+    const { prisma } = scratch.db;
+    const other = await prisma.projectionSpace.create({
+      data: { modelId: (await prisma.projectionSpace.findUniqueOrThrow({ where: { id: spaceId } })).modelId, name: 'other', kind: 'RANDOM_GAUSSIAN', seed: 2, layerRanks: [], fullDims: FULL, sketchDims: SKETCH },
+    });
+    const version = async (id: number) => (await prisma.projectionSpace.findUniqueOrThrow({ where: { id } })).vectorsVersion;
+    const before = await version(spaceId);
+    await repo.upsertMany(spaceId, records.slice(0, 3));
+    const afterWrite = await version(spaceId);
+    expect(afterWrite).toBeGreaterThan(before);
+    expect(await version(other.id)).toBe(0n);
+    // a cascade from a deleted document bumps it too
+    await prisma.document.delete({ where: { id: docIds[N - 1]! } });
+    expect(await version(spaceId)).toBeGreaterThan(afterWrite);
+    expect(await version(other.id)).toBe(0n);
+    await repo.upsertMany(other.id, records.slice(0, 1));
+    expect(await version(other.id)).toBeGreaterThan(0n);
+    // deleting a space (its projections cascade) works with the trigger in place
+    await prisma.projectionSpace.delete({ where: { id: other.id } });
+    expect(await prisma.projectionSpace.findUnique({ where: { id: other.id } })).toBeNull();
+  });
 });

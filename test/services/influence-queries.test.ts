@@ -132,6 +132,35 @@ describe.each(testBackends())('influence queries on %s', (kind) => {
     expect(over.rows.find((r) => r.source === 'wiki')!.ratio).toBeCloseTo(wikiShareTop / wikiShareCorpus, 6);
   });
 
+  it('answers an unchanged request from its ranking cache, and recomputes once the space\'s vectors change', async () => {
+    const factorSet = await services.factorSets.byName(1, 'ek');
+    const [q2] = await scratch.db.prisma.query.findMany({ where: { externalId: 'q2' } });
+    const input = { queryId: q2!.id, factorSetId: factorSet.id, spaceId, k: 3, sign: 'POSITIVE' as const, mode: 'RERANKED' as const };
+    const first = await services.influenceSearch.topInfluences(input);
+    // the very same object: nothing was recomputed
+    expect(await services.influenceSearch.topInfluences(input)).toBe(first);
+    expect(await services.influenceSearch.topInfluences({ ...input, k: 4 })).not.toBe(first);
+
+    // a document outside the top 3 gets a vector along y_q: the next ranking must see it
+    const vectors = new QueryVectorRepository(scratch.db.sql);
+    const y = (await vectors.findProjection((await vectors.findGradient(q2!.id, factorSet.id))!.id, spaceId))!;
+    const repo = new DocumentProjectionRepository(scratch.db.sql);
+    const docs = await scratch.db.prisma.document.findMany({ orderBy: { id: 'asc' } });
+    const target = docs.map((d) => d.id).find((id) => !first.hits.some((h) => h.documentId === id))!;
+    const [original] = await repo.findByDocuments(spaceId, [target]);
+    const full = Float32Array.from(y.full, (v) => 1000 * v);
+    await repo.upsertMany(spaceId, [{ ...original!, documentId: target, full, sketch: Float32Array.from(y.sketch, (v) => 1000 * v), gradientNorm: Math.sqrt(dot(full, full)) }]);
+    try {
+      const after = await services.influenceSearch.topInfluences(input);
+      expect(after).not.toBe(first);
+      expect(after.hits[0]!.documentId).toBe(target);
+    } finally {
+      await repo.upsertMany(spaceId, [{ ...original!, documentId: target, full: original!.full!, sketch: original!.sketch! }]);
+    }
+    const restored = await services.influenceSearch.topInfluences(input);
+    expect(restored.hits.map((h) => [h.documentId, h.score])).toEqual(first.hits.map((h) => [h.documentId, h.score]));
+  });
+
   it('EXACT recomputes the candidates\' EK-FAC influence, with layer and token scores that sum to it, and caches it', async () => {
     const factorSet = await services.factorSets.byName(1, 'ek');
     const [q1] = await scratch.db.prisma.query.findMany({ where: { externalId: 'q1' } });
