@@ -2,8 +2,8 @@ import { Gpt2GradientEngine } from '../engine/gpt2-gradient.engine';
 import { TextTooLongError } from '../model/model-load.error';
 import { HostTensor } from '../onnx/ort.runner';
 import { InvalidInputError } from '../errors/tracebase.error';
-import { Matrix, matrix } from '../math/dense-matrix';
-import { LayerPreconditioner, preconditionGradient } from '../math/ekfac-preconditioner';
+import { Matrix, matmul, matrix } from '../math/dense-matrix';
+import { dampedEigenbasisGradient, LayerPreconditioner, preconditionGradient } from '../math/ekfac-preconditioner';
 import { assertFinite } from '../math/finite.guard';
 import { LowRankFactors, lowRankApproximation } from '../math/low-rank-approximation';
 import { PreconditionedQuery } from '../math/influence-score';
@@ -116,8 +116,20 @@ export async function computeQueryGradients(
   return out;
 }
 
-/** M_ℓ(q) for one layer, compressed to `rank` when given (truncated SVD). */
+/**
+ * M_ℓ(q) for one layer, compressed to `rank` when given (truncated SVD). For K-FAC/EK-FAC the
+ * SVD is taken in the eigenbasis: X = (Q_Sᵀ G Q_A) ⊘ (Λ + λ) has M = Q_S X Q_Aᵀ's singular
+ * values, and X ≈ U Σ Vᵀ gives M ≈ (Q_S U) Σ (Q_A V)ᵀ, so the dense M is never rotated back
+ * (two o×o·o×r and (i+1)×(i+1)·(i+1)×r products instead of two dense rotations).
+ */
 export function preconditionLayer(pre: LayerPreconditioner, g: Matrix, rank: number | undefined): PreconditionedQuery {
+  if (rank !== undefined && (pre.strategy === 'kfac' || pre.strategy === 'ekfac')) {
+    assertFinite(g.data, { layer: pre.layer, tensor: 'G (query)' });
+    const x = dampedEigenbasisGradient(pre, g);
+    assertFinite(x.data, { layer: pre.layer, tensor: 'M (preconditioned query)' });
+    const f = lowRankApproximation(x, rank, pre.layer);
+    return { u: matmul(pre.qS, f.u), sigma: f.sigma, v: matmul(pre.qA, f.v) };
+  }
   const m = preconditionGradient(pre, g);
   assertFinite(m.data, { layer: pre.layer, tensor: 'M (preconditioned query)' });
   return rank === undefined ? m : lowRankApproximation(m, rank, pre.layer);

@@ -123,11 +123,20 @@ export function preconditionGradient(p: LayerPreconditioner, g: Matrix): Matrix 
       return out;
     }
     case 'kfac':
-    case 'ekfac': {
-      const rotated = rotateToEigenbasis(p.qS, g, p.qA);
-      const r = rotated.data;
-      for (let i = 0; i < r.length; i++) r[i] = r[i]! / (p.eigenvalues.data[i]! + p.damping);
-      return rotateFromEigenbasis(p.qS, rotated, p.qA);
-    }
+    case 'ekfac':
+      return rotateFromEigenbasis(p.qS, dampedEigenbasisGradient(p, g), p.qA);
   }
+}
+
+/**
+ * The preconditioned gradient in the Kronecker eigenbasis, `X = (Q_Sᵀ G Q_A) ⊘ (Λ + λ)`, o×(i+1):
+ * M = Q_S X Q_Aᵀ. Since Q_S and Q_A are orthogonal, M and X have the same singular values, and a
+ * truncated SVD U Σ Vᵀ of X gives M's as (Q_S U) Σ (Q_A V)ᵀ.
+ */
+export function dampedEigenbasisGradient(p: Extract<LayerPreconditioner, { strategy: 'kfac' | 'ekfac' }>, g: Matrix): Matrix {
+  assertShape('dampedEigenbasisGradient', 'G', g, p.rows, p.cols);
+  const rotated = rotateToEigenbasis(p.qS, g, p.qA);
+  const r = rotated.data;
+  for (let i = 0; i < r.length; i++) r[i] = r[i]! / (p.eigenvalues.data[i]! + p.damping);
+  return rotated;
 }
