@@ -34,7 +34,7 @@ registerEnumType(InfluenceModeEnum, {
   description: 'How scores are computed.',
   valuesConfig: {
     ANN: { description: 'Approximate: HNSW search over the half-precision sketches; scores are sketch inner products.' },
-    RERANKED: { description: 'ANN candidates reranked by the exact inner product with the full projections: max(10k, 200) candidates (at most 10 000) when the sketch is a sub-block of the full vector, max(2k, k + 50) when it is the whole vector.' },
+    RERANKED: { description: 'ANN candidates (max(10k, 200), at most 10 000) reranked by the exact inner product with the full projections.' },
     EXACT: { description: 'The reranked top min(max(2k, 20), 200) rescored with the true EK-FAC influence (gradients recomputed; cached), with layer and token scores.' },
   },
 });
