@@ -38,20 +38,9 @@ import { referenceModelConfig } from '../src/training/training.settings';
 import { generateWorld } from '../src/world/world.generator';
 import { serializeWorld } from '../src/world/world.serializer';
 import { writeWorldFiles } from '../src/world/world.writer';
+import { flag, intFlag } from './bench-flags';
 
 const ROOT = path.resolve(__dirname, '..');
-
-function flag(name: string): string | undefined {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? process.argv[i + 1] : undefined;
-}
-function intFlag(name: string, fallback: number): number {
-  const raw = flag(name);
-  if (raw === undefined) return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < 1) throw new Error(`--${name} must be a positive integer, got ${raw}`);
-  return n;
-}
 
 const documents = intFlag('documents', 128);
 const batchSize = intFlag('batch-size', 32);

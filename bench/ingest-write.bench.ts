@@ -23,18 +23,7 @@ import { SeededRandom } from '../src/engine/seeded-random';
 import { DocumentProjectionRepository, type DocumentProjectionRecord } from '../src/repositories/document-projection.repository';
 import { toVectorBinary, toVectorLiteral, type VectorEncoding } from '../src/repositories/vector-sql';
 import { createScratchDatabase } from '../test/support/test-database';
-
-function flag(name: string): string | undefined {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? process.argv[i + 1] : undefined;
-}
-function intFlag(name: string, fallback: number): number {
-  const raw = flag(name);
-  if (raw === undefined) return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < 1) throw new Error(`--${name} must be a positive integer, got ${raw}`);
-  return n;
-}
+import { flag, intFlag } from './bench-flags';
 
 const rows = intFlag('rows', 1024);
 const fullDims = intFlag('full-dims', 512);

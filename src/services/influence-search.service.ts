@@ -3,7 +3,7 @@ import type { DocumentProjectionRepository } from '../repositories/document-proj
 import type { QueryGradientRow, QueryVectorRepository } from '../repositories/query-vector.repository';
 import type { ExactInfluenceService } from './exact-influence.service';
 import type { FactorSetService } from './factor-set.service';
-import type { ProjectionSpaceService } from './projection-space.service';
+import type { ProjectionSpaceRuntime, ProjectionSpaceService } from './projection-space.service';
 import { RankingCache } from './ranking-cache';
 
 export type InfluenceSign = 'POSITIVE' | 'NEGATIVE';
@@ -122,7 +122,7 @@ export class InfluenceSearchService {
     const useCache = input.useCache ?? true;
     const cached = useCache ? this.cache.get(key, validity) : undefined;
     if (cached) return cached;
-    const ranking = await this.rank(input, stamp.gradient, normalization, noVector);
+    const ranking = await this.rank(input, space, stamp.gradient, normalization, noVector);
     if (useCache) this.cache.set(key, validity, ranking);
     return ranking;
   }
@@ -130,13 +130,13 @@ export class InfluenceSearchService {
   /** The ranking itself (no cache): ANN, then RERANKED or EXACT. */
   private async rank(
     input: { queryId: number; factorSetId: number; spaceId: number; k: number; sign: InfluenceSign; mode: InfluenceMode; efSearch?: number },
+    space: ProjectionSpaceRuntime,
     gradient: QueryGradientRow,
     normalization: InfluenceNormalization,
     noVector: () => Error,
   ): Promise<InfluenceRanking> {
     const { k } = input;
     const byNorm = normalization === 'GRADIENT_NORM';
-    const space = await this.spaces.runtime(input.spaceId);
     const y = await this.vectors.findProjection(gradient.id, input.spaceId);
     if (!y) throw noVector();
     if (!(await this.documents.hasAny(input.spaceId))) {

@@ -68,8 +68,11 @@ export function createServices(database: Database): Services {
   // node-postgres sends Buffer parameters in binary: vectors then need no decimal text
   const projectionRepository = new DocumentProjectionRepository(database.sql, undefined, database.kind === 'postgres' ? 'binary' : 'text');
   const modelRegistry = new ModelRegistryService(new ModelRepository(database.prisma));
-  const factorSets = new FactorSetService(new FactorSetRepository(database.prisma), modelRegistry);
-  const projectionSpaces = new ProjectionSpaceService(new ProjectionSpaceRepository(database.prisma), modelRegistry, factorSets);
+  const factorSetRepository = new FactorSetRepository(database.prisma);
+  const projectionSpaceRepository = new ProjectionSpaceRepository(database.prisma);
+  const influenceScoreRepository = new InfluenceScoreRepository(database.sql);
+  const factorSets = new FactorSetService(factorSetRepository, modelRegistry);
+  const projectionSpaces = new ProjectionSpaceService(projectionSpaceRepository, modelRegistry, factorSets);
   const queryRepository = new QueryRepository(database.prisma);
   const queryVectors = new QueryVectorRepository(database.sql);
   const engines = new EngineCache();
@@ -80,13 +83,13 @@ export function createServices(database: Database): Services {
     projectionRepository,
     jobRepository,
     new IngestionRateRepository(database.sql),
-    new ProjectionSpaceRepository(database.prisma),
+    projectionSpaceRepository,
   );
   const jobs = new JobService(jobRepository);
   const exactInfluence = new ExactInfluenceService(
     queryRepository,
     documentRepository,
-    new InfluenceScoreRepository(database.sql),
+    influenceScoreRepository,
     factorSets,
     projectionSpaces,
     engines,
@@ -113,17 +116,17 @@ export function createServices(database: Database): Services {
       queryVectors,
       projectionRepository,
       documentRepository,
-      new ProjectionSpaceRepository(database.prisma),
-      new FactorSetRepository(database.prisma),
-      new InfluenceScoreRepository(database.sql),
+      projectionSpaceRepository,
+      factorSetRepository,
+      influenceScoreRepository,
       new DocumentLabelRepository(database.sql),
     ),
     exactInfluence,
     corpusScoring: new CorpusScoringService(
       queryRepository,
       queryVectors,
-      new InfluenceScoreRepository(database.sql),
-      new ProjectionSpaceRepository(database.prisma),
+      influenceScoreRepository,
+      projectionSpaceRepository,
       factorSets,
       exactInfluence,
     ),

@@ -4,6 +4,7 @@ import { toVectorBinary, toVectorLiteral, type VectorEncoding } from '../../src/
 import { createServices } from '../../src/services/service-container';
 import { createScratchDatabase, type ScratchDatabase, testBackends } from '../support/test-database';
 import { mulberry32 } from '../support/seeded-random';
+import { toHalf } from '../support/vector-reference';
 
 jest.setTimeout(120_000);
 
@@ -29,17 +30,6 @@ function hardVector(seed: number, halfRange: boolean): Float32Array {
   if (!halfRange) special.push(16_777_217, 3.4028235e38, -3.4028235e38);
   special.forEach((x, i) => (v[i] = x));
   return v;
-}
-
-/** Rounds float32 to IEEE half precision, round-to-nearest-even (subnormal halves included). */
-function toHalf(x: number): number {
-  if (x === 0 || !Number.isFinite(x)) return x;
-  const e = Math.max(Math.floor(Math.log2(Math.abs(x))), -14);
-  const step = 2 ** (e - 10);
-  const q = x / step;
-  const f = Math.floor(q);
-  const r = q - f === 0.5 ? (f % 2 === 0 ? f : f + 1) : Math.round(q);
-  return r * step;
 }
 
 describe('vector parameters', () => {

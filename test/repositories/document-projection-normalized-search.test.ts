@@ -7,6 +7,7 @@ import {
 } from '../../src/repositories/document-projection.repository';
 import { createScratchDatabase, type ScratchDatabase, testBackends } from '../support/test-database';
 import { mulberry32, randomVector } from '../support/seeded-random';
+import { dot, toHalf } from '../support/vector-reference';
 
 jest.setTimeout(120_000);
 
@@ -19,23 +20,6 @@ const BLOCKS = [
   { offset: 16, length: 32 },
   { offset: 48, length: 16 },
 ];
-
-/** Inner product in float64: the naive reference. */
-function dot(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let s = 0;
-  for (let i = 0; i < a.length; i++) s += a[i]! * b[i]!;
-  return s;
-}
-
-/** Rounds to IEEE half precision (round-to-nearest-even), as a halfvec column stores it. */
-function toHalf(x: number): number {
-  if (x === 0) return 0;
-  const e = Math.floor(Math.log2(Math.abs(x)));
-  const step = 2 ** (Math.max(e, -14) - 10);
-  const q = x / step;
-  const even = Math.abs(q - Math.trunc(q)) === 0.5 ? 2 * Math.round(q / 2) : Math.round(q);
-  return even * step;
-}
 
 describe.each(testBackends())('norm-normalised search and per-layer sums on %s', (kind) => {
   let scratch: ScratchDatabase;

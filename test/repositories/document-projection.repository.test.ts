@@ -2,28 +2,11 @@ import { applyMigrations } from '../../src/db/migration-runner';
 import { DocumentProjectionRepository, type DocumentProjectionRecord } from '../../src/repositories/document-projection.repository';
 import { createScratchDatabase, type ScratchDatabase, testBackends } from '../support/test-database';
 import { mulberry32, randomVector } from '../support/seeded-random';
+import { dot, toHalf } from '../support/vector-reference';
 
 const SKETCH = 24;
 const FULL = 64;
 const N = 300;
-
-/** Inner product in float64 of two float32 vectors: the naive reference. */
-function dot(a: Float32Array, b: Float32Array): number {
-  let s = 0;
-  for (let i = 0; i < a.length; i++) s += a[i]! * b[i]!;
-  return s;
-}
-
-/** Rounds to IEEE half precision (round-to-nearest-even), the naive reference for halfvec. */
-function toHalf(x: number): number {
-  if (x === 0) return 0;
-  const e = Math.floor(Math.log2(Math.abs(x)));
-  const step = 2 ** (Math.max(e, -14) - 10);
-  const q = x / step;
-  const r = Math.round(q);
-  const even = Math.abs(q - Math.trunc(q)) === 0.5 ? 2 * Math.round(q / 2) : r;
-  return even * step;
-}
 
 describe.each(testBackends())('DocumentProjectionRepository on %s', (kind) => {
   let scratch: ScratchDatabase;

@@ -4,7 +4,8 @@ import { DocumentProjectionRepository } from '../../src/repositories/document-pr
 import { InfluenceScoreRepository } from '../../src/repositories/influence-score.repository';
 import { QueryVectorRepository } from '../../src/repositories/query-vector.repository';
 import { startWorker } from '../../src/worker/worker';
-import { dot, prepareQueryPlatform, type QueryPlatform, waitFor } from '../support/query-platform.fixture';
+import { prepareQueryPlatform, type QueryPlatform, waitFor } from '../support/query-platform.fixture';
+import { dot } from '../support/vector-reference';
 import { testBackends } from '../support/test-database';
 
 jest.setTimeout(900_000);

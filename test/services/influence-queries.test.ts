@@ -14,17 +14,12 @@ import { tinyConfig, writeTinyCheckpoint } from '../support/gpt2-checkpoint';
 import { postGraphQL } from '../support/graphql-client';
 import { ingestThroughQueue } from '../support/query-platform.fixture';
 import { createScratchDatabase, type ScratchDatabase, testBackends } from '../support/test-database';
+import { dot } from '../support/vector-reference';
 
 jest.setTimeout(300_000);
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const TEXTS = Array.from({ length: 30 }, (_, i) => `Doc ${i}: Velor, Danu ${i % 7} and ${'more '.repeat(i % 4)}`);
-
-function dot(a: Float32Array, b: Float32Array): number {
-  let s = 0;
-  for (let i = 0; i < a.length; i++) s += a[i]! * b[i]!;
-  return s;
-}
 
 describe.each(testBackends())('influence queries on %s', (kind) => {
   let scratch: ScratchDatabase;
