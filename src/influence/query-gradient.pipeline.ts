@@ -1,9 +1,10 @@
+import { EigenbasisRotationRunner, defaultRotationSettings } from '../engine/eigenbasis-rotation.runner';
 import { Gpt2GradientEngine } from '../engine/gpt2-gradient.engine';
 import { TextTooLongError } from '../model/model-load.error';
 import { HostTensor } from '../onnx/ort.runner';
 import { InvalidInputError } from '../errors/tracebase.error';
 import { Matrix, matmul, matrix } from '../math/dense-matrix';
-import { dampedEigenbasisGradient, LayerPreconditioner, preconditionGradient } from '../math/ekfac-preconditioner';
+import { dampedEigenbasisGradient, isEigenbasisPreconditioner, LayerPreconditioner, preconditionGradient } from '../math/ekfac-preconditioner';
 import { assertFinite } from '../math/finite.guard';
 import { LowRankFactors, lowRankApproximation } from '../math/low-rank-approximation';
 import { PreconditionedQuery } from '../math/influence-score';
@@ -136,27 +137,62 @@ export function preconditionLayer(pre: LayerPreconditioner, g: Matrix, rank: num
 }
 
 /**
+ * {@link preconditionLayer} for the same layer of several queries at once: K-FAC / EK-FAC layers
+ * go through `rotation` (batched float64 GEMMs on onnxruntime, {@link EigenbasisRotationRunner}),
+ * other strategies (and every layer when `rotation` is null) through the pure-JS reference.
+ *
+ * @param gradients G_ℓ(q) of each query, o×(i+1) (nats per parameter).
+ * @returns M_ℓ(q) per query, in input order (parameters per nat): dense, or rank-r factors.
+ */
+export async function preconditionLayerBatch(
+  pre: LayerPreconditioner,
+  gradients: readonly Matrix[],
+  rank: number | undefined,
+  rotation: EigenbasisRotationRunner | null,
+): Promise<PreconditionedQuery[]> {
+  if (rotation !== null && isEigenbasisPreconditioner(pre) && gradients.length > 0) return rotation.precondition(pre, gradients, rank);
+  return gradients.map((g) => preconditionLayer(pre, g, rank));
+}
+
+const rotationRunners = new WeakMap<Gpt2GradientEngine, EigenbasisRotationRunner>();
+
+/** The rotation runner shared by everything that preconditions queries with `engine` ({@link defaultRotationSettings}). */
+export function rotationRunnerFor(engine: Gpt2GradientEngine): EigenbasisRotationRunner {
+  let runner = rotationRunners.get(engine);
+  if (!runner) {
+    runner = new EigenbasisRotationRunner(defaultRotationSettings());
+    rotationRunners.set(engine, runner);
+  }
+  return runner;
+}
+
+/**
  * The query side of DESIGN.md §3: for each query, nats(q) and
  * `M_ℓ(q) = Q_S [(Q_Sᵀ G_ℓ(q) Q_A) ⊘ (Λ_ℓ + λ_ℓ)] Q_Aᵀ` (or the strategy's analogue) for every
  * layer of the factor set, optionally rank-r per layer ({@link QueryRank}, default `auto`).
+ * The eigenbasis rotations of all queries run batched per layer on onnxruntime in float64
+ * (`rotation`, default {@link rotationRunnerFor} the engine; null: the pure-JS reference).
  */
 export async function preconditionQueries(
   engine: Gpt2GradientEngine,
   tokenizer: Tokenizer,
   factors: FactorSet,
   queries: readonly QueryInput[],
-  opts: { rank?: QueryRank; batchWindows?: number; preconditioners?: LayerPreconditioner[] } = {},
+  opts: { rank?: QueryRank; batchWindows?: number; preconditioners?: LayerPreconditioner[]; rotation?: EigenbasisRotationRunner | null } = {},
 ): Promise<PreconditionedQueryGradient[]> {
   const context = engine.model.config.nPositions;
   const tokenized = queries.map((q) => tokenizeQuery(tokenizer, q, context));
   const pre = opts.preconditioners ?? layerPreconditioners(factors);
   const raw = await computeQueryGradients(engine, tokenized, factors.layers, opts);
   const rank = opts.rank ?? 'auto';
-  return raw.map((q) => ({
-    ...q,
-    layers: factors.layers.map((l) => l.name),
-    m: factors.layers.map((l, li) => preconditionLayer(pre[li]!, q.gradients[li]!, queryRankFor(rank, l.rows, l.cols))),
-  }));
+  const rotation = opts.rotation === undefined ? rotationRunnerFor(engine) : opts.rotation;
+  const m: PreconditionedQuery[][] = raw.map(() => []);
+  for (let li = 0; li < factors.layers.length; li++) {
+    const l = factors.layers[li]!;
+    const batch = await preconditionLayerBatch(pre[li]!, raw.map((q) => q.gradients[li]!), queryRankFor(rank, l.rows, l.cols), rotation);
+    batch.forEach((x, k) => (m[k]![li] = x));
+  }
+  return raw.map((q, k) => ({ ...q, layers: factors.layers.map((l) => l.name), m: m[k]! }));
 }
 
 /** Dense M of a layer (reconstructs rank-r factors). */

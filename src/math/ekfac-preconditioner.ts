@@ -42,6 +42,24 @@ export type LayerPreconditioner =
       readonly damping: number;
     };
 
+/** A K-FAC or EK-FAC layer preconditioner: M = Q_S [(Q_Sᵀ G Q_A) ⊘ (Λ + λ)] Q_Aᵀ. */
+export type EigenbasisPreconditioner = Extract<LayerPreconditioner, { strategy: 'kfac' | 'ekfac' }>;
+
+/** Whether `p` preconditions in the Kronecker eigenbasis (K-FAC or EK-FAC). */
+export function isEigenbasisPreconditioner(p: LayerPreconditioner): p is EigenbasisPreconditioner {
+  return p.strategy === 'kfac' || p.strategy === 'ekfac';
+}
+
+/**
+ * The damped eigenvalues `Λ_ℓ + λ_ℓ` (o×(i+1), units of Λ: nats² per parameter²), the divisor of
+ * {@link dampedEigenbasisGradient}, entry by entry the same sums it forms.
+ */
+export function dampedEigenvalues(p: EigenbasisPreconditioner): Matrix {
+  const out = matrix(p.rows, p.cols);
+  for (let i = 0; i < out.data.length; i++) out.data[i] = p.eigenvalues.data[i]! + p.damping;
+  return out;
+}
+
 /** Identity strategy for an o×(i+1) layer. */
 export function identityPreconditioner(rows: number, cols: number, layer?: string): LayerPreconditioner {
   return { strategy: 'identity', rows, cols, layer };
@@ -133,7 +151,7 @@ export function preconditionGradient(p: LayerPreconditioner, g: Matrix): Matrix 
  * M = Q_S X Q_Aᵀ. Since Q_S and Q_A are orthogonal, M and X have the same singular values, and a
  * truncated SVD U Σ Vᵀ of X gives M's as (Q_S U) Σ (Q_A V)ᵀ.
  */
-export function dampedEigenbasisGradient(p: Extract<LayerPreconditioner, { strategy: 'kfac' | 'ekfac' }>, g: Matrix): Matrix {
+export function dampedEigenbasisGradient(p: EigenbasisPreconditioner, g: Matrix): Matrix {
   assertShape('dampedEigenbasisGradient', 'G', g, p.rows, p.cols);
   const rotated = rotateToEigenbasis(p.qS, g, p.qA);
   const r = rotated.data;

@@ -34,17 +34,51 @@ export function lowRankApproximation(m: Matrix, rank: number, layer?: string): L
   if (!Number.isInteger(rank) || rank < 1) throw new InvalidInputError(`rank must be a positive integer, got ${rank}`);
   assertFinite(m.data, { layer, tensor: 'M (low-rank input)' });
   const r = Math.min(rank, m.rows, m.cols);
-  const leftSide = m.rows <= m.cols;
-  // Gram of the smaller side: leftSide ? M Mᵀ (m×m) : Mᵀ M (n×n).
-  const gram = leftSide ? matmulABt(m, m) : matmulAtB(m, m);
+  const side = gramSide(m.rows, m.cols);
+  // Gram of the smaller side: rows ? M Mᵀ (m×m) : Mᵀ M (n×n).
+  const gram = side === 'rows' ? matmulABt(m, m) : matmulAtB(m, m);
+  const basis = gramBasis(gram, r, layer);
+  // Other side: W = Mᵀ U (n×r) or W = M V (m×r); σ_k = ‖W[:,k]‖.
+  const w = side === 'rows' ? matmulAtB(m, basis) : matmul(m, basis);
+  const sigma = normalizeColumns(w);
+  return side === 'rows' ? { u: basis, sigma, v: w } : { u: w, sigma, v: basis };
+}
+
+/**
+ * Which Gram matrix {@link lowRankApproximation} decomposes for an m×n matrix: `rows` (M Mᵀ, m×m,
+ * whose eigenvectors are the left singular vectors U) when m ≤ n, else `cols` (Mᵀ M, n×n, giving
+ * the right singular vectors V).
+ */
+export type GramSide = 'rows' | 'cols';
+
+/** The {@link GramSide} of an m×n matrix: `rows` when m ≤ n. */
+export function gramSide(rows: number, cols: number): GramSide {
+  return rows <= cols ? 'rows' : 'cols';
+}
+
+/**
+ * The top-r eigenvectors of a Gram matrix (k×k, M Mᵀ or Mᵀ M) as the columns of a k×r basis,
+ * eigenvalues descending, signed as {@link symmetricEigen} signs them: the singular vectors of
+ * the Gram's side of M (U for M Mᵀ, V for Mᵀ M). r ≤ k.
+ */
+export function gramBasis(gram: Matrix, r: number, layer?: string): Matrix {
   const eig = symmetricEigen(gram, { label: { layer, tensor: 'Gram of M' } });
   const k = gram.rows;
+  if (!Number.isInteger(r) || r < 1 || r > k) throw new InvalidInputError(`rank must be an integer from 1 to ${k}, got ${r}`);
   const basis = matrix(k, r);
   for (let i = 0; i < k; i++) for (let j = 0; j < r; j++) basis.data[i * r + j] = eig.vectors.data[i * k + j]!;
-  // Other side: W = Mᵀ U (n×r) or W = M V (m×r); σ_k = ‖W[:,k]‖.
-  const w = leftSide ? matmulAtB(m, basis) : matmul(m, basis);
-  const sigma = new Float64Array(r);
+  return basis;
+}
+
+/**
+ * Column norms σ_j = ‖W[:,j]‖₂ of W (p×r), and W's columns scaled to unit length in place
+ * (columns with σ_j = 0 stay zero): with W = Mᵀ U (or M V) the singular values of M and the other
+ * side's singular vectors. Returns σ (length r).
+ */
+export function normalizeColumns(w: Matrix): Float64Array {
+  const r = w.cols;
   const wr = w.rows;
+  const sigma = new Float64Array(r);
   for (let j = 0; j < r; j++) {
     let s = 0;
     for (let i = 0; i < wr; i++) s += w.data[i * r + j]! ** 2;
@@ -54,7 +88,7 @@ export function lowRankApproximation(m: Matrix, rank: number, layer?: string): L
     const inv = sigma[j]! > 0 ? 1 / sigma[j]! : 0;
     for (let i = 0; i < wr; i++) w.data[i * r + j]! *= inv;
   }
-  return leftSide ? { u: basis, sigma, v: w } : { u: w, sigma, v: basis };
+  return sigma;
 }
 
 /** Dense reconstruction U diag(σ) Vᵀ (m×n). */

@@ -3,7 +3,11 @@ import { matrix, Matrix } from '../../src/math/dense-matrix';
 import { DiagonalFisherAccumulator } from '../../src/math/diagonal-fisher.accumulator';
 import { EkfacEigenvalueAccumulator } from '../../src/math/ekfac-eigenvalue.accumulator';
 import {
+  dampedEigenbasisGradient,
+  dampedEigenvalues,
   diagonalPreconditioner,
+  EigenbasisPreconditioner,
+  isEigenbasisPreconditioner,
   ekfacPreconditioner,
   identityPreconditioner,
   kfacPreconditioner,
@@ -245,5 +249,21 @@ describe('damping', () => {
     expect(() => resolveDamping({ mode: 'relative', factor: -1 }, [1])).toThrow(InvalidInputError);
     expect(() => resolveDamping({ mode: 'absolute', value: 0 }, [1])).toThrow(InvalidInputError);
     expect(() => resolveDamping({ mode: 'absolute', value: NaN }, [1])).toThrow(InvalidInputError);
+  });
+});
+
+describe('dampedEigenvalues', () => {
+  it('is Λ + λ entry by entry, the divisor of dampedEigenbasisGradient (identity bases: X = G ⊘ (Λ + λ) exactly)', () => {
+    const eye = (n: number) => matrix(n, n, Array.from({ length: n * n }, (_, k) => (k % (n + 1) === 0 ? 1 : 0)));
+    const lam = matrix(2, 3, [1, 2, 3, 4, 5, 6]);
+    const p = ekfacPreconditioner(eye(2), eye(3), lam, { mode: 'absolute', value: 0.5 });
+    expect(isEigenbasisPreconditioner(p)).toBe(true);
+    expect(isEigenbasisPreconditioner(identityPreconditioner(2, 3))).toBe(false);
+    const d = dampedEigenvalues(p as EigenbasisPreconditioner);
+    expect([d.rows, d.cols]).toEqual([2, 3]);
+    expect(Array.from(d.data)).toEqual([1.5, 2.5, 3.5, 4.5, 5.5, 6.5]);
+    const g = matrix(2, 3, [3, -5, 7, 9, 11, -13]);
+    const x = dampedEigenbasisGradient(p as EigenbasisPreconditioner, g);
+    expect(Array.from(x.data)).toEqual(Array.from(g.data, (v, k) => v / d.data[k]!));
   });
 });

@@ -1,5 +1,5 @@
-import { frobeniusInner, matrix } from '../../src/math/dense-matrix';
-import { lowRankApproximation, lowRankInner, reconstructLowRank } from '../../src/math/low-rank-approximation';
+import { frobeniusInner, matmul, matmulABt, matmulAtB, matrix } from '../../src/math/dense-matrix';
+import { gramBasis, gramSide, lowRankApproximation, lowRankInner, normalizeColumns, reconstructLowRank } from '../../src/math/low-rank-approximation';
 import { tokenInfluence, tokenInfluenceLowRank } from '../../src/math/token-influence';
 import { InvalidInputError } from '../../src/errors/tracebase.error';
 import { ShapeMismatchError } from '../../src/math/math.error';
@@ -64,6 +64,29 @@ describe('lowRankApproximation (truncated SVD)', () => {
     const zero = lowRankApproximation(matrix(3, 4), 2);
     expect(Array.from(zero.sigma)).toEqual([0, 0]);
     expect(lowRankInner(zero, toMatrix(randomDense(3, 4, rand)))).toBe(0);
+  });
+
+  it('is gramBasis of the smaller side’s Gram, then normalizeColumns of the other side (the pieces a batched caller reuses)', () => {
+    for (const [m, n] of [
+      [7, 5],
+      [5, 7],
+      [6, 6],
+    ] as const) {
+      const M = toMatrix(randomDense(m, n, rand));
+      const side = gramSide(m, n);
+      expect(side).toBe(m <= n ? 'rows' : 'cols');
+      const basis = gramBasis(side === 'rows' ? matmulABt(M, M) : matmulAtB(M, M), 3);
+      const w = side === 'rows' ? matmulAtB(M, basis) : matmul(M, basis);
+      const sigma = normalizeColumns(w);
+      const f = lowRankApproximation(M, 3);
+      expect(Array.from(sigma)).toEqual(Array.from(f.sigma));
+      expect(Array.from(side === 'rows' ? basis.data : w.data)).toEqual(Array.from(f.u.data));
+      expect(Array.from(side === 'rows' ? w.data : basis.data)).toEqual(Array.from(f.v.data));
+    }
+    const zero = matrix(3, 2);
+    expect(Array.from(normalizeColumns(zero))).toEqual([0, 0]);
+    expect(Array.from(zero.data)).toEqual([0, 0, 0, 0, 0, 0]);
+    expect(() => gramBasis(matrix(2, 2), 3)).toThrow(InvalidInputError);
   });
 
   it('rejects bad ranks and mismatched G', () => {
