@@ -51,8 +51,13 @@ export interface LayerScoreSums {
 export interface InnerProductSearch {
   readonly spaceId: number;
   readonly query: Float32Array;
-  /** `sketch`: halfvec column, HNSW-indexed; `full`: vector column, exact scan. */
-  readonly column: 'sketch' | 'full';
+  /**
+   * `sketch`: the raw halfvec sketches (HNSW-indexed in spaces without a search whitening);
+   * `search`: the sketches in the space's whitened search basis (`search_sketch`, HNSW-indexed
+   * once the space has a whitening; the query must be whitened with the same basis);
+   * `full`: vector column, exact scan.
+   */
+  readonly column: SearchColumn;
   readonly k: number;
   /** Most negative first instead of most positive. */
   readonly ascending?: boolean;
@@ -68,6 +73,9 @@ export interface InnerProductSearch {
   readonly normalized?: boolean;
 }
 
+/** Which stored vector a search orders by. */
+export type SearchColumn = 'sketch' | 'search' | 'full';
+
 /** Most rows a search may return. */
 export const MAX_SEARCH_K = 10_000;
 const ROWS_PER_STATEMENT = 500;
@@ -77,30 +85,46 @@ export function sketchIndexName(spaceId: number): string {
   return `document_projections_sketch_hnsw_space_${assertSafeId(spaceId, 'projection space id')}`;
 }
 
+/** Name of the HNSW index on one projection space's whitened sketches (`search_sketch`). */
+export function searchSketchIndexName(spaceId: number): string {
+  return `document_projections_search_hnsw_space_${assertSafeId(spaceId, 'projection space id')}`;
+}
+
+/** maintenance_work_mem of an index build, MB (100k whitened 512-dim sketches at m 32: a graph of ≈ 160 MB). */
+export const INDEX_BUILD_MEMORY_MB = 1024;
+
+/** HNSW build parameters of the whitened index (measured: m 16 / ef_construction 64 lost recall at 100k). */
+export const SEARCH_INDEX_BUILD = { m: 32, efConstruction: 128 } as const;
+
 /** Name of the HNSW index on one projection space's unit-normalised sketches (norm-normalised rankings). */
 export function normalizedSketchIndexName(spaceId: number): string {
   return `document_projections_sketch_unit_hnsw_space_${assertSafeId(spaceId, 'projection space id')}`;
 }
 
 /** The ordering expression of a search: the column cast to its dimension, unit-normalised on request. */
-function searchTarget(column: 'sketch' | 'full', dims: number, normalized: boolean): string {
-  const type = column === 'sketch' ? 'halfvec' : 'vector';
-  const name = column === 'sketch' ? 'sketch' : '"full"';
+function searchTarget(column: SearchColumn, dims: number, normalized: boolean): string {
+  const type = column === 'full' ? 'vector' : 'halfvec';
+  const name = columnName(column);
   // must stay textually the index expressions of ensureSketchIndex, or the planner cannot use them
   return normalized ? `(l2_normalize(${name})::${type}(${dims}))` : `(${name}::${type}(${dims}))`;
+}
+
+function columnName(column: SearchColumn): string {
+  return column === 'full' ? '"full"' : column === 'search' ? 'search_sketch' : 'sketch';
 }
 
 /**
  * The search statement ($1 space id, $2 query vector, $3 k): ordered by the target's negated
  * inner product with the query, so that HNSW (ascending `<#>` only) can serve it.
  */
-function searchStatement(column: 'sketch' | 'full', dims: number, normalized: boolean, ascending: boolean): string {
-  const type = column === 'sketch' ? 'halfvec' : 'vector';
+function searchStatement(column: SearchColumn, dims: number, normalized: boolean, ascending: boolean): string {
+  if (normalized && column === 'search') throw new InvalidInputError('a normalised search orders by the raw sketches, not the whitened ones');
+  const type = column === 'full' ? 'vector' : 'halfvec';
   const target = searchTarget(column, dims, normalized);
   return `SELECT document_id, -(${target} <#> $2::${type}(${dims}))::float8 AS score,
                  -(${searchTarget(column, dims, false)} <#> $2::${type}(${dims}))::float8 AS raw_score, gradient_norm
             FROM document_projections
-           WHERE space_id = $1 AND ${column === 'sketch' ? 'sketch' : '"full"'} IS NOT NULL
+           WHERE space_id = $1 AND ${columnName(column)} IS NOT NULL
            ORDER BY ${target} <#> $2::${type}(${dims}) ${ascending ? 'DESC' : 'ASC'}
            LIMIT $3`;
 }
@@ -171,7 +195,7 @@ export class DocumentProjectionRepository {
            ON CONFLICT (space_id, document_id) DO UPDATE SET
              sketch = EXCLUDED.sketch, "full" = EXCLUDED."full", loss = EXCLUDED.loss,
              token_count = EXCLUDED.token_count, gradient_norm = EXCLUDED.gradient_norm,
-             created_at = now()`,
+             search_sketch = NULL, created_at = now()`,
           params,
         );
       }
@@ -225,48 +249,129 @@ export class DocumentProjectionRepository {
 
   /**
    * Creates the HNSW indexes of one space's sketches if they do not exist (after a bulk load:
-   * building on loaded rows is faster than maintaining them row by row), then ANALYZE: one on
-   * the raw sketches (raw influence rankings) and one on the unit-normalised sketches
-   * `l2_normalize(sketch)` (rankings by influence / gradient norm). `dims` must equal the space's
-   * sketch dimension. Returns the raw index's name.
+   * building on loaded rows is faster than maintaining them row by row), then ANALYZE: one for
+   * raw influence rankings — on the whitened `search_sketch` when `whitened` (m and
+   * ef_construction default to {@link SEARCH_INDEX_BUILD}), else on the raw sketches (m 16,
+   * ef_construction 64) — and one on the unit-normalised raw sketches `l2_normalize(sketch)`
+   * (rankings by influence / gradient norm; m 16, ef_construction 64). `dims` must equal the
+   * space's sketch dimension. The builds run in one transaction with `maintenance_work_mem` set
+   * to `maintenanceWorkMemMb` (default {@link INDEX_BUILD_MEMORY_MB}). Returns the raw-ranking
+   * index's name.
    */
-  async ensureSketchIndex(spaceId: number, dims: number, options: { m?: number; efConstruction?: number } = {}): Promise<string> {
-    const name = sketchIndexName(spaceId);
+  async ensureSketchIndex(
+    spaceId: number,
+    dims: number,
+    options: { whitened?: boolean; m?: number; efConstruction?: number; maintenanceWorkMemMb?: number } = {},
+  ): Promise<string> {
+    const whitened = options.whitened ?? false;
+    const name = whitened ? searchSketchIndexName(spaceId) : sketchIndexName(spaceId);
     assertDims(dims, 'halfvec', 'sketch dimension');
-    const m = options.m ?? 16;
-    const ef = options.efConstruction ?? 64;
+    const m = options.m ?? (whitened ? SEARCH_INDEX_BUILD.m : 16);
+    const ef = options.efConstruction ?? (whitened ? SEARCH_INDEX_BUILD.efConstruction : 64);
     if (!Number.isInteger(m) || m < 2 || m > 100) throw new InvalidInputError(`HNSW m must be 2..100, got ${m}`);
     if (!Number.isInteger(ef) || ef < 4 || ef > 1000) throw new InvalidInputError(`HNSW ef_construction must be 4..1000, got ${ef}`);
     // DDL takes no bound parameters: every interpolated value was validated as an integer above.
     // Two processes building the same index at once: the later one fails on the catalog's
     // unique name (23505) or finds the relation (42P07); the index exists then, which is the goal.
-    await this.sql.exec(
-      `CREATE INDEX IF NOT EXISTS "${name}" ON document_projections
-         USING hnsw (${searchTarget('sketch', dims, false)} halfvec_ip_ops) WITH (m = ${m}, ef_construction = ${ef})
-         WHERE space_id = ${spaceId};
-       CREATE INDEX IF NOT EXISTS "${normalizedSketchIndexName(spaceId)}" ON document_projections
-         USING hnsw (${searchTarget('sketch', dims, true)} halfvec_ip_ops) WITH (m = ${m}, ef_construction = ${ef})
-         WHERE space_id = ${spaceId};
-       ANALYZE document_projections;`,
-    ).catch(async (error: { code?: string }) => {
-      if ((error.code === '23505' || error.code === '42P07') && (await this.hasSketchIndex(spaceId))) return;
-      throw error;
-    });
+    const memory = options.maintenanceWorkMemMb ?? INDEX_BUILD_MEMORY_MB;
+    if (!Number.isInteger(memory) || memory < 1 || memory > 65_536) throw new InvalidInputError(`index build memory must be 1..65536 MB, got ${memory}`);
+    // DDL takes no bound parameters: every interpolated value was validated as an integer above.
+    // Two processes building the same index at once: the later one fails on the catalog's
+    // unique name (23505) or finds the relation (42P07); the index exists then, which is the goal.
+    await this.sql
+      .transaction(async (tx) => {
+        // the graph must fit in maintenance_work_mem or the build slows down several-fold
+        await tx.query(`SELECT set_config('maintenance_work_mem', $1, true)`, [`${memory}MB`]);
+        await tx.exec(
+          `CREATE INDEX IF NOT EXISTS "${name}" ON document_projections
+             USING hnsw (${searchTarget(whitened ? 'search' : 'sketch', dims, false)} halfvec_ip_ops) WITH (m = ${m}, ef_construction = ${ef})
+             WHERE space_id = ${spaceId};
+           CREATE INDEX IF NOT EXISTS "${normalizedSketchIndexName(spaceId)}" ON document_projections
+             USING hnsw (${searchTarget('sketch', dims, true)} halfvec_ip_ops) WITH (m = 16, ef_construction = 64)
+             WHERE space_id = ${spaceId};`,
+        );
+      })
+      .catch(async (error: { code?: string }) => {
+        if ((error.code === '23505' || error.code === '42P07') && (await this.hasSketchIndex(spaceId))) return;
+        throw error;
+      });
+    await this.sql.exec('ANALYZE document_projections');
     return name;
   }
 
-  /** Drops a space's HNSW indexes, raw and normalised (before a large reload). */
+  /** Drops a space's HNSW indexes, raw, whitened and normalised (before a large reload). */
   async dropSketchIndex(spaceId: number): Promise<void> {
-    await this.sql.exec(`DROP INDEX IF EXISTS "${sketchIndexName(spaceId)}"; DROP INDEX IF EXISTS "${normalizedSketchIndexName(spaceId)}"`);
+    await this.sql.exec(
+      `DROP INDEX IF EXISTS "${sketchIndexName(spaceId)}"; DROP INDEX IF EXISTS "${searchSketchIndexName(spaceId)}";
+       DROP INDEX IF EXISTS "${normalizedSketchIndexName(spaceId)}"`,
+    );
   }
 
-  /** Whether both of the space's HNSW indexes (raw and normalised sketches) exist. */
+  /** Whether the space's HNSW indexes exist: the normalised one and a raw-ranking one (raw or whitened sketches). */
   async hasSketchIndex(spaceId: number): Promise<boolean> {
     const [row] = await this.sql.query<{ present: boolean }>(
-      'SELECT to_regclass($1) IS NOT NULL AND to_regclass($2) IS NOT NULL AS present',
-      [`"${sketchIndexName(spaceId)}"`, `"${normalizedSketchIndexName(spaceId)}"`],
+      'SELECT (to_regclass($1) IS NOT NULL OR to_regclass($2) IS NOT NULL) AND to_regclass($3) IS NOT NULL AS present',
+      [`"${sketchIndexName(spaceId)}"`, `"${searchSketchIndexName(spaceId)}"`, `"${normalizedSketchIndexName(spaceId)}"`],
     );
     return Boolean(row?.present);
+  }
+
+  /**
+   * Up to `limit` sketches of a space, a deterministic pseudo-random sample (ordered by a hash
+   * of the document id): what a search whitening is fitted on.
+   */
+  async sampleSketches(spaceId: number, limit: number): Promise<Float32Array[]> {
+    assertSafeId(spaceId, 'projection space id');
+    if (!Number.isInteger(limit) || limit < 1) throw new InvalidInputError(`sample size must be a positive integer, got ${limit}`);
+    const rows = await this.sql.query<{ sketch: string }>(
+      `SELECT sketch::text AS sketch FROM document_projections
+        WHERE space_id = $1 AND sketch IS NOT NULL ORDER BY hashint4(document_id), document_id LIMIT $2`,
+      [spaceId, limit],
+    );
+    return rows.map((r) => parseVector(r.sketch)!);
+  }
+
+  /** The next `limit` documents (by id, after `afterId`) whose whitened sketch is still missing, with their raw sketch. */
+  async sketchesWithoutSearchSketch(spaceId: number, afterId: number, limit: number): Promise<{ documentId: number; sketch: Float32Array }[]> {
+    assertSafeId(spaceId, 'projection space id');
+    const rows = await this.sql.query<{ document_id: number; sketch: string }>(
+      `SELECT document_id, sketch::text AS sketch FROM document_projections
+        WHERE space_id = $1 AND search_sketch IS NULL AND sketch IS NOT NULL AND document_id > $2
+        ORDER BY document_id LIMIT $3`,
+      [spaceId, afterId, limit],
+    );
+    return rows.map((r) => ({ documentId: Number(r.document_id), sketch: parseVector(r.sketch)! }));
+  }
+
+  /** Stores whitened sketches (one statement; rows of other spaces or absent documents are untouched). */
+  async setSearchSketches(spaceId: number, rows: readonly { documentId: number; vector: Float32Array }[]): Promise<number> {
+    assertSafeId(spaceId, 'projection space id');
+    if (rows.length === 0) return 0;
+    const dims = assertDims(rows[0]!.vector.length, 'halfvec', 'whitened sketch dimension');
+    const ids = rows.map((r) => assertSafeId(r.documentId, 'document id'));
+    const vectors = rows.map((r, i) => {
+      if (r.vector.length !== dims) throw new InvalidInputError(`whitened sketch ${i} has ${r.vector.length} dims, expected ${dims}`);
+      return toVectorLiteral(r.vector, 'halfvec', `whitened sketch of document ${r.documentId}`);
+    });
+    const updated = await this.sql.query<{ n: number }>(
+      `WITH u AS (
+         UPDATE document_projections p SET search_sketch = v.s::halfvec(${dims})
+           FROM unnest($2::int[], $3::text[]) AS v(id, s)
+          WHERE p.space_id = $1 AND p.document_id = v.id
+         RETURNING 1)
+       SELECT count(*)::int AS n FROM u`,
+      [spaceId, ids, vectors],
+    );
+    return Number(updated[0]?.n ?? 0);
+  }
+
+  /** Whether some document of the space has a sketch but no whitened sketch yet. */
+  async hasMissingSearchSketches(spaceId: number): Promise<boolean> {
+    const [row] = await this.sql.query<{ present: boolean }>(
+      'SELECT EXISTS (SELECT 1 FROM document_projections WHERE space_id = $1 AND search_sketch IS NULL AND sketch IS NOT NULL) AS present',
+      [assertSafeId(spaceId, 'projection space id')],
+    );
+    return row?.present === true;
   }
 
   /**
@@ -283,7 +388,7 @@ export class DocumentProjectionRepository {
     if (!Number.isInteger(k) || k < 1 || k > MAX_SEARCH_K) {
       throw new InvalidInputError(`k must be an integer from 1 to ${MAX_SEARCH_K}, got ${k}`);
     }
-    const type = column === 'sketch' ? 'halfvec' : 'vector';
+    const type = column === 'full' ? 'vector' : 'halfvec';
     const dims = assertDims(query.length, type, `${column} query dimension`);
     const literal = toVectorLiteral(query, type, `${column} query vector`);
     const statement = searchStatement(column, dims, search.normalized ?? false, search.ascending ?? false);

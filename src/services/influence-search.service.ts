@@ -5,6 +5,7 @@ import type { ExactInfluenceService } from './exact-influence.service';
 import type { FactorSetService } from './factor-set.service';
 import type { ProjectionSpaceRuntime, ProjectionSpaceService } from './projection-space.service';
 import { RankingCache } from './ranking-cache';
+import { whitenQuery } from '../math/search-whitening';
 
 export type InfluenceSign = 'POSITIVE' | 'NEGATIVE';
 export type InfluenceMode = 'ANN' | 'RERANKED' | 'EXACT';
@@ -48,14 +49,16 @@ export interface InfluenceRanking {
   readonly sign: InfluenceSign;
   readonly normalization: InfluenceNormalization;
   readonly nats: number;
-  /** Candidates the ANN stage returned (RERANKED reranks them all). */
+  /** Candidates the ANN stage returned (RERANKED and EXACT rerank them all). */
   readonly candidates: number;
   readonly hits: InfluenceHit[];
 }
 
 /**
  * Top influences of a query (DESIGN.md §3 two-stage retrieval): ANN over the HNSW-indexed
- * sketches with raw inner products (`vector_ip_ops`-style ordering, iterative scan), then, for
+ * sketches with raw inner products (`vector_ip_ops`-style ordering, iterative scan) — in the
+ * space's whitened search basis when it has one (documents T s, query T⁻ᵀ y: the same inner
+ * products; src/math/search-whitening.ts) — then, for
  * RERANKED, exact ⟨y_q, x_d⟩ with the full projections of the candidates (`rerankCandidates`);
  * for EXACT, the true EK-FAC influence of the reranked top min(max(2k, 20), 200), recomputed by
  * the engine, with layer and token scores. NEGATIVE searches with −y_q, which is how the most
@@ -144,16 +147,27 @@ export class InfluenceSearchService {
     }
     const negative = input.sign === 'NEGATIVE';
     const sketch = negative ? y.sketch.map((v) => -v) : y.sketch;
-    const candidatesWanted = input.mode === 'ANN' ? k : rerankCandidates(k);
-    const ann = await this.documents.searchInnerProduct({
+    // ef_search is sized by the candidates a reranking needs explored (recall grows with the rows
+    // the graph search explores); a sketch that is the whole vector (in half precision) already
+    // orders them almost exactly, so only its leading ones are fetched and reranked
+    const explored = input.mode === 'ANN' ? k : rerankCandidates(k);
+    const wholeSketch = space.record.sketchDims === space.record.fullDims;
+    const candidatesWanted = input.mode !== 'ANN' && wholeSketch ? Math.min(explored, wholeSketchRerankPool(k)) : explored;
+    // raw rankings search the whitened sketches when the space has a search basis: same inner
+    // products, a geometry the graph search can walk (src/math/search-whitening.ts)
+    const whitening = byNorm ? null : await this.spaces.searchWhitening(input.spaceId);
+    const whitened = whitening ? whitenQuery(whitening, sketch) : null;
+    const found = await this.documents.searchInnerProduct({
       spaceId: input.spaceId,
-      query: sketch,
-      column: 'sketch',
+      query: whitened?.vector ?? sketch,
+      column: whitened ? 'search' : 'sketch',
       k: candidatesWanted,
-      efSearch: input.efSearch ?? Math.min(1000, Math.max(100, 2 * candidatesWanted)),
+      efSearch: input.efSearch ?? Math.min(1000, Math.max(100, 2 * explored)),
       iterativeScan: true,
       normalized: byNorm,
     });
+    // ⟨T⁻ᵀy / c, T s⟩ · c = ⟨y, s⟩: the sketch scores, whichever basis served them
+    const ann = whitened ? found.map((h) => ({ ...h, score: h.score * whitened.scale, rawScore: h.rawScore * whitened.scale })) : found;
     const perNat = (score: number) => (gradient.nats > 0 ? score / gradient.nats : 0);
     const hit = (documentId: number, score: number, gradientNorm: number) => ({
       documentId,
@@ -207,16 +221,27 @@ export class InfluenceSearchService {
 }
 
 /**
- * How many ANN candidates RERANKED and EXACT rerank for a top-k: max(10k, 200), at most 10 000.
+ * How many ANN candidates RERANKED and EXACT explore for a top-k: max(10k, 200), at most 10 000.
  * When the sketch is a sub-block of the full vector, its inner products are only correlated
- * with the full ones and the true top-k hides deep in the sketch's ranking. When the sketch is
- * the whole vector the two orders agree up to half-precision ties, but the candidate count still
- * matters: it is what the HNSW search (ef_search max(100, 2 × candidates), iterative scan)
- * explores, and on inner products recall grows with the rows explored (docs/benchmarks.md,
- * Retrieval: 200 candidates gave recall@100 0.87 at 10k documents where 800+ rows gave 1.00).
+ * with the full ones and the true top-k hides deep in the sketch's ranking: all of them are
+ * reranked. When the sketch is the whole vector the two orders agree up to half-precision
+ * rounding, but the count still matters: it sizes what the HNSW search explores (ef_search
+ * max(100, 2 × candidates), at most 1 000), and on inner products recall grows with the rows
+ * explored (docs/benchmarks.md, Retrieval: ef_search 400 gave recall@100 0.87 at 10k documents
+ * where 1 000 gave 1.00); only the leading {@link wholeSketchRerankPool} of them are returned
+ * and reranked.
  */
 export function rerankCandidates(k: number): number {
   return Math.min(Math.max(10 * k, 200), 10_000);
+}
+
+/**
+ * How many of the ANN candidates are reranked with the full vectors when the sketch is the whole
+ * vector: max(2k, k + 100). Their sketch scores differ from the full ones only by half-precision
+ * rounding (≈ 1e-3 of ‖y‖‖x‖), far less than the gap between rank k and rank 2k.
+ */
+export function wholeSketchRerankPool(k: number): number {
+  return Math.max(2 * k, k + 100);
 }
 
 /** score / ‖x_d‖, with 0 for a zero norm (a document with no gradient has no direction). */

@@ -8,6 +8,7 @@ import type { IngestionRateRepository } from '../repositories/ingestion-rate.rep
 import type { JobRepository, JobStateCounts } from '../repositories/job.repository';
 import { etaSeconds, progressRate } from '../math/progress-rate';
 import type { ProjectionSpaceRecord, ProjectionSpaceRepository } from '../repositories/projection-space.repository';
+import { decodeSearchWhitening, encodeSearchWhitening, fitSearchWhitening, type SearchWhitening, whitenDocuments } from '../math/search-whitening';
 
 /** How far the ingestion of a corpus into a space is. */
 export interface IngestionProgress {
@@ -35,6 +36,14 @@ export interface IngestionStatus extends IngestionProgress {
  * the last commit.
  */
 export const RATE_WINDOW = { seconds: 300, instants: 20 } as const;
+
+/**
+ * When a space's index is built, its sketches get a whitened search basis
+ * (src/math/search-whitening.ts) if the sketch has at most `maxDims` dimensions (Σ is D×D and
+ * its eigendecomposition runs in the process) and the space holds at least 2 D documents; it is
+ * fitted on up to `sampleSize` of them.
+ */
+export const SEARCH_WHITENING = { maxDims: 1024, sampleSize: 8192, fillBatch: 1000 } as const;
 
 /**
  * Ingestion of a corpus into a projection space: the corpus is cut into batches of document ids,
@@ -121,26 +130,62 @@ export class IngestionService {
   }
 
   /**
-   * Builds (if missing) the space's HNSW index on the loaded sketches, then ANALYZE. Index
-   * builds of this process run one at a time (a worker's sweep and an explicit finalize never
-   * build the same index side by side).
+   * Indexes the space's loaded vectors: fits its whitened search basis if it has none and can
+   * have one ({@link SEARCH_WHITENING}), stores the whitened sketch of every document that lacks
+   * one, then builds (if missing) the HNSW indexes — on the whitened sketches when the space has
+   * a basis, else on the raw ones — and the normalised one, then ANALYZE. Runs of this process
+   * are serialised (a worker's sweep and an explicit finalize never build side by side).
    */
   finalize(space: ProjectionSpaceRecord): Promise<string> {
-    const run = this.finalizing.then(() => this.projections.ensureSketchIndex(space.id, space.sketchDims));
+    const run = this.finalizing.then(async () => {
+      const whitening = await this.ensureSearchWhitening(space);
+      if (whitening) await this.fillSearchSketches(space.id, whitening);
+      return this.projections.ensureSketchIndex(space.id, space.sketchDims, { whitened: whitening !== null });
+    });
     this.finalizing = run.catch(() => undefined);
     return run;
   }
 
+  /** The space's whitening: the stored one, a newly fitted one, or null when the space cannot have one (yet). */
+  private async ensureSearchWhitening(space: ProjectionSpaceRecord): Promise<SearchWhitening | null> {
+    const stored = await this.spaces.searchWhitening(space.id);
+    if (stored) return decodeSearchWhitening(stored);
+    if (space.sketchDims > SEARCH_WHITENING.maxDims) return null;
+    // a space indexed on raw sketches stays so: its whitened sketches would need the graph rebuilt
+    if (await this.projections.hasSketchIndex(space.id)) return null;
+    const sample = await this.projections.sampleSketches(space.id, SEARCH_WHITENING.sampleSize);
+    if (sample.length < 2 * space.sketchDims) return null;
+    const fitted = fitSearchWhitening(sample);
+    return decodeSearchWhitening(await this.spaces.setSearchWhiteningOnce(space.id, encodeSearchWhitening(fitted)));
+  }
+
+  /** Stores T·sketch for every document of the space that has a sketch and no whitened sketch. */
+  private async fillSearchSketches(spaceId: number, whitening: SearchWhitening): Promise<number> {
+    let afterId = 0;
+    let filled = 0;
+    for (;;) {
+      const rows = await this.projections.sketchesWithoutSearchSketch(spaceId, afterId, SEARCH_WHITENING.fillBatch);
+      if (rows.length === 0) return filled;
+      const vectors = whitenDocuments(whitening, rows.map((r) => r.sketch));
+      filled += await this.projections.setSearchSketches(spaceId, rows.map((r, i) => ({ documentId: r.documentId, vector: vectors[i]! })));
+      afterId = rows[rows.length - 1]!.documentId;
+    }
+  }
+
   /**
    * Finalizes every space whose ingestion has finished (all its project-documents jobs done)
-   * and which holds vectors but no HNSW index yet: what workers run after their batches, so an
+   * and which holds vectors but no HNSW index yet, or whose whitened sketches are incomplete
+   * (documents stored after the indexing): what workers run after their batches, so an
    * ingestion started through the API ends indexed and analysed like `tracebase ingest`. Once
-   * built, an index is maintained by Postgres on later inserts. Returns the spaces it indexed.
+   * built, an index is maintained by Postgres on later inserts and updates. Returns the spaces it
+   * finalized.
    */
   async finalizeFinished(): Promise<number[]> {
     const indexed: number[] = [];
     for (const spaceId of await this.jobs.spacesWithFinishedIngestion()) {
-      if (await this.projections.hasSketchIndex(spaceId)) continue;
+      const alreadyIndexed = await this.projections.hasSketchIndex(spaceId);
+      // an indexed space is finalized again only to whiten documents stored after its indexing
+      if (alreadyIndexed && !((await this.spaces.hasSearchWhitening(spaceId)) && (await this.projections.hasMissingSearchSketches(spaceId)))) continue;
       if (!(await this.projections.hasAny(spaceId))) continue;
       const space = await this.spaces.findById(spaceId);
       if (!space) continue;

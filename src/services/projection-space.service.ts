@@ -1,3 +1,4 @@
+import { decodeSearchWhitening, type SearchWhitening } from '../math/search-whitening';
 import { InvalidInputError, NotFoundError } from '../errors/tracebase.error';
 import { trackedLayers } from '../influence/layer-tensors.adapter';
 import { eigenbasisProjectionSpace, gaussianProjectionSpace, type ProjectionSpace, uniformRanks } from '../influence/projection-space';
@@ -47,12 +48,28 @@ export interface NewProjectionSpace {
  */
 export class ProjectionSpaceService {
   private readonly runtimes = new Map<number, Promise<ProjectionSpaceRuntime>>();
+  /** Whitenings found (a space's whitening never changes once stored, so found ones stay cached). */
+  private readonly whitenings = new Map<number, SearchWhitening>();
 
   constructor(
     private readonly spaces: ProjectionSpaceRepository,
     private readonly models: ModelRegistryService,
     private readonly factorSets: FactorSetService,
   ) {}
+
+  /**
+   * The space's whitened search basis, or null while it has none (the space is then searched on
+   * its raw sketches). Cached per process once found.
+   */
+  async searchWhitening(spaceId: number): Promise<SearchWhitening | null> {
+    const known = this.whitenings.get(spaceId);
+    if (known) return known;
+    const bytes = await this.spaces.searchWhitening(spaceId);
+    if (!bytes) return null;
+    const whitening = decodeSearchWhitening(bytes);
+    this.whitenings.set(spaceId, whitening);
+    return whitening;
+  }
 
   /** Creates the space, or returns the existing one of that name if its settings are the same. */
   async create(input: NewProjectionSpace): Promise<ProjectionSpaceRecord> {

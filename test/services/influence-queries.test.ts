@@ -6,7 +6,7 @@ import path from 'node:path';
 import { startGraphQLServer, type RunningGraphQLServer } from '../../src/api/graphql-server';
 import { loadConfig } from '../../src/config/config';
 import { applyMigrations } from '../../src/db/migration-runner';
-import { DocumentProjectionRepository } from '../../src/repositories/document-projection.repository';
+import { DocumentProjectionRepository, searchSketchIndexName, sketchIndexName } from '../../src/repositories/document-projection.repository';
 import { QueryVectorRepository } from '../../src/repositories/query-vector.repository';
 import { createServices, type Services } from '../../src/services/service-container';
 import { startWorker } from '../../src/worker/worker';
@@ -327,6 +327,54 @@ describe.each(testBackends())('influence queries on %s', (kind) => {
       const e = exactById.get(h.documentId)!;
       expect(Math.abs(h.score - e)).toBeLessThanOrEqual(1e-3 * Math.max(1, Math.abs(e)));
     }
+  });
+
+  it('a space with at least 2 D documents gets a whitened search basis: ANN over the whitened graph gives the sketch inner products, RERANKED the brute-force ranking, later writes are whitened by the next sweep', async () => {
+    const factorSet = await services.factorSets.byName(1, 'ek');
+    const space = await services.projectionSpaces.create({ modelName: 'tiny', name: 'whitened', outRank: 1, inRank: 2, seed: 5 });
+    expect(2 * space.sketchDims).toBeLessThanOrEqual(TEXTS.length);
+    await ingestThroughQueue(scratch, services, 'c', space);
+    const projections = new DocumentProjectionRepository(scratch.db.sql);
+    const whitening = (await services.projectionSpaces.searchWhitening(space.id))!;
+    expect(whitening).not.toBeNull();
+    expect(whitening.samples).toBe(TEXTS.length);
+    expect(await projections.hasMissingSearchSketches(space.id)).toBe(false);
+    const indexes = await scratch.db.sql.query<{ raw: boolean; whitened: boolean }>(
+      'SELECT to_regclass($1) IS NOT NULL AS raw, to_regclass($2) IS NOT NULL AS whitened',
+      [sketchIndexName(space.id), searchSketchIndexName(space.id)],
+    );
+    expect(indexes[0]).toEqual({ raw: false, whitened: true });
+    expect(await projections.hasSketchIndex(space.id)).toBe(true);
+
+    const [q1] = await scratch.db.prisma.query.findMany({ where: { externalId: 'q1' } });
+    await services.queryGradients.compute([q1!.id], factorSet.id, [space.id]);
+    const vectors = new QueryVectorRepository(scratch.db.sql);
+    const y = (await vectors.findProjection((await vectors.findGradient(q1!.id, factorSet.id))!.id, space.id))!;
+    const docs = await scratch.db.prisma.document.findMany({ orderBy: { id: 'asc' } });
+    const stored = await projections.findByDocuments(space.id, docs.map((d) => d.id));
+    const sketchScore = new Map(stored.map((r) => [r.documentId, dot(y.sketch, r.sketch!)]));
+    const largest = Math.max(...[...sketchScore.values()].map(Math.abs));
+    const base = { queryId: q1!.id, factorSetId: factorSet.id, spaceId: space.id };
+    const ann = await services.influenceSearch.topInfluences({ ...base, k: TEXTS.length, sign: 'POSITIVE', mode: 'ANN', useCache: false });
+    expect(ann.hits).toHaveLength(TEXTS.length);
+    // scores come back in the raw basis: ⟨y_s, s⟩ up to half precision on both sides of the whitened product
+    for (const h of ann.hits) expect(Math.abs(h.score - sketchScore.get(h.documentId)!)).toBeLessThan(2e-2 * largest);
+    const byScore = [...sketchScore.entries()].sort((a, b) => b[1] - a[1]);
+    expect(ann.hits.slice(0, 3).map((h) => h.documentId)).toEqual(byScore.slice(0, 3).map(([id]) => id));
+    const truth = stored.map((r) => ({ id: r.documentId, score: dot(y.full, r.full!) })).sort((a, b) => b.score - a.score);
+    for (const sign of ['POSITIVE', 'NEGATIVE'] as const) {
+      const ranking = await services.influenceSearch.topInfluences({ ...base, k: 5, sign, mode: 'RERANKED', useCache: false });
+      const expected = sign === 'POSITIVE' ? truth.slice(0, 5) : truth.slice(-5).reverse();
+      expect(ranking.hits.map((h) => h.documentId)).toEqual(expected.map((t) => t.id));
+    }
+
+    // a document stored again after the indexing loses its whitened sketch until a worker's sweep refills it
+    const again = stored[4]!;
+    await services.ingestion.store(space.id, [again]);
+    expect(await projections.hasMissingSearchSketches(space.id)).toBe(true);
+    expect(await services.ingestion.finalizeFinished()).toContain(space.id);
+    expect(await projections.hasMissingSearchSketches(space.id)).toBe(false);
+    expect(await services.ingestion.finalizeFinished()).not.toContain(space.id);
   });
 
   it('refuses queries the model cannot score before storing any of them', async () => {

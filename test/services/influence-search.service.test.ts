@@ -1,4 +1,4 @@
-import { rerankCandidates, normalizedScore } from '../../src/services/influence-search.service';
+import { rerankCandidates, normalizedScore, wholeSketchRerankPool } from '../../src/services/influence-search.service';
 
 describe('rerankCandidates', () => {
   it('reranks max(10k, 200) candidates, at most 10 000', () => {
@@ -13,5 +13,13 @@ describe('normalizedScore', () => {
     expect(normalizedScore(6, 3)).toBe(2);
     expect(normalizedScore(-6, 4)).toBe(-1.5);
     expect(normalizedScore(5, 0)).toBe(0);
+  });
+});
+
+describe('wholeSketchRerankPool', () => {
+  it('reranks max(2k, k + 100) of the candidates when the sketch is the whole vector', () => {
+    expect(wholeSketchRerankPool(1)).toBe(101);
+    expect(wholeSketchRerankPool(100)).toBe(200);
+    expect(wholeSketchRerankPool(1000)).toBe(2000);
   });
 });

@@ -102,7 +102,7 @@ class TopInfluencesArgs {
   })
   normalize!: InfluenceNormalizationEnum;
 
-  @Field(() => Int, { nullable: true, description: 'hnsw.ef_search for the ANN stage (default max(100, 2 × candidates)).' })
+  @Field(() => Int, { nullable: true, description: 'hnsw.ef_search for the ANN stage (default max(100, 2 × explored candidates), at most 1 000).' })
   efSearch?: number;
 }
 

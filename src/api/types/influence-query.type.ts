@@ -33,8 +33,8 @@ registerEnumType(InfluenceModeEnum, {
   name: 'InfluenceMode',
   description: 'How scores are computed.',
   valuesConfig: {
-    ANN: { description: 'Approximate: HNSW search over the half-precision sketches; scores are sketch inner products.' },
-    RERANKED: { description: 'ANN candidates (max(10k, 200), at most 10 000) reranked by the exact inner product with the full projections.' },
+    ANN: { description: 'Approximate: HNSW search over the half-precision sketches (in the space’s whitened search basis when it has one: the same inner products); scores are sketch inner products.' },
+    RERANKED: { description: 'ANN candidates reranked by the exact inner product with the full projections: the HNSW search explores max(10k, 200) (at most 10 000); all of them are reranked when the sketch is a part of the full vector, the leading max(2k, k + 100) when the sketch is the whole vector in half precision.' },
     EXACT: { description: 'The reranked top min(max(2k, 20), 200) rescored with the true EK-FAC influence (gradients recomputed; cached), with layer and token scores.' },
   },
 });
