@@ -95,12 +95,23 @@ export class JobQueue {
     return created;
   }
 
-  /** Runs `handler` for jobs of `queue`, `concurrency` at a time, polling every interval. */
+  /**
+   * Runs `handler` for jobs of `queue`, `concurrency` at a time. A worker that has just finished
+   * a job asks for the next one at once; only a worker that found none waits for the polling
+   * interval (pg-boss otherwise waits out the rest of the interval after every job: with 2 s
+   * and jobs of 0.2 s a worker idled 90 % of the time — bench:ingest, end to end 16 of the
+   * engine's 150 documents/s).
+   */
   async work<T>(queue: QueueName, concurrency: number, handler: (data: T, jobId: string) => Promise<unknown>): Promise<void> {
     for (let i = 0; i < concurrency; i++) {
-      await this.boss.work<T>(queue, { pollingIntervalSeconds: this.options.pollingIntervalSeconds ?? 2, batchSize: 1 }, async ([job]) => {
+      let workerId: string | undefined;
+      workerId = await this.boss.work<T>(queue, { pollingIntervalSeconds: this.options.pollingIntervalSeconds ?? 2, batchSize: 1 }, async ([job]) => {
         if (!job) return undefined;
-        return handler(job.data, job.id);
+        try {
+          return await handler(job.data, job.id);
+        } finally {
+          if (workerId !== undefined) this.boss.notifyWorker(workerId);
+        }
       });
     }
   }
