@@ -1,3 +1,4 @@
+import { NotFoundError } from '../errors/tracebase.error';
 import type { PrismaClient } from '../generated/prisma/client';
 
 /** Ranks of one tracked layer in a projection space (full and sketch). */
@@ -86,7 +87,7 @@ export class ProjectionSpaceRepository {
     const b64 = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');
     await this.prisma.$executeRaw`UPDATE projection_spaces SET search_whitening = decode(${b64}, 'base64') WHERE id = ${id} AND search_whitening IS NULL`;
     const stored = await this.searchWhitening(id);
-    if (!stored) throw new Error(`projection space ${id} vanished while its search whitening was stored`);
+    if (!stored) throw new NotFoundError(`projection space ${id} was deleted while its search whitening was stored`);
     return stored;
   }
 }
