@@ -1,5 +1,5 @@
 import { InvalidInputError } from '../errors/tracebase.error';
-import { matmulABt, matmulAtB, matrix, type Matrix } from './dense-matrix';
+import { matmulABt, matmulAtB, matrix, type Matrix, transpose } from './dense-matrix';
 import { ShapeMismatchError } from './math.error';
 import { symmetricEigen } from './symmetric-eigen';
 
@@ -99,9 +99,8 @@ function sketchBlock(sketches: readonly ArrayLike<number>[], start: number, end:
  */
 export function whitenDocuments(w: SearchWhitening, sketches: readonly ArrayLike<number>[]): Float32Array[] {
   const { dims } = w;
-  // matmulABt(S, Vᵀ) = S V; rows of V are stored, so Vᵀ as a matrix is the transpose of V
-  const vt = matrix(dims, dims);
-  for (let i = 0; i < dims; i++) for (let k = 0; k < dims; k++) vt.data[k * dims + i] = w.rotation[i * dims + k]!;
+  // matmulABt(S, Vᵀ) = S V
+  const vt = transpose(matrix(dims, dims, w.rotation));
   const out: Float32Array[] = [];
   for (let start = 0; start < sketches.length; start += BLOCK_ROWS) {
     const end = Math.min(sketches.length, start + BLOCK_ROWS);
@@ -113,7 +112,7 @@ export function whitenDocuments(w: SearchWhitening, sketches: readonly ArrayLike
   return out;
 }
 
-/** z = Vᵀ v (length D). */
+/** z = Vᵀ v (length D): the query side's rotation. */
 function rotate(w: SearchWhitening, v: ArrayLike<number>): Float64Array {
   const { dims, rotation } = w;
   if (v.length !== dims) throw new ShapeMismatchError('search whitening', `vector has ${v.length} dims, the basis ${dims}`);
@@ -138,8 +137,7 @@ const HALF_MAX = 65_504;
 
 /** T s = a · diag(d) Vᵀ s: a document sketch in the search basis (clamped to half precision's range). */
 export function whitenDocument(w: SearchWhitening, sketch: ArrayLike<number>): Float32Array {
-  const z = rotate(w, sketch);
-  return Float32Array.from(z, (v, k) => toHalfRange(w.documentScale * w.scales[k]! * v));
+  return whitenDocuments(w, [sketch])[0]!;
 }
 
 /**
