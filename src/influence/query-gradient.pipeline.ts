@@ -124,7 +124,7 @@ export async function computeQueryGradients(
  * (two o×o·o×r and (i+1)×(i+1)·(i+1)×r products instead of two dense rotations).
  */
 export function preconditionLayer(pre: LayerPreconditioner, g: Matrix, rank: number | undefined): PreconditionedQuery {
-  if (rank !== undefined && (pre.strategy === 'kfac' || pre.strategy === 'ekfac')) {
+  if (rank !== undefined && isEigenbasisPreconditioner(pre)) {
     assertFinite(g.data, { layer: pre.layer, tensor: 'G (query)' });
     const x = dampedEigenbasisGradient(pre, g);
     assertFinite(x.data, { layer: pre.layer, tensor: 'M (preconditioned query)' });
