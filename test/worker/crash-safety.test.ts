@@ -31,7 +31,8 @@ const BIN = path.join(ROOT, 'bin', 'tracebase.js');
 const KILLS = 12;
 /** Worker processes alive at once. */
 const SLOTS = 2;
-const DOCUMENTS = 90;
+/** Enough batches that the kill phase cannot finish them all now that workers take jobs back to back. */
+const DOCUMENTS = 240;
 const BATCH_SIZE = 3;
 /*
  * Note on the retry policy: expiry counts as a failed attempt, and JobQueue allows 3 retries, so
