@@ -1,4 +1,5 @@
 import type { PrismaClient } from '../generated/prisma/client';
+import type { NotificationHandler, Unlisten } from './notification-channel';
 
 /** The two back-ends Tracebase runs on. */
 export type DatabaseKind = 'postgres' | 'pglite';
@@ -26,5 +27,11 @@ export interface Database {
   readonly target: string;
   readonly prisma: PrismaClient;
   readonly sql: TransactionalSqlClient;
+  /**
+   * Subscribes to a LISTEN/NOTIFY channel: `handler` gets the payload of every `pg_notify` on it
+   * from any connection (on Postgres, any process on any machine) until the returned function
+   * is called. Delivery is best effort (a lost connection misses what is sent meanwhile).
+   */
+  listen(channel: string, handler: NotificationHandler): Promise<Unlisten>;
   close(): Promise<void>;
 }

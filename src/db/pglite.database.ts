@@ -8,6 +8,7 @@ import { PrismaClient } from '../generated/prisma/client';
 import { lockDataDir } from './data-dir.lock';
 import { DatabaseUnreachableError } from './database.error';
 import type { Database, SqlClient, TransactionalSqlClient } from './database.types';
+import { assertChannelName } from './notification-channel';
 
 /** In-memory PGlite (tests, throw-away runs). */
 export const IN_MEMORY = 'memory://';
@@ -58,6 +59,13 @@ export async function openPgliteDatabase(dataDir: string): Promise<Database> {
     target: inMemory ? 'embedded PGlite in memory' : `embedded PGlite at ${dataDir}`,
     prisma,
     sql,
+    async listen(channel, handler) {
+      assertChannelName(channel);
+      const unlisten = await db.listen(channel, handler);
+      return async () => {
+        if (!db.closed) await unlisten();
+      };
+    },
     async close() {
       await prisma.$disconnect().catch(() => undefined);
       if (!db.closed) await db.close();

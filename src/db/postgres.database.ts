@@ -4,6 +4,7 @@ import { Pool, type PoolClient } from 'pg';
 import { PrismaClient } from '../generated/prisma/client';
 import { DatabaseUnreachableError } from './database.error';
 import type { Database, SqlClient, TransactionalSqlClient } from './database.types';
+import { PostgresListener } from './postgres-listener';
 
 /** Options of a connection pool to a Postgres server. */
 export interface PostgresOptions {
@@ -89,12 +90,15 @@ export async function openPostgresDatabase(options: PostgresOptions): Promise<Da
       }
     },
   };
+  const listener = new PostgresListener(options.url);
   return {
     kind: 'postgres',
     target: `Postgres at ${describePostgresUrl(options.url)}`,
     prisma,
     sql,
+    listen: (channel, handler) => listener.listen(channel, handler),
     async close() {
+      await listener.close();
       await prisma.$disconnect().catch(() => undefined);
       await pool.end();
     },

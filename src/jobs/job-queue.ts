@@ -17,6 +17,12 @@ export const RETRY = { retryLimit: 3, retryDelay: 5, retryBackoff: true } as con
  */
 export const PROJECT_RETRY = { ...RETRY, retryLimit: 10 } as const;
 
+/**
+ * LISTEN/NOTIFY channel on which senders announce new jobs (payload: the queue's name), so that
+ * idle workers in every process fetch them at once instead of at their next poll.
+ */
+export const JOB_WAKE_CHANNEL = 'tracebase_jobs';
+
 /** A job as reported to users. */
 export interface JobStatus {
   readonly id: string;
@@ -43,9 +49,12 @@ export function jobIdFor(queue: string, key: string): string {
 export class JobQueue {
   private readonly boss: PgBoss;
   private started = false;
+  /** pg-boss worker ids of this process, per queue (woken by {@link JOB_WAKE_CHANNEL}). */
+  private readonly workerIds = new Map<string, string[]>();
+  private unlisten: (() => Promise<void>) | null = null;
 
   constructor(
-    database: Database,
+    private readonly database: Database,
     private readonly options: { pollingIntervalSeconds?: number; expireInSeconds?: number; maintenanceIntervalSeconds?: number } = {},
   ) {
     this.boss = new PgBoss({
@@ -81,18 +90,46 @@ export class JobQueue {
   /** Stops polling; with `graceful`, waits for running handlers to finish. */
   async stop(graceful = true): Promise<void> {
     if (!this.started) return;
+    const unlisten = this.unlisten;
+    this.unlisten = null;
+    this.workerIds.clear();
+    await unlisten?.().catch(() => undefined);
     await this.boss.stop({ graceful, wait: true, close: false, timeout: 60_000 } as PgBoss.StopOptions);
     this.started = false;
   }
 
-  /** Sends jobs with deterministic ids from `key`; returns how many were new. */
+  /**
+   * Sends jobs with deterministic ids from `key`; returns how many were new. New jobs are
+   * announced on {@link JOB_WAKE_CHANNEL}, which wakes idle workers of every process.
+   */
   async sendMany<T extends object>(queue: QueueName, jobs: readonly { key: string; data: T }[]): Promise<number> {
     let created = 0;
     for (const job of jobs) {
       const id = await this.boss.send(queue, job.data, { id: jobIdFor(queue, job.key), ...(queue === PROJECT_DOCUMENTS ? PROJECT_RETRY : RETRY) });
-      if (id) created++;
+      if (id) {
+        created++;
+        // the first job wakes the workers while the rest is still being sent
+        if (created === 1) await this.announce(queue);
+      }
     }
     return created;
+  }
+
+  /** Wakes the idle workers of `queue` in every process (best effort: they also poll). */
+  private async announce(queue: QueueName): Promise<void> {
+    await this.database.sql.query('SELECT pg_notify($1, $2)', [JOB_WAKE_CHANNEL, queue]).catch(() => undefined);
+  }
+
+  /** Subscribes this process to job announcements once it runs workers. */
+  private async listenForJobs(): Promise<void> {
+    if (this.unlisten) return;
+    try {
+      this.unlisten = await this.database.listen(JOB_WAKE_CHANNEL, (queue) => {
+        for (const id of this.workerIds.get(queue) ?? []) this.boss.notifyWorker(id);
+      });
+    } catch (error) {
+      process.stderr.write(`job queue: cannot listen for new jobs (${(error as Error).message}); workers poll instead\n`);
+    }
   }
 
   /**
@@ -100,9 +137,13 @@ export class JobQueue {
    * a job asks for the next one at once; only a worker that found none waits for the polling
    * interval (pg-boss otherwise waits out the rest of the interval after every job: with 2 s
    * and jobs of 0.2 s a worker idled 90 % of the time — bench:ingest, end to end 16 of the
-   * engine's 150 documents/s).
+   * engine's 150 documents/s). Idle workers wake when {@link sendMany} announces new jobs of
+   * their queue, from this or any other process.
    */
   async work<T>(queue: QueueName, concurrency: number, handler: (data: T, jobId: string) => Promise<unknown>): Promise<void> {
+    await this.listenForJobs();
+    const ids = this.workerIds.get(queue) ?? [];
+    this.workerIds.set(queue, ids);
     for (let i = 0; i < concurrency; i++) {
       let workerId: string | undefined;
       workerId = await this.boss.work<T>(queue, { pollingIntervalSeconds: this.options.pollingIntervalSeconds ?? 2, batchSize: 1 }, async ([job]) => {
@@ -113,6 +154,7 @@ export class JobQueue {
           if (workerId !== undefined) this.boss.notifyWorker(workerId);
         }
       });
+      ids.push(workerId);
     }
   }
 
