@@ -40,6 +40,7 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 
+import { SEARCH_INDEX_BUILD } from '../src/repositories/document-projection.repository';
 import { createServices } from '../src/services/service-container';
 import { openBenchDatabase } from './retrieval/bench-database';
 import { runHttpLoad, type HttpLoadResult } from './retrieval/http-load';
@@ -141,7 +142,7 @@ async function main(options: RetrievalBenchOptions): Promise<void> {
       `## Retrieval benchmark (${started.toISOString()}${options.quick ? ', --quick' : ''})`,
       '',
       `- model: ${real.modelDir} (hash ${model.hash.slice(0, 12)}…, ${model.parameterCount} parameters); factor set fitted on ${real.factorSet.sampleSize ?? options.fitDocuments} documents`,
-      `- ${realCount} real documents ingested from ${real.worldDir}; ${setups.map((x) => `rank ${x.rank} × ${x.rank} per tracked layer: ${x.real.space.fullDims} full dims, ${x.real.space.sketchDims} sketch dims`).join('; ')} (sketch halfvec, HNSW m 16, ef_construction 64)`,
+      `- ${realCount} real documents ingested from ${real.worldDir}; ${setups.map((x) => `rank ${x.rank} × ${x.rank} per tracked layer: ${x.real.space.fullDims} full dims, ${x.real.space.sketchDims} sketch dims`).join('; ')} (sketch halfvec; HNSW m ${SEARCH_INDEX_BUILD.m}, ef_construction ${SEARCH_INDEX_BUILD.efConstruction} on the whitened sketches of spaces of ≥ 2 D documents, m 16, ef_construction 64 otherwise and for the normalised rankings)`,
       `- ${queries.length} world queries (${[...new Set(queries.map((q) => `${q.kind}/${q.task}`))].join(', ')}); ${options.repeats} timed pass(es) per setting; sign POSITIVE`,
       `- machine: ${machine.cores} × ${machine.cpu}, load average ${machine.loadAverageBefore.join(' / ')} at the start, ${machine.loadAverageAfter.join(' / ')} at the end`,
       `- ${pg?.version.split(',')[0]}, pgvector ${pg?.pgvector}; shared_buffers ${pg?.shared_buffers}, maintenance_work_mem ${pg?.maintenance_work_mem}, max_parallel_maintenance_workers ${pg?.parallel_maintenance}, max_parallel_workers_per_gather ${pg?.parallel_gather}`,

@@ -73,6 +73,23 @@ export interface InnerProductSearch {
   readonly normalized?: boolean;
 }
 
+/** The exact stage of {@link DocumentProjectionRepository.searchReranked}. */
+export interface FullRerank {
+  /** y: the full query vector (as stored: neither whitened nor negated). */
+  readonly query: Float32Array;
+  /** Rows kept after the rerank (at most the search's candidates). */
+  readonly k: number;
+  /** Most negative ⟨y, x_d⟩ (or ⟨y, x_d⟩ / ‖x_d‖) first. */
+  readonly ascending: boolean;
+  /** Order by ⟨y, x_d⟩, or by ⟨y, x_d⟩ / ‖x_d‖ with the stored gradient norm. */
+  readonly by: 'score' | 'normalized';
+}
+
+/** A reranked hit: score = ⟨y, x_d⟩ with the full vector, and the stored ‖x_d‖₂. */
+export interface RerankedHit extends InnerProductHit {
+  readonly gradientNorm: number;
+}
+
 /** Which stored vector a search orders by. */
 export type SearchColumn = 'sketch' | 'search' | 'full';
 
@@ -118,19 +135,64 @@ function columnName(column: SearchColumn): string {
 }
 
 /**
- * The search statement ($1 space id, $2 query vector, $3 k): ordered by the target's negated
- * inner product with the query, so that HNSW (ascending `<#>` only) can serve it.
+ * Sets a search's HNSW settings for the current transaction, in one statement: ef_search (the
+ * size of the candidate list the graph search keeps) and, with `iterativeScan`, pgvector's
+ * relaxed-order iterative scan.
  */
-function searchStatement(column: SearchColumn, dims: number, normalized: boolean, ascending: boolean): string {
+async function applySearchSettings(tx: SqlClient, search: Pick<InnerProductSearch, 'efSearch' | 'iterativeScan'>): Promise<void> {
+  const { efSearch, iterativeScan } = search;
+  if (efSearch !== undefined && (!Number.isInteger(efSearch) || efSearch < 1 || efSearch > 1000)) {
+    throw new InvalidInputError(`ef_search must be an integer from 1 to 1000, got ${efSearch}`);
+  }
+  const settings: string[] = [];
+  const params: string[] = [];
+  if (efSearch !== undefined) {
+    params.push(String(efSearch));
+    settings.push(`set_config('hnsw.ef_search', $1, true)`);
+  }
+  if (iterativeScan) settings.push(`set_config('hnsw.iterative_scan', 'relaxed_order', true)`);
+  if (settings.length > 0) await tx.query(`SELECT ${settings.join(', ')}`, params);
+}
+
+/**
+ * FROM, WHERE, ORDER BY and LIMIT of a search ($1 space id, $2 query vector, $3 rows): ordered
+ * by the target's negated inner product with the query, so that HNSW (ascending `<#>` only) can
+ * serve it.
+ */
+function searchScan(column: SearchColumn, dims: number, normalized: boolean, ascending: boolean): string {
   if (normalized && column === 'search') throw new InvalidInputError('a normalised search orders by the raw sketches, not the whitened ones');
   const type = column === 'full' ? 'vector' : 'halfvec';
-  const target = searchTarget(column, dims, normalized);
-  return `SELECT document_id, -(${target} <#> $2::${type}(${dims}))::float8 AS score,
-                 -(${searchTarget(column, dims, false)} <#> $2::${type}(${dims}))::float8 AS raw_score, gradient_norm
-            FROM document_projections
+  return `FROM document_projections
            WHERE space_id = $1 AND ${columnName(column)} IS NOT NULL
-           ORDER BY ${target} <#> $2::${type}(${dims}) ${ascending ? 'DESC' : 'ASC'}
+           ORDER BY ${searchTarget(column, dims, normalized)} <#> $2::${type}(${dims}) ${ascending ? 'DESC' : 'ASC'}
            LIMIT $3`;
+}
+
+/** The search statement: {@link searchScan}'s rows with their scores and gradient norms. */
+function searchStatement(column: SearchColumn, dims: number, normalized: boolean, ascending: boolean): string {
+  const type = column === 'full' ? 'vector' : 'halfvec';
+  const scan = searchScan(column, dims, normalized, ascending);
+  return `SELECT document_id, -(${searchTarget(column, dims, normalized)} <#> $2::${type}(${dims}))::float8 AS score,
+                 -(${searchTarget(column, dims, false)} <#> $2::${type}(${dims}))::float8 AS raw_score, gradient_norm
+            ${scan}`;
+}
+
+/**
+ * The two-stage statement ($1–$3 of {@link searchScan}, $4 full query y, $5 rows kept): the
+ * search's candidates, each scored exactly by ⟨y, x_d⟩ with its full vector as it comes off the
+ * index scan (no second lookup by id), ordered by score or score / ‖x_d‖, with the number of
+ * candidates the search found.
+ */
+function rerankedSearchStatement(search: { column: SearchColumn; dims: number; normalized: boolean; ascending: boolean }, fullDims: number, rerank: { ascending: boolean; by: 'score' | 'normalized' }): string {
+  const key = rerank.by === 'normalized' ? 'CASE WHEN gradient_norm > 0 THEN score / gradient_norm ELSE 0 END' : 'score';
+  return `SELECT document_id, score, gradient_norm, candidates FROM (
+            SELECT document_id, gradient_norm, count(*) OVER ()::int AS candidates,
+                   -("full"::vector(${fullDims}) <#> $4::vector(${fullDims}))::float8 AS score
+              FROM (SELECT document_id, "full", gradient_norm
+                    ${searchScan(search.column, search.dims, search.normalized, search.ascending)}) found) scored
+           WHERE score IS NOT NULL
+           ORDER BY ${key} ${rerank.ascending ? 'ASC' : 'DESC'}, document_id
+           LIMIT $5`;
 }
 
 /**
@@ -397,21 +459,44 @@ export class DocumentProjectionRepository {
     const literal = toVectorLiteral(query, type, `${column} query vector`);
     const statement = searchStatement(column, dims, search.normalized ?? false, search.ascending ?? false);
     return this.sql.transaction(async (tx) => {
-      if (search.efSearch !== undefined) {
-        if (!Number.isInteger(search.efSearch) || search.efSearch < 1 || search.efSearch > 1000) {
-          throw new InvalidInputError(`ef_search must be an integer from 1 to 1000, got ${search.efSearch}`);
-        }
-        await tx.query(`SELECT set_config('hnsw.ef_search', $1, true)`, [String(search.efSearch)]);
-      }
-      if (search.iterativeScan) {
-        await tx.query(`SELECT set_config('hnsw.iterative_scan', 'relaxed_order', true)`);
-      }
+      await applySearchSettings(tx, search);
       const rows = await tx.query<{ document_id: number; score: number; raw_score: number; gradient_norm: number }>(statement, [spaceId, literal, k]);
       const hits = rows.map((r) => ({ documentId: Number(r.document_id), score: Number(r.score), rawScore: Number(r.raw_score), gradientNorm: Number(r.gradient_norm) }));
       // relaxed_order may return rows slightly out of order: restore the exact order of the hits.
       hits.sort((a, b) => (search.ascending ? a.score - b.score : b.score - a.score));
       return hits;
     });
+  }
+
+  /**
+   * Two-stage retrieval in one statement: the `search.k` candidates of {@link searchInnerProduct}
+   * (HNSW on the sketch or whitened sketch), reranked exactly by ⟨y, x_d⟩ with their full
+   * vectors, keeping the top `rerank.k` (the bottom with `rerank.ascending`; by ⟨y, x_d⟩ / ‖x_d‖
+   * with `by = 'normalized'`, 0 for a zero norm; `score` stays ⟨y, x_d⟩). Candidates without a
+   * full vector are dropped. `candidates`: how many rows the search stage found.
+   */
+  async searchReranked(search: InnerProductSearch, rerank: FullRerank): Promise<{ candidates: number; hits: RerankedHit[] }> {
+    const { spaceId, query, column, k } = search;
+    assertSafeId(spaceId, 'projection space id');
+    if (!Number.isInteger(k) || k < 1 || k > MAX_SEARCH_K) {
+      throw new InvalidInputError(`candidates must be an integer from 1 to ${MAX_SEARCH_K}, got ${k}`);
+    }
+    if (!Number.isInteger(rerank.k) || rerank.k < 1 || rerank.k > k) {
+      throw new InvalidInputError(`reranked rows must be an integer from 1 to the ${k} candidates, got ${rerank.k}`);
+    }
+    const type = column === 'full' ? 'vector' : 'halfvec';
+    const dims = assertDims(query.length, type, `${column} query dimension`);
+    const fullDims = assertDims(rerank.query.length, 'vector', 'full query dimension');
+    const statement = rerankedSearchStatement({ column, dims, normalized: search.normalized ?? false, ascending: search.ascending ?? false }, fullDims, rerank);
+    const params = [spaceId, toVectorLiteral(query, type, `${column} query vector`), k, toVectorLiteral(rerank.query, 'vector', 'full query vector'), rerank.k];
+    const rows = await this.sql.transaction(async (tx) => {
+      await applySearchSettings(tx, search);
+      return tx.query<{ document_id: number; score: number; gradient_norm: number; candidates: number }>(statement, params);
+    });
+    return {
+      candidates: rows.length > 0 ? Number(rows[0]!.candidates) : 0,
+      hits: rows.map((r) => ({ documentId: Number(r.document_id), score: Number(r.score), gradientNorm: Number(r.gradient_norm) })),
+    };
   }
 
   /**
@@ -485,51 +570,29 @@ export class DocumentProjectionRepository {
   }
 
   /**
-   * Exact inner products ⟨y, x_d⟩ with the full vectors of the given candidate documents,
-   * top `k` by score (or bottom with `ascending`): the rerank stage after an ANN search. With
-   * `by = 'normalized'` the order is by ⟨y, x_d⟩ / ‖x_d‖ with the stored gradient norm (0 for a
-   * zero norm); `score` stays ⟨y, x_d⟩.
-   */
-  async rerankFull(
-    spaceId: number,
-    query: Float32Array,
-    documentIds: readonly number[],
-    k: number,
-    ascending = false,
-    by: 'score' | 'normalized' = 'score',
-  ): Promise<(InnerProductHit & { gradientNorm: number })[]> {
-    const dims = assertDims(query.length, 'vector', 'full query dimension');
-    const key = by === 'normalized' ? 'CASE WHEN gradient_norm > 0 THEN score / gradient_norm ELSE 0 END' : 'score';
-    const rows = await this.sql.query<{ document_id: number; score: number; gradient_norm: number }>(
-      `SELECT document_id, score, gradient_norm FROM (
-         SELECT document_id, -("full"::vector(${dims}) <#> $2::vector(${dims}))::float8 AS score, gradient_norm
-           FROM document_projections
-          WHERE space_id = $1 AND document_id = ANY($3::int[]) AND "full" IS NOT NULL) scored
-        ORDER BY ${key} ${ascending ? 'ASC' : 'DESC'}, document_id
-        LIMIT $4`,
-      [assertSafeId(spaceId, 'projection space id'), toVectorLiteral(query, 'vector', 'full query vector'), documentIds, k],
-    );
-    return rows.map((r) => ({ documentId: Number(r.document_id), score: Number(r.score), gradientNorm: Number(r.gradient_norm) }));
-  }
-
-  /**
    * The plan Postgres chooses for a sketch search (diagnostics). With `asOnLargeTable`, scans
    * and sorts are priced out as they are on a table of millions of rows, so a small test table
    * shows whether the HNSW index can serve the query at all. It explains the very statement
-   * {@link searchInnerProduct} runs; `normalized`: the search by ⟨q, x/‖x‖⟩.
+   * {@link searchInnerProduct} runs; `normalized`: the search by ⟨q, x/‖x‖⟩; with
+   * `rerankedFullDims`, the statement of {@link searchReranked} (full vectors of that dimension)
+   * around the same search.
    */
-  async explainSketchSearch(spaceId: number, query: Float32Array, k: number, asOnLargeTable = false, normalized = false): Promise<string> {
+  async explainSketchSearch(spaceId: number, query: Float32Array, k: number, asOnLargeTable = false, normalized = false, rerankedFullDims?: number): Promise<string> {
     const dims = assertDims(query.length, 'halfvec', 'sketch query dimension');
+    const params: unknown[] = [assertSafeId(spaceId, 'projection space id'), toVectorLiteral(query, 'halfvec', 'query'), k];
+    let statement = searchStatement('sketch', dims, normalized, false);
+    if (rerankedFullDims !== undefined) {
+      const fullDims = assertDims(rerankedFullDims, 'vector', 'full dimension');
+      statement = rerankedSearchStatement({ column: 'sketch', dims, normalized, ascending: false }, fullDims, { ascending: false, by: normalized ? 'normalized' : 'score' });
+      params.push(toVectorLiteral(new Float32Array(fullDims), 'vector', 'full query'), k);
+    }
     const rows = await this.sql.transaction(async (tx: SqlClient) => {
       if (asOnLargeTable) {
         for (const setting of ['enable_seqscan', 'enable_bitmapscan', 'enable_sort']) {
           await tx.query(`SELECT set_config($1, 'off', true)`, [setting]);
         }
       }
-      return tx.query<{ 'QUERY PLAN': string }>(
-        `EXPLAIN ${searchStatement('sketch', dims, normalized, false)}`,
-        [assertSafeId(spaceId, 'projection space id'), toVectorLiteral(query, 'halfvec', 'query'), k],
-      );
+      return tx.query<{ 'QUERY PLAN': string }>(`EXPLAIN ${statement}`, params);
     });
     return rows.map((r) => r['QUERY PLAN']).join('\n');
   }

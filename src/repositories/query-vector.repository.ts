@@ -17,6 +17,8 @@ export interface RankingStamp {
   readonly projectedAt: string | null;
   /** The space's vectors_version as a decimal string. */
   readonly vectorsVersion: string;
+  /** The factor set the gradient was taken under: its name and model (provenance checks). */
+  readonly factorSet: { readonly name: string; readonly modelId: number };
 }
 
 /** y_q of a query gradient in one projection space. */
@@ -76,14 +78,27 @@ export class QueryVectorRepository {
    * What a ranking of a query over a space depends on, read in one statement: the query's
    * gradient under the factor set, when its vector in the space was stored (µs since the epoch,
    * null when it has none) and the space's `vectors_version` (bumped by a trigger whenever the
-   * space's document projections change). Null when the query has no gradient under the set.
+   * space's document projections change), with the factor set's name and model. Null when the
+   * query has no gradient under the set.
    */
   async rankingStamp(queryId: number, factorSetId: number, spaceId: number): Promise<RankingStamp | null> {
-    const [row] = await this.sql.query<{ id: number; query_id: number; factor_set_id: number; nats: number; token_count: number; projected_us: string | null; vectors_version: string | null }>(
+    const [row] = await this.sql.query<{
+      id: number;
+      query_id: number;
+      factor_set_id: number;
+      nats: number;
+      token_count: number;
+      projected_us: string | null;
+      vectors_version: string | null;
+      factor_set_name: string;
+      factor_set_model_id: number;
+    }>(
       `SELECT g.id, g.query_id, g.factor_set_id, g.nats, g.token_count,
               (extract(epoch FROM qp.created_at) * 1000000)::bigint::text AS projected_us,
-              (SELECT s.vectors_version::text FROM projection_spaces s WHERE s.id = $3) AS vectors_version
+              (SELECT s.vectors_version::text FROM projection_spaces s WHERE s.id = $3) AS vectors_version,
+              f.name AS factor_set_name, f.model_id AS factor_set_model_id
          FROM query_gradients g
+         JOIN factor_sets f ON f.id = g.factor_set_id
          LEFT JOIN query_projections qp ON qp.query_gradient_id = g.id AND qp.space_id = $3
         WHERE g.query_id = $1 AND g.factor_set_id = $2`,
       [queryId, factorSetId, spaceId],
@@ -93,6 +108,7 @@ export class QueryVectorRepository {
       gradient: { id: Number(row.id), queryId: Number(row.query_id), factorSetId: Number(row.factor_set_id), nats: Number(row.nats), tokenCount: Number(row.token_count) },
       projectedAt: row.projected_us === null ? null : String(row.projected_us),
       vectorsVersion: String(row.vectors_version ?? ''),
+      factorSet: { name: row.factor_set_name, modelId: Number(row.factor_set_model_id) },
     };
   }
 

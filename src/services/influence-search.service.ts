@@ -111,13 +111,20 @@ export class InfluenceSearchService {
     if (!NORMALIZATIONS.includes(normalization)) {
       throw new InvalidInputError(`normalize must be one of ${NORMALIZATIONS.join(', ')}, got ${String(normalization)}`, { argument: 'normalize' });
     }
-    const factorSet = await this.factorSets.byId(input.factorSetId);
     const space = await this.spaces.runtime(input.spaceId);
-    if (space.record.modelId !== factorSet.modelId) {
-      throw new InvalidInputError(`projection space ${space.record.name} and factor set ${factorSet.name} belong to different models`, { code: 'PROVENANCE_MISMATCH' });
-    }
+    const provenance = (factorSet: { name: string; modelId: number }) => {
+      if (space.record.modelId !== factorSet.modelId) {
+        throw new InvalidInputError(`projection space ${space.record.name} and factor set ${factorSet.name} belong to different models`, { code: 'PROVENANCE_MISMATCH' });
+      }
+    };
+    // one statement reads the stamp and the factor set; only a missing gradient looks the set up
     const stamp = await this.vectors.rankingStamp(input.queryId, input.factorSetId, input.spaceId);
-    if (!stamp) throw new NotFoundError(`query ${input.queryId} has no gradient under factor set ${factorSet.name} yet (tracebase queries add / createInfluenceQueries)`);
+    if (!stamp) {
+      const factorSet = await this.factorSets.byId(input.factorSetId);
+      provenance(factorSet);
+      throw new NotFoundError(`query ${input.queryId} has no gradient under factor set ${factorSet.name} yet (tracebase queries add / createInfluenceQueries)`);
+    }
+    provenance(stamp.factorSet);
     const noVector = () => new NotFoundError(`query ${input.queryId} has no vector in projection space ${space.record.name}`);
     if (stamp.projectedAt === null) throw noVector();
     const key = JSON.stringify([input.queryId, input.factorSetId, input.spaceId, k, input.sign, input.mode, normalization, input.efSearch ?? null]);
@@ -142,9 +149,12 @@ export class InfluenceSearchService {
     const byNorm = normalization === 'GRADIENT_NORM';
     const y = await this.vectors.findProjection(gradient.id, input.spaceId);
     if (!y) throw noVector();
-    if (!(await this.documents.hasAny(input.spaceId))) {
-      throw new NotFoundError(`projection space ${space.record.name} holds no document vectors (tracebase ingest)`);
-    }
+    // asked only when a search finds nothing: an empty space is an error, not an empty ranking
+    const assertVectorsExist = async () => {
+      if (!(await this.documents.hasAny(input.spaceId))) {
+        throw new NotFoundError(`projection space ${space.record.name} holds no document vectors (tracebase ingest)`);
+      }
+    };
     const negative = input.sign === 'NEGATIVE';
     const sketch = negative ? y.sketch.map((v) => -v) : y.sketch;
     // ef_search is sized by the candidates a reranking needs explored (recall grows with the rows
@@ -157,17 +167,15 @@ export class InfluenceSearchService {
     // products, a geometry the graph search can walk (src/math/search-whitening.ts)
     const whitening = byNorm ? null : await this.spaces.searchWhitening(input.spaceId);
     const whitened = whitening ? whitenQuery(whitening, sketch) : null;
-    const found = await this.documents.searchInnerProduct({
+    const search = {
       spaceId: input.spaceId,
       query: whitened?.vector ?? sketch,
-      column: whitened ? 'search' : 'sketch',
+      column: whitened ? ('search' as const) : ('sketch' as const),
       k: candidatesWanted,
       efSearch: input.efSearch ?? Math.min(1000, Math.max(100, 2 * explored)),
       iterativeScan: true,
       normalized: byNorm,
-    });
-    // ⟨T⁻ᵀy / c, T s⟩ · c = ⟨y, s⟩: the sketch scores, whichever basis served them
-    const ann = whitened ? found.map((h) => ({ ...h, score: h.score * whitened.scale, rawScore: h.rawScore * whitened.scale })) : found;
+    };
     const perNat = (score: number) => (gradient.nats > 0 ? score / gradient.nats : 0);
     const hit = (documentId: number, score: number, gradientNorm: number) => ({
       documentId,
@@ -182,28 +190,33 @@ export class InfluenceSearchService {
     };
     const base = { sign: input.sign, normalization, nats: gradient.nats };
     if (input.mode === 'ANN') {
-      // the search ran with −y for NEGATIVE: its raw scores are −⟨y, x⟩
-      const scored = ann.map((h) => hit(h.documentId, negative ? -h.rawScore : h.rawScore, h.gradientNorm));
-      return { ...base, mode: 'ANN', candidates: ann.length, hits: ranked(scored).slice(0, k) };
+      const found = await this.documents.searchInnerProduct(search);
+      if (found.length === 0) await assertVectorsExist();
+      // ⟨T⁻ᵀy / c, T s⟩ · c = ⟨y, s⟩: the sketch scores, whichever basis served them; the search
+      // ran with −y for NEGATIVE, so its raw scores are −⟨y, x⟩
+      const rawScale = (whitened?.scale ?? 1) * (negative ? -1 : 1);
+      const scored = found.map((h) => hit(h.documentId, h.rawScore * rawScale, h.gradientNorm));
+      return { ...base, mode: 'ANN', candidates: found.length, hits: ranked(scored).slice(0, k) };
     }
+    // the candidates are reranked in the search's own statement (ordered by score or by
+    // score / ‖x_d‖, for the sign): EXACT recomputes the leading ones
     const exactPool = Math.min(Math.max(2 * k, 20), 200);
-    const reranked = await this.documents.rerankFull(
-      input.spaceId,
-      y.full,
-      ann.map((h) => h.documentId),
-      input.mode === 'EXACT' ? exactPool : k,
-      negative,
-      byNorm ? 'normalized' : 'score',
-    );
+    const reranked = await this.documents.searchReranked(search, {
+      query: y.full,
+      k: Math.min(input.mode === 'EXACT' ? exactPool : k, candidatesWanted),
+      ascending: negative,
+      by: byNorm ? 'normalized' : 'score',
+    });
+    if (reranked.candidates === 0) await assertVectorsExist();
     if (input.mode === 'EXACT') {
       const rows = await this.exact.score({
         queryId: input.queryId,
         factorSetId: input.factorSetId,
         spaceId: input.spaceId,
-        documentIds: reranked.map((h) => h.documentId),
+        documentIds: reranked.hits.map((h) => h.documentId),
         sign: input.sign,
       });
-      const norms = new Map(reranked.map((h) => [h.documentId, h.gradientNorm]));
+      const norms = new Map(reranked.hits.map((h) => [h.documentId, h.gradientNorm]));
       const scored = rows.map((r) => ({
         documentId: r.documentId,
         score: r.score,
@@ -213,10 +226,9 @@ export class InfluenceSearchService {
         layerScores: r.layerScores,
         tokenScores: r.tokenScores,
       }));
-      return { ...base, mode: 'EXACT', candidates: reranked.length, hits: ranked(scored).slice(0, k) };
+      return { ...base, mode: 'EXACT', candidates: reranked.hits.length, hits: ranked(scored).slice(0, k) };
     }
-    // rerankFull has ordered them already (by score or by score / ‖x_d‖, for the sign)
-    return { ...base, mode: 'RERANKED', candidates: ann.length, hits: reranked.map((h, i) => ({ ...hit(h.documentId, h.score, h.gradientNorm), rank: i + 1 })) };
+    return { ...base, mode: 'RERANKED', candidates: reranked.candidates, hits: reranked.hits.map((h, i) => ({ ...hit(h.documentId, h.score, h.gradientNorm), rank: i + 1 })) };
   }
 }
 

@@ -103,29 +103,50 @@ describe.each(testBackends())('norm-normalised search and per-layer sums on %s',
     for (const h of raw) expect(h.rawScore).toBe(h.score);
   });
 
-  it('reranks candidates by ⟨y, x⟩ / ‖x‖ exactly, most negative first on request, a zero vector scoring 0', async () => {
+  it('reranks the candidates by ⟨y, x⟩ / ‖x‖ exactly, most negative first on request, a zero vector scoring 0', async () => {
     const y = randomVector(mulberry32(3), FULL);
-    const candidates = records.map((r) => r.documentId);
     const truth = records
       .map((r) => ({ id: r.documentId, score: dot(y, r.full!), key: r.gradientNorm > 0 ? dot(y, r.full!) / r.gradientNorm : 0 }))
       .sort((a, b) => b.key - a.key || a.id - b.id);
-    const top = await repo.rerankFull(spaceId, y, candidates, 8, false, 'normalized');
-    expect(top.map((h) => h.documentId)).toEqual(truth.slice(0, 8).map((t) => t.id));
-    top.forEach((h, i) => expect(h.score).toBeCloseTo(truth[i]!.score, 3));
-    const bottom = await repo.rerankFull(spaceId, y, candidates, 8, true, 'normalized');
-    expect(bottom.map((h) => h.documentId)).toEqual(truth.slice(-8).reverse().map((t) => t.id));
+    // every document a candidate (an exact scan of the full vectors): the rerank order alone is tested
+    const everyDocument = { spaceId, query: y, column: 'full' as const, k: N };
+    const top = await repo.searchReranked(everyDocument, { query: y, k: 8, ascending: false, by: 'normalized' });
+    expect(top.candidates).toBe(N);
+    expect(top.hits.map((h) => h.documentId)).toEqual(truth.slice(0, 8).map((t) => t.id));
+    top.hits.forEach((h, i) => expect(h.score).toBeCloseTo(truth[i]!.score, 3));
+    const bottom = await repo.searchReranked(everyDocument, { query: y, k: 8, ascending: true, by: 'normalized' });
+    expect(bottom.hits.map((h) => h.documentId)).toEqual(truth.slice(-8).reverse().map((t) => t.id));
     // raw order is another order on these heavy-tailed norms
-    const raw = await repo.rerankFull(spaceId, y, candidates, 8);
-    expect(raw.map((h) => h.documentId)).toEqual([...truth].sort((a, b) => b.score - a.score).slice(0, 8).map((t) => t.id));
-    expect(raw.map((h) => h.documentId)).not.toEqual(top.map((h) => h.documentId));
+    const raw = await repo.searchReranked(everyDocument, { query: y, k: 8, ascending: false, by: 'score' });
+    expect(raw.hits.map((h) => h.documentId)).toEqual([...truth].sort((a, b) => b.score - a.score).slice(0, 8).map((t) => t.id));
+    expect(raw.hits.map((h) => h.documentId)).not.toEqual(top.hits.map((h) => h.documentId));
+    // the whole order, ties (the zero vector's 0) broken by document id as the truth does
+    const all = await repo.searchReranked(everyDocument, { query: y, k: N, ascending: false, by: 'normalized' });
+    expect(all.hits.map((h) => h.documentId)).toEqual(truth.map((t) => t.id));
     const zero = records[7]!;
     expect(zero.gradientNorm).toBe(0);
-    const [alone] = await repo.rerankFull(spaceId, y, [zero.documentId], 1, false, 'normalized');
-    expect(alone!.documentId).toBe(zero.documentId);
-    expect(Math.abs(alone!.score) + alone!.gradientNorm).toBe(0);
-    const position = truth.findIndex((t) => t.id === zero.documentId);
+    const position = all.hits.findIndex((h) => h.documentId === zero.documentId);
+    expect(Math.abs(all.hits[position]!.score) + all.hits[position]!.gradientNorm).toBe(0);
     expect(position).toBeGreaterThan(0);
     expect(position).toBeLessThan(N - 1);
+  });
+
+  it('reranks the candidates of an HNSW search in the same statement: the exact order of what the search found', async () => {
+    const y = randomVector(mulberry32(21), FULL);
+    const sketchQuery = y.slice(0, SKETCH);
+    const search = { spaceId, query: sketchQuery, column: 'sketch' as const, k: 40, efSearch: 200, iterativeScan: true };
+    const found = await repo.searchInnerProduct(search);
+    const reranked = await repo.searchReranked(search, { query: y, k: 10, ascending: false, by: 'score' });
+    expect(reranked.candidates).toBe(found.length);
+    const expected = found
+      .map((h) => ({ id: h.documentId, score: dot(y, records.find((r) => r.documentId === h.documentId)!.full!) }))
+      .sort((a, b) => b.score - a.score || a.id - b.id)
+      .slice(0, 10);
+    expect(reranked.hits.map((h) => h.documentId)).toEqual(expected.map((e) => e.id));
+    reranked.hits.forEach((h, i) => expect(h.score).toBeCloseTo(expected[i]!.score, 3));
+    // the rerank can keep at most what the search finds
+    await expect(repo.searchReranked(search, { query: y, k: 41, ascending: false, by: 'score' })).rejects.toThrow(/reranked rows must be an integer from 1 to the 40 candidates, got 41/);
+    await expect(repo.searchReranked({ ...search, k: 0 }, { query: y, k: 1, ascending: false, by: 'score' })).rejects.toThrow(/candidates must be/);
   });
 
   it('sums per-layer inner products over every document, positive and negative apart, as a naive loop does', async () => {
