@@ -52,6 +52,8 @@ export class JobQueue {
   /** pg-boss worker ids of this process, per queue (woken by {@link JOB_WAKE_CHANNEL}). */
   private readonly workerIds = new Map<string, string[]>();
   private unlisten: (() => Promise<void>) | null = null;
+  /** Run by {@link stop} before the queue itself stops (e.g. a worker's background sweeps). */
+  private readonly stopHooks: (() => Promise<void>)[] = [];
 
   constructor(
     private readonly database: Database,
@@ -87,9 +89,15 @@ export class JobQueue {
     this.started = true;
   }
 
+  /** Registers work to end when the queue stops (before it closes: the database is still open). */
+  onStop(hook: () => Promise<void>): void {
+    this.stopHooks.push(hook);
+  }
+
   /** Stops polling; with `graceful`, waits for running handlers to finish. */
   async stop(graceful = true): Promise<void> {
     if (!this.started) return;
+    for (const hook of this.stopHooks.splice(0)) await hook().catch(() => undefined);
     const unlisten = this.unlisten;
     this.unlisten = null;
     this.workerIds.clear();

@@ -24,7 +24,7 @@ export interface WorkerOptions {
 export interface WorkerHandle {
   /** Builds the indexes of finished ingestions (DESIGN.md §4); runs by itself after batches. */
   readonly finalizer: IngestionFinalizer;
-  /** Stops the finalizer's sweeps (the queue is stopped by its owner). */
+  /** Stops the finalizer's sweeps (stopping the queue does too; the queue is stopped by its owner). */
   stop(): Promise<void>;
 }
 
@@ -36,6 +36,8 @@ export interface WorkerHandle {
 export async function startWorker(queue: JobQueue, services: Services, options: WorkerOptions): Promise<WorkerHandle> {
   const handler = new ProjectDocumentsHandler(services.projectionSpaces, services.documents, services.ingestion, options.engine, options.tokenBudget);
   const finalizer = new IngestionFinalizer(services.ingestion, FINALIZE_DELAY_MS, options.onIndexed);
+  // no sweep may start once the queue stops (its owner closes the database next)
+  queue.onStop(() => finalizer.stop());
   await queue.work<ProjectDocumentsJob>(PROJECT_DOCUMENTS, options.concurrency, async (job) => {
     const result = await handler.handle(job);
     options.onBatch?.(result);
