@@ -15,6 +15,8 @@ const RECONNECT_MS = { first: 1_000, max: 30_000 } as const;
  */
 export class PostgresListener {
   private readonly handlers = new Map<string, Set<NotificationHandler>>();
+  /** Per channel: settles when the first subscription's LISTEN has been sent. */
+  private readonly listening = new Map<string, Promise<void>>();
   private client: Client | null = null;
   private connecting: Promise<Client> | null = null;
   private reconnectTimer: NodeJS.Timeout | null = null;
@@ -23,31 +25,37 @@ export class PostgresListener {
 
   constructor(private readonly url: string) {}
 
-  /** Calls `handler` with the payload of every notification on `channel` until unlistened. */
+  /**
+   * Calls `handler` with the payload of every notification on `channel` until unlistened;
+   * resolves once the connection listens on the channel (for a later subscriber of the same
+   * channel too).
+   */
   async listen(channel: string, handler: NotificationHandler): Promise<Unlisten> {
     assertChannelName(channel);
     if (this.closed) throw new Error('the listening connection is closed');
     let set = this.handlers.get(channel);
-    const first = !set;
     if (!set) {
       set = new Set();
       this.handlers.set(channel, set);
+      const listening = this.connection().then((client) => client.query(`LISTEN "${channel}"`)).then(() => undefined);
+      this.listening.set(channel, listening);
+      listening.catch(() => {
+        if (this.listening.get(channel) === listening) this.listening.delete(channel);
+      });
     }
     set.add(handler);
-    if (first) {
-      try {
-        const client = await this.connection();
-        await client.query(`LISTEN "${channel}"`);
-      } catch (error) {
-        set.delete(handler);
-        if (set.size === 0) this.handlers.delete(channel);
-        throw error;
-      }
+    try {
+      await this.listening.get(channel);
+    } catch (error) {
+      set.delete(handler);
+      if (set.size === 0 && this.handlers.get(channel) === set) this.handlers.delete(channel);
+      throw error;
     }
     return async () => {
       const current = this.handlers.get(channel);
       if (!current?.delete(handler) || current.size > 0) return;
       this.handlers.delete(channel);
+      this.listening.delete(channel);
       if (this.client) await this.client.query(`UNLISTEN "${channel}"`).catch(() => undefined);
     };
   }
@@ -56,6 +64,7 @@ export class PostgresListener {
   async close(): Promise<void> {
     this.closed = true;
     this.handlers.clear();
+    this.listening.clear();
     if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
     const client = this.client ?? (await this.connecting?.catch(() => null));
     this.client = null;

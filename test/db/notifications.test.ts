@@ -59,6 +59,15 @@ describe.each(testBackends())('LISTEN/NOTIFY on %s', (kind) => {
     await unlistenB2();
   });
 
+  it('a second subscription made while the first is connecting resolves only once the channel is listened to', async () => {
+    const [a, b] = [collector(1), collector(1)];
+    const first = scratch.db.listen('tb_test_both', a.handler);
+    await scratch.db.listen('tb_test_both', b.handler);
+    await notify(scratch, 'tb_test_both', 'to both');
+    await first;
+    expect(await Promise.all([a.received, b.received])).toEqual([['to both'], ['to both']]);
+  });
+
   it('refuses a channel name that is not a plain identifier, naming it', async () => {
     await expect(scratch.db.listen('jobs"; DROP TABLE x; --', () => undefined)).rejects.toThrow(InvalidInputError);
     await expect(scratch.db.listen('Jobs', () => undefined)).rejects.toThrow(/notification channel "Jobs" must be a lower-case identifier/);
