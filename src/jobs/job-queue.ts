@@ -89,7 +89,10 @@ export class JobQueue {
     this.started = true;
   }
 
-  /** Registers work to end when the queue stops (before it closes: the database is still open). */
+  /**
+   * Registers work to end when the queue stops, before the queue itself stops (its owner closes
+   * the database next); a graceful stop waits for it.
+   */
   onStop(hook: () => Promise<void>): void {
     this.stopHooks.push(hook);
   }
@@ -97,7 +100,10 @@ export class JobQueue {
   /** Stops polling; with `graceful`, waits for running handlers to finish. */
   async stop(graceful = true): Promise<void> {
     if (!this.started) return;
-    for (const hook of this.stopHooks.splice(0)) await hook().catch(() => undefined);
+    for (const hook of this.stopHooks.splice(0)) {
+      const done = hook().catch(() => undefined);
+      if (graceful) await done;
+    }
     const unlisten = this.unlisten;
     this.unlisten = null;
     this.workerIds.clear();
