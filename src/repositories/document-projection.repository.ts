@@ -1,6 +1,6 @@
 import { InvalidInputError } from '../errors/tracebase.error';
 import type { SqlClient, TransactionalSqlClient } from '../db/database.types';
-import { assertDims, assertSafeId, parseVector, toVectorLiteral, toVectorParameter, type VectorEncoding } from './vector-sql';
+import { assertDims, assertSafeId, parseVector, toVectorLiteral, toVectorParameter, type VectorEncoding, type VectorType } from './vector-sql';
 
 /** x_d of one document in one projection space, as stored. */
 export interface DocumentProjectionRecord {
@@ -124,14 +124,33 @@ export function normalizedSketchIndexName(spaceId: number): string {
 
 /** The ordering expression of a search: the column cast to its dimension, unit-normalised on request. */
 function searchTarget(column: SearchColumn, dims: number, normalized: boolean): string {
-  const type = column === 'full' ? 'vector' : 'halfvec';
+  const type = columnType(column);
   const name = columnName(column);
   // must stay textually the index expressions of ensureSketchIndex, or the planner cannot use them
   return normalized ? `(l2_normalize(${name})::${type}(${dims}))` : `(${name}::${type}(${dims}))`;
 }
 
+/** The pgvector type of a searched column: float32 `vector` for the full projection, `halfvec` for the sketches. */
+function columnType(column: SearchColumn): VectorType {
+  return column === 'full' ? 'vector' : 'halfvec';
+}
+
 function columnName(column: SearchColumn): string {
   return column === 'full' ? '"full"' : column === 'search' ? 'search_sketch' : 'sketch';
+}
+
+/**
+ * Checks a search's space id, row count (`what`: how errors name it) and query vector, and
+ * returns the query's dimension and its literal in the column's type.
+ */
+function searchParameters(search: InnerProductSearch, what: string): { dims: number; literal: string } {
+  const { spaceId, query, column, k } = search;
+  assertSafeId(spaceId, 'projection space id');
+  if (!Number.isInteger(k) || k < 1 || k > MAX_SEARCH_K) {
+    throw new InvalidInputError(`${what} must be an integer from 1 to ${MAX_SEARCH_K}, got ${k}`);
+  }
+  const type = columnType(column);
+  return { dims: assertDims(query.length, type, `${column} query dimension`), literal: toVectorLiteral(query, type, `${column} query vector`) };
 }
 
 /**
@@ -161,7 +180,7 @@ async function applySearchSettings(tx: SqlClient, search: Pick<InnerProductSearc
  */
 function searchScan(column: SearchColumn, dims: number, normalized: boolean, ascending: boolean): string {
   if (normalized && column === 'search') throw new InvalidInputError('a normalised search orders by the raw sketches, not the whitened ones');
-  const type = column === 'full' ? 'vector' : 'halfvec';
+  const type = columnType(column);
   return `FROM document_projections
            WHERE space_id = $1 AND ${columnName(column)} IS NOT NULL
            ORDER BY ${searchTarget(column, dims, normalized)} <#> $2::${type}(${dims}) ${ascending ? 'DESC' : 'ASC'}
@@ -170,7 +189,7 @@ function searchScan(column: SearchColumn, dims: number, normalized: boolean, asc
 
 /** The search statement: {@link searchScan}'s rows with their scores and gradient norms. */
 function searchStatement(column: SearchColumn, dims: number, normalized: boolean, ascending: boolean): string {
-  const type = column === 'full' ? 'vector' : 'halfvec';
+  const type = columnType(column);
   const scan = searchScan(column, dims, normalized, ascending);
   return `SELECT document_id, -(${searchTarget(column, dims, normalized)} <#> $2::${type}(${dims}))::float8 AS score,
                  -(${searchTarget(column, dims, false)} <#> $2::${type}(${dims}))::float8 AS raw_score, gradient_norm
@@ -449,18 +468,11 @@ export class DocumentProjectionRepository {
    * the stored gradient norm ‖x_d‖ of the full projection.
    */
   async searchInnerProduct(search: InnerProductSearch): Promise<SearchHit[]> {
-    const { spaceId, query, column, k } = search;
-    assertSafeId(spaceId, 'projection space id');
-    if (!Number.isInteger(k) || k < 1 || k > MAX_SEARCH_K) {
-      throw new InvalidInputError(`k must be an integer from 1 to ${MAX_SEARCH_K}, got ${k}`);
-    }
-    const type = column === 'full' ? 'vector' : 'halfvec';
-    const dims = assertDims(query.length, type, `${column} query dimension`);
-    const literal = toVectorLiteral(query, type, `${column} query vector`);
-    const statement = searchStatement(column, dims, search.normalized ?? false, search.ascending ?? false);
+    const { dims, literal } = searchParameters(search, 'k');
+    const statement = searchStatement(search.column, dims, search.normalized ?? false, search.ascending ?? false);
     return this.sql.transaction(async (tx) => {
       await applySearchSettings(tx, search);
-      const rows = await tx.query<{ document_id: number; score: number; raw_score: number; gradient_norm: number }>(statement, [spaceId, literal, k]);
+      const rows = await tx.query<{ document_id: number; score: number; raw_score: number; gradient_norm: number }>(statement, [search.spaceId, literal, search.k]);
       const hits = rows.map((r) => ({ documentId: Number(r.document_id), score: Number(r.score), rawScore: Number(r.raw_score), gradientNorm: Number(r.gradient_norm) }));
       // relaxed_order may return rows slightly out of order: restore the exact order of the hits.
       hits.sort((a, b) => (search.ascending ? a.score - b.score : b.score - a.score));
@@ -476,19 +488,14 @@ export class DocumentProjectionRepository {
    * full vector are dropped. `candidates`: how many rows the search stage found.
    */
   async searchReranked(search: InnerProductSearch, rerank: FullRerank): Promise<{ candidates: number; hits: RerankedHit[] }> {
-    const { spaceId, query, column, k } = search;
-    assertSafeId(spaceId, 'projection space id');
-    if (!Number.isInteger(k) || k < 1 || k > MAX_SEARCH_K) {
-      throw new InvalidInputError(`candidates must be an integer from 1 to ${MAX_SEARCH_K}, got ${k}`);
-    }
+    const { k } = search;
+    const { dims, literal } = searchParameters(search, 'candidates');
     if (!Number.isInteger(rerank.k) || rerank.k < 1 || rerank.k > k) {
       throw new InvalidInputError(`reranked rows must be an integer from 1 to the ${k} candidates, got ${rerank.k}`);
     }
-    const type = column === 'full' ? 'vector' : 'halfvec';
-    const dims = assertDims(query.length, type, `${column} query dimension`);
     const fullDims = assertDims(rerank.query.length, 'vector', 'full query dimension');
-    const statement = rerankedSearchStatement({ column, dims, normalized: search.normalized ?? false, ascending: search.ascending ?? false }, fullDims, rerank);
-    const params = [spaceId, toVectorLiteral(query, type, `${column} query vector`), k, toVectorLiteral(rerank.query, 'vector', 'full query vector'), rerank.k];
+    const statement = rerankedSearchStatement({ column: search.column, dims, normalized: search.normalized ?? false, ascending: search.ascending ?? false }, fullDims, rerank);
+    const params = [search.spaceId, literal, k, toVectorLiteral(rerank.query, 'vector', 'full query vector'), rerank.k];
     const rows = await this.sql.transaction(async (tx) => {
       await applySearchSettings(tx, search);
       return tx.query<{ document_id: number; score: number; gradient_norm: number; candidates: number }>(statement, params);
