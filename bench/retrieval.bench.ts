@@ -1,7 +1,7 @@
 /**
  * Retrieval benchmark (a script, not a test): `npm run bench:retrieval -- [options]`.
  *
- * Measures the two-stage retrieval of DESIGN.md §3 on real Postgres + pgvector, through the
+ * Measures the two-stage retrieval of docs/design.md "Mathematics" on real Postgres + pgvector, through the
  * code the API runs:
  *
  * 1. real vectors: a demo world's documents ingested with the reference model (models/reference,

@@ -8,7 +8,7 @@
 # (libonnxruntime_providers_cuda.so, built for CUDA 12 and cuDNN 9) is downloaded by its install
 # script when asked for: `npm ci --onnxruntime-node-install=cuda12` overrides the
 # `onnxruntime-node-install=skip` line of .npmrc that offline development machines need
-# (DESIGN.md §8). The build therefore needs network access to the package feeds.
+# (docs/design.md "Stack facts"). The build therefore needs network access to the package feeds.
 #
 # The same image runs the one-shot GPU benchmark:
 #   docker compose -f docker/compose.yaml run --rm worker scripts/device-bench.sh

@@ -57,7 +57,7 @@ export function recallSummary(recalls: readonly number[]): { mean: number; min: 
 }
 
 /**
- * Shape of a norm distribution (heavy-tail check, DESIGN.md §3 "norm dominance"): median, 90th
+ * Shape of a norm distribution (heavy-tail check, docs/design.md "Mathematics: Norm dominance"): median, 90th
  * and 99th percentiles, and max / median.
  */
 export function normProfile(norms: ArrayLike<number>): { median: number; p90: number; p99: number; maxOverMedian: number } {

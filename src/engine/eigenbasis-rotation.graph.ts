@@ -51,7 +51,7 @@ function rightProduct(g: GraphBuilder, b: Value, q: Value): Value {
 }
 
 /**
- * The batched query-side EK-FAC rotation of one layer in float64 (DESIGN.md §3), for n query
+ * The batched query-side EK-FAC rotation of one layer in float64 (docs/design.md "Mathematics"), for n query
  * gradients G_b (o×(i+1)):
  *
  *   X_b = (Q_Sᵀ G_b Q_A) ⊘ (Λ + λ)            `x`    [n, o, i+1]
@@ -99,7 +99,7 @@ export interface LowRankFactorShape {
 
 /**
  * The rank-r factors of M_b = Q_S X_b Q_Aᵀ from the top-r Gram eigenvectors of each X_b (float64,
- * DESIGN.md §3 "rank-r SVD approximation"), the products of {@link lowRankApproximation} and of
+ * docs/design.md "Mathematics: Preconditioned query"), the products of {@link lowRankApproximation} and of
  * the rotation back to parameter space. With the Gram on the {@link GramSide} `rows` (o ≤ i+1),
  * `basis` holds U_b (o×r), and
  *

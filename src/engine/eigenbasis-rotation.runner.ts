@@ -37,7 +37,7 @@ function slab(data: Float64Array, b: number, rows: number, cols: number): Matrix
 
 /**
  * The query side of EK-FAC / K-FAC preconditioning for a batch of queries, in float64 on
- * onnxruntime (DESIGN.md §3):
+ * onnxruntime (docs/design.md "Mathematics"):
  *
  *   X_ℓ(q) = (Q_Sᵀ G_ℓ(q) Q_A) ⊘ (Λ_ℓ + λ_ℓ),    M_ℓ(q) = Q_S X_ℓ(q) Q_Aᵀ  (or its rank-r SVD),
  *

@@ -1,6 +1,6 @@
 /**
  * Converts a linear layer's HF-layout gradients (Conv1D weight `[in, out]`, bias `[out]`) to
- * the per-layer gradient matrix of DESIGN §3, G = [∂W | ∂b] ∈ R^{out × (in+1)} (row-major; the
+ * the per-layer gradient matrix of docs/design.md "Mathematics", G = [∂W | ∂b] ∈ R^{out × (in+1)} (row-major; the
  * last column is the bias, matching ā = [a, 1]).
  */
 export function toLayerGradient(weightGrad: ArrayLike<number>, biasGrad: ArrayLike<number>, inFeatures: number, outFeatures: number): Float64Array {

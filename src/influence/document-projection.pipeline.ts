@@ -39,7 +39,7 @@ export interface DocumentBatching {
 }
 
 /**
- * Projects documents (DESIGN.md §3): `x_d = concat_ℓ vec(P_ℓ G_ℓ(d) R_ℓᵀ)` computed inside the
+ * Projects documents (docs/design.md "Mathematics"): `x_d = concat_ℓ vec(P_ℓ G_ℓ(d) R_ℓᵀ)` computed inside the
  * engine as Σ_t (P δ_t)(R ā_t)ᵀ, never forming G; a document longer than the context is the sum
  * over its windows (G(d) = Σ_w G_w, summed across batches when its windows span several). Data
  * labels, every token scored. Results in document order; a document of a single token (nothing

@@ -10,7 +10,7 @@ import { denseQuery, PreconditionedQueryGradient } from './query-gradient.pipeli
 import { sequenceBatches } from './sequence-batches';
 import { TokenizedSequence } from './tokenized-sequence';
 
-/** The exact influence of one document on one query (DESIGN.md §3). */
+/** The exact influence of one document on one query (docs/design.md "Mathematics"). */
 export interface ExactInfluence {
   readonly queryId: string;
   readonly documentId: string;
@@ -66,7 +66,7 @@ export function influenceHeadInputs(queries: readonly PreconditionedQueryGradien
 }
 
 /**
- * Exact influence of every document on every query (DESIGN.md §3, issue 5 item 4): recomputes
+ * Exact influence of every document on every query (docs/design.md "Mathematics", issue 5 item 4): recomputes
  * each document's gradient inside the engine and contracts it with every M_ℓ(q) at once
  * (query batching: one forward + backward per document batch serves all Q queries), via the
  * per-token head τ_t = δ_tᵀ M_ℓ ā_t. A document longer than the context is split into windows

@@ -58,7 +58,7 @@ export interface FactorDirectoryResult {
 
 /**
  * Fits curvature factors of a model on a corpus sample and writes them atomically
- * (DESIGN.md §3: pass 1 covariances A_ℓ, S_ℓ and their eigenbases, pass 2 EK-FAC Λ_ℓ). An
+ * (docs/design.md "Mathematics": pass 1 covariances A_ℓ, S_ℓ and their eigenbases, pass 2 EK-FAC Λ_ℓ). An
  * existing `outDir` fitted for the same model hash, corpus hash and arguments is reused (after
  * an integrity check); one fitted with anything else is refused unless `overwrite`.
  */

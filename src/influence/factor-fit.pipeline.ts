@@ -202,7 +202,7 @@ export async function diagonalFisherPass(ctx: FitContext, sequences: readonly To
 }
 
 /**
- * Fits curvature factors on `sequences` (DESIGN.md §3, Grosse et al. 2023):
+ * Fits curvature factors on `sequences` (docs/design.md "Mathematics", Grosse et al. 2023):
  * - pass 1 (kfac, ekfac): `A_ℓ = Σ_t ā_t ā_tᵀ / N`, `S_ℓ = Σ_t δ_t δ_tᵀ / N` over all N real tokens,
  *   δ the output gradient of each window's summed loss (labels sampled from the model by
  *   default), then float64 eigendecompositions `A = Q_A diag(λ_A) Q_Aᵀ`, `S = Q_S diag(λ_S) Q_Sᵀ`;

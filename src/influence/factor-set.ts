@@ -38,7 +38,7 @@ export interface FitCounts {
   readonly tokens: number;
 }
 
-/** A fitted factor set: everything needed to precondition queries (DESIGN.md §3). */
+/** A fitted factor set: everything needed to precondition queries (docs/design.md "Mathematics"). */
 export interface FactorSet {
   readonly strategy: CurvatureStrategy;
   readonly fisher: FisherKind;

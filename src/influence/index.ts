@@ -1,5 +1,5 @@
 /**
- * The influence pipelines (issue 5, DESIGN.md §3): factor fitting, factor storage, query side,
+ * The influence pipelines (issue 5, docs/design.md "Mathematics"): factor fitting, factor storage, query side,
  * projections, exact influence. Each wires the gradient engine (src/engine) to the pure
  * mathematics (src/math); file I/O lives only in the store and readers.
  */

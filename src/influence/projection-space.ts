@@ -12,7 +12,7 @@ import { TrackedLayer } from './layer-tensors.adapter';
 export type LayerRanks = ReadonlyArray<readonly [number, number]>;
 
 /**
- * A projection space (DESIGN.md §3 "Projection for storage"): per tracked layer P_ℓ ∈ R^{r_o×o},
+ * A projection space (docs/design.md "Mathematics: Projection for storage"): per tracked layer P_ℓ ∈ R^{r_o×o},
  * R_ℓ ∈ R^{r_i×(i+1)}, and the layout of x_d = concat_ℓ vec(P_ℓ G_ℓ(d) R_ℓᵀ).
  */
 export interface ProjectionSpace {

@@ -22,7 +22,7 @@ export interface QueryInput {
 }
 
 /**
- * A preconditioned query (DESIGN.md §3): nats(q), the raw gradient G_ℓ(q) and
+ * A preconditioned query (docs/design.md "Mathematics"): nats(q), the raw gradient G_ℓ(q) and
  * M_ℓ(q) = (F̂_ℓ + λ_ℓ I)⁻¹ G_ℓ(q) per tracked layer, dense or rank-r.
  */
 export interface PreconditionedQueryGradient {
@@ -167,7 +167,7 @@ export function rotationRunnerFor(engine: Gpt2GradientEngine): EigenbasisRotatio
 }
 
 /**
- * The query side of DESIGN.md §3: for each query, nats(q) and
+ * The query side of docs/design.md "Mathematics": for each query, nats(q) and
  * `M_ℓ(q) = Q_S [(Q_Sᵀ G_ℓ(q) Q_A) ⊘ (Λ_ℓ + λ_ℓ)] Q_Aᵀ` (or the strategy's analogue) for every
  * layer of the factor set, optionally rank-r per layer ({@link QueryRank}, default `auto`).
  * The eigenbasis rotations of all queries run batched per layer on onnxruntime in float64

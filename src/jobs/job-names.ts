@@ -1,4 +1,4 @@
-/** Queue of document projection batches (DESIGN.md §4: project docs → document_projections). */
+/** Queue of document projection batches (docs/design.md "Components and data flow": project docs → document_projections). */
 export const PROJECT_DOCUMENTS = 'tracebase.project-documents';
 /** Where jobs go after their last retry failed, with the error. */
 export const DEAD_LETTER = 'tracebase.dead-letter';

@@ -3,7 +3,7 @@ import { mean } from './dense-matrix';
 
 /**
  * How the damping λ_ℓ of a layer is chosen.
- * - `relative`: λ = factor × mean(Λ_ℓ) (Grosse et al. use factor 0.1; DESIGN.md §3 default);
+ * - `relative`: λ = factor × mean(Λ_ℓ) (Grosse et al. use factor 0.1; docs/design.md "Mathematics" default);
  * - `absolute`: λ = value (same units as Λ: nats² per parameter²).
  */
 export type DampingSpec = { readonly mode: 'relative'; readonly factor: number } | { readonly mode: 'absolute'; readonly value: number };

@@ -19,7 +19,7 @@ export function eigenbasisProjectionMatrix(q: Matrix, rank: number): Matrix {
 }
 
 /**
- * Eigenbasis variant of the layer projection (DESIGN.md §3): P_ℓ = top r_o rows of Q_Sᵀ,
+ * Eigenbasis variant of the layer projection (docs/design.md "Mathematics"): P_ℓ = top r_o rows of Q_Sᵀ,
  * R_ℓ = top r_i rows of Q_Aᵀ. ⟨P M Rᵀ, P G Rᵀ⟩ = ⟨M, Π_S G Π_A⟩ with Π the orthogonal
  * projectors onto the top eigenvectors: exact at full rank, biased (but low-variance) below it.
  * Unlike the Gaussian variant it depends on the factors: refitting requires re-projecting.

@@ -23,7 +23,7 @@ export function rotateFromEigenbasis(qS: Matrix, x: Matrix, qA: Matrix): Matrix 
 }
 
 /**
- * EK-FAC eigenvalue correction (Grosse et al. 2023; DESIGN.md §3):
+ * EK-FAC eigenvalue correction (Grosse et al. 2023; docs/design.md "Mathematics"):
  * `Λ_ℓ[j,k] = E_z[(Q_Sᵀ G_ℓ(z) Q_A)[j,k]²]`, the mean over fitting sequences z of the squared
  * per-sequence gradient in the Kronecker eigenbasis. Λ is o×(i+1), units of G² (nats² per
  * parameter²), and equals the diagonal of the full (sampled-label) Fisher E[g gᵀ] written in

@@ -5,7 +5,7 @@ import { rotateFromEigenbasis, rotateToEigenbasis } from './ekfac-eigenvalue.acc
 import { kfacEigenvalues } from './kfac-eigenvalues';
 import { SymmetricEigen } from './symmetric-eigen';
 
-/** The four curvature strategies of DESIGN.md §3 / issue 5. */
+/** The four curvature strategies of docs/design.md "Mathematics" / issue 5. */
 export type CurvatureStrategy = 'identity' | 'diagonal' | 'kfac' | 'ekfac';
 
 /**
@@ -121,7 +121,7 @@ export function ekfacPreconditioner(
 }
 
 /**
- * Preconditioned query gradient of one layer (DESIGN.md §3):
+ * Preconditioned query gradient of one layer (docs/design.md "Mathematics"):
  * `M_ℓ(q) = Q_S [ (Q_Sᵀ G_ℓ(q) Q_A) ⊘ (Λ_ℓ + λ_ℓ) ] Q_Aᵀ` (kfac/ekfac), which equals
  * `(F̂ + λ I)⁻¹ vec G` for F̂ = (Q_S ⊗ Q_A) diag(vec Λ) (Q_S ⊗ Q_A)ᵀ in row-major vec;
  * `G ⊘ (diag F + λ)` (diagonal); `G` (identity, returned as a copy).

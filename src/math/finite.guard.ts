@@ -5,7 +5,7 @@ import { NonFiniteValueError, TensorLabel } from './math.error';
  * in `values`; returns `values` unchanged otherwise. Cost: one pass, O(length).
  *
  * Use at every boundary where numbers enter the influence mathematics (gradient sums from the
- * engine, factors read from disk, query gradients), DESIGN.md "Bad input".
+ * engine, factors read from disk, query gradients), docs/design.md "Bad input".
  */
 export function assertFinite<T extends ArrayLike<number>>(values: T, label: TensorLabel): T {
   for (let i = 0; i < values.length; i++) {

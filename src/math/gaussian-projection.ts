@@ -19,7 +19,7 @@ export function gaussianProjectionMatrix(rank: number, dim: number, seed: number
   return out;
 }
 
-/** The two projection matrices of one layer (DESIGN.md §3 "Projection for storage"). */
+/** The two projection matrices of one layer (docs/design.md "Mathematics: Projection for storage"). */
 export interface KroneckerProjection {
   /** P_ℓ ∈ R^{r_o×o}. */
   readonly p: Matrix;

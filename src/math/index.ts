@@ -1,5 +1,5 @@
 /**
- * The pure mathematics of the influence engine (DESIGN.md §3): typed arrays in, typed arrays
+ * The pure mathematics of the influence engine (docs/design.md "Mathematics"): typed arrays in, typed arrays
  * out, no I/O. Row-major float64 matrices ({@link Matrix}); a layer W ∈ R^{o×i} has gradients
  * o×(i+1) (bias as an appended input 1).
  */

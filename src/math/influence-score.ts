@@ -19,7 +19,7 @@ export interface InfluenceScore {
 }
 
 /**
- * Exact influence (DESIGN.md §3): `I(q,d) = Σ_ℓ ⟨M_ℓ(q), G_ℓ(d)⟩` with M_ℓ dense (o×(i+1)) or
+ * Exact influence (docs/design.md "Mathematics"): `I(q,d) = Σ_ℓ ⟨M_ℓ(q), G_ℓ(d)⟩` with M_ℓ dense (o×(i+1)) or
  * low-rank (Σ_k σ_k u_kᵀ G v_k), and G_ℓ(d) the document's per-layer gradient (o×(i+1)).
  */
 export function influenceScore(queries: readonly PreconditionedQuery[], gradients: readonly Matrix[]): InfluenceScore {

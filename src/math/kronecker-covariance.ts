@@ -6,7 +6,7 @@ import { ShapeMismatchError, TensorLabel } from './math.error';
 /**
  * Appends the bias input 1 to every token's layer input: acts T×i → T×(i+1), row t = [a_t; 1].
  * Layer ℓ computes s = W a + b = [W b] [a; 1], so with this convention the weight-and-bias
- * gradient is one o×(i+1) matrix and A_ℓ is (i+1)×(i+1) (DESIGN.md §3).
+ * gradient is one o×(i+1) matrix and A_ℓ is (i+1)×(i+1) (docs/design.md "Mathematics").
  */
 export function appendBiasColumn(acts: Matrix): Matrix {
   const { rows, cols } = acts;
@@ -19,7 +19,7 @@ export function appendBiasColumn(acts: Matrix): Matrix {
 }
 
 /**
- * Per-sequence gradient from token matrices: `G = Σ_t δ_t a_tᵀ = Δᵀ Ã` (DESIGN.md §3), with
+ * Per-sequence gradient from token matrices: `G = Σ_t δ_t a_tᵀ = Δᵀ Ã` (docs/design.md "Mathematics"), with
  * Δ T×o (row t = δ_t = ∂L/∂s_t, units: nats per unit of pre-activation) and Ã T×(i+1)
  * (row t = [a_t; 1], see {@link appendBiasColumn}). Returns o×(i+1).
  */
@@ -40,7 +40,7 @@ export function outerProductSum(x: Matrix): Matrix {
 
 /**
  * K-FAC covariance from a running sum: `A_ℓ = Σ_t ã_t ã_tᵀ / N_tokens` or
- * `S_ℓ = Σ_t δ_t δ_tᵀ / N_tokens` (DESIGN.md §3, expectations over tokens).
+ * `S_ℓ = Σ_t δ_t δ_tᵀ / N_tokens` (docs/design.md "Mathematics", expectations over tokens).
  *
  * @param sum d×d sum of outer products over all fitting tokens (symmetric up to rounding).
  * @param count N_tokens, the number of tokens summed (> 0).

@@ -5,7 +5,7 @@ import { ShapeMismatchError } from './math.error';
 
 /**
  * Projects a layer matrix: `P X Rᵀ` (r_o×r_i) for X = G_ℓ(d) (document) or M_ℓ(q) (query),
- * X o×(i+1), P r_o×o, R r_i×(i+1) (DESIGN.md §3). Its row-major flattening is the layer's block
+ * X o×(i+1), P r_o×o, R r_i×(i+1) (docs/design.md "Mathematics"). Its row-major flattening is the layer's block
  * of x_d or y_q.
  */
 export function projectLayerMatrix(proj: KroneckerProjection, x: Matrix): Matrix {
@@ -16,7 +16,7 @@ export function projectLayerMatrix(proj: KroneckerProjection, x: Matrix): Matrix
 }
 
 /**
- * Projected per-sequence gradient without forming G (DESIGN.md §3):
+ * Projected per-sequence gradient without forming G (docs/design.md "Mathematics"):
  * `P G Rᵀ = Σ_t (P δ_t)(R ã_t)ᵀ = (Δ Pᵀ)ᵀ (Ã Rᵀ)`, Δ T×o, Ã T×(i+1) (bias column included).
  * Cost T·(r_o·o + r_i·(i+1) + r_o·r_i) instead of T·o·(i+1). Returns r_o×r_i.
  */

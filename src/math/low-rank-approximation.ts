@@ -17,7 +17,7 @@ export interface LowRankFactors {
 
 /**
  * Truncated SVD of M (m×n) to rank r (the Eckart–Young optimal rank-r approximation in the
- * Frobenius norm), DESIGN.md §3 "rank-r SVD approximation" of M_ℓ(q).
+ * Frobenius norm), docs/design.md "Mathematics: Preconditioned query" of M_ℓ(q).
  *
  * Method: eigendecomposition of the smaller Gram matrix (M Mᵀ when m ≤ n, else Mᵀ M) with
  * {@link symmetricEigen}, keeping the top r eigenvectors as the singular vectors of that side;

@@ -27,7 +27,7 @@ export interface ProjectionLayerBlock extends ProjectionLayerSpec {
 
 /**
  * Layout of x_d = concat_ℓ vec(P_ℓ G_ℓ(d) R_ℓᵀ) and y_q = concat_ℓ vec(P_ℓ M_ℓ(q) R_ℓᵀ)
- * (DESIGN.md §3): layers in the given order, each block the row-major flattening of its r_o×r_i
+ * (docs/design.md "Mathematics"): layers in the given order, each block the row-major flattening of its r_o×r_i
  * matrix (entry (a, b) at `offset + a·r_i + b`).
  */
 export interface ProjectionLayout {

@@ -9,7 +9,7 @@ import { ShapeMismatchError } from './math.error';
 export type ProjectionKind = 'gaussian' | 'eigenbasis' | 'whitened';
 
 /**
- * # The sketch (first stage of two-stage retrieval, DESIGN.md §3)
+ * # The sketch (first stage of two-stage retrieval, docs/design.md "Mathematics")
  *
  * Design: the sketch of layer ℓ is the **leading k_o×k_i sub-block** of the layer's full
  * r_o×r_i block (k_o ≤ r_o, k_i ≤ r_i), multiplied by `√(r_o·r_i / (k_o·k_i))` for Gaussian

@@ -4,7 +4,7 @@ import { ShapeMismatchError } from './math.error';
 import { symmetricEigen } from './symmetric-eigen';
 
 /**
- * # Whitened search basis of a projection space (DESIGN.md §3 "Two-stage retrieval")
+ * # Whitened search basis of a projection space (docs/design.md "Mathematics: Two-stage retrieval")
  *
  * Inner products are invariant under any invertible T applied to the documents with T⁻ᵀ applied
  * to the query: ⟨T⁻ᵀ y, T s⟩ = ⟨y, s⟩. The sketch an HNSW graph is built on can therefore live in

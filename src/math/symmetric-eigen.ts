@@ -10,7 +10,7 @@ export interface SymmetricEigen {
   /**
    * Q, n×n row-major, orthonormal; column j (`Q[k, j] = data[k * n + j]`) is the unit eigenvector
    * of `values[j]`, signed so that its entry of largest magnitude is positive (deterministic
-   * eigenbasis projections). This is the Q_A / Q_S of DESIGN.md §3.
+   * eigenbasis projections). This is the Q_A / Q_S of docs/design.md "Mathematics".
    */
   readonly vectors: Matrix;
 }
@@ -28,7 +28,7 @@ export interface SymmetricEigenOptions {
 
 /**
  * Eigendecomposition of a real symmetric matrix in float64: `A = Q diag(λ) Qᵀ`, the
- * `A = Q_A diag(λ_A) Q_Aᵀ`, `S = Q_S diag(λ_S) Q_Sᵀ` of DESIGN.md §3.
+ * `A = Q_A diag(λ_A) Q_Aᵀ`, `S = Q_S diag(λ_S) Q_Sᵀ` of docs/design.md "Mathematics".
  *
  * Algorithm: Householder reduction to tridiagonal form with accumulation of the transformations
  * (EISPACK `tred2`), then the implicit-shift QL iteration (EISPACK `tql2`), following the

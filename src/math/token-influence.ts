@@ -9,7 +9,7 @@ function checkTokens(op: string, deltas: Matrix, acts: Matrix, rows: number, col
 }
 
 /**
- * Token-wise influence of one layer (DESIGN.md §3): `τ_t = δ_tᵀ M a_t` for every token t of a
+ * Token-wise influence of one layer (docs/design.md "Mathematics"): `τ_t = δ_tᵀ M a_t` for every token t of a
  * document, with Δ T×o, Ã T×(i+1) (bias column included), M o×(i+1). Σ_t τ_t = ⟨M, Δᵀ Ã⟩ = the
  * layer's term of I(q, d). Returns length T (nats⁻¹ × nats, i.e. the units of I).
  */

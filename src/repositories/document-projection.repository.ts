@@ -219,7 +219,7 @@ function rerankedSearchStatement(search: { column: SearchColumn; dims: number; n
  * types (text, or binary for the writes on Postgres); the HNSW index of a space is a partial
  * expression index `((sketch::halfvec(D)) halfvec_ip_ops) WHERE space_id = S`, so each space has its own graph
  * and dimension; a second one on `(l2_normalize(sketch)::halfvec(D))` serves rankings by
- * influence divided by the document's gradient norm (DESIGN.md §3 "Norm dominance").
+ * influence divided by the document's gradient norm (docs/design.md "Mathematics: Norm dominance").
  */
 export class DocumentProjectionRepository {
   /**
@@ -539,7 +539,7 @@ export class DocumentProjectionRepository {
 
   /**
    * Per-layer totals of the projected influence over every document of a space (one scan): for
-   * each layer block ℓ (x_d = concat_ℓ x_{d,ℓ}, DESIGN.md §3), s_ℓ(d) = ⟨y_ℓ, x_{d,ℓ}⟩ computed
+   * each layer block ℓ (x_d = concat_ℓ x_{d,ℓ}, docs/design.md "Mathematics"), s_ℓ(d) = ⟨y_ℓ, x_{d,ℓ}⟩ computed
    * with pgvector's `subvector`, summed separately over its positive and negative values.
    * Σ_ℓ s_ℓ(d) = ⟨y, x_d⟩. `fullDims` is the space's full dimension (every stored vector must
    * have it); slices must lie inside it.

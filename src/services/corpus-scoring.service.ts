@@ -36,7 +36,7 @@ export interface ScoreCorpusResult {
 }
 
 /**
- * Whole-corpus scores as cached batch jobs, for the analyses (DESIGN.md §3): for each query and
+ * Whole-corpus scores as cached batch jobs, for the analyses (docs/design.md "Mathematics"): for each query and
  * every document of a projection space, PROJECTED ⟨y_q, x_d⟩ (computed in SQL, chunked by
  * document id) or the EXACT EK-FAC influence I(q,d) = Σ_ℓ ⟨M_ℓ(q), G_ℓ(d)⟩ (gradients
  * recomputed by the engine, {@link EXACT_CHUNK_DOCUMENTS} documents per job), cached in

@@ -11,7 +11,7 @@ import type { ProjectionSpaceService } from './projection-space.service';
 export const MAX_EXACT_CANDIDATES = 200;
 
 /**
- * Exact EK-FAC influence (DESIGN.md §3) of candidate documents on a query: each candidate's
+ * Exact EK-FAC influence (docs/design.md "Mathematics") of candidate documents on a query: each candidate's
  * gradient is recomputed by the engine and contracted with M_ℓ(q), giving
  * I(q,d) = Σ_ℓ ⟨M_ℓ(q), G_ℓ(d)⟩, its per-layer terms and the token scores τ_t (which sum to it).
  * Results are cached in `influence_scores`; cached documents are not recomputed.

@@ -47,7 +47,7 @@ interface QueryScores {
 /** Most queries in one analysis. */
 export const MAX_ANALYSIS_QUERIES = 100;
 
-/** Influence of one query summed per tracked layer (DESIGN.md §3 "Layer-wise"). */
+/** Influence of one query summed per tracked layer (docs/design.md "Mathematics: Token-wise and layer-wise influence"). */
 export interface LayerTotals {
   readonly queryId: number;
   readonly nats: number;
@@ -224,7 +224,7 @@ export class InfluenceAnalysisService {
   }
 
   /**
-   * Layer-wise influence (DESIGN.md §3: the per-ℓ terms of I(q,d) = Σ_ℓ ⟨M_ℓ(q), G_ℓ(d)⟩): per
+   * Layer-wise influence (docs/design.md "Mathematics": the per-ℓ terms of I(q,d) = Σ_ℓ ⟨M_ℓ(q), G_ℓ(d)⟩): per
    * query and tracked layer ℓ, the total positive Σ_d max(I_ℓ(q,d), 0) and total negative
    * Σ_d min(I_ℓ(q,d), 0) influence over the documents scored. PROJECTED: I_ℓ(q,d) ≈ ⟨y_ℓ, x_{d,ℓ}⟩,
    * the layer blocks of the full projections (layout from the space's layer ranks: blocks of

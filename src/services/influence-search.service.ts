@@ -11,7 +11,7 @@ export type InfluenceSign = 'POSITIVE' | 'NEGATIVE';
 export type InfluenceMode = 'ANN' | 'RERANKED' | 'EXACT';
 /**
  * What a ranking orders by: NONE, the influence score itself; GRADIENT_NORM, the score divided
- * by the document's gradient norm ‖x_d‖₂ (cosine-like; DESIGN.md §3 "Norm dominance").
+ * by the document's gradient norm ‖x_d‖₂ (cosine-like; docs/design.md "Mathematics: Norm dominance").
  */
 export type InfluenceNormalization = 'NONE' | 'GRADIENT_NORM';
 
@@ -55,7 +55,7 @@ export interface InfluenceRanking {
 }
 
 /**
- * Top influences of a query (DESIGN.md §3 two-stage retrieval): ANN over the HNSW-indexed
+ * Top influences of a query (docs/design.md "Mathematics: Two-stage retrieval"): ANN over the HNSW-indexed
  * sketches with raw inner products (`vector_ip_ops`-style ordering, iterative scan) — in the
  * space's whitened search basis when it has one (documents T s, query T⁻ᵀ y: the same inner
  * products; src/math/search-whitening.ts) — then, for
@@ -70,7 +70,7 @@ export interface InfluenceRanking {
  * document projections change). A request whose inputs are unchanged is answered from the
  * cache; any change of vectors or query recomputes.
  *
- * With normalization GRADIENT_NORM every stage ranks by score / ‖x_d‖ instead (DESIGN.md §3
+ * With normalization GRADIENT_NORM every stage ranks by score / ‖x_d‖ instead (docs/design.md "Mathematics"
  * "Norm dominance"): ANN searches the space's second HNSW index, over the unit-normalised
  * sketches (order ⟨y_s, x_s/‖x_s‖⟩, then the hits are ordered by their sketch score / ‖x_d‖);
  * RERANKED orders the candidates by ⟨y_q, x_d⟩ / ‖x_d‖; EXACT orders the exact I(q,d) by

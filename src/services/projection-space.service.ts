@@ -43,7 +43,7 @@ export interface NewProjectionSpace {
 
 /**
  * Projection spaces: seeded Gaussian Kronecker projections of a registered model's tracked
- * layers (DESIGN.md §3 "Projection for storage"), recorded with their provenance (model hash,
+ * layers (docs/design.md "Mathematics: Projection for storage"), recorded with their provenance (model hash,
  * seed, ranks, dims) so that vectors of different provenance are never mixed.
  */
 export class ProjectionSpaceService {

@@ -63,7 +63,7 @@ export function serializeQueryFactors(layers: readonly string[], m: readonly Pre
 }
 
 /**
- * The query side of DESIGN.md §3 on the platform: for stored queries, nats(q) and the
+ * The query side of docs/design.md "Mathematics" on the platform: for stored queries, nats(q) and the
  * preconditioned gradient M_ℓ(q) under a registered factor set (rank-r for large layers), and
  * y_q = concat_ℓ vec(P_ℓ M_ℓ(q) R_ℓᵀ) with its sketch in each given projection space, stored
  * together in one transaction per query.

@@ -22,7 +22,7 @@ export interface WorkerOptions {
 
 /** A started worker. */
 export interface WorkerHandle {
-  /** Builds the indexes of finished ingestions (DESIGN.md §4); runs by itself after batches. */
+  /** Builds the indexes of finished ingestions (docs/design.md "Components and data flow"); runs by itself after batches. */
   readonly finalizer: IngestionFinalizer;
   /** Stops the finalizer's sweeps (stopping the queue does too; the queue is stopped by its owner). */
   stop(): Promise<void>;

@@ -170,7 +170,7 @@ export class InfluenceQueryResolver {
   }
 
   @FieldResolver(() => InfluenceRankingType, {
-    description: 'The most influential documents for this query (DESIGN §3 two-stage retrieval).',
+    description: 'The most influential documents for this query (docs/design.md "Mathematics: Two-stage retrieval").',
     complexity: ({ args, childComplexity }) => 10 + (typeof args.k === 'number' ? args.k : 10) * Math.max(1, childComplexity),
   })
   async topInfluences(@Root() q: InfluenceQueryNode, @Args(() => TopInfluencesArgs) args: TopInfluencesArgs, @Ctx() ctx: GraphQLContext): Promise<InfluenceRankingType> {

@@ -216,7 +216,7 @@ export class QueryLayerTotalsType {
   layers!: LayerTotalType[];
 }
 
-@ObjectType('InfluenceLayerTotals', { description: 'Layer-wise influence (DESIGN §3): per query and tracked layer, the total positive and negative influence over the documents scored.' })
+@ObjectType('InfluenceLayerTotals', { description: 'Layer-wise influence (docs/design.md "Mathematics"): per query and tracked layer, the total positive and negative influence over the documents scored.' })
 export class InfluenceLayerTotalsType {
   @Field(() => ScoreBasisType, { description: 'Scores used.' })
   basis!: ScoreBasisType;

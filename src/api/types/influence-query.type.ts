@@ -45,7 +45,7 @@ export enum InfluenceNormalizationEnum {
 }
 registerEnumType(InfluenceNormalizationEnum, {
   name: 'InfluenceNormalization',
-  description: 'What a ranking orders by (DESIGN §3 "Norm dominance": documents with a large gradient norm otherwise dominate every raw ranking).',
+  description: 'What a ranking orders by (docs/design.md "Mathematics: Norm dominance": documents with a large gradient norm otherwise dominate every raw ranking).',
   valuesConfig: {
     NONE: { description: 'The raw influence score.' },
     GRADIENT_NORM: {

@@ -6,7 +6,7 @@ import { withPlatform } from '../open-platform';
 /**
  * Registers `tracebase factors fit --model DIR --corpus FILE.jsonl --out DIR [--strategy
  * ekfac|kfac|diagonal|identity] [--fisher sampled|empirical] [--damping auto|X] [--max-docs N]
- * [--seed N]`: fits curvature factors (DESIGN.md §3) and writes factors.safetensors +
+ * [--seed N]`: fits curvature factors (docs/design.md "Mathematics") and writes factors.safetensors +
  * factors.json (arguments, model hash, corpus hash, seed) atomically. An existing --out with the
  * same model, corpus and arguments is reused; with anything else it is refused (or replaced
  * with --overwrite). Heavy modules load inside the action.
