@@ -1,6 +1,8 @@
 #!/usr/bin/env node
-// The project's test command: type-checks, then runs jest with the environment that PGlite
-// (ES modules inside jest) and onnxruntime need. Extra arguments go to jest.
+// The project's test command: the static checks (type check, format check, lint, layer rules and
+// file names), then jest with the environment that PGlite (ES modules inside jest) and
+// onnxruntime need. Extra arguments go to jest and skip the static checks, as does
+// TRACEBASE_SKIP_STATIC_CHECKS=1 (for a second run of the same tree on another back-end).
 'use strict';
 const { spawnSync } = require('node:child_process');
 const path = require('node:path');
@@ -23,8 +25,21 @@ function run(bin, argv) {
   });
   return r.status ?? 1;
 }
-if (!process.env.TRACEBASE_SKIP_TYPECHECK && args.length === 0) {
-  const rc = run('typescript/bin/tsc', ['-p', 'tsconfig.json', '--noEmit']);
-  if (rc !== 0) process.exit(rc);
+const skipStatic = Boolean(process.env.TRACEBASE_SKIP_STATIC_CHECKS || process.env.TRACEBASE_SKIP_TYPECHECK);
+if (!skipStatic && args.length === 0) {
+  const checks = [
+    ['type check', 'typescript/bin/tsc', ['-p', 'tsconfig.json', '--noEmit']],
+    ['format check (npm run format to fix)', 'prettier/bin/prettier.cjs', ['--check', '--log-level', 'warn', '.']],
+    ['lint', 'eslint/bin/eslint.js', ['--max-warnings', '0', '.']],
+    ['layer rules', 'dependency-cruiser/bin/dependency-cruise.mjs', ['--config', '.dependency-cruiser.cjs', '--output-type', 'err', 'src']],
+    ['file names', './scripts/check-file-names.js', []],
+  ];
+  for (const [name, bin, argv] of checks) {
+    const rc = run(bin, argv);
+    if (rc !== 0) {
+      console.error(`npm test: the ${name} failed (exit ${rc}); jest was not run.`);
+      process.exit(rc);
+    }
+  }
 }
 process.exit(run('jest/bin/jest', args));

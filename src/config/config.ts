@@ -99,7 +99,7 @@ export function loadConfig(
 ): TracebaseConfig {
   for (const name of Object.keys(env)) {
     if (name.startsWith('TRACEBASE_') && !KNOWN_TRACEBASE_VARIABLES.has(name) && !name.startsWith('TRACEBASE_PG_')
-      && !name.startsWith('TRACEBASE_TEST_') && name !== 'TRACEBASE_FROM_SOURCE' && name !== 'TRACEBASE_SKIP_TYPECHECK') {
+      && !name.startsWith('TRACEBASE_TEST_') && name !== 'TRACEBASE_FROM_SOURCE' && name !== 'TRACEBASE_SKIP_TYPECHECK' && name !== 'TRACEBASE_SKIP_STATIC_CHECKS') {
       const known = [...KNOWN_TRACEBASE_VARIABLES].filter((v) => v.startsWith('TRACEBASE_'));
       throw new ConfigError(
         `unknown setting ${name} in the environment; known settings are ${known.join(', ')}`,
