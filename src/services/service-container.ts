@@ -124,7 +124,7 @@ export function createServices(database: Database): Services {
       projectionSpaceRepository,
       factorSetRepository,
       influenceScoreRepository,
-      new DocumentLabelRepository(database.sql),
+      new DocumentLabelRepository(database.prisma),
     ),
     exactInfluence,
     corpusScoring: new CorpusScoringService(
