@@ -1,7 +1,7 @@
 /**
  * Write-path micro-benchmark (a script, not a test): `npx tsx bench/ingest-write.bench.ts [options]`.
  *
- * Measures how fast `DocumentProjectionRepository.upsertMany` stores projection rows (a `vector`
+ * Measures how fast `DocumentProjectionWriteRepository.upsertMany` stores projection rows (a `vector`
  * full projection and a `halfvec` sketch per row) on embedded PGlite and, when DATABASE_URL is
  * set, on Postgres, in each vector encoding the back-end takes (`text`: pgvector's text input
  * with 9-digit float32 literals; `binary`: pgvector's binary input, node-postgres only), at
@@ -20,7 +20,7 @@ import { loadavg } from 'node:os';
 import type { DatabaseKind } from '../src/db/database.types';
 import { applyMigrations } from '../src/db/migration-runner';
 import { SeededRandom } from '../src/engine/seeded-random';
-import { DocumentProjectionRepository, type DocumentProjectionRecord } from '../src/repositories/document-projection.repository';
+import { DocumentProjectionWriteRepository, type DocumentProjectionRecord } from '../src/repositories/document-projections/document-projection-write.repository';
 import { toVectorBinary, toVectorLiteral, type VectorEncoding } from '../src/repositories/vector-sql';
 import { createScratchDatabase } from '../test/support/test-database';
 import { flag, intFlag } from './bench-flags';
@@ -90,7 +90,7 @@ async function backEnd(kind: DatabaseKind, records: (ids: number[]) => DocumentP
           const space = await prisma.projectionSpace.create({
             data: { modelId: model.id, name: `s${spaces++}`, kind: 'RANDOM_GAUSSIAN', seed: 1, layerRanks: [], fullDims, sketchDims },
           });
-          const repo = new DocumentProjectionRepository(scratch.db.sql, undefined, encoding);
+          const repo = new DocumentProjectionWriteRepository(scratch.db.sql, undefined, encoding);
           const t = process.hrtime.bigint();
           for (let i = 0; i < data.length; i += perCall) await repo.upsertMany(space.id, data.slice(i, i + perCall));
           rates.get(encoding)!.push(data.length / seconds(t));

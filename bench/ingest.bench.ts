@@ -14,7 +14,7 @@
  *    documents/s and tokens/s from enqueue to the last completed job, cold (fresh processes,
  *    sessions compiled in the first jobs) and then warm (same processes, a second space);
  *    1 worker × all threads, 1 worker × half, 2 workers × half each (on 2 cores: 2, 1, 1+1);
- * 3. the database write rate on its own: vectors/s of `DocumentProjectionRepository.upsertMany`
+ * 3. the database write rate on its own: vectors/s of `DocumentProjectionWriteRepository.upsertMany`
  *    (binary vector parameters, as the services write on Postgres) in job-sized and 500-row
  *    batches at the space's dims, then the HNSW build time, and the stored bytes per document.
  *
@@ -42,12 +42,13 @@ import { planPadding, planShapeCount, planTokenBudgetBatches } from '../src/engi
 import { isScorable, sequenceBatches } from '../src/influence/sequence-batches';
 import type { TokenizedSequence } from '../src/influence/tokenized-sequence';
 import { PROJECT_DOCUMENTS } from '../src/jobs/job-names';
-import { JOB_SCHEMA, JobQueue } from '../src/jobs/job-queue';
+import { JobQueue } from '../src/jobs/job-queue';
+import { JOB_SCHEMA } from '../src/jobs/pg-boss-tables.adapter';
 import type { Gpt2Config } from '../src/model/gpt2.config';
 import { GraphBuilder } from '../src/onnx/graph.builder';
 import { serializeModel } from '../src/onnx/onnx.serializer';
 import { createSession, type HostTensor, runSession } from '../src/onnx/ort.runner';
-import { DocumentProjectionRepository, type DocumentProjectionRecord } from '../src/repositories/document-projection.repository';
+import { DocumentProjectionWriteRepository, type DocumentProjectionRecord } from '../src/repositories/document-projections/document-projection-write.repository';
 import { toVectorBinary } from '../src/repositories/vector-sql';
 import { createServices } from '../src/services/service-container';
 import { initGpt2Parameters } from '../src/training/gpt2-parameter.initializer';
@@ -323,7 +324,7 @@ async function main(): Promise<void> {
 
     // 3. The database write rate on its own, at the space's dims, then the index build.
     // binary vector parameters, as the services write on Postgres
-    const repo = new DocumentProjectionRepository(db.sql, undefined, 'binary');
+    const repo = new DocumentProjectionWriteRepository(db.sql, undefined, 'binary');
     const allFile = path.join(worldDir, 'corpus.jsonl');
     t0 = process.hrtime.bigint();
     await services.corpusImport.importFile('world', allFile);

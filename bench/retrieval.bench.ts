@@ -40,7 +40,7 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 
-import { SEARCH_INDEX_BUILD } from '../src/repositories/document-projection.repository';
+import { SEARCH_INDEX_BUILD } from '../src/repositories/document-projections/document-projection-index.repository';
 import { createServices } from '../src/services/service-container';
 import { openBenchDatabase } from './retrieval/bench-database';
 import { runHttpLoad, type HttpLoadResult } from './retrieval/http-load';

@@ -4,12 +4,12 @@
  * for the measurement, as stated on it.
  */
 import type { SqlClient, TransactionalSqlClient } from '../../src/db/database.types';
-import type { InnerProductHit } from '../../src/repositories/document-projection.repository';
+import type { InnerProductHit } from '../../src/repositories/document-projections/document-projection-search.repository';
 import { assertDims, toVectorLiteral } from '../../src/repositories/vector-sql';
 
 /**
  * Exact top-k by ⟨sketch, q⟩ over a space's halfvec sketches: the statement of
- * `DocumentProjectionRepository.searchInnerProduct` on the sketch column, run with index scans
+ * `DocumentProjectionSearchRepository.searchInnerProduct` on the sketch column, run with index scans
  * switched off for its transaction, so Postgres scans every sketch instead of walking the HNSW
  * graph. What an exact search on the sketch costs, and which documents it would return.
  */

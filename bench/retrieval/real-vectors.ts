@@ -14,7 +14,7 @@ import type { Database } from '../../src/db/database.types';
 import { PROJECT_DOCUMENTS } from '../../src/jobs/job-names';
 import { JobQueue } from '../../src/jobs/job-queue';
 import { CorpusRepository } from '../../src/repositories/corpus.repository';
-import { DocumentProjectionRepository, type DocumentProjectionRecord } from '../../src/repositories/document-projection.repository';
+import { DocumentProjectionWriteRepository, type DocumentProjectionRecord } from '../../src/repositories/document-projections/document-projection-write.repository';
 import { DocumentRepository } from '../../src/repositories/document.repository';
 import type { FactorSetRecord } from '../../src/repositories/factor-set.repository';
 import type { ProjectionSpaceRecord } from '../../src/repositories/projection-space.repository';
@@ -198,7 +198,7 @@ export async function setupRealVectors(
     ids.push(...page);
     after = page[page.length - 1]!;
   }
-  const projections = new DocumentProjectionRepository(db.sql);
+  const projections = new DocumentProjectionWriteRepository(db.sql);
   const records: DocumentProjectionRecord[] = [];
   for (let i = 0; i < ids.length; i += 500) records.push(...(await projections.findByDocuments(space.id, ids.slice(i, i + 500))));
   const docs = await services.documents.getMany(records.map((r) => r.documentId));

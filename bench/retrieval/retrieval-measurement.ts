@@ -2,7 +2,7 @@
  * Recall and latency of one projection space, through the code the API runs:
  *
  * - truth: exact top-k by the full inner product ⟨y_q, x_d⟩ over every document
- *   (`DocumentProjectionRepository.searchInnerProduct` on the full column: a scan), timed as
+ *   (`DocumentProjectionSearchRepository.searchInnerProduct` on the full column: a scan), timed as
  *   the brute-force baseline;
  * - exact top-k over the halfvec sketches (the same statement with index scans off;
  *   bench-only-sql.ts): what a perfect index on the sketch would return;
@@ -16,7 +16,8 @@
  * {@link LARGE_SPACE} documents the brute-force scans get one timed pass (one sample per query).
  */
 import type { Database } from '../../src/db/database.types';
-import { DocumentProjectionRepository } from '../../src/repositories/document-projection.repository';
+import { DocumentProjectionSearchRepository } from '../../src/repositories/document-projections/document-projection-search.repository';
+import { DocumentProjectionWriteRepository } from '../../src/repositories/document-projections/document-projection-write.repository';
 import type { ProjectionSpaceRecord } from '../../src/repositories/projection-space.repository';
 import { type QueryProjectionRow, QueryVectorRepository } from '../../src/repositories/query-vector.repository';
 import type { Services } from '../../src/services/service-container';
@@ -74,7 +75,8 @@ export async function measureSpace(
   options: { k: number; efSearch: readonly number[]; repeats: number; log: (line: string) => void },
 ): Promise<SpaceMeasurement> {
   const { k, repeats } = options;
-  const repo = new DocumentProjectionRepository(db.sql);
+  const repo = new DocumentProjectionWriteRepository(db.sql);
+  const searches = new DocumentProjectionSearchRepository(db.sql);
   const vectors = new QueryVectorRepository(db.sql);
   const documents = await repo.count(space.id);
   const y: QueryProjectionRow[] = [];
@@ -86,7 +88,7 @@ export async function measureSpace(
   }
   const search = (q: BenchQuery, mode: 'ANN' | 'RERANKED', efSearch: number | null) =>
     services.influenceSearch.topInfluences({ queryId: q.queryId, factorSetId, spaceId: space.id, k, sign: 'POSITIVE', mode, useCache: false, ...(efSearch !== null ? { efSearch } : {}) });
-  const fullScan = (i: number) => repo.searchInnerProduct({ spaceId: space.id, query: y[i]!.full, column: 'full', k });
+  const fullScan = (i: number) => searches.searchInnerProduct({ spaceId: space.id, query: y[i]!.full, column: 'full', k });
   const sketchScan = (i: number) => bruteForceSketchSearch(db.sql, space.id, y[i]!.sketch, k);
 
   // Above this size a full scan takes many seconds: the brute-force baselines are warmed with one

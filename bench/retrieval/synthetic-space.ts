@@ -13,7 +13,8 @@ import path from 'node:path';
 import type { Database } from '../../src/db/database.types';
 import { sketchVector } from '../../src/math/projection-sketch';
 import { CorpusRepository } from '../../src/repositories/corpus.repository';
-import { DocumentProjectionRepository, type DocumentProjectionRecord } from '../../src/repositories/document-projection.repository';
+import { DocumentProjectionIndexRepository } from '../../src/repositories/document-projections/document-projection-index.repository';
+import { DocumentProjectionWriteRepository, type DocumentProjectionRecord } from '../../src/repositories/document-projections/document-projection-write.repository';
 import { DocumentRepository } from '../../src/repositories/document.repository';
 import type { ProjectionSpaceRecord } from '../../src/repositories/projection-space.repository';
 import type { Services } from '../../src/services/service-container';
@@ -111,11 +112,12 @@ export async function fillSyntheticSpace(
   settings: ReplicationSettings,
   concurrency: number,
 ): Promise<SyntheticFill> {
-  const repo = new DocumentProjectionRepository(db.sql);
+  const repo = new DocumentProjectionWriteRepository(db.sql);
+  const indexes = new DocumentProjectionIndexRepository(db.sql);
   const n = documentIds.length;
-  if ((await repo.count(space.id)) === n && (await repo.hasSketchIndex(space.id))) return { reused: true };
+  if ((await repo.count(space.id)) === n && (await indexes.hasSketchIndex(space.id))) return { reused: true };
   // loading rows into an indexed space updates the graph row by row: load first, then index
-  await repo.dropSketchIndex(space.id);
+  await indexes.dropSketchIndex(space.id);
   const runtime = await services.projectionSpaces.runtime(space.id);
   const fullVectors = real.map((r) => {
     if (!r.record.full) throw new Error(`real document ${r.externalId} has no full vector`);

@@ -5,9 +5,7 @@ import PgBoss from 'pg-boss';
 import type { Database } from '../db/database.types';
 import { COMPUTE_QUERY_GRADIENTS, DEAD_LETTER, PROJECT_DOCUMENTS, type QueueName, SCORE_CORPUS } from './job-names';
 import { pgBossDb } from './pg-boss.adapter';
-
-/** Schema pg-boss keeps its tables in. */
-export const JOB_SCHEMA = 'tracebase_jobs';
+import { JOB_SCHEMA, JOB_WAKE_CHANNEL, PgBossTables } from './pg-boss-tables.adapter';
 
 /** Retry policy of work queues: 3 retries, exponential backoff from 5 s. */
 export const RETRY = { retryLimit: 3, retryDelay: 5, retryBackoff: true } as const;
@@ -16,12 +14,6 @@ export const RETRY = { retryLimit: 3, retryDelay: 5, retryBackoff: true } as con
  * GPU machine) counts as a failed try: they get more retries before the dead-letter queue.
  */
 export const PROJECT_RETRY = { ...RETRY, retryLimit: 10 } as const;
-
-/**
- * LISTEN/NOTIFY channel on which senders announce new jobs (payload: the queue's name), so that
- * idle workers in every process fetch them at once instead of at their next poll.
- */
-export const JOB_WAKE_CHANNEL = 'tracebase_jobs';
 
 /** A job as reported to users. */
 export interface JobStatus {
@@ -48,6 +40,8 @@ export function jobIdFor(queue: string, key: string): string {
  */
 export class JobQueue {
   private readonly boss: PgBoss;
+  /** pg-boss's tables and the job announcements (LISTEN/NOTIFY). */
+  private readonly tables: PgBossTables;
   private started = false;
   /** pg-boss worker ids of this process, per queue (woken by {@link JOB_WAKE_CHANNEL}). */
   private readonly workerIds = new Map<string, string[]>();
@@ -56,9 +50,10 @@ export class JobQueue {
   private readonly stopHooks: (() => Promise<void>)[] = [];
 
   constructor(
-    private readonly database: Database,
+    database: Database,
     private readonly options: { pollingIntervalSeconds?: number; expireInSeconds?: number; maintenanceIntervalSeconds?: number } = {},
   ) {
+    this.tables = new PgBossTables(database);
     this.boss = new PgBoss({
       db: pgBossDb(database.sql),
       schema: JOB_SCHEMA,
@@ -131,14 +126,14 @@ export class JobQueue {
 
   /** Wakes the idle workers of `queue` in every process (best effort: they also poll). */
   private async announce(queue: QueueName): Promise<void> {
-    await this.database.sql.query('SELECT pg_notify($1, $2)', [JOB_WAKE_CHANNEL, queue]).catch(() => undefined);
+    await this.tables.announce(queue);
   }
 
   /** Subscribes this process to job announcements once it runs workers. */
   private async listenForJobs(): Promise<void> {
     if (this.unlisten) return;
     try {
-      this.unlisten = await this.database.listen(JOB_WAKE_CHANNEL, (queue) => {
+      this.unlisten = await this.tables.listenForAnnouncements((queue) => {
         for (const id of this.workerIds.get(queue) ?? []) this.boss.notifyWorker(id);
       });
     } catch (error) {

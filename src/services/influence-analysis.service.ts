@@ -4,7 +4,7 @@ import { cumulativePositiveShare, DEFAULT_SHARE_PERCENTILES } from '../math/stat
 import { sourceOverRepresentation } from '../math/statistics/over-representation.statistic';
 import { powerLawFit } from '../math/statistics/power-law-fit.statistic';
 import { topK } from '../math/statistics/top-k.selection';
-import type { DocumentProjectionRepository } from '../repositories/document-projection.repository';
+import type { DocumentProjectionAnalyticsRepository } from '../repositories/document-projections/document-projection-analytics.repository';
 import type { DocumentRepository } from '../repositories/document.repository';
 import type { DocumentLabelRecord, DocumentLabelRepository } from '../repositories/document-label.repository';
 import type { FactorSetRepository } from '../repositories/factor-set.repository';
@@ -75,7 +75,7 @@ export class InfluenceAnalysisService {
   constructor(
     private readonly queries: QueryRepository,
     private readonly vectors: QueryVectorRepository,
-    private readonly projections: DocumentProjectionRepository,
+    private readonly projections: DocumentProjectionAnalyticsRepository,
     private readonly documents: DocumentRepository,
     private readonly spaces: ProjectionSpaceRepository,
     private readonly factorSets: FactorSetRepository,

@@ -1,5 +1,6 @@
 import { InvalidInputError, NotFoundError } from '../errors/tracebase.error';
-import type { DocumentProjectionRepository } from '../repositories/document-projection.repository';
+import type { DocumentProjectionSearchRepository } from '../repositories/document-projections/document-projection-search.repository';
+import type { DocumentProjectionWriteRepository } from '../repositories/document-projections/document-projection-write.repository';
 import type { QueryGradientRow, QueryVectorRepository } from '../repositories/query-vector.repository';
 import type { ExactInfluenceService } from './exact-influence.service';
 import type { FactorSetService } from './factor-set.service';
@@ -83,7 +84,8 @@ export interface InfluenceRanking {
 export class InfluenceSearchService {
   constructor(
     private readonly vectors: QueryVectorRepository,
-    private readonly documents: DocumentProjectionRepository,
+    private readonly documents: DocumentProjectionSearchRepository,
+    private readonly stored: DocumentProjectionWriteRepository,
     private readonly factorSets: FactorSetService,
     private readonly spaces: ProjectionSpaceService,
     private readonly exact: ExactInfluenceService,
@@ -151,7 +153,7 @@ export class InfluenceSearchService {
     if (!y) throw noVector();
     // asked only when a search finds nothing: an empty space is an error, not an empty ranking
     const assertVectorsExist = async () => {
-      if (!(await this.documents.hasAny(input.spaceId))) {
+      if (!(await this.stored.hasAny(input.spaceId))) {
         throw new NotFoundError(`projection space ${space.record.name} holds no document vectors (tracebase ingest)`);
       }
     };

@@ -2,7 +2,8 @@ import { InvalidInputError, NotFoundError } from '../errors/tracebase.error';
 import { type ProjectDocumentsJob, PROJECT_DOCUMENTS } from '../jobs/job-names';
 import type { JobQueue } from '../jobs/job-queue';
 import type { CorpusRepository } from '../repositories/corpus.repository';
-import type { DocumentProjectionRecord, DocumentProjectionRepository } from '../repositories/document-projection.repository';
+import type { DocumentProjectionIndexRepository } from '../repositories/document-projections/document-projection-index.repository';
+import type { DocumentProjectionRecord, DocumentProjectionWriteRepository } from '../repositories/document-projections/document-projection-write.repository';
 import type { DocumentRepository } from '../repositories/document.repository';
 import type { IngestionRateRepository } from '../repositories/ingestion-rate.repository';
 import type { JobRepository, JobStateCounts } from '../repositories/job.repository';
@@ -54,7 +55,8 @@ export class IngestionService {
   constructor(
     private readonly corpora: CorpusRepository,
     private readonly documents: DocumentRepository,
-    private readonly projections: DocumentProjectionRepository,
+    private readonly projections: DocumentProjectionWriteRepository,
+    private readonly indexes: DocumentProjectionIndexRepository,
     private readonly jobs: JobRepository,
     private readonly rates: IngestionRateRepository,
     private readonly spaces: ProjectionSpaceRepository,
@@ -69,7 +71,7 @@ export class IngestionService {
     const [progress, jobs, indexed, recent] = await Promise.all([
       this.progress(corpus.id, space.id),
       this.jobs.ingestionStates(corpus.id, space.id),
-      this.projections.hasSketchIndex(space.id),
+      this.indexes.hasSketchIndex(space.id),
       this.rates.recentInstants(corpus.id, space.id, RATE_WINDOW.seconds, RATE_WINDOW.instants),
     ]);
     const running = jobs.created + jobs.retry + jobs.active > 0;
@@ -140,7 +142,7 @@ export class IngestionService {
     const run = this.finalizing.then(async () => {
       const whitening = await this.ensureSearchWhitening(space);
       if (whitening) await this.fillSearchSketches(space.id, whitening);
-      return this.projections.ensureSketchIndex(space.id, space.sketchDims, { whitened: whitening !== null });
+      return this.indexes.ensureSketchIndex(space.id, space.sketchDims, { whitened: whitening !== null });
     });
     this.finalizing = run.catch(() => undefined);
     return run;
@@ -152,8 +154,8 @@ export class IngestionService {
     if (stored) return decodeSearchWhitening(stored);
     if (space.sketchDims > SEARCH_WHITENING.maxDims) return null;
     // a space indexed on raw sketches stays so: its whitened sketches would need the graph rebuilt
-    if (await this.projections.hasSketchIndex(space.id)) return null;
-    const sample = await this.projections.sampleSketches(space.id, SEARCH_WHITENING.sampleSize);
+    if (await this.indexes.hasSketchIndex(space.id)) return null;
+    const sample = await this.indexes.sampleSketches(space.id, SEARCH_WHITENING.sampleSize);
     if (sample.length < 2 * space.sketchDims) return null;
     const fitted = fitSearchWhitening(sample);
     return decodeSearchWhitening(await this.spaces.setSearchWhiteningOnce(space.id, encodeSearchWhitening(fitted)));
@@ -164,10 +166,10 @@ export class IngestionService {
     let afterId = 0;
     let filled = 0;
     for (;;) {
-      const rows = await this.projections.sketchesWithoutSearchSketch(spaceId, afterId, SEARCH_WHITENING.fillBatch);
+      const rows = await this.indexes.sketchesWithoutSearchSketch(spaceId, afterId, SEARCH_WHITENING.fillBatch);
       if (rows.length === 0) return filled;
       const vectors = whitenDocuments(whitening, rows.map((r) => r.sketch));
-      filled += await this.projections.setSearchSketches(spaceId, rows.map((r, i) => ({ documentId: r.documentId, vector: vectors[i]! })));
+      filled += await this.indexes.setSearchSketches(spaceId, rows.map((r, i) => ({ documentId: r.documentId, vector: vectors[i]! })));
       afterId = rows[rows.length - 1]!.documentId;
     }
   }
@@ -183,9 +185,9 @@ export class IngestionService {
   async finalizeFinished(): Promise<number[]> {
     const indexed: number[] = [];
     for (const spaceId of await this.jobs.spacesWithFinishedIngestion()) {
-      const alreadyIndexed = await this.projections.hasSketchIndex(spaceId);
+      const alreadyIndexed = await this.indexes.hasSketchIndex(spaceId);
       // an indexed space is finalized again only to whiten documents stored after its indexing
-      if (alreadyIndexed && !((await this.spaces.hasSearchWhitening(spaceId)) && (await this.projections.hasMissingSearchSketches(spaceId)))) continue;
+      if (alreadyIndexed && !((await this.spaces.hasSearchWhitening(spaceId)) && (await this.indexes.hasMissingSearchSketches(spaceId)))) continue;
       if (!(await this.projections.hasAny(spaceId))) continue;
       const space = await this.spaces.findById(spaceId);
       if (!space) continue;

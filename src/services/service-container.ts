@@ -2,7 +2,10 @@ import type { Database } from '../db/database.types';
 import { ApiTokenRepository } from '../repositories/api-token.repository';
 import { CorpusRepository } from '../repositories/corpus.repository';
 import { DatabaseInfoRepository } from '../repositories/database-info.repository';
-import { DocumentProjectionRepository } from '../repositories/document-projection.repository';
+import { DocumentProjectionAnalyticsRepository } from '../repositories/document-projections/document-projection-analytics.repository';
+import { DocumentProjectionIndexRepository } from '../repositories/document-projections/document-projection-index.repository';
+import { DocumentProjectionSearchRepository } from '../repositories/document-projections/document-projection-search.repository';
+import { DocumentProjectionWriteRepository } from '../repositories/document-projections/document-projection-write.repository';
 import { DocumentRepository } from '../repositories/document.repository';
 import { DocumentLabelRepository } from '../repositories/document-label.repository';
 import { MigrationHistoryRepository } from '../repositories/migration-history.repository';
@@ -15,6 +18,7 @@ import { InfluenceScoreRepository } from '../repositories/influence-score.reposi
 import { JobRepository } from '../repositories/job.repository';
 import { IngestionRateRepository } from '../repositories/ingestion-rate.repository';
 import { JobQueue } from '../jobs/job-queue';
+import { PgBossTables } from '../jobs/pg-boss-tables.adapter';
 import { CorpusScoringService } from './corpus-scoring.service';
 import { EngineCache } from './engine-cache';
 import { ExactInfluenceService } from './exact-influence.service';
@@ -66,7 +70,7 @@ export function createServices(database: Database): Services {
   const corpusRepository = new CorpusRepository(database.prisma);
   const documentRepository = new DocumentRepository(database.sql);
   // node-postgres sends Buffer parameters in binary: vectors then need no decimal text
-  const projectionRepository = new DocumentProjectionRepository(database.sql, undefined, database.kind === 'postgres' ? 'binary' : 'text');
+  const projectionRepository = new DocumentProjectionWriteRepository(database.sql, undefined, database.kind === 'postgres' ? 'binary' : 'text');
   const modelRegistry = new ModelRegistryService(new ModelRepository(database.prisma));
   const factorSetRepository = new FactorSetRepository(database.prisma);
   const projectionSpaceRepository = new ProjectionSpaceRepository(database.prisma);
@@ -76,11 +80,12 @@ export function createServices(database: Database): Services {
   const queryRepository = new QueryRepository(database.prisma);
   const queryVectors = new QueryVectorRepository(database.sql);
   const engines = new EngineCache();
-  const jobRepository = new JobRepository(database.sql);
+  const jobRepository = new JobRepository(new PgBossTables(database));
   const ingestion = new IngestionService(
     corpusRepository,
     documentRepository,
     projectionRepository,
+    new DocumentProjectionIndexRepository(database.sql),
     jobRepository,
     new IngestionRateRepository(database.sql),
     projectionSpaceRepository,
@@ -110,16 +115,16 @@ export function createServices(database: Database): Services {
     factorSets,
     queries: new QueryService(queryRepository, modelRegistry),
     queryGradients: new QueryGradientService(queryRepository, queryVectors, factorSets, projectionSpaces, engines, new ModelAnswerService()),
-    influenceSearch: new InfluenceSearchService(queryVectors, projectionRepository, factorSets, projectionSpaces, exactInfluence),
+    influenceSearch: new InfluenceSearchService(queryVectors, new DocumentProjectionSearchRepository(database.sql), projectionRepository, factorSets, projectionSpaces, exactInfluence),
     influenceAnalysis: new InfluenceAnalysisService(
       queryRepository,
       queryVectors,
-      projectionRepository,
+      new DocumentProjectionAnalyticsRepository(database.sql),
       documentRepository,
       projectionSpaceRepository,
       factorSetRepository,
       influenceScoreRepository,
-      new DocumentLabelRepository(database.sql),
+      new DocumentLabelRepository(database.prisma),
     ),
     exactInfluence,
     corpusScoring: new CorpusScoringService(

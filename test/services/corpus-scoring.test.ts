@@ -1,6 +1,6 @@
 import { SCORE_CORPUS } from '../../src/jobs/job-names';
 import { JobQueue } from '../../src/jobs/job-queue';
-import { DocumentProjectionRepository } from '../../src/repositories/document-projection.repository';
+import { DocumentProjectionWriteRepository } from '../../src/repositories/document-projections/document-projection-write.repository';
 import { InfluenceScoreRepository } from '../../src/repositories/influence-score.repository';
 import { QueryVectorRepository } from '../../src/repositories/query-vector.repository';
 import { startWorker } from '../../src/worker/worker';
@@ -60,7 +60,7 @@ describe.each(testBackends())('whole-corpus scoring on %s', (kind) => {
 
     const vectors = new QueryVectorRepository(p.scratch.db.sql);
     const docs = await p.scratch.db.prisma.document.findMany({ orderBy: { id: 'asc' } });
-    const stored = await new DocumentProjectionRepository(p.scratch.db.sql).findByDocuments(p.spaceId, docs.map((d) => d.id));
+    const stored = await new DocumentProjectionWriteRepository(p.scratch.db.sql).findByDocuments(p.spaceId, docs.map((d) => d.id));
     expect(stored).toHaveLength(30);
     for (const queryId of [q1, q2]) {
       const gradient = (await vectors.findGradient(queryId, p.factorSetId))!;

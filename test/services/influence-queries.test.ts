@@ -6,7 +6,8 @@ import path from 'node:path';
 import { startGraphQLServer, type RunningGraphQLServer } from '../../src/api/graphql-server';
 import { loadConfig } from '../../src/config/config';
 import { applyMigrations } from '../../src/db/migration-runner';
-import { DocumentProjectionRepository, searchSketchIndexName, sketchIndexName } from '../../src/repositories/document-projection.repository';
+import { DocumentProjectionIndexRepository, searchSketchIndexName, sketchIndexName } from '../../src/repositories/document-projections/document-projection-index.repository';
+import { DocumentProjectionWriteRepository } from '../../src/repositories/document-projections/document-projection-write.repository';
 import { QueryVectorRepository } from '../../src/repositories/query-vector.repository';
 import { createServices, type Services } from '../../src/services/service-container';
 import { startWorker } from '../../src/worker/worker';
@@ -66,7 +67,7 @@ describe.each(testBackends())('influence queries on %s', (kind) => {
     expect(gradient.nats).toBeCloseTo(results[0]!.nats, 4);
     const y = (await vectors.findProjection(gradient.id, spaceId))!;
     const docs = await scratch.db.prisma.document.findMany({ orderBy: { id: 'asc' } });
-    const stored = await new DocumentProjectionRepository(scratch.db.sql).findByDocuments(spaceId, docs.map((d) => d.id));
+    const stored = await new DocumentProjectionWriteRepository(scratch.db.sql).findByDocuments(spaceId, docs.map((d) => d.id));
     const truth = stored.map((r) => ({ id: r.documentId, score: dot(y.full, r.full!) })).sort((a, b) => b.score - a.score);
 
     for (const sign of ['POSITIVE', 'NEGATIVE'] as const) {
@@ -89,7 +90,7 @@ describe.each(testBackends())('influence queries on %s', (kind) => {
     const [q1, q2] = await scratch.db.prisma.query.findMany({ where: { externalId: { in: ['q1', 'q2'] } }, orderBy: { id: 'asc' } });
     const vectors = new QueryVectorRepository(scratch.db.sql);
     const docs = await scratch.db.prisma.document.findMany({ orderBy: { id: 'asc' } });
-    const stored = await new DocumentProjectionRepository(scratch.db.sql).findByDocuments(spaceId, docs.map((d) => d.id));
+    const stored = await new DocumentProjectionWriteRepository(scratch.db.sql).findByDocuments(spaceId, docs.map((d) => d.id));
     const scoresOf = async (queryId: number) => {
       const g = (await vectors.findGradient(queryId, factorSet.id))!;
       const y = (await vectors.findProjection(g.id, spaceId))!;
@@ -139,7 +140,7 @@ describe.each(testBackends())('influence queries on %s', (kind) => {
     // a document outside the top 3 gets a vector along y_q: the next ranking must see it
     const vectors = new QueryVectorRepository(scratch.db.sql);
     const y = (await vectors.findProjection((await vectors.findGradient(q2!.id, factorSet.id))!.id, spaceId))!;
-    const repo = new DocumentProjectionRepository(scratch.db.sql);
+    const repo = new DocumentProjectionWriteRepository(scratch.db.sql);
     const docs = await scratch.db.prisma.document.findMany({ orderBy: { id: 'asc' } });
     const target = docs.map((d) => d.id).find((id) => !first.hits.some((h) => h.documentId === id))!;
     const [original] = await repo.findByDocuments(spaceId, [target]);
@@ -186,7 +187,7 @@ describe.each(testBackends())('influence queries on %s', (kind) => {
     const gradient = (await vectors.findGradient(q1!.id, factorSet.id))!;
     const y = (await vectors.findProjection(gradient.id, spaceId))!;
     const docs = await scratch.db.prisma.document.findMany({ orderBy: { id: 'asc' } });
-    const stored = await new DocumentProjectionRepository(scratch.db.sql).findByDocuments(spaceId, docs.map((d) => d.id));
+    const stored = await new DocumentProjectionWriteRepository(scratch.db.sql).findByDocuments(spaceId, docs.map((d) => d.id));
     // the naive reference: ⟨y, x⟩ / ‖x‖ with ‖x‖ computed here from the stored full vector
     const truth = stored
       .map((r) => {
@@ -259,7 +260,7 @@ describe.each(testBackends())('influence queries on %s', (kind) => {
     expect(layerRanks.length).toBeGreaterThan(1);
     const vectors = new QueryVectorRepository(scratch.db.sql);
     const docs = await scratch.db.prisma.document.findMany({ orderBy: { id: 'asc' } });
-    const stored = await new DocumentProjectionRepository(scratch.db.sql).findByDocuments(spaceId, docs.map((d) => d.id));
+    const stored = await new DocumentProjectionWriteRepository(scratch.db.sql).findByDocuments(spaceId, docs.map((d) => d.id));
 
     const projected = await services.influenceAnalysis.layerTotals([q1!.id, q2!.id], 'PROJECTED', factorSet.id, spaceId);
     expect(projected.basis).toMatchObject({ method: 'PROJECTED', documents: stored.length });
@@ -334,17 +335,18 @@ describe.each(testBackends())('influence queries on %s', (kind) => {
     const space = await services.projectionSpaces.create({ modelName: 'tiny', name: 'whitened', outRank: 1, inRank: 2, seed: 5 });
     expect(2 * space.sketchDims).toBeLessThanOrEqual(TEXTS.length);
     await ingestThroughQueue(scratch, services, 'c', space);
-    const projections = new DocumentProjectionRepository(scratch.db.sql);
+    const projections = new DocumentProjectionWriteRepository(scratch.db.sql);
+    const projectionIndexes = new DocumentProjectionIndexRepository(scratch.db.sql);
     const whitening = (await services.projectionSpaces.searchWhitening(space.id))!;
     expect(whitening).not.toBeNull();
     expect(whitening.samples).toBe(TEXTS.length);
-    expect(await projections.hasMissingSearchSketches(space.id)).toBe(false);
+    expect(await projectionIndexes.hasMissingSearchSketches(space.id)).toBe(false);
     const indexes = await scratch.db.sql.query<{ raw: boolean; whitened: boolean }>(
       'SELECT to_regclass($1) IS NOT NULL AS raw, to_regclass($2) IS NOT NULL AS whitened',
       [sketchIndexName(space.id), searchSketchIndexName(space.id)],
     );
     expect(indexes[0]).toEqual({ raw: false, whitened: true });
-    expect(await projections.hasSketchIndex(space.id)).toBe(true);
+    expect(await projectionIndexes.hasSketchIndex(space.id)).toBe(true);
 
     const [q1] = await scratch.db.prisma.query.findMany({ where: { externalId: 'q1' } });
     await services.queryGradients.compute([q1!.id], factorSet.id, [space.id]);
@@ -371,9 +373,9 @@ describe.each(testBackends())('influence queries on %s', (kind) => {
     // a document stored again after the indexing loses its whitened sketch until a worker's sweep refills it
     const again = stored[4]!;
     await services.ingestion.store(space.id, [again]);
-    expect(await projections.hasMissingSearchSketches(space.id)).toBe(true);
+    expect(await projectionIndexes.hasMissingSearchSketches(space.id)).toBe(true);
     expect(await services.ingestion.finalizeFinished()).toContain(space.id);
-    expect(await projections.hasMissingSearchSketches(space.id)).toBe(false);
+    expect(await projectionIndexes.hasMissingSearchSketches(space.id)).toBe(false);
     expect(await services.ingestion.finalizeFinished()).not.toContain(space.id);
   });
 

@@ -8,9 +8,10 @@ import PgBoss from 'pg-boss';
 import { applyMigrations } from '../../src/db/migration-runner';
 import { SeededRandom } from '../../src/engine/seeded-random';
 import { DEAD_LETTER, PROJECT_DOCUMENTS, type ProjectDocumentsJob } from '../../src/jobs/job-names';
-import { JOB_SCHEMA, JobQueue } from '../../src/jobs/job-queue';
+import { JobQueue } from '../../src/jobs/job-queue';
+import { JOB_SCHEMA } from '../../src/jobs/pg-boss-tables.adapter';
 import { pgBossDb } from '../../src/jobs/pg-boss.adapter';
-import { DocumentProjectionRepository, type DocumentProjectionRecord } from '../../src/repositories/document-projection.repository';
+import { DocumentProjectionWriteRepository, type DocumentProjectionRecord } from '../../src/repositories/document-projections/document-projection-write.repository';
 import { createServices, type Services } from '../../src/services/service-container';
 import { ProjectDocumentsHandler } from '../../src/worker/project-documents.handler';
 import { tinyConfig, writeTinyCheckpoint } from '../support/gpt2-checkpoint';
@@ -228,7 +229,7 @@ describe('ingestion survives SIGKILL of worker processes', () => {
     expect(ends.map((e) => e.code)).toEqual(ends.map(() => 0));
 
     // Exactly the rows of the uninterrupted run, and the same values within float tolerance.
-    const repo = new DocumentProjectionRepository(db.sql);
+    const repo = new DocumentProjectionWriteRepository(db.sql);
     const docIds = queuedBatches.flat().sort((a, b) => a - b);
     const expected = await repo.findByDocuments(reference.id, docIds);
     const actual = await repo.findByDocuments(crashed.id, docIds);

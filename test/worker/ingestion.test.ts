@@ -4,7 +4,8 @@ import { projectDocuments } from '../../src/influence/document-projection.pipeli
 import { PROJECT_DOCUMENTS } from '../../src/jobs/job-names';
 import { JobQueue } from '../../src/jobs/job-queue';
 import { sketchVector } from '../../src/math/projection-sketch';
-import { DocumentProjectionRepository } from '../../src/repositories/document-projection.repository';
+import { DocumentProjectionIndexRepository } from '../../src/repositories/document-projections/document-projection-index.repository';
+import { DocumentProjectionWriteRepository } from '../../src/repositories/document-projections/document-projection-write.repository';
 import { createServices, type Services } from '../../src/services/service-container';
 import { ProjectDocumentsHandler } from '../../src/worker/project-documents.handler';
 import { startWorker, type WorkerHandle } from '../../src/worker/worker';
@@ -56,7 +57,8 @@ describe.each(testBackends())('ingestion through the job queue on %s', (kind) =>
     const space = await services.projectionSpaces.create({ modelName: 'tiny', name: 's', outRank: 3, inRank: 4, sketchDims: 20, seed: 5 });
     const { batches, sent, corpusId } = await services.ingestion.enqueue(queue, 'c', space, 5);
     expect([batches, sent]).toEqual([5, 5]);
-    const repo = new DocumentProjectionRepository(scratch.db.sql);
+    const repo = new DocumentProjectionWriteRepository(scratch.db.sql);
+    const indexes = new DocumentProjectionIndexRepository(scratch.db.sql);
     let indexedWhileRunning = false;
     const indexed = new Promise<number[]>((resolve) => {
       void startWorker(queue, services, {
@@ -64,7 +66,7 @@ describe.each(testBackends())('ingestion through the job queue on %s', (kind) =>
         onIndexed: (ids) => resolve(ids),
         onBatch: () => {
           // no index while batches remain: the sweep waits for the whole ingestion
-          void repo.hasSketchIndex(space.id).then((present) => (indexedWhileRunning ||= present));
+          void indexes.hasSketchIndex(space.id).then((present) => (indexedWhileRunning ||= present));
         },
       }).then((handle) => (worker = handle));
     });
@@ -85,7 +87,7 @@ describe.each(testBackends())('ingestion through the job queue on %s', (kind) =>
       runtime.space,
       usable.map((d) => ({ id: String(d.id), tokens: runtime.loaded.tokenizer.encode(d.text), scoreFrom: 0 })),
     );
-    const stored = await new DocumentProjectionRepository(scratch.db.sql).findByDocuments(space.id, usable.map((d) => d.id));
+    const stored = await new DocumentProjectionWriteRepository(scratch.db.sql).findByDocuments(space.id, usable.map((d) => d.id));
     expect(stored).toHaveLength(usable.length);
     stored.forEach((row, k) => {
       const e = expected[k]!;
@@ -97,7 +99,7 @@ describe.each(testBackends())('ingestion through the job queue on %s', (kind) =>
       expect(row.loss).toBeCloseTo(e.loss, 4);
       expect(Math.abs(row.gradientNorm - e.norm)).toBeLessThanOrEqual(1e-5 * e.norm);
     });
-    expect(await repo.hasSketchIndex(space.id)).toBe(true);
+    expect(await indexes.hasSketchIndex(space.id)).toBe(true);
     // a later sweep finds nothing left to do
     expect(await services.ingestion.finalizeFinished()).toEqual([]);
   });
@@ -106,7 +108,8 @@ describe.each(testBackends())('ingestion through the job queue on %s', (kind) =>
     const space = await services.projectionSpaces.create({ modelName: 'tiny', name: 's', outRank: 3, inRank: 4, sketchDims: 20, seed: 5 });
     const again = await services.ingestion.enqueue(queue, 'c', space, 5);
     expect(again.sent).toBe(0);
-    const repo = new DocumentProjectionRepository(scratch.db.sql);
+    const repo = new DocumentProjectionWriteRepository(scratch.db.sql);
+    const indexes = new DocumentProjectionIndexRepository(scratch.db.sql);
     const ids = (await scratch.db.prisma.document.findMany({ orderBy: { id: 'asc' }, take: 5 })).map((d) => d.id);
     const before = await repo.findByDocuments(space.id, ids);
     const handler = new ProjectDocumentsHandler(services.projectionSpaces, services.documents, services.ingestion);

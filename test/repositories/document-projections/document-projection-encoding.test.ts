@@ -1,10 +1,10 @@
-import { applyMigrations } from '../../src/db/migration-runner';
-import { DocumentProjectionRepository, type DocumentProjectionRecord } from '../../src/repositories/document-projection.repository';
-import { toVectorBinary, toVectorLiteral, type VectorEncoding } from '../../src/repositories/vector-sql';
-import { createServices } from '../../src/services/service-container';
-import { createScratchDatabase, type ScratchDatabase, testBackends } from '../support/test-database';
-import { mulberry32 } from '../support/seeded-random';
-import { toHalf } from '../support/vector-reference';
+import { applyMigrations } from '../../../src/db/migration-runner';
+import { DocumentProjectionWriteRepository, type DocumentProjectionRecord } from '../../../src/repositories/document-projections/document-projection-write.repository';
+import { toVectorBinary, toVectorLiteral, type VectorEncoding } from '../../../src/repositories/vector-sql';
+import { createServices } from '../../../src/services/service-container';
+import { createScratchDatabase, type ScratchDatabase, testBackends } from '../../support/test-database';
+import { mulberry32 } from '../../support/seeded-random';
+import { toHalf } from '../../support/vector-reference';
 
 jest.setTimeout(120_000);
 
@@ -86,7 +86,7 @@ describe.each(testBackends())('vectors written and read back on %s', (kind) => {
     docIds.map((documentId, i) => ({ documentId, full: hardVector(100 + i, false), sketch: hardVector(200 + i, true), loss: i + 0.5, tokenCount: 3 + i, gradientNorm: 1 + i }));
 
   it.each(encodings)('%s: full vectors come back bit-identical in float32, sketches as the float32 rounded to half precision', async (encoding) => {
-    const repo = new DocumentProjectionRepository(scratch.db.sql, 3, encoding);
+    const repo = new DocumentProjectionWriteRepository(scratch.db.sql, 3, encoding);
     const written = records();
     expect(await repo.upsertMany(spaceId, written)).toBe(written.length);
     const back = await repo.findByDocuments(spaceId, docIds);
@@ -102,7 +102,7 @@ describe.each(testBackends())('vectors written and read back on %s', (kind) => {
     const services = createServices(scratch.db);
     const written = records().map((r) => ({ ...r, loss: 9 }));
     await services.ingestion.store(spaceId, written);
-    const back = await new DocumentProjectionRepository(scratch.db.sql).findByDocuments(spaceId, docIds);
+    const back = await new DocumentProjectionWriteRepository(scratch.db.sql).findByDocuments(spaceId, docIds);
     back.forEach((row, i) => {
       expect(row.loss).toBe(9);
       expect(bits(row.full!)).toEqual(bits(written[i]!.full!));
@@ -111,7 +111,7 @@ describe.each(testBackends())('vectors written and read back on %s', (kind) => {
   });
 
   it.each(encodings)('%s: a row the database refuses rolls back the whole batch', async (encoding) => {
-    const repo = new DocumentProjectionRepository(scratch.db.sql, 3, encoding);
+    const repo = new DocumentProjectionWriteRepository(scratch.db.sql, 3, encoding);
     const before = await repo.findByDocuments(spaceId, docIds);
     const bad = records().map((r) => ({ ...r, loss: 123 }));
     bad[5] = { ...bad[5]!, documentId: 2_000_000 };

@@ -1,16 +1,20 @@
-import { applyMigrations } from '../../src/db/migration-runner';
-import { DocumentProjectionRepository, type DocumentProjectionRecord } from '../../src/repositories/document-projection.repository';
-import { createScratchDatabase, type ScratchDatabase, testBackends } from '../support/test-database';
-import { mulberry32, randomVector } from '../support/seeded-random';
-import { dot, toHalf } from '../support/vector-reference';
+import { applyMigrations } from '../../../src/db/migration-runner';
+import { DocumentProjectionIndexRepository } from '../../../src/repositories/document-projections/document-projection-index.repository';
+import { DocumentProjectionSearchRepository } from '../../../src/repositories/document-projections/document-projection-search.repository';
+import { DocumentProjectionWriteRepository, type DocumentProjectionRecord } from '../../../src/repositories/document-projections/document-projection-write.repository';
+import { createScratchDatabase, type ScratchDatabase, testBackends } from '../../support/test-database';
+import { mulberry32, randomVector } from '../../support/seeded-random';
+import { dot, toHalf } from '../../support/vector-reference';
 
 const SKETCH = 24;
 const FULL = 64;
 const N = 300;
 
-describe.each(testBackends())('DocumentProjectionRepository on %s', (kind) => {
+describe.each(testBackends())('document projection repositories (write, index, search) on %s', (kind) => {
   let scratch: ScratchDatabase;
-  let repo: DocumentProjectionRepository;
+  let repo: DocumentProjectionWriteRepository;
+  let indexes: DocumentProjectionIndexRepository;
+  let searches: DocumentProjectionSearchRepository;
   let spaceId: number;
   let docIds: number[];
   let records: DocumentProjectionRecord[];
@@ -50,7 +54,9 @@ describe.each(testBackends())('DocumentProjectionRepository on %s', (kind) => {
         gradientNorm: Math.sqrt(dot(full, full)),
       };
     });
-    repo = new DocumentProjectionRepository(scratch.db.sql);
+    repo = new DocumentProjectionWriteRepository(scratch.db.sql);
+    indexes = new DocumentProjectionIndexRepository(scratch.db.sql);
+    searches = new DocumentProjectionSearchRepository(scratch.db.sql);
   });
   afterAll(() => scratch.drop());
 
@@ -94,7 +100,7 @@ describe.each(testBackends())('DocumentProjectionRepository on %s', (kind) => {
 
   it('rolls back the whole batch when the database refuses one row of a later statement', async () => {
     // 100 rows per statement: 300 rows take three statements; the last row references no document.
-    const small = new DocumentProjectionRepository(scratch.db.sql, 100);
+    const small = new DocumentProjectionWriteRepository(scratch.db.sql, 100);
     const batch = records.map((r) => ({ ...r, loss: 77 }));
     batch[N - 1] = { ...batch[N - 1]!, documentId: 2_000_000 };
     await expect(small.upsertMany(spaceId, batch)).rejects.toThrow(/foreign key/);
@@ -109,34 +115,34 @@ describe.each(testBackends())('DocumentProjectionRepository on %s', (kind) => {
     const expected = records
       .map((r) => ({ documentId: r.documentId, score: dot(q, r.full!) }))
       .sort((a, b) => b.score - a.score);
-    const top = await repo.searchInnerProduct({ spaceId, query: q, column: 'full', k: 10 });
+    const top = await searches.searchInnerProduct({ spaceId, query: q, column: 'full', k: 10 });
     expect(top.map((h) => h.documentId)).toEqual(expected.slice(0, 10).map((h) => h.documentId));
     top.forEach((h, i) => expect(h.score).toBeCloseTo(expected[i]!.score, 3));
-    const bottom = await repo.searchInnerProduct({ spaceId, query: q, column: 'full', k: 5, ascending: true });
+    const bottom = await searches.searchInnerProduct({ spaceId, query: q, column: 'full', k: 5, ascending: true });
     expect(bottom.map((h) => h.documentId)).toEqual(
       expected.slice(-5).reverse().map((h) => h.documentId),
     );
   });
 
   it('builds a per-space HNSW index that the planner uses, and ANN search finds the true top-k', async () => {
-    expect(await repo.hasSketchIndex(spaceId)).toBe(false);
-    await repo.ensureSketchIndex(spaceId, SKETCH);
-    await repo.ensureSketchIndex(spaceId, SKETCH); // idempotent
-    expect(await repo.hasSketchIndex(spaceId)).toBe(true);
+    expect(await indexes.hasSketchIndex(spaceId)).toBe(false);
+    await indexes.ensureSketchIndex(spaceId, SKETCH);
+    await indexes.ensureSketchIndex(spaceId, SKETCH); // idempotent
+    expect(await indexes.hasSketchIndex(spaceId)).toBe(true);
     const q = randomVector(mulberry32(5), SKETCH);
     // The planner's choice on a 300-row table is a matter of cost estimates (scans and sorts
     // are priced out); statistics are refreshed between tries so one stale estimate cannot decide.
     let plan = '';
     for (let attempt = 0; attempt < 3 && !plan.includes(`document_projections_sketch_hnsw_space_${spaceId}`); attempt++) {
       if (attempt > 0) await scratch.db.sql.exec('ANALYZE document_projections');
-      plan = await repo.explainSketchSearch(spaceId, q, 10, true);
+      plan = await searches.explainSketchSearch(spaceId, q, 10, true);
     }
     expect(plan).toContain(`document_projections_sketch_hnsw_space_${spaceId}`);
     // the two-stage statement (search and rerank in one) keeps the index under its outer sort
     let reranked = '';
     for (let attempt = 0; attempt < 3 && !reranked.includes(`document_projections_sketch_hnsw_space_${spaceId}`); attempt++) {
       if (attempt > 0) await scratch.db.sql.exec('ANALYZE document_projections');
-      reranked = await repo.explainSketchSearch(spaceId, q, 10, true, false, FULL);
+      reranked = await searches.explainSketchSearch(spaceId, q, 10, true, false, FULL);
     }
     expect(reranked).toContain(`document_projections_sketch_hnsw_space_${spaceId}`);
 
@@ -145,19 +151,19 @@ describe.each(testBackends())('DocumentProjectionRepository on %s', (kind) => {
       .sort((a, b) => b.score - a.score)
       .slice(0, 10)
       .map((h) => h.documentId);
-    const ann = await repo.searchInnerProduct({ spaceId, query: q, column: 'sketch', k: 10, efSearch: 200, iterativeScan: true });
+    const ann = await searches.searchInnerProduct({ spaceId, query: q, column: 'sketch', k: 10, efSearch: 200, iterativeScan: true });
     const recall = ann.filter((h) => truth.includes(h.documentId)).length / truth.length;
     expect(recall).toBeGreaterThanOrEqual(0.9);
     for (let i = 1; i < ann.length; i++) expect(ann[i - 1]!.score).toBeGreaterThanOrEqual(ann[i]!.score);
-    await repo.dropSketchIndex(spaceId);
-    expect(await repo.hasSketchIndex(spaceId)).toBe(false);
+    await indexes.dropSketchIndex(spaceId);
+    expect(await indexes.hasSketchIndex(spaceId)).toBe(false);
   });
 
   it('validates search limits before any query', async () => {
     const q = new Float32Array(SKETCH);
-    await expect(repo.searchInnerProduct({ spaceId, query: q, column: 'sketch', k: 0 })).rejects.toThrow(/k must be/);
-    await expect(repo.searchInnerProduct({ spaceId, query: q, column: 'sketch', k: 5, efSearch: 5000 })).rejects.toThrow(/ef_search/);
-    await expect(repo.ensureSketchIndex(-1, SKETCH)).rejects.toThrow(/positive integer id/);
+    await expect(searches.searchInnerProduct({ spaceId, query: q, column: 'sketch', k: 0 })).rejects.toThrow(/k must be/);
+    await expect(searches.searchInnerProduct({ spaceId, query: q, column: 'sketch', k: 5, efSearch: 5000 })).rejects.toThrow(/ef_search/);
+    await expect(indexes.ensureSketchIndex(-1, SKETCH)).rejects.toThrow(/positive integer id/);
   });
 
   it('bumps the space’s vectors_version on every statement that writes or deletes its projections, and only its own', async () => {

@@ -1,13 +1,11 @@
-import { applyMigrations } from '../../src/db/migration-runner';
-import {
-  DocumentProjectionRepository,
-  type DocumentProjectionRecord,
-  normalizedSketchIndexName,
-  sketchIndexName,
-} from '../../src/repositories/document-projection.repository';
-import { createScratchDatabase, type ScratchDatabase, testBackends } from '../support/test-database';
-import { mulberry32, randomVector } from '../support/seeded-random';
-import { dot, toHalf } from '../support/vector-reference';
+import { applyMigrations } from '../../../src/db/migration-runner';
+import { DocumentProjectionAnalyticsRepository } from '../../../src/repositories/document-projections/document-projection-analytics.repository';
+import { DocumentProjectionIndexRepository, normalizedSketchIndexName, sketchIndexName } from '../../../src/repositories/document-projections/document-projection-index.repository';
+import { DocumentProjectionSearchRepository } from '../../../src/repositories/document-projections/document-projection-search.repository';
+import { DocumentProjectionWriteRepository, type DocumentProjectionRecord } from '../../../src/repositories/document-projections/document-projection-write.repository';
+import { createScratchDatabase, type ScratchDatabase, testBackends } from '../../support/test-database';
+import { mulberry32, randomVector } from '../../support/seeded-random';
+import { dot, toHalf } from '../../support/vector-reference';
 
 jest.setTimeout(120_000);
 
@@ -23,7 +21,10 @@ const BLOCKS = [
 
 describe.each(testBackends())('norm-normalised search and per-layer sums on %s', (kind) => {
   let scratch: ScratchDatabase;
-  let repo: DocumentProjectionRepository;
+  let repo: DocumentProjectionWriteRepository;
+  let indexes: DocumentProjectionIndexRepository;
+  let searches: DocumentProjectionSearchRepository;
+  let analytics: DocumentProjectionAnalyticsRepository;
   let spaceId: number;
   let records: DocumentProjectionRecord[];
 
@@ -47,21 +48,24 @@ describe.each(testBackends())('norm-normalised search and per-layer sums on %s',
       const full = i === 7 ? new Float32Array(FULL) : randomVector(random, FULL, Math.exp(3 * random()));
       return { documentId, full, sketch: full.slice(0, SKETCH), loss: 1, tokenCount: 10, gradientNorm: Math.sqrt(dot(full, full)) };
     });
-    repo = new DocumentProjectionRepository(scratch.db.sql);
+    repo = new DocumentProjectionWriteRepository(scratch.db.sql);
+    indexes = new DocumentProjectionIndexRepository(scratch.db.sql);
+    searches = new DocumentProjectionSearchRepository(scratch.db.sql);
+    analytics = new DocumentProjectionAnalyticsRepository(scratch.db.sql);
     await repo.upsertMany(spaceId, records);
-    await repo.ensureSketchIndex(spaceId, SKETCH);
+    await indexes.ensureSketchIndex(spaceId, SKETCH);
   });
   afterAll(() => scratch.drop());
 
   it('builds a second, normalised HNSW index per space that the planner uses for the normalised search', async () => {
-    expect(await repo.hasSketchIndex(spaceId)).toBe(true);
+    expect(await indexes.hasSketchIndex(spaceId)).toBe(true);
     const q = randomVector(mulberry32(5), SKETCH);
     // as in the raw index's test: scans and sorts priced out, statistics refreshed between tries
     const planOf = async (normalized: boolean, index: string) => {
       let plan = '';
       for (let attempt = 0; attempt < 3 && !plan.includes(index); attempt++) {
         if (attempt > 0) await scratch.db.sql.exec('ANALYZE document_projections');
-        plan = await repo.explainSketchSearch(spaceId, q, 10, true, normalized);
+        plan = await searches.explainSketchSearch(spaceId, q, 10, true, normalized);
       }
       return plan;
     };
@@ -85,7 +89,7 @@ describe.each(testBackends())('norm-normalised search and per-layer sums on %s',
     const top10 = truth.slice(0, 10).map((t) => t.id);
     expect(top10.filter((id) => rawTruth.includes(id)).length).toBeLessThan(10);
 
-    const ann = await repo.searchInnerProduct({ spaceId, query: q, column: 'sketch', k: 10, efSearch: 200, iterativeScan: true, normalized: true });
+    const ann = await searches.searchInnerProduct({ spaceId, query: q, column: 'sketch', k: 10, efSearch: 200, iterativeScan: true, normalized: true });
     expect(ann).toHaveLength(10);
     const recall = ann.filter((h) => top10.includes(h.documentId)).length / 10;
     expect(recall).toBeGreaterThanOrEqual(0.9);
@@ -98,7 +102,7 @@ describe.each(testBackends())('norm-normalised search and per-layer sums on %s',
     }
     for (let i = 1; i < ann.length; i++) expect(ann[i - 1]!.score).toBeGreaterThanOrEqual(ann[i]!.score);
     // the raw search is unchanged: its score is ⟨q, x⟩ and equals rawScore
-    const raw = await repo.searchInnerProduct({ spaceId, query: q, column: 'sketch', k: 10, efSearch: 200, iterativeScan: true });
+    const raw = await searches.searchInnerProduct({ spaceId, query: q, column: 'sketch', k: 10, efSearch: 200, iterativeScan: true });
     expect(raw.filter((h) => rawTruth.includes(h.documentId)).length).toBeGreaterThanOrEqual(9);
     for (const h of raw) expect(h.rawScore).toBe(h.score);
   });
@@ -110,18 +114,18 @@ describe.each(testBackends())('norm-normalised search and per-layer sums on %s',
       .sort((a, b) => b.key - a.key || a.id - b.id);
     // every document a candidate (an exact scan of the full vectors): the rerank order alone is tested
     const everyDocument = { spaceId, query: y, column: 'full' as const, k: N };
-    const top = await repo.searchReranked(everyDocument, { query: y, k: 8, ascending: false, by: 'normalized' });
+    const top = await searches.searchReranked(everyDocument, { query: y, k: 8, ascending: false, by: 'normalized' });
     expect(top.candidates).toBe(N);
     expect(top.hits.map((h) => h.documentId)).toEqual(truth.slice(0, 8).map((t) => t.id));
     top.hits.forEach((h, i) => expect(h.score).toBeCloseTo(truth[i]!.score, 3));
-    const bottom = await repo.searchReranked(everyDocument, { query: y, k: 8, ascending: true, by: 'normalized' });
+    const bottom = await searches.searchReranked(everyDocument, { query: y, k: 8, ascending: true, by: 'normalized' });
     expect(bottom.hits.map((h) => h.documentId)).toEqual(truth.slice(-8).reverse().map((t) => t.id));
     // raw order is another order on these heavy-tailed norms
-    const raw = await repo.searchReranked(everyDocument, { query: y, k: 8, ascending: false, by: 'score' });
+    const raw = await searches.searchReranked(everyDocument, { query: y, k: 8, ascending: false, by: 'score' });
     expect(raw.hits.map((h) => h.documentId)).toEqual([...truth].sort((a, b) => b.score - a.score).slice(0, 8).map((t) => t.id));
     expect(raw.hits.map((h) => h.documentId)).not.toEqual(top.hits.map((h) => h.documentId));
     // the whole order, ties (the zero vector's 0) broken by document id as the truth does
-    const all = await repo.searchReranked(everyDocument, { query: y, k: N, ascending: false, by: 'normalized' });
+    const all = await searches.searchReranked(everyDocument, { query: y, k: N, ascending: false, by: 'normalized' });
     expect(all.hits.map((h) => h.documentId)).toEqual(truth.map((t) => t.id));
     const zero = records[7]!;
     expect(zero.gradientNorm).toBe(0);
@@ -135,8 +139,8 @@ describe.each(testBackends())('norm-normalised search and per-layer sums on %s',
     const y = randomVector(mulberry32(21), FULL);
     const sketchQuery = y.slice(0, SKETCH);
     const search = { spaceId, query: sketchQuery, column: 'sketch' as const, k: 40, efSearch: 200, iterativeScan: true };
-    const found = await repo.searchInnerProduct(search);
-    const reranked = await repo.searchReranked(search, { query: y, k: 10, ascending: false, by: 'score' });
+    const found = await searches.searchInnerProduct(search);
+    const reranked = await searches.searchReranked(search, { query: y, k: 10, ascending: false, by: 'score' });
     expect(reranked.candidates).toBe(found.length);
     const expected = found
       .map((h) => ({ id: h.documentId, score: dot(y, records.find((r) => r.documentId === h.documentId)!.full!) }))
@@ -145,13 +149,13 @@ describe.each(testBackends())('norm-normalised search and per-layer sums on %s',
     expect(reranked.hits.map((h) => h.documentId)).toEqual(expected.map((e) => e.id));
     reranked.hits.forEach((h, i) => expect(h.score).toBeCloseTo(expected[i]!.score, 3));
     // the rerank can keep at most what the search finds
-    await expect(repo.searchReranked(search, { query: y, k: 41, ascending: false, by: 'score' })).rejects.toThrow(/reranked rows must be an integer from 1 to the 40 candidates, got 41/);
-    await expect(repo.searchReranked({ ...search, k: 0 }, { query: y, k: 1, ascending: false, by: 'score' })).rejects.toThrow(/candidates must be/);
+    await expect(searches.searchReranked(search, { query: y, k: 41, ascending: false, by: 'score' })).rejects.toThrow(/reranked rows must be an integer from 1 to the 40 candidates, got 41/);
+    await expect(searches.searchReranked({ ...search, k: 0 }, { query: y, k: 1, ascending: false, by: 'score' })).rejects.toThrow(/candidates must be/);
   });
 
   it('sums per-layer inner products over every document, positive and negative apart, as a naive loop does', async () => {
     const y = randomVector(mulberry32(8), FULL);
-    const sums = await repo.layerScoreSums(spaceId, FULL, BLOCKS.map((b) => ({ offset: b.offset, query: y.subarray(b.offset, b.offset + b.length) })));
+    const sums = await analytics.layerScoreSums(spaceId, FULL, BLOCKS.map((b) => ({ offset: b.offset, query: y.subarray(b.offset, b.offset + b.length) })));
     expect(sums.documents).toBe(N);
     let total = 0;
     BLOCKS.forEach((b, k) => {
@@ -174,15 +178,15 @@ describe.each(testBackends())('norm-normalised search and per-layer sums on %s',
 
   it('validates limits before any query', async () => {
     const q = new Float32Array(SKETCH);
-    await expect(repo.searchInnerProduct({ spaceId, query: q, column: 'sketch', k: 0, normalized: true })).rejects.toThrow(/k must be/);
-    await expect(repo.layerScoreSums(spaceId, FULL, [])).rejects.toThrow(/1 to 1000 layer slices/);
-    await expect(repo.layerScoreSums(spaceId, FULL, [{ offset: 60, query: new Float32Array(8) }])).rejects.toThrow(/does not fit a 64-dimensional vector/);
-    await expect(repo.layerScoreSums(spaceId, 20_000, [{ offset: 0, query: new Float32Array(8) }])).rejects.toThrow(/full dimension/);
+    await expect(searches.searchInnerProduct({ spaceId, query: q, column: 'sketch', k: 0, normalized: true })).rejects.toThrow(/k must be/);
+    await expect(analytics.layerScoreSums(spaceId, FULL, [])).rejects.toThrow(/1 to 1000 layer slices/);
+    await expect(analytics.layerScoreSums(spaceId, FULL, [{ offset: 60, query: new Float32Array(8) }])).rejects.toThrow(/does not fit a 64-dimensional vector/);
+    await expect(analytics.layerScoreSums(spaceId, 20_000, [{ offset: 0, query: new Float32Array(8) }])).rejects.toThrow(/full dimension/);
   });
 
   it('drops both indexes', async () => {
-    await repo.dropSketchIndex(spaceId);
-    expect(await repo.hasSketchIndex(spaceId)).toBe(false);
+    await indexes.dropSketchIndex(spaceId);
+    expect(await indexes.hasSketchIndex(spaceId)).toBe(false);
     const [row] = await scratch.db.sql.query<{ n: number }>("SELECT count(*)::int AS n FROM pg_indexes WHERE indexname LIKE 'document_projections_sketch_%'");
     expect(Number(row!.n)).toBe(0);
   });
