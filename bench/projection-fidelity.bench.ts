@@ -39,6 +39,7 @@ import { pearson } from '../src/math/statistics/pearson.statistic';
 import { spearman } from '../src/math/statistics/spearman.statistic';
 import { topK } from '../src/math/statistics/top-k.selection';
 import { randomWeights } from '../test/support/gpt2-checkpoint';
+import { DEFAULT_DAMPING } from '../src/math/damping';
 
 const world = process.env.FID_WORLD ?? '/tmp/w1';
 const D = Number(process.env.FID_D ?? 32);
@@ -77,7 +78,7 @@ async function main(): Promise<void> {
   let t = Date.now();
   const factors = await fitFactors(engine, docs.slice(0, nFit), { strategy: 'ekfac', tracked, seed: 1, batchWindows: 16 });
   log(`fit ${(Date.now() - t) / 1000}s`);
-  const pre = layerPreconditioners(factors);
+  const pre = layerPreconditioners(factors, DEFAULT_DAMPING);
   // how many eigenbasis coordinates carry influence, per layer (src/math/effective-dimension.ts)
   const dampings = resolvedDampings(pre);
   const effective = factors.layers.map((l, li) => {

@@ -85,10 +85,10 @@ async function main(): Promise<void> {
     writeFileSync(corpusFile, world.documents.map((d) => JSON.stringify(d)).join('\n'));
     factorDir = path.join(work, 'factors');
     process.stderr.write(`fitting EK-FAC factors on ${fitDocs} documents of the demo world…\n`);
-    await fitFactorDirectory({ modelDir, corpusFile, outDir: factorDir, strategy: 'ekfac', fisher: 'sampled', damping: DEFAULT_DAMPING, maxDocs: fitDocs, seed: 0, batchWindows: 8, overwrite: false, device: 'cpu', threads });
+    await fitFactorDirectory({ modelDir, corpusFile, outDir: factorDir, strategy: 'ekfac', fisher: 'sampled', maxDocs: fitDocs, seed: 0, batchWindows: 8, overwrite: false, device: 'cpu', threads });
   }
   const { factors } = readFactorSet(factorDir);
-  const pre = layerPreconditioners(factors);
+  const pre = layerPreconditioners(factors, DEFAULT_DAMPING);
   const engine = new Gpt2GradientEngine(model, defaultEngineSettings({ intraOpThreads: threads }));
   const rotation = new EigenbasisRotationRunner(defaultRotationSettings({ intraOpThreads: intFlag('rotation-threads', defaultRotationSettings().intraOpThreads) }));
   const answers = new ModelAnswerService();

@@ -2,7 +2,6 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 
 import { fitFactorDirectory } from '../influence/factor-directory.fitter';
-import { DEFAULT_DAMPING } from '../math/damping';
 import { loadModelDirectory } from '../model/model-directory.loader';
 import type { JobQueue } from '../jobs/job-queue';
 import type { QueryKindName } from '../repositories/query.repository';
@@ -146,7 +145,6 @@ export async function prepareDemo(services: Services, queue: JobQueue, settings:
         outDir: factorDir,
         strategy: 'ekfac',
         fisher: 'sampled',
-        damping: DEFAULT_DAMPING,
         maxDocs: settings.factorDocuments,
         seed: 0,
         batchWindows: 8,

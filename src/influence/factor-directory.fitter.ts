@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 
-import { DampingSpec } from '../math/damping';
+import { DEFAULT_DAMPING } from '../math/damping';
 import { CurvatureStrategy } from '../math/ekfac-preconditioner';
 
 import { defaultTrackedLayers } from '../engine/gradient-head.spec';
@@ -24,7 +24,6 @@ export interface FactorDirectoryRequest {
   outDir: string;
   strategy: CurvatureStrategy;
   fisher: FisherKind;
-  damping: DampingSpec;
   /** Fit on the first N documents (null: all). */
   maxDocs: number | null;
   /** Seed of the sampled labels. */
@@ -51,8 +50,8 @@ export interface FactorDirectoryResult {
   documents: number | null;
   windows?: number;
   tokens?: number;
-  /** Damping λ_ℓ per tracked layer (absolute values), when fitted now. */
-  damping?: Record<string, number>;
+  /** λ_ℓ per tracked layer under the default damping (0.1 × mean eigenvalue), when fitted now; scoring may choose another. */
+  defaultDamping?: Record<string, number>;
   seconds: number;
 }
 
@@ -68,7 +67,7 @@ export async function fitFactorDirectory(req: FactorDirectoryRequest): Promise<F
   const layers = req.layers ?? defaultTrackedLayers(model.config.nLayer);
   trackedLayers(model.config, layers);
   const docs = await readCorpusFile(req.corpusFile, req.maxDocs === null ? {} : { maxDocs: req.maxDocs });
-  const args = { strategy: req.strategy, fisher: req.fisher, damping: req.damping, maxDocs: req.maxDocs, seed: req.seed, layers: [...layers] };
+  const args = { strategy: req.strategy, fisher: req.fisher, maxDocs: req.maxDocs, seed: req.seed, layers: [...layers] };
   const expected = { modelHash: model.hash, corpusHash: corpusHash(docs), arguments: args };
   if (existsSync(req.outDir) && !req.overwrite) {
     const prov = readFactorProvenance(req.outDir);
@@ -80,13 +79,12 @@ export async function fitFactorDirectory(req: FactorDirectoryRequest): Promise<F
   const fs = await fitFactors(engine, tokenizeDocuments(model.tokenizer, docs), {
     strategy: req.strategy,
     fisher: req.fisher,
-    damping: req.damping,
     seed: req.seed,
     tracked: [...layers],
     batchWindows: req.batchWindows,
     ...(req.onProgress ? { onProgress: req.onProgress } : {}),
   });
-  const dampings = resolvedDampings(layerPreconditioners(fs));
+  const dampings = resolvedDampings(layerPreconditioners(fs, DEFAULT_DAMPING));
   writeFactorSet(req.outDir, fs, expected, { overwrite: req.overwrite });
   return {
     outDir: req.outDir,
@@ -96,7 +94,7 @@ export async function fitFactorDirectory(req: FactorDirectoryRequest): Promise<F
     documents: fs.counts.sequences,
     windows: fs.counts.windows,
     tokens: fs.counts.tokens,
-    damping: Object.fromEntries(fs.layers.map((l, k) => [l.name, dampings[k]!])),
+    defaultDamping: Object.fromEntries(fs.layers.map((l, k) => [l.name, dampings[k]!])),
     seconds: (Date.now() - started) / 1000,
   };
 }

@@ -2,7 +2,7 @@ import { Gpt2GradientEngine, gumbelNoise } from '../engine/gpt2-gradient.engine'
 import { HeadSpec } from '../engine/gradient-head.spec';
 import { HostTensor } from '../onnx/ort.runner';
 import { scoreAllPositions, sumBySequence } from '../engine/sequence-windows';
-import { DampingSpec, DEFAULT_DAMPING } from '../math/damping';
+import { DEFAULT_DAMPING } from '../math/damping';
 import { Matrix, matrix } from '../math/dense-matrix';
 import { CurvatureStrategy } from '../math/ekfac-preconditioner';
 import { EkfacEigenvalueAccumulator } from '../math/ekfac-eigenvalue.accumulator';
@@ -21,8 +21,6 @@ export interface FactorFitOptions {
   readonly strategy: CurvatureStrategy;
   /** Default `sampled` (labels drawn from the model by Gumbel-max: the true Fisher). */
   readonly fisher?: FisherKind;
-  /** Default 0.1 × mean eigenvalue per layer. */
-  readonly damping?: DampingSpec;
   /** Seed of the sampled labels. */
   readonly seed?: number;
   /** Tracked layers (default: both MLP layers of every block). */
@@ -209,8 +207,9 @@ export async function diagonalFisherPass(ctx: FitContext, sequences: readonly To
  * - pass 2 (ekfac): `Λ_ℓ[j,k] = mean_z (Q_Sᵀ G_ℓ(z) Q_A)[j,k]²` over sequences z (fresh
  *   sampled labels), G_ℓ(z) the sum over z's windows;
  * - diagonal: `diag F_ℓ = mean_z G_ℓ(z)∘²`; identity: no pass.
- * Damping is recorded as a spec and resolved per layer when preconditioning (default
- * 0.1 × mean eigenvalue); it is resolved once here so that a degenerate layer fails at fit time.
+ * The fit takes no damping (Λ does not depend on it; λ is an argument of scoring). The default
+ * damping (0.1 × mean eigenvalue) is resolved once here so that a degenerate layer, whose
+ * eigenvalues are all zero, fails at fit time rather than at its first query.
  * NaN/Inf in any sum raises `NonFiniteValueError` naming layer and tensor.
  *
  * @param sequences tokenized documents (all tokens scored); iterated once per pass. Documents of
@@ -220,7 +219,6 @@ export async function fitFactors(engine: Gpt2GradientEngine, sequences: readonly
   if (sequences.length === 0) throw new InvalidInputError('factor fitting needs at least one document');
   const layers = trackedLayers(engine.model.config, options.tracked);
   const fisher = options.fisher ?? 'sampled';
-  const damping = options.damping ?? DEFAULT_DAMPING;
   const ctx: FitContext = { engine, layers, fisher, seed: options.seed ?? 0, batchWindows: options.batchWindows, onProgress: options.onProgress };
   let windows = 0;
   let tokens = 0;
@@ -233,8 +231,8 @@ export async function fitFactors(engine: Gpt2GradientEngine, sequences: readonly
   const counts = { sequences: used, windows, tokens };
   const strategy = options.strategy;
   const finish = (ls: LayerFactors[]): FactorSet => {
-    const fs: FactorSet = { strategy, fisher, damping, counts, layers: ls };
-    layerPreconditioners(fs);
+    const fs: FactorSet = { strategy, fisher, counts, layers: ls };
+    layerPreconditioners(fs, DEFAULT_DAMPING);
     return fs;
   };
   switch (strategy) {

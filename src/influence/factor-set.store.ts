@@ -2,7 +2,6 @@ import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 
-import { DampingSpec } from '../math/damping';
 import { Matrix } from '../math/dense-matrix';
 import { CurvatureStrategy } from '../math/ekfac-preconditioner';
 import { assertFinite } from '../math/finite.guard';
@@ -15,11 +14,15 @@ export const FACTOR_FORMAT = 'tracebase-factors/1';
 /** File names inside a factor directory. */
 export const FACTOR_FILES = Object.freeze({ tensors: 'factors.safetensors', provenance: 'factors.json' });
 
-/** The arguments a fit was made with; reuse with any other value is refused. */
+/**
+ * The arguments a fit was made with — the factor set's identity; reuse with any other value is
+ * refused. Damping is not among them: it is an argument of scoring (`ScoreArguments`), so one
+ * fit serves every λ. (factors.json files written before this split carry an
+ * `arguments.damping`; it is ignored.)
+ */
 export interface FactorArguments {
   readonly strategy: CurvatureStrategy;
   readonly fisher: FisherKind;
-  readonly damping: DampingSpec;
   /** Fitting documents cap (null: the whole corpus). */
   readonly maxDocs: number | null;
   readonly seed: number;
@@ -137,7 +140,7 @@ export function readFactorSet(dir: string): { factors: FactorSet; provenance: Fa
     }
     return entry as unknown as LayerFactors;
   });
-  return { factors: { strategy: a.strategy, fisher: a.fisher, damping: a.damping, layers, counts: provenance.counts }, provenance };
+  return { factors: { strategy: a.strategy, fisher: a.fisher, layers, counts: provenance.counts }, provenance };
 }
 
 /**

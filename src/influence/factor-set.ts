@@ -38,31 +38,37 @@ export interface FitCounts {
   readonly tokens: number;
 }
 
-/** A fitted factor set: everything needed to precondition queries (docs/design.md "Mathematics"). */
+/**
+ * A fitted factor set: everything needed to precondition queries (docs/design.md "Mathematics").
+ * It holds no damping: λ is an argument of scoring (`ScoreArguments`, score-arguments.ts), resolved against
+ * these eigenvalues by {@link layerPreconditioners}.
+ */
 export interface FactorSet {
   readonly strategy: CurvatureStrategy;
   readonly fisher: FisherKind;
-  readonly damping: DampingSpec;
   readonly layers: readonly LayerFactors[];
   readonly counts: FitCounts;
 }
 
 /**
- * The per-layer preconditioners of a factor set, with damping resolved per layer
- * (relative: λ_ℓ = factor × mean of the eigenvalues the strategy divides by, i.e. Λ_ℓ for
- * ekfac, λ_S λ_Aᵀ for kfac, diag F for diagonal).
+ * The per-layer preconditioners of a factor set under one score call's damping, λ resolved once
+ * per layer (relative: λ_ℓ = factor × mean of the eigenvalues the strategy divides by, i.e. Λ_ℓ
+ * for ekfac, λ_S λ_Aᵀ for kfac, diag F for diagonal; absolute: λ_ℓ = value). Build them once per
+ * loaded factor set and score call, and pass them on.
+ *
+ * @throws InvalidInputError when a layer's damping does not resolve to a positive λ.
  */
-export function layerPreconditioners(fs: FactorSet): LayerPreconditioner[] {
+export function layerPreconditioners(fs: FactorSet, damping: DampingSpec): LayerPreconditioner[] {
   return fs.layers.map((l) => {
     switch (fs.strategy) {
       case 'identity':
         return identityPreconditioner(l.rows, l.cols, l.name);
       case 'diagonal':
-        return diagonalPreconditioner(l.fisherDiagonal!, fs.damping, l.name);
+        return diagonalPreconditioner(l.fisherDiagonal!, damping, l.name);
       case 'kfac':
-        return kfacPreconditioner({ values: l.lambdaS!.data, vectors: l.qS! }, { values: l.lambdaA!.data, vectors: l.qA! }, fs.damping, l.name);
+        return kfacPreconditioner({ values: l.lambdaS!.data, vectors: l.qS! }, { values: l.lambdaA!.data, vectors: l.qA! }, damping, l.name);
       case 'ekfac':
-        return ekfacPreconditioner(l.qS!, l.qA!, l.eigenvalues!, fs.damping, l.name);
+        return ekfacPreconditioner(l.qS!, l.qA!, l.eigenvalues!, damping, l.name);
     }
   });
 }

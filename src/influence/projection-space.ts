@@ -1,4 +1,5 @@
 import { InvalidInputError } from '../errors/tracebase.error';
+import { DampingSpec, DEFAULT_DAMPING } from '../math/damping';
 import { eigenbasisKroneckerProjection } from '../math/eigenbasis-projection';
 import { gaussianKroneckerProjection, KroneckerProjection } from '../math/gaussian-projection';
 import { createProjectionLayout, MAX_FULL_PROJECTION_DIMS, ProjectionLayout } from '../math/projection-layout';
@@ -64,13 +65,13 @@ export function eigenbasisProjectionSpace(factors: FactorSet, ranks: LayerRanks,
 /**
  * Whitened Gaussian projections (see {@link whitenedKroneckerProjection}): documents get
  * Ω_S D_S Q_Sᵀ G Q_A D_A Ω_Aᵀ and queries Ω_S D_S⁻¹ Q_Sᵀ M Q_A D_A⁻¹ Ω_Aᵀ, with D_S ⊗ D_A the
- * separable fit of (Λ_ℓ + λ_ℓ)^{-1/2} (EK-FAC Λ, or λ_S ⊗ λ_A for K-FAC) and λ_ℓ the factor
- * set's resolved damping. Unbiased; needs kfac/ekfac factors.
+ * separable fit of (Λ_ℓ + λ_ℓ)^{-1/2} (EK-FAC Λ, or λ_S ⊗ λ_A for K-FAC) and λ_ℓ resolved from
+ * `damping` (default 0.1 × mean eigenvalue). Unbiased; needs kfac/ekfac factors.
  */
-export function whitenedProjectionSpace(factors: FactorSet, ranks: LayerRanks, seed: number, maxDims = MAX_FULL_PROJECTION_DIMS): ProjectionSpace {
+export function whitenedProjectionSpace(factors: FactorSet, ranks: LayerRanks, seed: number, maxDims = MAX_FULL_PROJECTION_DIMS, damping: DampingSpec = DEFAULT_DAMPING): ProjectionSpace {
   const layers = factors.layers.map((l) => ({ name: l.name, rows: l.rows, cols: l.cols }));
   const layout = layoutOf(layers, ranks, maxDims);
-  const dampings = resolvedDampings(layerPreconditioners(factors));
+  const dampings = resolvedDampings(layerPreconditioners(factors, damping));
   const pairs = factors.layers.map((l, k) => {
     if (!l.qS || !l.qA || !l.lambdaS || !l.lambdaA) {
       throw new InvalidInputError(`whitened projection needs kfac or ekfac factors; layer ${l.name} has none (strategy ${factors.strategy})`, { layer: l.name });

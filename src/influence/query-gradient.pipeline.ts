@@ -3,6 +3,7 @@ import { Gpt2GradientEngine } from '../engine/gpt2-gradient.engine';
 import { TextTooLongError } from '../model/model-load.error';
 import { HostTensor } from '../onnx/ort.runner';
 import { InvalidInputError } from '../errors/tracebase.error';
+import { DampingSpec, DEFAULT_DAMPING } from '../math/damping';
 import { Matrix, matmul, matrix } from '../math/dense-matrix';
 import { dampedEigenbasisGradient, isEigenbasisPreconditioner, LayerPreconditioner, preconditionGradient } from '../math/ekfac-preconditioner';
 import { assertFinite } from '../math/finite.guard';
@@ -169,7 +170,9 @@ export function rotationRunnerFor(engine: Gpt2GradientEngine): EigenbasisRotatio
 /**
  * The query side of docs/design.md "Mathematics": for each query, nats(q) and
  * `M_ℓ(q) = Q_S [(Q_Sᵀ G_ℓ(q) Q_A) ⊘ (Λ_ℓ + λ_ℓ)] Q_Aᵀ` (or the strategy's analogue) for every
- * layer of the factor set, optionally rank-r per layer ({@link QueryRank}, default `auto`).
+ * layer of the factor set, optionally rank-r per layer ({@link QueryRank}, default `auto`), with
+ * λ_ℓ resolved from `damping` (a score argument; default 0.1 × mean(Λ_ℓ)) unless ready
+ * `preconditioners` are given.
  * The eigenbasis rotations of all queries run batched per layer on onnxruntime in float64
  * (`rotation`, default {@link rotationRunnerFor} the engine; null: the pure-JS reference).
  */
@@ -178,11 +181,11 @@ export async function preconditionQueries(
   tokenizer: Tokenizer,
   factors: FactorSet,
   queries: readonly QueryInput[],
-  opts: { rank?: QueryRank; batchWindows?: number; preconditioners?: LayerPreconditioner[]; rotation?: EigenbasisRotationRunner | null } = {},
+  opts: { rank?: QueryRank; damping?: DampingSpec; batchWindows?: number; preconditioners?: LayerPreconditioner[]; rotation?: EigenbasisRotationRunner | null } = {},
 ): Promise<PreconditionedQueryGradient[]> {
   const context = engine.model.config.nPositions;
   const tokenized = queries.map((q) => tokenizeQuery(tokenizer, q, context));
-  const pre = opts.preconditioners ?? layerPreconditioners(factors);
+  const pre = opts.preconditioners ?? layerPreconditioners(factors, opts.damping ?? DEFAULT_DAMPING);
   const raw = await computeQueryGradients(engine, tokenized, factors.layers, opts);
   const rank = opts.rank ?? 'auto';
   const rotation = opts.rotation === undefined ? rotationRunnerFor(engine) : opts.rotation;

@@ -7,8 +7,6 @@ export interface FactorSetRecord {
   readonly name: string;
   readonly strategy: 'IDENTITY' | 'DIAGONAL' | 'KFAC' | 'EKFAC';
   readonly fisher: 'SAMPLED' | 'EMPIRICAL';
-  readonly dampingFactor: number | null;
-  readonly dampingValue: number | null;
   readonly sampleSize: number | null;
   readonly seed: number;
   readonly arguments: unknown;

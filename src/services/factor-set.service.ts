@@ -43,8 +43,6 @@ export class FactorSetService {
       name: setName,
       strategy: STRATEGIES[args.strategy],
       fisher: args.fisher === 'sampled' ? 'SAMPLED' : 'EMPIRICAL',
-      dampingFactor: args.damping.mode === 'relative' ? args.damping.factor : null,
-      dampingValue: args.damping.mode === 'absolute' ? args.damping.value : null,
       sampleSize: provenance.counts.sequences ?? null,
       seed: args.seed,
       arguments: { ...args, corpusHash: provenance.corpusHash, layers: provenance.layers },

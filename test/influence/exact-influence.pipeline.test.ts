@@ -10,6 +10,7 @@ import { preconditionQueries, tokenizeQuery } from '../../src/influence/query-gr
 import { TokenizedSequence } from '../../src/influence/tokenized-sequence';
 import { randomTokens, tinyEngine } from '../engine/engine-fixtures';
 import { byteTokenizer, inner, naiveMul, naiveT, referenceGradients, relErr } from './influence-fixtures';
+import { DEFAULT_DAMPING } from '../../src/math/damping';
 
 const layers = ['h.0.mlp.c_fc', 'h.0.mlp.c_proj', 'h.1.mlp.c_fc'];
 const { engine } = tinyEngine('float64');
@@ -31,7 +32,7 @@ describe('query side, exact influence and projections (tiny GPT-2, float64)', ()
   let ctx: Awaited<ReturnType<typeof setup>>;
   async function setup() {
     const factors = await fitFactors(engine, fitDocs, { strategy: 'ekfac', tracked: layers, seed: 3, batchWindows: 4 });
-    const pre = layerPreconditioners(factors);
+    const pre = layerPreconditioners(factors, DEFAULT_DAMPING);
     const qs = await preconditionQueries(engine, byteTokenizer, factors, queries, { rank: 'exact' });
     const refDocs = await Promise.all(docs.map((d) => referenceGradients(engine, d, layers)));
     return { factors, pre, qs, refDocs };

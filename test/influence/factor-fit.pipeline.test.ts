@@ -5,6 +5,7 @@ import { layerPreconditioners } from '../../src/influence/factor-set';
 import { TokenizedSequence } from '../../src/influence/tokenized-sequence';
 import { randomTokens, tinyEngine } from '../engine/engine-fixtures';
 import { naiveMul, naiveT, referenceGradients, relErr } from './influence-fixtures';
+import { DEFAULT_DAMPING } from '../../src/math/damping';
 
 const layers = ['h.0.mlp.c_fc', 'h.1.mlp.c_proj'];
 const { engine } = tinyEngine('float64');
@@ -63,7 +64,7 @@ describe('factor fitting against explicit references (tiny GPT-2, float64)', () 
     ek.layers.forEach((l, k) => expect(relErr(l.eigenvalues!.data, refL[k]!.data)).toBeLessThan(1e-9));
     dg.layers.forEach((l, k) => expect(relErr(l.fisherDiagonal!.data, refD[k]!.data)).toBeLessThan(1e-9));
     // auto damping: 0.1 × mean Λ per layer
-    layerPreconditioners(ek).forEach((p, k) => {
+    layerPreconditioners(ek, DEFAULT_DAMPING).forEach((p, k) => {
       const mean = refL[k]!.data.reduce((a, b) => a + b, 0) / refL[k]!.data.length;
       expect((p as { damping: number }).damping).toBeCloseTo(0.1 * mean, 12);
     });

@@ -14,7 +14,6 @@ const m = (r: number, c: number, seed: number) => matrix(r, c, Float64Array.from
 const factors: FactorSet = {
   strategy: 'ekfac',
   fisher: 'sampled',
-  damping: { mode: 'relative', factor: 0.1 },
   counts: { sequences: 3, windows: 4, tokens: 40 },
   layers: [
     { name: 'h.0.mlp.c_fc', rows: 3, cols: 2, covA: m(2, 2, 1), covS: m(3, 3, 2), qA: m(2, 2, 3), qS: m(3, 3, 4), lambdaA: m(1, 2, 5), lambdaS: m(1, 3, 6), eigenvalues: m(3, 2, 7) },

@@ -7,7 +7,6 @@ import { applyMigrations } from '../../src/db/migration-runner';
 import { fitFactorDirectory } from '../../src/influence/factor-directory.fitter';
 import { PROJECT_DOCUMENTS } from '../../src/jobs/job-names';
 import { JobQueue } from '../../src/jobs/job-queue';
-import { DEFAULT_DAMPING } from '../../src/math/damping';
 import type { ProjectionSpaceRecord } from '../../src/repositories/projection-space.repository';
 import { createServices, type Services } from '../../src/services/service-container';
 import { startWorker } from '../../src/worker/worker';
@@ -55,7 +54,6 @@ export async function prepareQueryPlatform(kind: DatabaseKind): Promise<QueryPla
     outDir: factorsDir,
     strategy: 'ekfac',
     fisher: 'sampled',
-    damping: DEFAULT_DAMPING,
     maxDocs: null,
     seed: 0,
     batchWindows: 8,

@@ -5,7 +5,7 @@ import { withPlatform } from '../open-platform';
 
 /**
  * Registers `tracebase factors fit --model DIR --corpus FILE.jsonl --out DIR [--strategy
- * ekfac|kfac|diagonal|identity] [--fisher sampled|empirical] [--damping auto|X] [--max-docs N]
+ * ekfac|kfac|diagonal|identity] [--fisher sampled|empirical] [--max-docs N]
  * [--seed N]`: fits curvature factors (docs/design.md "Mathematics") and writes factors.safetensors +
  * factors.json (arguments, model hash, corpus hash, seed) atomically. An existing --out with the
  * same model, corpus and arguments is reused; with anything else it is refused (or replaced
@@ -34,7 +34,6 @@ export function registerFactorsCommands(program: Command): void {
     .requiredOption('--out <dir>', 'factor directory to write')
     .option('--strategy <s>', 'ekfac | kfac | diagonal | identity', 'ekfac')
     .option('--fisher <f>', 'sampled (labels drawn from the model) | empirical (data labels)', 'sampled')
-    .option('--damping <d>', 'auto (0.1 × mean eigenvalue per layer) or an absolute value', 'auto')
     .option('--max-docs <n>', 'fit on the first N documents')
     .option('--seed <n>', 'seed of the sampled labels', '0')
     .option('--layers <names>', 'comma-separated tracked layers (default: both MLP layers of every block)')
@@ -42,11 +41,10 @@ export function registerFactorsCommands(program: Command): void {
     .option('--overwrite', 'replace factors fitted with other arguments in --out', false)
     .addOption(new Option('--device <device>', 'execution provider').choices(['cpu', 'cuda']).default('cpu'))
     .option('--threads <n>', 'intra-op threads (default: all cores)')
-    .action(async (o: { model: string; corpus: string; out: string; strategy: string; fisher: string; damping: string; maxDocs?: string; seed: string; layers?: string; batch: string; overwrite: boolean; device: 'cpu' | 'cuda'; threads?: string }) => {
+    .action(async (o: { model: string; corpus: string; out: string; strategy: string; fisher: string; maxDocs?: string; seed: string; layers?: string; batch: string; overwrite: boolean; device: 'cpu' | 'cuda'; threads?: string }) => {
       const p = await import('../../influence/influence-options.parser');
       const strategy = p.parseStrategy(o.strategy);
       const fisher = p.parseFisher(o.fisher);
-      const damping = p.parseDamping(o.damping);
       const maxDocs = o.maxDocs === undefined ? null : p.parseIntegerOption('max-docs', o.maxDocs, 1);
       const seed = p.parseIntegerOption('seed', o.seed, 0, 2 ** 32 - 1);
       const batchWindows = p.parseIntegerOption('batch', o.batch, 1, 4096);
@@ -59,7 +57,6 @@ export function registerFactorsCommands(program: Command): void {
         outDir: o.out,
         strategy,
         fisher,
-        damping,
         maxDocs,
         seed,
         ...(layers ? { layers } : {}),

@@ -21,16 +21,18 @@ export function registerInfluenceCommand(program: Command): void {
     .option('--queries <file>', 'queries JSONL: one {"id", "prompt", "completion"} per line (instead of --prompt/--completion)')
     .option('--top <k>', 'keep only the K most positive documents per query (sorted)')
     .option('--tokens', 'add token-wise scores τ_t (sum to the score)', false)
+    .option('--damping <d>', 'damping of the preconditioner: auto (0.1 × mean eigenvalue per layer) or an absolute λ; a score argument, so any value works with the same factors', 'auto')
     .option('--rank <r>', 'per-layer rank of the preconditioned query: auto (exact up to 65536 entries, else 32) | exact | N', 'auto')
     .option('--max-docs <n>', 'score the first N documents')
     .option('--batch <n>', 'context windows per engine batch', '8')
     .addOption(new Option('--device <device>', 'execution provider').choices(['cpu', 'cuda']).default('cpu'))
     .option('--threads <n>', 'intra-op threads (default: all cores)')
-    .action(async (o: { model: string; factors: string; corpus: string; out: string; prompt?: string; completion?: string; queries?: string; top?: string; tokens: boolean; rank: string; maxDocs?: string; batch: string; device: 'cpu' | 'cuda'; threads?: string }) => {
+    .action(async (o: { model: string; factors: string; corpus: string; out: string; prompt?: string; completion?: string; queries?: string; top?: string; tokens: boolean; damping: string; rank: string; maxDocs?: string; batch: string; device: 'cpu' | 'cuda'; threads?: string }) => {
       const p = await import('../../influence/influence-options.parser');
       const { InvalidInputError } = await import('../../errors/tracebase.error');
       const top = o.top === undefined ? undefined : p.parseIntegerOption('top', o.top, 1);
       const rank = p.parseQueryRank(o.rank);
+      const damping = p.parseDamping(o.damping);
       const maxDocs = o.maxDocs === undefined ? undefined : p.parseIntegerOption('max-docs', o.maxDocs, 1);
       const batchWindows = p.parseIntegerOption('batch', o.batch, 1, 4096);
       const threads = o.threads === undefined ? undefined : p.parseIntegerOption('threads', o.threads, 1, 1024);
@@ -60,7 +62,7 @@ export function registerInfluenceCommand(program: Command): void {
         if (f.name !== s.name || f.rows !== s.rows || f.cols !== s.cols) throw new FactorMismatchError(`factors in ${o.factors}: layer ${f.name} is ${f.rows}×${f.cols}, the model's ${s.name} is ${s.rows}×${s.cols}`, { layer: f.name });
       });
       const engine = new Gpt2GradientEngine(model, defaultEngineSettings({ device: o.device, ...(threads ? { intraOpThreads: threads } : {}) }));
-      const qs = await preconditionQueries(engine, model.tokenizer, factors, queries, { rank });
+      const qs = await preconditionQueries(engine, model.tokenizer, factors, queries, { rank, damping });
       const layerNames = factors.layers.map((l) => l.name);
       const line = (r: { queryId: string; documentId: string; score: number; perNat: number; layers: Float64Array; tokens?: Float64Array }, tokenIds: readonly number[], rankInTop?: number) => ({
         queryId: r.queryId,
