@@ -12,7 +12,7 @@ import { cpus, loadavg } from 'node:os';
 
 import { Gpt2GradientEngine, defaultEngineSettings } from '../src/engine/gpt2-gradient.engine';
 import { HeadSpec, defaultTrackedLayers } from '../src/engine/gradient-head.spec';
-import { SeededRandom } from '../src/engine/seeded-random';
+import { Mulberry32 } from '../src/math/seeded-random';
 import { packWindows } from '../src/engine/sequence-windows';
 import { Gpt2Config } from '../src/model/gpt2.config';
 import { gpt2ParameterCount } from '../src/model/gpt2.parameters';
@@ -48,7 +48,7 @@ async function rawMatmul(n: number): Promise<() => Promise<unknown>> {
   const y = b.input('y', 'float32', [n, n]);
   b.output(b.matmul(x, y), 'z');
   const s = await createSession(serializeModel(b), { device: 'cpu', intraOpThreads: threads, interOpThreads: 1 });
-  const rng = new SeededRandom(1);
+  const rng = new Mulberry32(1);
   const data = Float32Array.from({ length: n * n }, () => rng.normal());
   const feeds: Record<string, HostTensor> = { x: { dtype: 'float32', dims: [n, n], data }, y: { dtype: 'float32', dims: [n, n], data } };
   return () => runSession(s, feeds);
@@ -87,7 +87,7 @@ async function main(): Promise<void> {
   const matmulParams = params - config.nPositions * config.nEmbd;
   const weights = randomWeights(config, 1, 0.02);
   const engine = new Gpt2GradientEngine({ config, weights: { tensors: weights, fileNames: new Map() }, hash: 'bench' }, defaultEngineSettings({ intraOpThreads: threads }));
-  const rng = new SeededRandom(2);
+  const rng = new Mulberry32(2);
   const windows = Array.from({ length: B }, (_, i) => {
     const tokens = Array.from({ length: T }, () => Math.floor(rng.next() * 256));
     return { sequence: i, start: 0, tokens, lossMask: tokens.map((_, j) => (j + 1 < T ? 1 : 0)) };

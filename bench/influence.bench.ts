@@ -18,7 +18,7 @@ import { cpus, loadavg } from 'node:os';
 
 import { Gpt2GradientEngine, defaultEngineSettings } from '../src/engine/gpt2-gradient.engine';
 import { defaultTrackedLayers } from '../src/engine/gradient-head.spec';
-import { SeededRandom } from '../src/engine/seeded-random';
+import { Mulberry32 } from '../src/math/seeded-random';
 import { packWindows } from '../src/engine/sequence-windows';
 import { Gpt2Config } from '../src/model/gpt2.config';
 import { identity, matrix } from '../src/math/dense-matrix';
@@ -48,7 +48,7 @@ async function main(): Promise<void> {
   const config: Gpt2Config = { nEmbd: 256, nLayer: 6, nHead: 8, nPositions: 256, vocabSize: 256, nInner: 1024, layerNormEpsilon: 1e-5, activation: 'gelu_new' };
   const T = config.nPositions;
   const engine = new Gpt2GradientEngine({ config, weights: { tensors: randomWeights(config, 1, 0.02), fileNames: new Map() }, hash: 'bench-influence' }, defaultEngineSettings({ intraOpThreads: threads }));
-  const rng = new SeededRandom(2);
+  const rng = new Mulberry32(2);
   const docs: TokenizedSequence[] = Array.from({ length: B }, (_, k) => ({ id: `d${k}`, scoreFrom: 0, tokens: Array.from({ length: T }, () => Math.floor(rng.next() * 256)) }));
   const layers = trackedLayers(config, defaultTrackedLayers(config.nLayer));
   const ctx: FitContext = { engine, layers, fisher: 'sampled', seed: 1, batchWindows: B };

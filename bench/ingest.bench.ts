@@ -34,7 +34,7 @@ import path from 'node:path';
 
 import { applyMigrations } from '../src/db/migration-runner';
 import { defaultEngineSettings, Gpt2GradientEngine } from '../src/engine/gpt2-gradient.engine';
-import { SeededRandom } from '../src/engine/seeded-random';
+import { Mulberry32 } from '../src/math/seeded-random';
 import { projectDocuments } from '../src/influence/document-projection.pipeline';
 import { DEFAULT_WORKER_TOKEN_BUDGET } from '../src/config/config';
 import { SessionCache } from '../src/engine/session.cache';
@@ -87,7 +87,7 @@ async function rawMatmul(n: number): Promise<() => Promise<number>> {
   const y = b.input('y', 'float32', [n, n]);
   b.output(b.matmul(x, y), 'z');
   const s = await createSession(serializeModel(b), { device, intraOpThreads: threads, interOpThreads: 1 });
-  const rng = new SeededRandom(1);
+  const rng = new Mulberry32(1);
   const data = Float32Array.from({ length: n * n }, () => rng.normal());
   const feeds: Record<string, HostTensor> = { x: { dtype: 'float32', dims: [n, n], data }, y: { dtype: 'float32', dims: [n, n], data } };
   return async () => {
@@ -330,7 +330,7 @@ async function main(): Promise<void> {
     log(`imported the whole world (${lines.length} documents) for the write benchmark in ${seconds(t0).toFixed(1)} s`);
     const worldCorpus = await db.prisma.corpus.findFirstOrThrow({ where: { name: 'world' } });
     const docIds = (await db.prisma.document.findMany({ where: { corpusId: worldCorpus.id }, orderBy: { id: 'asc' }, select: { id: true }, take: writeRows })).map((d) => d.id);
-    const rng = new SeededRandom(3);
+    const rng = new Mulberry32(3);
     const randomRecord = (documentId: number): DocumentProjectionRecord => ({
       documentId,
       full: Float32Array.from({ length: engineSpace.fullDims }, () => rng.normal()),

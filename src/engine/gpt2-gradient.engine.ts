@@ -8,7 +8,7 @@ import { HostTensor, SessionSettings, runSession } from '../onnx/ort.runner';
 import { serializeModel } from '../onnx/onnx.serializer';
 import { buildGpt2HeadGraph } from './gpt2-heads.graph';
 import { HeadSpec, headKey } from './gradient-head.spec';
-import { SeededRandom } from './seeded-random';
+import { Mulberry32 } from '../math/seeded-random';
 import { PackedBatch } from './sequence-windows';
 import { SessionCache } from './session.cache';
 
@@ -107,7 +107,7 @@ export class Gpt2GradientEngine {
  * argmax_v(logits + g), distributed as softmax(logits). Same seed ⇒ same labels.
  */
 export function gumbelNoise(seed: number, batch: number, seqLen: number, vocab: number, dtype: 'float32' | 'float64'): HostTensor {
-  const rng = new SeededRandom(seed);
+  const rng = new Mulberry32(seed);
   const data = new (dtype === 'float64' ? Float64Array : Float32Array)(batch * seqLen * vocab);
   for (let i = 0; i < data.length; i++) data[i] = rng.gumbel();
   return { dtype, dims: [batch, seqLen, vocab], data };
@@ -115,7 +115,7 @@ export function gumbelNoise(seed: number, batch: number, seqLen: number, vocab: 
 
 /** Uniform (0,1) noise `[B, T]` from a seed, for the `sampled-icdf` head. */
 export function uniformNoise(seed: number, batch: number, seqLen: number, dtype: 'float32' | 'float64'): HostTensor {
-  const rng = new SeededRandom(seed);
+  const rng = new Mulberry32(seed);
   const data = new (dtype === 'float64' ? Float64Array : Float32Array)(batch * seqLen);
   for (let i = 0; i < data.length; i++) data[i] = rng.nextOpen();
   return { dtype, dims: [batch, seqLen], data };

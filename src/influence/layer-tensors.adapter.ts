@@ -2,7 +2,7 @@ import { Gpt2Config } from '../model/gpt2.config';
 import { HostTensor } from '../onnx/ort.runner';
 import { InvalidInputError } from '../errors/tracebase.error';
 import { Matrix, matrix } from '../math/dense-matrix';
-import { fmix32 } from '../math/seeded-gaussian.random';
+import { fmix32 } from '../math/seeded-random';
 
 /** A tracked layer and the shape of its gradient G_ℓ: o×(i+1) (bias as an appended input 1). */
 export interface TrackedLayer {

@@ -14,7 +14,7 @@ import { NameRegistry } from './name.generator';
 import { ProcedureGenerator, ProcedureInstance } from './procedure.types';
 import { inventReadingFact, readingCompletion, readingPrompt, readingRelation } from './reading-procedure.generator';
 import { buildProcedureQuery, REASONING_ID_STEMS, sampleQueryInstances } from './reasoning-query.builder';
-import { SeededRandom } from './seeded-random';
+import { SeededRandom } from '../math/seeded-random';
 import { slopeProcedure } from './slope-procedure.generator';
 import { templateVocabulary } from './template-vocabulary';
 import { verifyWorld } from './world-invariants';

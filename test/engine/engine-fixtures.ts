@@ -1,6 +1,6 @@
 import { Gpt2Config } from '../../src/model/gpt2.config';
 import { Gpt2GradientEngine, defaultEngineSettings } from '../../src/engine/gpt2-gradient.engine';
-import { SeededRandom } from '../../src/engine/seeded-random';
+import { Mulberry32 } from '../../src/math/seeded-random';
 import { randomWeights, tinyConfig } from '../support/gpt2-checkpoint';
 
 /** An engine over a seeded random tiny GPT-2 (weights kept for the float64 reference). */
@@ -12,7 +12,7 @@ export function tinyEngine(dtype: 'float32' | 'float64', config: Gpt2Config = ti
 
 /** Seeded random token ids in [0, vocab). */
 export function randomTokens(n: number, vocab: number, seed: number): number[] {
-  const rng = new SeededRandom(seed);
+  const rng = new Mulberry32(seed);
   return Array.from({ length: n }, () => Math.floor(rng.next() * vocab));
 }
 
