@@ -7,7 +7,7 @@ import { TensorData } from '../onnx/graph.types';
 import { HostTensor, SessionSettings, runSession } from '../onnx/ort.runner';
 import { serializeModel } from '../onnx/onnx.serializer';
 import { buildGpt2HeadGraph } from './gpt2-heads.graph';
-import { HeadSpec, headKey } from './gradient-head.spec';
+import { HeadSpec, headKey } from './gradient-head.definition';
 import { Mulberry32 } from '../math/seeded-random';
 import { PackedBatch } from './sequence-windows';
 import { SessionCache } from './session.cache';

@@ -3,7 +3,7 @@ import { buildGradients } from '../onnx/autodiff';
 import { GraphBuilder } from '../onnx/graph.builder';
 import { Value } from '../onnx/graph.types';
 import { Gpt2GraphOptions, Gpt2GraphShape, buildGpt2Forward } from './gpt2-forward.graph';
-import { HeadSpec, defaultTrackedLayers } from './gradient-head.spec';
+import { HeadSpec, defaultTrackedLayers } from './gradient-head.definition';
 
 /** A graph ready to serialise, with the names of its inputs and outputs. */
 export interface Gpt2HeadGraph {

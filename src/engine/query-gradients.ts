@@ -4,7 +4,7 @@ import { InvalidInputError } from '../errors/tracebase.error';
 import { Float32Tensor } from '../model/safetensors.reader';
 import { gpt2ParameterSpecs } from '../model/gpt2.parameters';
 import { EngineSettings, Gpt2GradientEngine, defaultEngineSettings } from './gpt2-gradient.engine';
-import { defaultTrackedLayers } from './gradient-head.spec';
+import { defaultTrackedLayers } from './gradient-head.definition';
 import { packWindows, splitIntoWindows } from './sequence-windows';
 
 /** Gradient of one query's completion loss, named as in the model's safetensors file. */

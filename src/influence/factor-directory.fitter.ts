@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { DampingSpec } from '../math/damping';
 import { CurvatureStrategy } from '../math/ekfac-preconditioner';
 
-import { defaultTrackedLayers } from '../engine/gradient-head.spec';
+import { defaultTrackedLayers } from '../engine/gradient-head.definition';
 import { Gpt2GradientEngine, defaultEngineSettings } from '../engine/gpt2-gradient.engine';
 import { loadModelDirectory } from '../model/model-directory.loader';
 import { readCorpusFile } from './corpus-jsonl.reader';

@@ -1,5 +1,5 @@
 import { Gpt2GradientEngine, gumbelNoise } from '../engine/gpt2-gradient.engine';
-import { HeadSpec } from '../engine/gradient-head.spec';
+import { HeadSpec } from '../engine/gradient-head.definition';
 import { HostTensor } from '../onnx/ort.runner';
 import { scoreAllPositions, sumBySequence } from '../engine/sequence-windows';
 import { DampingSpec, DEFAULT_DAMPING } from '../math/damping';

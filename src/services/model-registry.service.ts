@@ -1,6 +1,6 @@
 import path from 'node:path';
 
-import { defaultTrackedLayers } from '../engine/gradient-head.spec';
+import { defaultTrackedLayers } from '../engine/gradient-head.definition';
 import { InvalidInputError, NotFoundError } from '../errors/tracebase.error';
 import { toHfConfigJson } from '../model/gpt2.config';
 import { gpt2ParameterCount } from '../model/gpt2.parameters';

@@ -1,5 +1,5 @@
 import { Gpt2GradientEngine, defaultEngineSettings } from '../../src/engine/gpt2-gradient.engine';
-import { headKey } from '../../src/engine/gradient-head.spec';
+import { headKey } from '../../src/engine/gradient-head.definition';
 import { HostTensor } from '../../src/onnx/ort.runner';
 import { Mulberry32 } from '../../src/math/seeded-random';
 import { packWindows, scoresByToken, splitIntoWindows, sumBySequence } from '../../src/engine/sequence-windows';

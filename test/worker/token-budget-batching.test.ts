@@ -3,7 +3,7 @@ import { trackedLayers } from '../../src/influence/layer-tensors.adapter';
 import { type DocumentProjection, projectDocuments } from '../../src/influence/document-projection.pipeline';
 import { gaussianProjectionSpace, uniformRanks } from '../../src/influence/projection-space';
 import type { TokenizedSequence } from '../../src/influence/tokenized-sequence';
-import { defaultTrackedLayers } from '../../src/engine/gradient-head.spec';
+import { defaultTrackedLayers } from '../../src/engine/gradient-head.definition';
 import { randomTokens, relErr, tinyEngine } from '../engine/engine-fixtures';
 
 jest.setTimeout(240_000);
