@@ -33,7 +33,7 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 
 import { applyMigrations } from '../src/db/migration-runner';
-import { defaultEngineSettings, Gpt2GradientEngine } from '../src/engine/gpt2-gradient.engine';
+import { defaultEngineSettings, GradientEngine } from '../src/engine/gradient.engine';
 import { Mulberry32 } from '../src/math/seeded-random';
 import { projectDocuments } from '../src/influence/document-projection.pipeline';
 import { DEFAULT_WORKER_TOKEN_BUDGET } from '../src/config/config';
@@ -43,14 +43,14 @@ import { isScorable, sequenceBatches } from '../src/influence/sequence-batches';
 import type { TokenizedSequence } from '../src/influence/tokenized-sequence';
 import { PROJECT_DOCUMENTS } from '../src/jobs/job-names';
 import { JOB_SCHEMA, JobQueue } from '../src/jobs/job-queue';
-import type { Gpt2Config } from '../src/model/gpt2.config';
+import type { Gpt2Config } from '../src/model-families/gpt2';
 import { GraphBuilder } from '../src/onnx/graph.builder';
 import { serializeModel } from '../src/onnx/onnx.serializer';
 import { createSession, type HostTensor, runSession } from '../src/onnx/ort.runner';
 import { DocumentProjectionRepository, type DocumentProjectionRecord } from '../src/repositories/document-projection.repository';
 import { toVectorBinary } from '../src/repositories/vector-sql';
 import { createServices } from '../src/services/service-container';
-import { initGpt2Parameters } from '../src/training/gpt2-parameter.initializer';
+import { gpt2ConfigOf, initGpt2Parameters } from '../src/model-families/gpt2';
 import { writeModelDirectory } from '../src/training/model-directory.writer';
 import { referenceModelConfig } from '../src/training/training.settings';
 import { generateWorld } from '../src/world/world.generator';
@@ -189,7 +189,7 @@ async function main(): Promise<void> {
     const spaceOf = (name: string, seed: number) => services.projectionSpaces.create({ modelName: 'bench', name, outRank: rank, inRank: rank, sketchDims, seed });
     const engineSpace = await spaceOf('engine', 0);
     const runtime = await services.projectionSpaces.runtime(engineSpace.id);
-    const config = runtime.loaded.config;
+    const config = gpt2ConfigOf(runtime.loaded);
 
     // 1. The engine's own rate, job-sized chunks alternating with the raw MatMul.
     const corpus = await db.prisma.corpus.findFirstOrThrow({ where: { name: 'bench' } });
@@ -200,7 +200,7 @@ async function main(): Promise<void> {
     const totalTokens = sequences.reduce((s, q) => s + q.tokens.length, 0);
     const budget = { context: config.nPositions, tokenBudget };
     // room for every shape of both batchings, so that no graph is compiled twice
-    const engine = new Gpt2GradientEngine(runtime.loaded, defaultEngineSettings({ device, intraOpThreads: threads }), new SessionCache(planShapeCount(budget) + 32));
+    const engine = new GradientEngine(runtime.loaded, defaultEngineSettings({ device, intraOpThreads: threads }), new SessionCache(planShapeCount(budget) + 32));
     const chunks: TokenizedSequence[][] = [];
     for (let i = 0; i < sequences.length; i += batchSize) chunks.push(sequences.slice(i, i + batchSize));
     type Batching = 'tokenBudget' | 'fixedBatches';

@@ -1,4 +1,4 @@
-import { END_OF_TEXT_ID } from './byte-level.vocabulary';
+import { END_OF_TEXT_ID } from '../generation/byte-level.vocabulary';
 import { Mulberry32, deriveSeed } from '../math/seeded-random';
 
 /** Where the data stream stands: row `row` of epoch `epoch` is the next one to be served. */

@@ -1,9 +1,10 @@
-import { Gpt2GradientEngine, defaultEngineSettings } from '../../src/engine/gpt2-gradient.engine';
+import { GradientEngine, defaultEngineSettings } from '../../src/engine/gradient.engine';
 import { headKey } from '../../src/engine/gradient-head.definition';
 import { HostTensor } from '../../src/onnx/ort.runner';
 import { Mulberry32 } from '../../src/math/seeded-random';
 import { packWindows, scoresByToken, splitIntoWindows, sumBySequence } from '../../src/engine/sequence-windows';
 import { randomTokens, relErr, tinyEngine } from './engine-fixtures';
+import { gpt2Family } from '../../src/model-families/gpt2';
 
 describe('long documents across windows', () => {
   it('summing a document’s projected windows gives P·G·Rᵀ of its whole-document gradient', async () => {
@@ -63,7 +64,7 @@ describe('token-wise influence across windows', () => {
 describe('weights embedded in the graph', () => {
   it('give the same log-probs and gradients as weights fed as inputs', async () => {
     const { engine, weights, config } = tinyEngine('float64');
-    const embedded = new Gpt2GradientEngine({ config, weights: { tensors: weights, fileNames: new Map() }, hash: 'tiny-3' }, defaultEngineSettings({ dtype: 'float64', intraOpThreads: 1, weights: 'graph' }));
+    const embedded = new GradientEngine({ family: gpt2Family, config, weights: { tensors: weights, fileNames: new Map() }, hash: 'tiny-3' }, defaultEngineSettings({ dtype: 'float64', intraOpThreads: 1, weights: 'graph' }));
     const batch = packWindows(splitIntoWindows({ tokens: randomTokens(12, 256, 81), scoreFrom: 2 }, 16), 12);
     const a = await engine.run({ labels: 'data', allGradients: true }, batch);
     const b = await embedded.run({ labels: 'data', allGradients: true }, batch);

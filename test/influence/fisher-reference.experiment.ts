@@ -2,10 +2,10 @@
 // layer's Fisher explicitly, compare each strategy's influence with the explicit damped-Fisher
 // influence Σ_ℓ g_qᵀ (F_ℓ + λ_ℓ I)⁻¹ g_d. Used by the test (one setting) and by the accuracy
 // script (a sweep over the number of fitting sequences).
-import { Gpt2GradientEngine, defaultEngineSettings, gumbelNoise } from '../../src/engine/gpt2-gradient.engine';
+import { GradientEngine, defaultEngineSettings, gumbelNoise } from '../../src/engine/gradient.engine';
 import { Mulberry32 } from '../../src/math/seeded-random';
 import { packWindows, scoreAllPositions } from '../../src/engine/sequence-windows';
-import { Gpt2Config } from '../../src/model/gpt2.config';
+import { Gpt2Config } from '../../src/model-families/gpt2';
 import { CurvatureStrategy } from '../../src/math/ekfac-preconditioner';
 import { Matrix } from '../../src/math/dense-matrix';
 import { pearson } from '../../src/math/statistics/pearson.statistic';
@@ -16,6 +16,7 @@ import { preconditionQueries } from '../../src/influence/query-gradient.pipeline
 import { TokenizedSequence } from '../../src/influence/tokenized-sequence';
 import { randomWeights } from '../support/gpt2-checkpoint';
 import { byteTokenizer, referenceGradients } from './influence-fixtures';
+import { gpt2Family } from '../../src/model-families/gpt2';
 
 /** The tiny model of the independent measurement: n_embd 8. */
 export function accuracyConfig(): Gpt2Config {
@@ -64,8 +65,8 @@ export interface StrategyAccuracy {
 export async function strategyAccuracy(opts: { fit: number; referenceFit?: number; docs?: number; queries?: number; seed?: number; threads?: number }): Promise<StrategyAccuracy[]> {
   const config = accuracyConfig();
   const seed = opts.seed ?? 1;
-  const engine = new Gpt2GradientEngine(
-    { config, weights: { tensors: randomWeights(config, seed, 0.5), fileNames: new Map() }, hash: `acc-${seed}` },
+  const engine = new GradientEngine(
+    { family: gpt2Family, config, weights: { tensors: randomWeights(config, seed, 0.5), fileNames: new Map() }, hash: `acc-${seed}` },
     defaultEngineSettings({ dtype: 'float64', intraOpThreads: opts.threads ?? 1 }),
   );
   // separate streams: documents and queries do not change with the number of fitting sequences

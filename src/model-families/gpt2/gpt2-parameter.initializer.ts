@@ -1,6 +1,6 @@
-import { Gpt2Config } from '../model/gpt2.config';
-import { gpt2ParameterSpecs } from '../model/gpt2.parameters';
-import { Mulberry32, deriveSeed } from '../math/seeded-random';
+import { Gpt2Config } from './gpt2.config';
+import { gpt2ParameterSpecs } from './gpt2.parameters';
+import { Mulberry32, deriveSeed } from '../../math/seeded-random';
 
 /**
  * GPT-2 initialisation as in Hugging Face `GPT2PreTrainedModel._init_weights`, deterministic

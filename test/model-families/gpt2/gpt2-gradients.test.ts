@@ -1,9 +1,10 @@
-import { Gpt2GradientEngine, defaultEngineSettings } from '../../src/engine/gpt2-gradient.engine';
-import { gpt2ParameterSpecs } from '../../src/model/gpt2.parameters';
-import { Mulberry32 } from '../../src/math/seeded-random';
-import { PackedBatch, packWindows, splitIntoWindows } from '../../src/engine/sequence-windows';
-import { referenceLoss, toFloat64 } from '../support/gpt2-reference';
-import { randomTokens, relErr, tinyEngine } from './engine-fixtures';
+import { GradientEngine, defaultEngineSettings } from '../../../src/engine/gradient.engine';
+import { gpt2ParameterSpecs } from '../../../src/model-families/gpt2';
+import { Mulberry32 } from '../../../src/math/seeded-random';
+import { PackedBatch, packWindows, splitIntoWindows } from '../../../src/engine/sequence-windows';
+import { referenceLoss, toFloat64 } from '../../support/gpt2-reference';
+import { randomTokens, relErr, tinyEngine } from '../../engine/engine-fixtures';
+import { gpt2Family } from '../../../src/model-families/gpt2';
 
 /** Central finite differences of the float64 reference loss at chosen coordinates of each tensor. */
 function referenceGradientSubset(
@@ -113,7 +114,7 @@ describe('untied LM head (checkpoint with its own lm_head.weight)', () => {
     const { weights } = tinyEngine('float64');
     const rng = new Mulberry32(77);
     const lmHead = Float32Array.from({ length: config.vocabSize * config.nEmbd }, () => 0.2 * rng.normal());
-    const engine = new Gpt2GradientEngine({ config, weights: { tensors: weights, lmHead, fileNames: new Map() }, hash: 'untied' }, defaultEngineSettings({ dtype: 'float64', intraOpThreads: 1 }));
+    const engine = new GradientEngine({ family: gpt2Family, config, weights: { tensors: weights, lmHead, fileNames: new Map() }, hash: 'untied' }, defaultEngineSettings({ dtype: 'float64', intraOpThreads: 1 }));
     const tokens = randomTokens(9, 256, 78);
     const windows = splitIntoWindows({ tokens, scoreFrom: 0 }, 16);
     const out = await engine.run({ labels: 'data', allGradients: true }, packWindows(windows, 9));
