@@ -9,14 +9,12 @@
  * Env: BENCH_THREADS (default: all cores), BENCH_RUNS (default 7), BENCH_BATCH (default 8).
  */
 import { cpus, loadavg } from 'node:os';
-import { gpt2Family } from '../src/model-families/gpt2';
+import { Gpt2Config, gpt2Family, gpt2ParameterCount } from '../src/model-families/gpt2';
 
 import { GradientEngine, defaultEngineSettings } from '../src/engine/gradient.engine';
 import { HeadSpec } from '../src/engine/gradient-head.definition';
 import { Mulberry32 } from '../src/math/seeded-random';
 import { packWindows } from '../src/engine/sequence-windows';
-import { Gpt2Config } from '../src/model-families/gpt2';
-import { gpt2ParameterCount } from '../src/model-families/gpt2';
 import { GraphBuilder } from '../src/onnx/graph.builder';
 import { serializeModel } from '../src/onnx/onnx.serializer';
 import { HostTensor, createSession, runSession } from '../src/onnx/ort.runner';

@@ -15,12 +15,11 @@
  * BENCH_RUNS (default 3), BENCH_EIGEN=1 also times one 1025×1025 eigendecomposition.
  */
 import { cpus, loadavg } from 'node:os';
-import { gpt2Family } from '../src/model-families/gpt2';
+import { Gpt2Config, gpt2Family } from '../src/model-families/gpt2';
 
 import { GradientEngine, defaultEngineSettings } from '../src/engine/gradient.engine';
 import { Mulberry32 } from '../src/math/seeded-random';
 import { packWindows } from '../src/engine/sequence-windows';
-import { Gpt2Config } from '../src/model-families/gpt2';
 import { identity, matrix } from '../src/math/dense-matrix';
 import { EkfacEigenvalueAccumulator } from '../src/math/ekfac-eigenvalue.accumulator';
 import { symmetricEigen } from '../src/math/symmetric-eigen';

@@ -1,8 +1,7 @@
-import { Gpt2Config } from '../../src/model-families/gpt2';
+import { Gpt2Config, gpt2Family } from '../../src/model-families/gpt2';
 import { GradientEngine, defaultEngineSettings } from '../../src/engine/gradient.engine';
 import { Mulberry32 } from '../../src/math/seeded-random';
 import { randomWeights, tinyConfig } from '../support/gpt2-checkpoint';
-import { gpt2Family } from '../../src/model-families/gpt2';
 
 /** An engine over a seeded random tiny GPT-2 (weights kept for the float64 reference). */
 export function tinyEngine(dtype: 'float32' | 'float64', config: Gpt2Config = tinyConfig(), seed = 3): { engine: GradientEngine; weights: Map<string, Float32Array>; config: Gpt2Config } {

@@ -1,13 +1,12 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { gpt2Family } from '../../src/model-families/gpt2';
+import { gpt2Family, gpt2ParameterSpecs } from '../../src/model-families/gpt2';
 
 import { Command } from 'commander';
 
 import { registerGradientsCommand } from '../../src/cli/commands/gradients.command';
 import { SafetensorsFile } from '../../src/model/safetensors.reader';
-import { gpt2ParameterSpecs } from '../../src/model-families/gpt2';
 import { referenceLogProbs, toFloat64 } from '../support/gpt2-reference';
 import { tinyConfig, writeTinyCheckpoint } from '../support/gpt2-checkpoint';
 import { GradientEngine, defaultEngineSettings } from '../../src/engine/gradient.engine';

@@ -5,7 +5,7 @@
 import { GradientEngine, defaultEngineSettings, gumbelNoise } from '../../src/engine/gradient.engine';
 import { Mulberry32 } from '../../src/math/seeded-random';
 import { packWindows, scoreAllPositions } from '../../src/engine/sequence-windows';
-import { Gpt2Config } from '../../src/model-families/gpt2';
+import { Gpt2Config, gpt2Family } from '../../src/model-families/gpt2';
 import { CurvatureStrategy } from '../../src/math/ekfac-preconditioner';
 import { Matrix } from '../../src/math/dense-matrix';
 import { pearson } from '../../src/math/statistics/pearson.statistic';
@@ -16,7 +16,6 @@ import { preconditionQueries } from '../../src/influence/query-gradient.pipeline
 import { TokenizedSequence } from '../../src/influence/tokenized-sequence';
 import { randomWeights } from '../support/gpt2-checkpoint';
 import { byteTokenizer, referenceGradients } from './influence-fixtures';
-import { gpt2Family } from '../../src/model-families/gpt2';
 
 /** The tiny model of the independent measurement: n_embd 8. */
 export function accuracyConfig(): Gpt2Config {

@@ -4,8 +4,7 @@ import { join } from 'node:path';
 
 import { Mulberry32 } from '../../src/math/seeded-random';
 import { bytesToUnicode } from '../../src/model/byte-level-bpe.tokenizer';
-import { Gpt2Config, toHfConfigJson } from '../../src/model-families/gpt2';
-import { gpt2ParameterSpecs } from '../../src/model-families/gpt2';
+import { Gpt2Config, gpt2ParameterSpecs, toHfConfigJson } from '../../src/model-families/gpt2';
 import { Float32Tensor } from '../../src/model/safetensors.reader';
 import { writeSafetensors } from '../../src/model/safetensors.writer';
 

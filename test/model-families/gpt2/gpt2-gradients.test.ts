@@ -1,10 +1,9 @@
 import { GradientEngine, defaultEngineSettings } from '../../../src/engine/gradient.engine';
-import { gpt2ParameterSpecs } from '../../../src/model-families/gpt2';
+import { gpt2Family, gpt2ParameterSpecs } from '../../../src/model-families/gpt2';
 import { Mulberry32 } from '../../../src/math/seeded-random';
 import { PackedBatch, packWindows, splitIntoWindows } from '../../../src/engine/sequence-windows';
 import { referenceLoss, toFloat64 } from '../../support/gpt2-reference';
 import { randomTokens, relErr, tinyEngine } from '../../engine/engine-fixtures';
-import { gpt2Family } from '../../../src/model-families/gpt2';
 
 /** Central finite differences of the float64 reference loss at chosen coordinates of each tensor. */
 function referenceGradientSubset(
