@@ -9,13 +9,12 @@
  * Env: BENCH_THREADS (default: all cores), BENCH_RUNS (default 7), BENCH_BATCH (default 8).
  */
 import { cpus, loadavg } from 'node:os';
+import { Gpt2Config, gpt2Family, gpt2ParameterCount } from '../src/model-families/gpt2';
 
-import { Gpt2GradientEngine, defaultEngineSettings } from '../src/engine/gpt2-gradient.engine';
-import { HeadSpec, defaultTrackedLayers } from '../src/engine/gradient-head.spec';
-import { SeededRandom } from '../src/engine/seeded-random';
+import { GradientEngine, defaultEngineSettings } from '../src/engine/gradient.engine';
+import { HeadSpec } from '../src/engine/gradient-head.definition';
+import { Mulberry32 } from '../src/math/seeded-random';
 import { packWindows } from '../src/engine/sequence-windows';
-import { Gpt2Config } from '../src/model/gpt2.config';
-import { gpt2ParameterCount } from '../src/model/gpt2.parameters';
 import { GraphBuilder } from '../src/onnx/graph.builder';
 import { serializeModel } from '../src/onnx/onnx.serializer';
 import { HostTensor, createSession, runSession } from '../src/onnx/ort.runner';
@@ -48,7 +47,7 @@ async function rawMatmul(n: number): Promise<() => Promise<unknown>> {
   const y = b.input('y', 'float32', [n, n]);
   b.output(b.matmul(x, y), 'z');
   const s = await createSession(serializeModel(b), { device: 'cpu', intraOpThreads: threads, interOpThreads: 1 });
-  const rng = new SeededRandom(1);
+  const rng = new Mulberry32(1);
   const data = Float32Array.from({ length: n * n }, () => rng.normal());
   const feeds: Record<string, HostTensor> = { x: { dtype: 'float32', dims: [n, n], data }, y: { dtype: 'float32', dims: [n, n], data } };
   return () => runSession(s, feeds);
@@ -86,8 +85,8 @@ async function main(): Promise<void> {
   const params = gpt2ParameterCount(config);
   const matmulParams = params - config.nPositions * config.nEmbd;
   const weights = randomWeights(config, 1, 0.02);
-  const engine = new Gpt2GradientEngine({ config, weights: { tensors: weights, fileNames: new Map() }, hash: 'bench' }, defaultEngineSettings({ intraOpThreads: threads }));
-  const rng = new SeededRandom(2);
+  const engine = new GradientEngine({ family: gpt2Family, config, weights: { tensors: weights, fileNames: new Map() }, hash: 'bench' }, defaultEngineSettings({ intraOpThreads: threads }));
+  const rng = new Mulberry32(2);
   const windows = Array.from({ length: B }, (_, i) => {
     const tokens = Array.from({ length: T }, () => Math.floor(rng.next() * 256));
     return { sequence: i, start: 0, tokens, lossMask: tokens.map((_, j) => (j + 1 < T ? 1 : 0)) };
@@ -98,7 +97,7 @@ async function main(): Promise<void> {
 
   const mmN = 1024;
   const mm = await rawMatmul(mmN);
-  const embedded = new Gpt2GradientEngine({ config, weights: { tensors: weights, fileNames: new Map() }, hash: 'bench' }, defaultEngineSettings({ intraOpThreads: threads, weights: 'graph' }));
+  const embedded = new GradientEngine({ family: gpt2Family, config, weights: { tensors: weights, fileNames: new Map() }, hash: 'bench' }, defaultEngineSettings({ intraOpThreads: threads, weights: 'graph' }));
   const measure = async (label: string, head: HeadSpec, extra: Record<string, HostTensor> = {}, eng = engine) => {
     const r = await timeAgainstMatmul(() => eng.run(head, batch, extra), flops, mm, mmN);
     return { label, seconds: r.seconds, tokensPerSecond: tokens / r.seconds, gflops: r.gflops, rawMatmulGflops: r.rawGflops, ratioToRawMatmul: r.ratio };
@@ -106,7 +105,7 @@ async function main(): Promise<void> {
   const fwd = await time(() => engine.run({ labels: 'data' }, batch), runs);
   const all = await measure('fwd+bwd, all-parameter gradients (weights fed as inputs)', { labels: 'data', allGradients: true });
   const allEmbedded = await measure('fwd+bwd, all-parameter gradients (weights embedded as initializers)', { labels: 'data', allGradients: true }, {}, embedded);
-  const tracked = defaultTrackedLayers(config.nLayer);
+  const tracked = gpt2Family.defaultTrackedLayers(config);
   const ranks: Record<string, [number, number]> = {};
   const extra: Record<string, HostTensor> = {};
   for (const l of tracked) {

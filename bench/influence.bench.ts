@@ -15,12 +15,11 @@
  * BENCH_RUNS (default 3), BENCH_EIGEN=1 also times one 1025×1025 eigendecomposition.
  */
 import { cpus, loadavg } from 'node:os';
+import { Gpt2Config, gpt2Family } from '../src/model-families/gpt2';
 
-import { Gpt2GradientEngine, defaultEngineSettings } from '../src/engine/gpt2-gradient.engine';
-import { defaultTrackedLayers } from '../src/engine/gradient-head.spec';
-import { SeededRandom } from '../src/engine/seeded-random';
+import { GradientEngine, defaultEngineSettings } from '../src/engine/gradient.engine';
+import { Mulberry32 } from '../src/math/seeded-random';
 import { packWindows } from '../src/engine/sequence-windows';
-import { Gpt2Config } from '../src/model/gpt2.config';
 import { identity, matrix } from '../src/math/dense-matrix';
 import { EkfacEigenvalueAccumulator } from '../src/math/ekfac-eigenvalue.accumulator';
 import { symmetricEigen } from '../src/math/symmetric-eigen';
@@ -47,10 +46,10 @@ async function seconds(fn: () => Promise<unknown>): Promise<number> {
 async function main(): Promise<void> {
   const config: Gpt2Config = { nEmbd: 256, nLayer: 6, nHead: 8, nPositions: 256, vocabSize: 256, nInner: 1024, layerNormEpsilon: 1e-5, activation: 'gelu_new' };
   const T = config.nPositions;
-  const engine = new Gpt2GradientEngine({ config, weights: { tensors: randomWeights(config, 1, 0.02), fileNames: new Map() }, hash: 'bench-influence' }, defaultEngineSettings({ intraOpThreads: threads }));
-  const rng = new SeededRandom(2);
+  const engine = new GradientEngine({ family: gpt2Family, config, weights: { tensors: randomWeights(config, 1, 0.02), fileNames: new Map() }, hash: 'bench-influence' }, defaultEngineSettings({ intraOpThreads: threads }));
+  const rng = new Mulberry32(2);
   const docs: TokenizedSequence[] = Array.from({ length: B }, (_, k) => ({ id: `d${k}`, scoreFrom: 0, tokens: Array.from({ length: T }, () => Math.floor(rng.next() * 256)) }));
-  const layers = trackedLayers(config, defaultTrackedLayers(config.nLayer));
+  const layers = trackedLayers({ family: gpt2Family, config }, gpt2Family.defaultTrackedLayers(config));
   const ctx: FitContext = { engine, layers, fisher: 'sampled', seed: 1, batchWindows: B };
   const baselineBatch = packWindows(docs.map((d, k) => ({ sequence: k, start: 0, tokens: [...d.tokens], lossMask: d.tokens.map((_, j) => (j + 1 < T ? 1 : 0)) })), T);
   const baseline = () => engine.run({ labels: 'data', allGradients: true }, baselineBatch);

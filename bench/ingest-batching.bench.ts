@@ -22,8 +22,7 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 
-import { defaultEngineSettings, Gpt2GradientEngine } from '../src/engine/gpt2-gradient.engine';
-import { defaultTrackedLayers } from '../src/engine/gradient-head.spec';
+import { defaultEngineSettings, GradientEngine } from '../src/engine/gradient.engine';
 import { SessionCache } from '../src/engine/session.cache';
 import { planPadding, planTokenBudgetBatches } from '../src/engine/token-budget.planner';
 import { projectDocuments } from '../src/influence/document-projection.pipeline';
@@ -32,7 +31,7 @@ import { gaussianProjectionSpace, uniformRanks } from '../src/influence/projecti
 import { isScorable, sequenceBatches } from '../src/influence/sequence-batches';
 import type { TokenizedSequence } from '../src/influence/tokenized-sequence';
 import { loadModelDirectory } from '../src/model/model-directory.loader';
-import { initGpt2Parameters } from '../src/training/gpt2-parameter.initializer';
+import { gpt2ConfigOf, initGpt2Parameters } from '../src/model-families/gpt2';
 import { writeModelDirectory } from '../src/training/model-directory.writer';
 import { referenceModelConfig } from '../src/training/training.settings';
 import { generateWorld } from '../src/world/world.generator';
@@ -75,7 +74,8 @@ async function main(): Promise<void> {
     modelNote = 'random initial weights of the reference size';
   }
   const model = loadModelDirectory(modelDir);
-  const context = model.config.nPositions;
+  const config = gpt2ConfigOf(model);
+  const context = model.dimensions.contextLength;
   const texts = readFileSync(path.join(worldDir, 'corpus.jsonl'), 'utf8').split('\n').filter((l) => l.trim() !== '').slice(0, documents);
   const sequences: TokenizedSequence[] = texts
     .map((line, i) => ({ id: String(i), tokens: model.tokenizer.encode((JSON.parse(line) as { text: string }).text), scoreFrom: 0 }))
@@ -83,13 +83,13 @@ async function main(): Promise<void> {
   const tokens = sequences.reduce((s, q) => s + q.tokens.length, 0);
   const chunks: TokenizedSequence[][] = [];
   for (let i = 0; i < sequences.length; i += batchSize) chunks.push(sequences.slice(i, i + batchSize));
-  const layers = trackedLayers(model.config, defaultTrackedLayers(model.config.nLayer));
+  const layers = trackedLayers(model, model.family.defaultTrackedLayers(model.config));
   const space = gaussianProjectionSpace(layers, uniformRanks(layers, 8, 8), 0);
 
   type Batching = { name: string; budget?: number };
   const batchings: Batching[] = [{ name: 'fixed batches of 8 windows' }, ...budgets.map((b) => ({ name: `token budget ${b}`, budget: b }))];
   // one engine (and session cache) per batching: each keeps exactly the graphs its shapes need
-  const engines = batchings.map(() => new Gpt2GradientEngine({ config: model.config, weights: model.weights, hash: model.hash }, defaultEngineSettings({ intraOpThreads: threads }), new SessionCache(256)));
+  const engines = batchings.map(() => new GradientEngine({ family: model.family, config: model.config, weights: model.weights, hash: model.hash }, defaultEngineSettings({ intraOpThreads: threads }), new SessionCache(256)));
   const run = (k: number, chunk: TokenizedSequence[]) => projectDocuments(engines[k]!, space, chunk, batchings[k]!.budget === undefined ? {} : { tokenBudget: batchings[k]!.budget });
   const padding = batchings.map((b) => {
     let windowTokens = 0;
@@ -130,7 +130,7 @@ async function main(): Promise<void> {
   }
   const rate = (k: number) => (rounds * sequences.length) / spent[k]!;
   const report = {
-    model: { note: modelNote, ...model.config },
+    model: { note: modelNote, ...config },
     documents: sequences.length,
     tokens,
     batchSize,

@@ -19,7 +19,7 @@ import { loadavg } from 'node:os';
 
 import type { DatabaseKind } from '../src/db/database.types';
 import { applyMigrations } from '../src/db/migration-runner';
-import { SeededRandom } from '../src/engine/seeded-random';
+import { Mulberry32 } from '../src/math/seeded-random';
 import { DocumentProjectionWriteRepository, type DocumentProjectionRecord } from '../src/repositories/document-projections/document-projection-write.repository';
 import { toVectorBinary, toVectorLiteral, type VectorEncoding } from '../src/repositories/vector-sql';
 import { createScratchDatabase } from '../test/support/test-database';
@@ -109,7 +109,7 @@ async function backEnd(kind: DatabaseKind, records: (ids: number[]) => DocumentP
 }
 
 async function main(): Promise<void> {
-  const rng = new SeededRandom(3);
+  const rng = new Mulberry32(3);
   const vector = (n: number) => Float32Array.from({ length: n }, () => rng.normal() * 1e-2);
   const records = (ids: number[]): DocumentProjectionRecord[] =>
     ids.map((documentId) => ({ documentId, full: vector(fullDims), sketch: vector(sketchDims), loss: 100 * rng.next(), tokenCount: 100, gradientNorm: 1 }));

@@ -33,8 +33,8 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 
 import { applyMigrations } from '../src/db/migration-runner';
-import { defaultEngineSettings, Gpt2GradientEngine } from '../src/engine/gpt2-gradient.engine';
-import { SeededRandom } from '../src/engine/seeded-random';
+import { defaultEngineSettings, GradientEngine } from '../src/engine/gradient.engine';
+import { Mulberry32 } from '../src/math/seeded-random';
 import { projectDocuments } from '../src/influence/document-projection.pipeline';
 import { DEFAULT_WORKER_TOKEN_BUDGET } from '../src/config/config';
 import { SessionCache } from '../src/engine/session.cache';
@@ -44,14 +44,13 @@ import type { TokenizedSequence } from '../src/influence/tokenized-sequence';
 import { PROJECT_DOCUMENTS } from '../src/jobs/job-names';
 import { JobQueue } from '../src/jobs/job-queue';
 import { JOB_SCHEMA } from '../src/jobs/pg-boss-tables.adapter';
-import type { Gpt2Config } from '../src/model/gpt2.config';
+import { Gpt2Config, gpt2ConfigOf, initGpt2Parameters } from '../src/model-families/gpt2';
 import { GraphBuilder } from '../src/onnx/graph.builder';
 import { serializeModel } from '../src/onnx/onnx.serializer';
 import { createSession, type HostTensor, runSession } from '../src/onnx/ort.runner';
 import { DocumentProjectionWriteRepository, type DocumentProjectionRecord } from '../src/repositories/document-projections/document-projection-write.repository';
 import { toVectorBinary } from '../src/repositories/vector-sql';
 import { createServices } from '../src/services/service-container';
-import { initGpt2Parameters } from '../src/training/gpt2-parameter.initializer';
 import { writeModelDirectory } from '../src/training/model-directory.writer';
 import { referenceModelConfig } from '../src/training/training.settings';
 import { generateWorld } from '../src/world/world.generator';
@@ -88,7 +87,7 @@ async function rawMatmul(n: number): Promise<() => Promise<number>> {
   const y = b.input('y', 'float32', [n, n]);
   b.output(b.matmul(x, y), 'z');
   const s = await createSession(serializeModel(b), { device, intraOpThreads: threads, interOpThreads: 1 });
-  const rng = new SeededRandom(1);
+  const rng = new Mulberry32(1);
   const data = Float32Array.from({ length: n * n }, () => rng.normal());
   const feeds: Record<string, HostTensor> = { x: { dtype: 'float32', dims: [n, n], data }, y: { dtype: 'float32', dims: [n, n], data } };
   return async () => {
@@ -190,7 +189,7 @@ async function main(): Promise<void> {
     const spaceOf = (name: string, seed: number) => services.projectionSpaces.create({ modelName: 'bench', name, outRank: rank, inRank: rank, sketchDims, seed });
     const engineSpace = await spaceOf('engine', 0);
     const runtime = await services.projectionSpaces.runtime(engineSpace.id);
-    const config = runtime.loaded.config;
+    const config = gpt2ConfigOf(runtime.loaded);
 
     // 1. The engine's own rate, job-sized chunks alternating with the raw MatMul.
     const corpus = await db.prisma.corpus.findFirstOrThrow({ where: { name: 'bench' } });
@@ -201,7 +200,7 @@ async function main(): Promise<void> {
     const totalTokens = sequences.reduce((s, q) => s + q.tokens.length, 0);
     const budget = { context: config.nPositions, tokenBudget };
     // room for every shape of both batchings, so that no graph is compiled twice
-    const engine = new Gpt2GradientEngine(runtime.loaded, defaultEngineSettings({ device, intraOpThreads: threads }), new SessionCache(planShapeCount(budget) + 32));
+    const engine = new GradientEngine(runtime.loaded, defaultEngineSettings({ device, intraOpThreads: threads }), new SessionCache(planShapeCount(budget) + 32));
     const chunks: TokenizedSequence[][] = [];
     for (let i = 0; i < sequences.length; i += batchSize) chunks.push(sequences.slice(i, i + batchSize));
     type Batching = 'tokenBudget' | 'fixedBatches';
@@ -331,7 +330,7 @@ async function main(): Promise<void> {
     log(`imported the whole world (${lines.length} documents) for the write benchmark in ${seconds(t0).toFixed(1)} s`);
     const worldCorpus = await db.prisma.corpus.findFirstOrThrow({ where: { name: 'world' } });
     const docIds = (await db.prisma.document.findMany({ where: { corpusId: worldCorpus.id }, orderBy: { id: 'asc' }, select: { id: true }, take: writeRows })).map((d) => d.id);
-    const rng = new SeededRandom(3);
+    const rng = new Mulberry32(3);
     const randomRecord = (documentId: number): DocumentProjectionRecord => ({
       documentId,
       full: Float32Array.from({ length: engineSpace.fullDims }, () => rng.normal()),

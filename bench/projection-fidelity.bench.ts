@@ -19,9 +19,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-import { Gpt2GradientEngine, defaultEngineSettings } from '../src/engine/gpt2-gradient.engine';
-import { defaultTrackedLayers } from '../src/engine/gradient-head.spec';
-import { Gpt2Config } from '../src/model/gpt2.config';
+import { GradientEngine, defaultEngineSettings } from '../src/engine/gradient.engine';
+import { Gpt2Config, gpt2ConfigOf, gpt2Family } from '../src/model-families/gpt2';
 import { loadModelDirectory } from '../src/model/model-directory.loader';
 import { readCorpusFile } from '../src/influence/corpus-jsonl.reader';
 import { projectDocuments, projectQuery } from '../src/influence/document-projection.pipeline';
@@ -65,16 +64,16 @@ function recall(exact: Float64Array, approx: Float64Array, k: number, within: nu
 
 async function main(): Promise<void> {
   const loaded = process.env.FID_MODEL ? loadModelDirectory(process.env.FID_MODEL) : undefined;
-  const config: Gpt2Config = loaded?.config ?? { nEmbd: D, nLayer: 2, nHead: 4, nPositions: 128, vocabSize: 256, nInner: 4 * D, layerNormEpsilon: 1e-5, activation: 'gelu_new' };
-  const model = loaded ?? { config, weights: { tensors: randomWeights(config, 7, 0.15), fileNames: new Map<string, string>() }, hash: `fidelity-${D}` };
+  const config: Gpt2Config = loaded ? gpt2ConfigOf(loaded) : { nEmbd: D, nLayer: 2, nHead: 4, nPositions: 128, vocabSize: 256, nInner: 4 * D, layerNormEpsilon: 1e-5, activation: 'gelu_new' };
+  const model = loaded ?? { family: gpt2Family, config, weights: { tensors: randomWeights(config, 7, 0.15), fileNames: new Map<string, string>() }, hash: `fidelity-${D}` };
   const tokenizer: Tokenizer = loaded?.tokenizer ?? bytes;
-  const engine = new Gpt2GradientEngine(model, defaultEngineSettings({ intraOpThreads: threads }));
+  const engine = new GradientEngine(model, defaultEngineSettings({ intraOpThreads: threads }));
   const docs = tokenizeDocuments(tokenizer, await readCorpusFile(join(world, 'corpus.jsonl'), process.env.FID_DOCS ? { maxDocs: Number(process.env.FID_DOCS) } : {}));
   const queries = readFileSync(join(world, 'queries.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { id: string; prompt: string; completion: string; kind: string })
     .filter((q) => tokenizer.encode(q.prompt + q.completion).length <= Math.min(128, config.nPositions))
     .filter((_, k, all) => k % Math.max(1, Math.floor(all.length / nQueries)) === 0)
     .slice(0, nQueries);
-  const tracked = defaultTrackedLayers(config.nLayer);
+  const tracked = gpt2Family.defaultTrackedLayers(config);
   let t = Date.now();
   const factors = await fitFactors(engine, docs.slice(0, nFit), { strategy: 'ekfac', tracked, seed: 1, batchWindows: 16 });
   log(`fit ${(Date.now() - t) / 1000}s`);

@@ -31,7 +31,7 @@ import path from 'node:path';
 import { openPgliteDatabase } from '../src/db/pglite.database';
 import { applyMigrations } from '../src/db/migration-runner';
 import { EigenbasisRotationRunner, defaultRotationSettings } from '../src/engine/eigenbasis-rotation.runner';
-import { Gpt2GradientEngine, defaultEngineSettings } from '../src/engine/gpt2-gradient.engine';
+import { GradientEngine, defaultEngineSettings } from '../src/engine/gradient.engine';
 import { projectQuery } from '../src/influence/document-projection.pipeline';
 import { fitFactorDirectory } from '../src/influence/factor-directory.fitter';
 import { layerPreconditioners } from '../src/influence/factor-set';
@@ -89,7 +89,7 @@ async function main(): Promise<void> {
   }
   const { factors } = readFactorSet(factorDir);
   const pre = layerPreconditioners(factors, DEFAULT_DAMPING);
-  const engine = new Gpt2GradientEngine(model, defaultEngineSettings({ intraOpThreads: threads }));
+  const engine = new GradientEngine(model, defaultEngineSettings({ intraOpThreads: threads }));
   const rotation = new EigenbasisRotationRunner(defaultRotationSettings({ intraOpThreads: intFlag('rotation-threads', defaultRotationSettings().intraOpThreads) }));
   const answers = new ModelAnswerService();
   const space = eigenbasisProjectionSpace(factors, uniformRanks(factors.layers, 16, 16));
@@ -133,7 +133,7 @@ async function main(): Promise<void> {
   for (let c = 0, k = 0; c < records.length; c += chunk, k++) {
     const recs = records.slice(c, c + chunk);
     const n = recs.length;
-    const tokenized = recs.map((q) => tokenizeQuery(model.tokenizer, { id: String(q.id), prompt: q.prompt, completion: q.completion }, model.config.nPositions));
+    const tokenized = recs.map((q) => tokenizeQuery(model.tokenizer, { id: String(q.id), prompt: q.prompt, completion: q.completion }, model.dimensions.contextLength));
     const [raw, tEngine] = await timed(() => computeQueryGradients(engine, tokenized, factors.layers));
     const precondition = async (runner: EigenbasisRotationRunner | null): Promise<PreconditionedQuery[][]> => {
       const out: PreconditionedQuery[][] = raw.map(() => []);

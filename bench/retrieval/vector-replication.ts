@@ -15,7 +15,7 @@
  * prefix-stable: replica k is the same whatever the total count, so a 10k set is the first 10k
  * of a 100k set.
  */
-import { SeededRandom } from '../../src/engine/seeded-random';
+import { Mulberry32 } from '../../src/math/seeded-random';
 
 /** How replicas are drawn from the real vectors. */
 export interface ReplicationSettings {
@@ -53,7 +53,7 @@ function checkSettings(settings: ReplicationSettings): void {
 export function replicaBases(count: number, realCount: number, seed: number): Uint32Array {
   if (!Number.isInteger(count) || count < 0) throw new RangeError(`count must be a non-negative integer, got ${count}`);
   if (!Number.isInteger(realCount) || realCount < 1) throw new RangeError(`there must be at least one real vector, got ${realCount}`);
-  const rng = new SeededRandom(seed);
+  const rng = new Mulberry32(seed);
   const out = new Uint32Array(count);
   for (let k = 0; k < count; k++) out[k] = Math.min(realCount - 1, Math.floor(rng.next() * realCount));
   return out;
@@ -75,7 +75,7 @@ export function* replicateVectors(real: readonly Float32Array[], count: number, 
   });
   const bases = replicaBases(count, real.length, settings.seed);
   // a second stream, decorrelated from the bases' one
-  const rng = new SeededRandom((settings.seed ^ 0x9e3779b9) >>> 0);
+  const rng = new Mulberry32((settings.seed ^ 0x9e3779b9) >>> 0);
   for (let k = 0; k < count; k++) {
     const b = bases[k]!;
     const x = real[b]!;

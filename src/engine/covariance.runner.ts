@@ -1,6 +1,6 @@
 import { HostTensor } from '../onnx/ort.runner';
 import { planBatches } from './batch-planner';
-import { Gpt2GradientEngine, uniformNoise } from './gpt2-gradient.engine';
+import { GradientEngine, uniformNoise } from './gradient.engine';
 import { ScoredSequence, scoreAllPositions } from './sequence-windows';
 
 /** K-FAC covariance sums of one tracked layer over many sequences. */
@@ -27,15 +27,14 @@ export interface CovarianceSums {
  * data targets and the sequences' loss masks are used (empirical Fisher).
  */
 export async function accumulateCovariances(
-  engine: Gpt2GradientEngine,
+  engine: GradientEngine,
   sequences: readonly ScoredSequence[],
   opts: { tracked: string[]; batchSize: number; labels?: 'sampled' | 'data'; seed?: number },
 ): Promise<CovarianceSums> {
-  const c = engine.model.config;
   const sampled = (opts.labels ?? 'sampled') === 'sampled';
   const layers = new Map<string, LayerCovariance>();
   let tokens = 0;
-  const batches = planBatches(sequences, c.nPositions, opts.batchSize);
+  const batches = planBatches(sequences, engine.dimensions.contextLength, opts.batchSize);
   for (let k = 0; k < batches.length; k++) {
     const batch = sampled ? scoreAllPositions(batches[k]!) : batches[k]!;
     const extra: Record<string, HostTensor> = sampled ? { uniform_noise: uniformNoise((opts.seed ?? 0) + k, batch.batch, batch.seqLen, engine.settings.dtype) } : {};

@@ -1,6 +1,6 @@
 import { HostTensor } from '../onnx/ort.runner';
 import { planBatches } from './batch-planner';
-import { Gpt2GradientEngine } from './gpt2-gradient.engine';
+import { GradientEngine } from './gradient.engine';
 import { ScoredSequence } from './sequence-windows';
 
 /** One sequence's projected gradient and loss. */
@@ -20,14 +20,13 @@ export interface ProjectedSequence {
  * `P` and `R` hold `P.<layer> [r_o,out]` and `R.<layer> [r_i,in+1]` in the engine's dtype.
  */
 export async function projectSequences(
-  engine: Gpt2GradientEngine,
+  engine: GradientEngine,
   sequences: readonly ScoredSequence[],
   matrices: Record<string, HostTensor>,
   opts: { tracked: string[]; ranks: Record<string, [number, number]>; batchSize: number },
 ): Promise<ProjectedSequence[]> {
-  const c = engine.model.config;
   const results: ProjectedSequence[] = sequences.map(() => ({ layers: new Map(), loss: 0, scoredTokens: 0 }));
-  for (const batch of planBatches(sequences, c.nPositions, opts.batchSize)) {
+  for (const batch of planBatches(sequences, engine.dimensions.contextLength, opts.batchSize)) {
     const out = await engine.run({ labels: 'data', tracked: opts.tracked, projection: { ranks: opts.ranks } }, batch, matrices);
     const logp = out.logp!.data as Float32Array | Float64Array;
     batch.windows.forEach((w, b) => {

@@ -1,4 +1,4 @@
-import { Gpt2GradientEngine } from '../engine/gpt2-gradient.engine';
+import { GradientEngine } from '../engine/gradient.engine';
 import { packWindows, sumBySequence } from '../engine/sequence-windows';
 import { planTokenBudgetBatches } from '../engine/token-budget.planner';
 import { HostTensor } from '../onnx/ort.runner';
@@ -47,13 +47,13 @@ export interface DocumentBatching {
  * vectors agree to float rounding whatever the batches.
  */
 export async function projectDocuments(
-  engine: Gpt2GradientEngine,
+  engine: GradientEngine,
   space: ProjectionSpace,
   documents: readonly TokenizedSequence[],
   opts: DocumentBatching = {},
 ): Promise<DocumentProjection[]> {
   const dtype = engine.settings.dtype;
-  const context = engine.model.config.nPositions;
+  const context = engine.dimensions.contextLength;
   const ranks: Record<string, [number, number]> = {};
   const extra: Record<string, HostTensor> = {};
   space.layers.forEach((l, k) => {

@@ -1,4 +1,4 @@
-import { Gpt2GradientEngine } from '../engine/gpt2-gradient.engine';
+import { GradientEngine } from '../engine/gradient.engine';
 import { HostTensor } from '../onnx/ort.runner';
 import { InvalidInputError } from '../errors/tracebase.error';
 import { Matrix, matrix } from '../math/dense-matrix';
@@ -77,7 +77,7 @@ export function influenceHeadInputs(queries: readonly PreconditionedQueryGradien
  * @param documents tokenized documents (every token scored).
  */
 export async function* exactInfluence(
-  engine: Gpt2GradientEngine,
+  engine: GradientEngine,
   queries: readonly PreconditionedQueryGradient[],
   documents: readonly TokenizedSequence[],
   opts: { tokens?: boolean; batchWindows?: number; queryChunk?: number } = {},
@@ -91,7 +91,7 @@ export async function* exactInfluence(
     const qs = queries.slice(k, k + chunk);
     chunks.push({ qs, ...influenceHeadInputs(qs, engine.settings.dtype) });
   }
-  const context = engine.model.config.nPositions;
+  const context = engine.dimensions.contextLength;
   const index = new Map(documents.map((d, k) => [d, k]));
   let next = 0;
   // a document of a single token has no prediction: zero gradient, zero influence

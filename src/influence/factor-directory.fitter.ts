@@ -3,8 +3,7 @@ import { existsSync } from 'node:fs';
 import { DEFAULT_DAMPING } from '../math/damping';
 import { CurvatureStrategy } from '../math/ekfac-preconditioner';
 
-import { defaultTrackedLayers } from '../engine/gradient-head.spec';
-import { Gpt2GradientEngine, defaultEngineSettings } from '../engine/gpt2-gradient.engine';
+import { GradientEngine, defaultEngineSettings } from '../engine/gradient.engine';
 import { loadModelDirectory } from '../model/model-directory.loader';
 import { readCorpusFile } from './corpus-jsonl.reader';
 import { corpusHash } from './corpus.hash';
@@ -64,8 +63,8 @@ export interface FactorDirectoryResult {
 export async function fitFactorDirectory(req: FactorDirectoryRequest): Promise<FactorDirectoryResult> {
   const started = Date.now();
   const model = loadModelDirectory(req.modelDir);
-  const layers = req.layers ?? defaultTrackedLayers(model.config.nLayer);
-  trackedLayers(model.config, layers);
+  const layers = req.layers ?? model.family.defaultTrackedLayers(model.config);
+  trackedLayers(model, layers);
   const docs = await readCorpusFile(req.corpusFile, req.maxDocs === null ? {} : { maxDocs: req.maxDocs });
   const args = { strategy: req.strategy, fisher: req.fisher, maxDocs: req.maxDocs, seed: req.seed, layers: [...layers] };
   const expected = { modelHash: model.hash, corpusHash: corpusHash(docs), arguments: args };
@@ -75,7 +74,7 @@ export async function fitFactorDirectory(req: FactorDirectoryRequest): Promise<F
     readFactorSet(req.outDir); // integrity check
     return { outDir: req.outDir, reused: true, strategy: req.strategy, fisher: req.fisher, documents: prov.counts.sequences ?? null, seconds: (Date.now() - started) / 1000 };
   }
-  const engine = new Gpt2GradientEngine(model, defaultEngineSettings({ device: req.device, ...(req.threads ? { intraOpThreads: req.threads } : {}) }));
+  const engine = new GradientEngine(model, defaultEngineSettings({ device: req.device, ...(req.threads ? { intraOpThreads: req.threads } : {}) }));
   const fs = await fitFactors(engine, tokenizeDocuments(model.tokenizer, docs), {
     strategy: req.strategy,
     fisher: req.fisher,

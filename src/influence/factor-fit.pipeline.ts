@@ -1,5 +1,5 @@
-import { Gpt2GradientEngine, gumbelNoise } from '../engine/gpt2-gradient.engine';
-import { HeadSpec } from '../engine/gradient-head.spec';
+import { GradientEngine, gumbelNoise } from '../engine/gradient.engine';
+import { HeadSpec } from '../engine/gradient-head.definition';
 import { HostTensor } from '../onnx/ort.runner';
 import { scoreAllPositions, sumBySequence } from '../engine/sequence-windows';
 import { DEFAULT_DAMPING } from '../math/damping';
@@ -40,7 +40,7 @@ async function runFitting(ctx: FitContext, head: Omit<HeadSpec, 'labels'>, b: Se
   const { engine } = ctx;
   const dtype = engine.settings.dtype;
   if (ctx.fisher === 'empirical') return engine.run({ ...head, labels: 'data' }, b.batch, extra);
-  const noise = gumbelNoise(batchNoiseSeed(ctx.seed, pass, index), b.batch.batch, b.batch.seqLen, engine.model.config.vocabSize, dtype);
+  const noise = gumbelNoise(batchNoiseSeed(ctx.seed, pass, index), b.batch.batch, b.batch.seqLen, engine.dimensions.vocabSize, dtype);
   return engine.run({ ...head, labels: 'sampled' }, scoreAllPositions(b.batch), { ...extra, gumbel_noise: noise });
 }
 
@@ -83,7 +83,7 @@ function realRows(data: ArrayLike<number>, b: SequenceBatch, per: number): Array
 
 /** Engine, layers, labels and batching of a fit. */
 export interface FitContext {
-  readonly engine: Gpt2GradientEngine;
+  readonly engine: GradientEngine;
   readonly layers: readonly TrackedLayer[];
   readonly fisher: FisherKind;
   readonly seed: number;
@@ -101,7 +101,7 @@ export interface CovarianceSums {
 }
 
 function batchingOf(ctx: FitContext) {
-  return { context: ctx.engine.model.config.nPositions, batchWindows: ctx.batchWindows, unscorable: 'skip' as const };
+  return { context: ctx.engine.dimensions.contextLength, batchWindows: ctx.batchWindows, unscorable: 'skip' as const };
 }
 
 /**
@@ -215,9 +215,9 @@ export async function diagonalFisherPass(ctx: FitContext, sequences: readonly To
  * @param sequences tokenized documents (all tokens scored); iterated once per pass. Documents of
  *   a single token (no prediction) are skipped and not counted.
  */
-export async function fitFactors(engine: Gpt2GradientEngine, sequences: readonly TokenizedSequence[], options: FactorFitOptions): Promise<FactorSet> {
+export async function fitFactors(engine: GradientEngine, sequences: readonly TokenizedSequence[], options: FactorFitOptions): Promise<FactorSet> {
   if (sequences.length === 0) throw new InvalidInputError('factor fitting needs at least one document');
-  const layers = trackedLayers(engine.model.config, options.tracked);
+  const layers = trackedLayers(engine.model, options.tracked);
   const fisher = options.fisher ?? 'sampled';
   const ctx: FitContext = { engine, layers, fisher, seed: options.seed ?? 0, batchWindows: options.batchWindows, onProgress: options.onProgress };
   let windows = 0;

@@ -1,8 +1,8 @@
-import { Gpt2Config } from '../model/gpt2.config';
+import type { ModelFamily } from '../model-families/model-family';
 import { HostTensor } from '../onnx/ort.runner';
 import { InvalidInputError } from '../errors/tracebase.error';
 import { Matrix, matrix } from '../math/dense-matrix';
-import { fmix32 } from '../math/seeded-gaussian.random';
+import { fmix32 } from '../math/seeded-random';
 
 /** A tracked layer and the shape of its gradient G_ℓ: o×(i+1) (bias as an appended input 1). */
 export interface TrackedLayer {
@@ -13,14 +13,13 @@ export interface TrackedLayer {
   readonly cols: number;
 }
 
-/** Shapes of tracked layers of a GPT-2 config (`h.N.mlp.c_fc`, `h.N.mlp.c_proj`, `h.N.attn.c_attn`, `h.N.attn.c_proj`). */
-export function trackedLayers(config: Gpt2Config, names: readonly string[]): TrackedLayer[] {
+/** Shapes of tracked layers of a model, as its family names and sizes them ({@link ModelFamily.layerShape}). */
+export function trackedLayers(model: { family: ModelFamily; config: unknown }, names: readonly string[]): TrackedLayer[] {
+  const { family, config } = model;
   return names.map((name) => {
-    const m = /^h\.(\d+)\.(mlp\.c_fc|mlp\.c_proj|attn\.c_attn|attn\.c_proj)$/.exec(name);
-    if (!m || Number(m[1]) >= config.nLayer) throw new InvalidInputError(`unknown tracked layer ${name}: expected h.{0..${config.nLayer - 1}}.(mlp.c_fc|mlp.c_proj|attn.c_attn|attn.c_proj)`, { field: 'layers' });
-    const D = config.nEmbd;
-    const [i, o] = m[2] === 'mlp.c_fc' ? [D, config.nInner] : m[2] === 'mlp.c_proj' ? [config.nInner, D] : m[2] === 'attn.c_attn' ? [D, 3 * D] : [D, D];
-    return { name, rows: o, cols: i + 1 };
+    const shape = family.layerShape(config, name);
+    if (!shape) throw new InvalidInputError(`unknown tracked layer ${name}: expected ${family.trackableLayers(config)}`, { field: 'layers' });
+    return { name, rows: shape.outFeatures, cols: shape.inFeatures + 1 };
   });
 }
 

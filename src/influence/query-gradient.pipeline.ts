@@ -1,5 +1,5 @@
 import { EigenbasisRotationRunner, defaultRotationSettings } from '../engine/eigenbasis-rotation.runner';
-import { Gpt2GradientEngine } from '../engine/gpt2-gradient.engine';
+import { GradientEngine } from '../engine/gradient.engine';
 import { TextTooLongError } from '../model/model-load.error';
 import { HostTensor } from '../onnx/ort.runner';
 import { InvalidInputError } from '../errors/tracebase.error';
@@ -80,12 +80,12 @@ export function tokenizeQuery(tokenizer: Tokenizer, q: QueryInput, context: numb
  * head with P = I, R = I: one o×(i+1) gradient per batch row, data labels, completion scored).
  */
 export async function computeQueryGradients(
-  engine: Gpt2GradientEngine,
+  engine: GradientEngine,
   queries: readonly TokenizedSequence[],
   layers: readonly { name: string; rows: number; cols: number }[],
   opts: { batchWindows?: number } = {},
 ): Promise<Array<{ id: string; nats: number; tokens: number; gradients: Matrix[] }>> {
-  const context = engine.model.config.nPositions;
+  const context = engine.dimensions.contextLength;
   const dtype = engine.settings.dtype;
   for (const q of queries) if (q.tokens.length > context) throw new TextTooLongError(`query ${q.id}: ${q.tokens.length} tokens exceed the context ${context}`, { field: 'query', length: q.tokens.length, limit: context });
   const ranks: Record<string, [number, number]> = {};
@@ -155,10 +155,10 @@ export async function preconditionLayerBatch(
   return gradients.map((g) => preconditionLayer(pre, g, rank));
 }
 
-const rotationRunners = new WeakMap<Gpt2GradientEngine, EigenbasisRotationRunner>();
+const rotationRunners = new WeakMap<GradientEngine, EigenbasisRotationRunner>();
 
 /** The rotation runner shared by everything that preconditions queries with `engine` ({@link defaultRotationSettings}). */
-export function rotationRunnerFor(engine: Gpt2GradientEngine): EigenbasisRotationRunner {
+export function rotationRunnerFor(engine: GradientEngine): EigenbasisRotationRunner {
   let runner = rotationRunners.get(engine);
   if (!runner) {
     runner = new EigenbasisRotationRunner(defaultRotationSettings());
@@ -177,13 +177,13 @@ export function rotationRunnerFor(engine: Gpt2GradientEngine): EigenbasisRotatio
  * (`rotation`, default {@link rotationRunnerFor} the engine; null: the pure-JS reference).
  */
 export async function preconditionQueries(
-  engine: Gpt2GradientEngine,
+  engine: GradientEngine,
   tokenizer: Tokenizer,
   factors: FactorSet,
   queries: readonly QueryInput[],
   opts: { rank?: QueryRank; damping?: DampingSpec; batchWindows?: number; preconditioners?: LayerPreconditioner[]; rotation?: EigenbasisRotationRunner | null } = {},
 ): Promise<PreconditionedQueryGradient[]> {
-  const context = engine.model.config.nPositions;
+  const context = engine.dimensions.contextLength;
   const tokenized = queries.map((q) => tokenizeQuery(tokenizer, q, context));
   const pre = opts.preconditioners ?? layerPreconditioners(factors, opts.damping ?? DEFAULT_DAMPING);
   const raw = await computeQueryGradients(engine, tokenized, factors.layers, opts);

@@ -17,6 +17,7 @@ export * from './low-rank-approximation';
 export * from './randomized-low-rank';
 export * from './token-influence';
 export * from './influence-score';
+export * from './seeded-random';
 export * from './seeded-gaussian.random';
 export * from './gaussian-projection';
 export * from './eigenbasis-projection';

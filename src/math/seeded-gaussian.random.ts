@@ -1,8 +1,10 @@
 import { InvalidInputError } from '../errors/tracebase.error';
+import { Xoshiro128, Xoshiro128State, fmix32 } from './seeded-random';
 
 /**
  * Deterministic, platform-independent random numbers for projection matrices, reproducible
- * from `(seed, layerIndex, stream)` in any language. The algorithm, exactly:
+ * from `(seed, layerIndex, stream)` in any language: the project's xoshiro128** generator
+ * ({@link Xoshiro128}, seeded-random.ts) keyed by this key derivation. The algorithm, exactly:
  *
  * 1. **Key derivation.** With all arithmetic mod 2³², `fmix32` the MurmurHash3 finaliser
  *    (`z ^= z >>> 16; z *= 0x85ebca6b; z ^= z >>> 13; z *= 0xc2b2ae35; z ^= z >>> 16`) and
@@ -21,11 +23,7 @@ import { InvalidInputError } from '../errors/tracebase.error';
  * Only `Math.log`, `Math.sqrt`, `Math.cos`, `Math.sin` are involved beyond integer arithmetic,
  * so values agree across platforms to the last ulp or so of those functions.
  */
-export class SeededGaussianRandom {
-  private s0: number;
-  private s1: number;
-  private s2: number;
-  private s3: number;
+export class SeededGaussianRandom extends Xoshiro128 {
   private spare: number | undefined;
 
   /**
@@ -34,46 +32,14 @@ export class SeededGaussianRandom {
    * @param stream integer in [0, 2³²) distinguishing matrices of one layer (0 = P, 1 = R).
    */
   constructor(seed: number, layerIndex = 0, stream = 0) {
-    if (!Number.isSafeInteger(seed) || seed < 0) throw new InvalidInputError(`seed must be an integer in [0, 2^53), got ${seed}`);
-    for (const [name, v] of [
-      ['layerIndex', layerIndex],
-      ['stream', stream],
-    ] as const) {
-      if (!Number.isInteger(v) || v < 0 || v >= 2 ** 32) throw new InvalidInputError(`${name} must be an integer in [0, 2^32), got ${v}`);
-    }
-    const words = [seed % 2 ** 32, Math.floor(seed / 2 ** 32), layerIndex, stream];
-    let h = 0x6a09e667;
-    for (const w of words) h = fmix32(((h ^ w) + PHI) >>> 0);
-    const s = [1, 2, 3, 4].map((k) => fmix32((h + Math.imul(k, PHI)) >>> 0));
-    if (!s.some((x) => x !== 0)) s[0] = 1;
-    [this.s0, this.s1, this.s2, this.s3] = s as [number, number, number, number];
+    super(projectionState(seed, layerIndex, stream));
   }
 
   /** Builds a generator from an explicit xoshiro128** state (for reference tests). */
-  static fromState(state: readonly [number, number, number, number]): SeededGaussianRandom {
+  static fromState(state: Xoshiro128State): SeededGaussianRandom {
     const g = new SeededGaussianRandom(0);
-    [g.s0, g.s1, g.s2, g.s3] = state.map((x) => x >>> 0) as [number, number, number, number];
+    g.setState(state);
     return g;
-  }
-
-  /** Next 32-bit output of xoshiro128**, as an unsigned integer. */
-  nextUint32(): number {
-    const result = Math.imul(rotl(Math.imul(this.s1, 5), 7), 9) >>> 0;
-    const t = this.s1 << 9;
-    this.s2 ^= this.s0;
-    this.s3 ^= this.s1;
-    this.s1 ^= this.s2;
-    this.s0 ^= this.s3;
-    this.s2 ^= t;
-    this.s3 = rotl(this.s3, 11);
-    return result;
-  }
-
-  /** Uniform in [0, 1) with 53 random bits. */
-  nextUniform(): number {
-    const a = this.nextUint32() >>> 5;
-    const b = this.nextUint32() >>> 6;
-    return (a * 67108864 + b) / 9007199254740992;
   }
 
   /** Standard normal N(0, 1) (Box–Muller, both outputs used in order). */
@@ -100,17 +66,17 @@ export class SeededGaussianRandom {
 
 const PHI = 0x9e3779b9;
 
-function rotl(x: number, k: number): number {
-  return (x << k) | (x >>> (32 - k));
-}
-
-/** MurmurHash3 32-bit finaliser (unsigned result). */
-export function fmix32(x: number): number {
-  let z = x >>> 0;
-  z ^= z >>> 16;
-  z = Math.imul(z, 0x85ebca6b);
-  z ^= z >>> 13;
-  z = Math.imul(z, 0xc2b2ae35);
-  z ^= z >>> 16;
-  return z >>> 0;
+/** Step 1 of the algorithm above: the state words of `(seed, layerIndex, stream)`, arguments checked. */
+function projectionState(seed: number, layerIndex: number, stream: number): Xoshiro128State {
+  if (!Number.isSafeInteger(seed) || seed < 0) throw new InvalidInputError(`seed must be an integer in [0, 2^53), got ${seed}`);
+  for (const [name, v] of [
+    ['layerIndex', layerIndex],
+    ['stream', stream],
+  ] as const) {
+    if (!Number.isInteger(v) || v < 0 || v >= 2 ** 32) throw new InvalidInputError(`${name} must be an integer in [0, 2^32), got ${v}`);
+  }
+  const words = [seed % 2 ** 32, Math.floor(seed / 2 ** 32), layerIndex, stream];
+  let h = 0x6a09e667;
+  for (const w of words) h = fmix32(((h ^ w) + PHI) >>> 0);
+  return [1, 2, 3, 4].map((k) => fmix32((h + Math.imul(k, PHI)) >>> 0)) as unknown as Xoshiro128State;
 }

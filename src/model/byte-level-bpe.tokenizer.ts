@@ -24,7 +24,7 @@ export function bytesToUnicode(): string[] {
 const PRETOKENIZE = /'s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+/gu;
 
 /**
- * GPT-2 byte-level BPE (as HF `GPT2Tokenizer`): UTF-8 bytes mapped to printable characters,
+ * GPT-2 byte-level BPE (as the Hugging Face byte-level BPE tokenizer): UTF-8 bytes mapped to printable characters,
  * split by the GPT-2 pattern, then merged by `merges.txt` rank. A vocabulary of the 256 byte
  * symbols with no merges is a plain byte-level tokenizer. No BOS/EOS is added.
  */
@@ -95,7 +95,7 @@ export class ByteLevelBpeTokenizer {
     }
     const ids: number[] = [];
     if (this.special) {
-      // special tokens (as HF GPT2Tokenizer's added tokens) are never split; text between them is
+      // special tokens (as Hugging Face added tokens) are never split; text between them is
       const parts = text.split(this.special);
       parts.forEach((part, i) => {
         if (i % 2 === 1) ids.push(this.vocab.get(part)!);

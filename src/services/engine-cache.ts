@@ -1,4 +1,4 @@
-import type { EngineSettings, Gpt2GradientEngine } from '../engine/gpt2-gradient.engine';
+import type { EngineSettings, GradientEngine } from '../engine/gradient.engine';
 import type { LoadedModel } from '../model/model-directory.loader';
 
 /**
@@ -7,14 +7,14 @@ import type { LoadedModel } from '../model/model-directory.loader';
  * module (onnxruntime) is loaded on first use only.
  */
 export class EngineCache {
-  private readonly engines = new Map<string, Promise<Gpt2GradientEngine>>();
+  private readonly engines = new Map<string, Promise<GradientEngine>>();
 
   constructor(private readonly settings: Partial<EngineSettings> = {}) {}
 
-  get(model: LoadedModel): Promise<Gpt2GradientEngine> {
+  get(model: LoadedModel): Promise<GradientEngine> {
     let engine = this.engines.get(model.hash);
     if (!engine) {
-      engine = import('../engine/gpt2-gradient.engine').then(({ defaultEngineSettings, Gpt2GradientEngine }) => new Gpt2GradientEngine(model, defaultEngineSettings(this.settings)));
+      engine = import('../engine/gradient.engine').then(({ defaultEngineSettings, GradientEngine }) => new GradientEngine(model, defaultEngineSettings(this.settings)));
       this.engines.set(model.hash, engine);
     }
     return engine;

@@ -1,9 +1,9 @@
 import type { LoadedModel } from '../model/model-directory.loader';
 import type { SessionSettings } from '../onnx/ort.runner';
 import type { QueryRecord } from '../repositories/query.repository';
-import { END_OF_TEXT } from '../training/byte-level.vocabulary';
-import { extractFinalAnswer } from '../training/final-answer.extractor';
-import type { GreedyDecoder } from '../training/greedy.decoder';
+import { END_OF_TEXT } from '../generation/byte-level.vocabulary';
+import { extractFinalAnswer } from '../generation/final-answer.extractor';
+import type { GreedyDecoder } from '../generation/greedy.decoder';
 
 /** Tokens decoded beyond the reference completion's length (as the world evaluator allows). */
 export const ANSWER_SLACK_TOKENS = 24;
@@ -45,7 +45,7 @@ export class ModelAnswerService {
   private decoder(model: LoadedModel): Promise<GreedyDecoder> {
     let decoder = this.decoders.get(model.hash);
     if (!decoder) {
-      decoder = import('../training/greedy.decoder').then(({ GreedyDecoder }) => new GreedyDecoder(model.config, model.weights.tensors, this.session));
+      decoder = import('../generation/greedy.decoder').then(({ GreedyDecoder }) => new GreedyDecoder(model.family, model.config, model.weights.tensors, this.session));
       this.decoders.set(model.hash, decoder);
     }
     return decoder;

@@ -1,9 +1,7 @@
 import path from 'node:path';
 
-import { defaultTrackedLayers } from '../engine/gradient-head.spec';
 import { InvalidInputError, NotFoundError } from '../errors/tracebase.error';
-import { toHfConfigJson } from '../model/gpt2.config';
-import { gpt2ParameterCount } from '../model/gpt2.parameters';
+import { parameterCount } from '../model-families/model-family';
 import { loadModelDirectory, type LoadedModel } from '../model/model-directory.loader';
 import type { ModelRecord, ModelRepository } from '../repositories/model.repository';
 import { ModelChangedError, ModelConflictError } from './model-registry.error';
@@ -12,14 +10,12 @@ import { ModelChangedError, ModelConflictError } from './model-registry.error';
 export interface RegisterModelOptions {
   /** Name to register under (default: the directory's name). */
   readonly name?: string;
-  /** Tracked linear layers, e.g. `h.0.mlp.c_fc` (default: both MLP layers of every block). */
+  /** Tracked linear layers, by the model family's names (default: the family's default tracked layers). */
   readonly trackedLayers?: readonly string[];
 }
 
-const LAYER_PATTERN = /^h\.(\d+)\.(mlp\.c_fc|mlp\.c_proj|attn\.c_attn|attn\.c_proj)$/;
-
 /**
- * Registers model directories (HF GPT-2 layout) by content hash, with their configuration and
+ * Registers Hugging Face model directories by content hash, with their configuration and
  * tracked layers, and checks later that a directory still holds the weights it was registered
  * with: influence numbers computed with other weights would be meaningless.
  */
@@ -40,13 +36,11 @@ export class ModelRegistryService {
     if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/.test(name)) {
       throw new InvalidInputError(`model name "${name}" must be 1–128 letters, digits, '.', '_' or '-'`);
     }
-    const trackedLayers = [...(options.trackedLayers ?? defaultTrackedLayers(loaded.config.nLayer))];
+    const { family, config } = loaded;
+    const trackedLayers = [...(options.trackedLayers ?? family.defaultTrackedLayers(config))];
     for (const layer of trackedLayers) {
-      const match = LAYER_PATTERN.exec(layer);
-      if (!match || Number(match[1]) >= loaded.config.nLayer) {
-        throw new InvalidInputError(
-          `tracked layer "${layer}" is not a linear layer of this model (h.0..h.${loaded.config.nLayer - 1} .mlp.c_fc, .mlp.c_proj, .attn.c_attn, .attn.c_proj)`,
-        );
+      if (!family.layerShape(config, layer)) {
+        throw new InvalidInputError(`tracked layer "${layer}" is not a linear layer of this model (${family.trackableLayers(config)})`);
       }
     }
     const existing = await this.models.findByName(name);
@@ -66,11 +60,11 @@ export class ModelRegistryService {
     const model = await this.models.create({
       name,
       hash: loaded.hash,
-      family: 'gpt2',
+      family: family.id,
       path: absolute,
-      config: toHfConfigJson(loaded.config),
+      config: family.configJson(config),
       trackedLayers,
-      parameterCount: gpt2ParameterCount(loaded.config),
+      parameterCount: parameterCount(family, config),
     });
     return { model, created: true };
   }

@@ -91,7 +91,7 @@ export class ProjectionSpaceService {
       const layers = factors.layers.map((l) => ({ name: l.name, rows: l.rows, cols: l.cols }));
       full = eigenbasisProjectionSpace(factors, uniformRanks(layers, input.outRank, input.inRank));
     } else {
-      const layers = trackedLayers(loaded.config, model.trackedLayers);
+      const layers = trackedLayers(loaded, model.trackedLayers);
       full = gaussianProjectionSpace(layers, uniformRanks(layers, input.outRank, input.inRank), input.seed);
     }
     const sketchRanks = proportionalSketchRanks(full.layout, Math.min(input.sketchDims ?? 512, full.layout.dims));
@@ -168,7 +168,7 @@ export class ProjectionSpaceService {
       const { factors } = await this.factorSets.load(record.factorSetId);
       space = eigenbasisProjectionSpace(factors, ranks);
     } else {
-      space = gaussianProjectionSpace(trackedLayers(loaded.config, record.layerRanks.map((l) => l.layer)), ranks, record.seed);
+      space = gaussianProjectionSpace(trackedLayers(loaded, record.layerRanks.map((l) => l.layer)), ranks, record.seed);
     }
     const sketch = createSketchLayout(space.layout, record.layerRanks.map((l) => ({ outputRank: l.sketchOutRank, inputRank: l.sketchInRank })));
     if (space.layout.dims !== record.fullDims || sketch.dims !== record.sketchDims) {

@@ -72,7 +72,7 @@ export class QueryService {
         throw new InvalidInputError(`${where}: completion is empty: there is nothing to score`, { query: where, field: 'completion' });
       }
       // refuse what the model cannot score (empty completion, longer than the context) before storing anything
-      tokenizeQuery(loaded.tokenizer, { id: q.externalId ?? `#${i + 1}`, prompt: q.prompt, completion: q.completion }, loaded.config.nPositions);
+      tokenizeQuery(loaded.tokenizer, { id: q.externalId ?? `#${i + 1}`, prompt: q.prompt, completion: q.completion }, loaded.dimensions.contextLength);
       const kind = q.kind ?? 'OTHER';
       if (!KINDS.includes(kind)) throw new InvalidInputError(`${where}: kind must be one of ${KINDS.join(', ')}`);
       return {

@@ -1,11 +1,10 @@
 import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 
-import { Gpt2Config, toHfConfigJson } from '../model/gpt2.config';
-import { gpt2ParameterSpecs } from '../model/gpt2.parameters';
+import { Gpt2Config, gpt2ParameterSpecs, toHfConfigJson } from '../model-families/gpt2';
 import { Float32Tensor } from '../model/safetensors.reader';
 import { writeSafetensors } from '../model/safetensors.writer';
-import { byteLevelTokenizerFiles } from './byte-level.vocabulary';
+import { byteLevelTokenizerFiles } from './byte-level-tokenizer.files';
 
 /** Writes `bytes` to `file` atomically: a temporary sibling, fsync, then rename over `file`. */
 export function writeFileAtomic(file: string, bytes: Uint8Array | string): void {

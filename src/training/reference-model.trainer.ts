@@ -4,9 +4,9 @@ import { join } from 'node:path';
 
 import { SessionSettings } from '../onnx/ort.runner';
 import { AdamOptimizer } from './adam.optimizer';
-import { END_OF_TEXT_ID, encodeBytes } from './byte-level.vocabulary';
+import { END_OF_TEXT_ID, encodeBytes } from '../generation/byte-level.vocabulary';
 import { clipGlobalNorm } from './global-norm.clipper';
-import { initGpt2Parameters } from './gpt2-parameter.initializer';
+import { initGpt2Parameters } from '../model-families/gpt2';
 import { learningRateAt } from './learning-rate.schedule';
 import { renderLossCurveSvg } from './loss-curve.svg';
 import { LossLogRow, readLossLog, writeLossLog } from './loss-log.writer';

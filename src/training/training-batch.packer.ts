@@ -1,5 +1,5 @@
-import { END_OF_TEXT_ID } from './byte-level.vocabulary';
-import { TrainingRandom, deriveSeed } from './training.random';
+import { END_OF_TEXT_ID } from '../generation/byte-level.vocabulary';
+import { Mulberry32, deriveSeed } from '../math/seeded-random';
 
 /** Where the data stream stands: row `row` of epoch `epoch` is the next one to be served. */
 export interface DataCursor {
@@ -53,7 +53,7 @@ export class PackedRowStream {
   /** The packed rows of epoch `e` (cached for the current epoch). */
   rowsOf(epoch: number): Uint16Array[] {
     if (epoch === this.cachedEpoch) return this.cachedRows;
-    const order = new TrainingRandom(deriveSeed(this.seed, `data/${epoch}`)).permutation(this.docs.length);
+    const order = new Mulberry32(deriveSeed(this.seed, `data/${epoch}`)).permutation(this.docs.length);
     const T = this.seqLen;
     const rows: Uint16Array[] = [];
     const open: number[][] = [];

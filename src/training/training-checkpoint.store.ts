@@ -1,8 +1,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 
-import { Gpt2Config } from '../model/gpt2.config';
-import { gpt2ParameterSpecs } from '../model/gpt2.parameters';
+import { Gpt2Config, gpt2ParameterSpecs } from '../model-families/gpt2';
 import { SafetensorsFile } from '../model/safetensors.reader';
 import { Float32Tensor } from '../model/safetensors.reader';
 import { writeSafetensors } from '../model/safetensors.writer';

@@ -1,8 +1,7 @@
 import type { InferenceSession } from 'onnxruntime-node';
 
-import { buildGpt2HeadGraph } from '../engine/gpt2-heads.graph';
-import { Gpt2Config } from '../model/gpt2.config';
-import { gpt2ParameterSpecs } from '../model/gpt2.parameters';
+import { buildHeadGraph } from '../engine/gradient-heads.graph';
+import { Gpt2Config, gpt2Family, gpt2ParameterSpecs } from '../model-families/gpt2';
 import { serializeModel } from '../onnx/onnx.serializer';
 import { HostTensor, SessionSettings, createSession, runSession } from '../onnx/ort.runner';
 import { TrainingBatch } from './training-batch.packer';
@@ -17,7 +16,7 @@ export interface StepResult {
 
 /**
  * Forward + backward of a GPT-2 on a training batch in onnxruntime, using the gradient engine's
- * all-parameter head (`buildGpt2HeadGraph(..., { labels: 'data', allGradients: true })`).
+ * all-parameter head (`buildHeadGraph(gpt2Family, ..., { labels: 'data', allGradients: true })`).
  * Parameters are fed fresh on every call (so the optimiser may update them in place between
  * calls); one session is compiled per batch shape [B, T].
  */
@@ -33,7 +32,7 @@ export class TrainingStepRunner {
     const key = `${B}x${T}|${head}`;
     let s = this.sessions.get(key);
     if (!s) {
-      const g = buildGpt2HeadGraph(this.config, { batch: B, seqLen: T, dtype: 'float32' }, { labels: 'data', allGradients: head === 'train' });
+      const g = buildHeadGraph(gpt2Family, this.config, { batch: B, seqLen: T, dtype: 'float32' }, { labels: 'data', allGradients: head === 'train' });
       s = createSession(serializeModel(g.builder), this.settings);
       this.sessions.set(key, s);
     }

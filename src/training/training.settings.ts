@@ -1,6 +1,6 @@
-import { Gpt2Config } from '../model/gpt2.config';
+import { Gpt2Config } from '../model-families/gpt2';
 import { AdamSettings, DEFAULT_ADAM } from './adam.optimizer';
-import { BYTE_VOCAB_SIZE } from './byte-level.vocabulary';
+import { BYTE_VOCAB_SIZE } from '../generation/byte-level.vocabulary';
 import { DecayShape } from './learning-rate.schedule';
 import { InvalidTrainingOptionError } from './training.errors';
 

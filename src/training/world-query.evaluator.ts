@@ -1,13 +1,14 @@
-import { Gpt2Config } from '../model/gpt2.config';
+import type { ModelFamily } from '../model-families/model-family';
 import { SessionSettings } from '../onnx/ort.runner';
 import { WorldQuery } from '../world/world.types';
-import { END_OF_TEXT } from './byte-level.vocabulary';
-import { expectedFinalAnswer, extractFinalAnswer } from './final-answer.extractor';
-import { GreedyDecoder } from './greedy.decoder';
+import { END_OF_TEXT } from '../generation/byte-level.vocabulary';
+import { expectedFinalAnswer, extractFinalAnswer } from '../generation/final-answer.extractor';
+import { GreedyDecoder } from '../generation/greedy.decoder';
 
-/** A model to evaluate: config, parameters, and its tokenizer's encode/decode. */
+/** A model to evaluate: family and config, parameters, and its tokenizer's encode/decode. */
 export interface EvaluatedModel {
-  config: Gpt2Config;
+  family: ModelFamily;
+  config: unknown;
   params: ReadonlyMap<string, Float32Array>;
   encode(text: string): number[];
   decode(ids: readonly number[]): string;
@@ -84,7 +85,7 @@ export async function evaluateWorldQueries(model: EvaluatedModel, queries: reado
   const started = Date.now();
   const eot = model.encode(END_OF_TEXT);
   const newline = model.encode('\n');
-  const decoder = new GreedyDecoder(model.config, model.params, { device: 'cpu', intraOpThreads: 1, interOpThreads: 1, ...opts.session });
+  const decoder = new GreedyDecoder(model.family, model.config, model.params, { device: 'cpu', intraOpThreads: 1, interOpThreads: 1, ...opts.session });
   try {
     const prompts = queries.map((q) => [...eot, ...model.encode(q.prompt)]);
     const budgets = queries.map((q) => model.encode(q.completion).length + (opts.slack ?? 24));

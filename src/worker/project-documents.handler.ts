@@ -1,5 +1,5 @@
 import { DEFAULT_WORKER_TOKEN_BUDGET } from '../config/config';
-import { defaultEngineSettings, type EngineSettings, Gpt2GradientEngine } from '../engine/gpt2-gradient.engine';
+import { defaultEngineSettings, type EngineSettings, GradientEngine } from '../engine/gradient.engine';
 import { SessionCache } from '../engine/session.cache';
 import { MAX_TOKEN_BUDGET, MIN_TOKEN_BUDGET, planPadding, planShapeCount, planTokenBudgetBatches } from '../engine/token-budget.planner';
 import { InvalidInputError, NotFoundError } from '../errors/tracebase.error';
@@ -37,7 +37,7 @@ const MAX_CACHED_SHAPES = 64;
  * batching is a deterministic function of the job's documents).
  */
 export class ProjectDocumentsHandler {
-  private readonly engines = new Map<string, Gpt2GradientEngine>();
+  private readonly engines = new Map<string, GradientEngine>();
 
   constructor(
     private readonly spaces: ProjectionSpaceService,
@@ -58,11 +58,11 @@ export class ProjectDocumentsHandler {
       throw new NotFoundError(`none of the ${job.documentIds.length} documents of this batch exists any more (corpus ${job.corpusId} deleted?)`);
     }
     let engine = this.engines.get(runtime.loaded.hash);
-    const budget = { context: runtime.loaded.config.nPositions, tokenBudget: this.tokenBudget };
+    const budget = { context: runtime.loaded.dimensions.contextLength, tokenBudget: this.tokenBudget };
     if (!engine) {
       // one compiled graph per batch shape: keep every shape the plans can produce (up to a bound)
       const cache = new SessionCache(Math.min(MAX_CACHED_SHAPES, planShapeCount(budget)));
-      engine = new Gpt2GradientEngine(runtime.loaded, defaultEngineSettings(this.engineSettings), cache);
+      engine = new GradientEngine(runtime.loaded, defaultEngineSettings(this.engineSettings), cache);
       this.engines.set(runtime.loaded.hash, engine);
     }
     const sequences: TokenizedSequence[] = [];

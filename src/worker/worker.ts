@@ -1,4 +1,4 @@
-import type { EngineSettings } from '../engine/gpt2-gradient.engine';
+import type { EngineSettings } from '../engine/gradient.engine';
 import { COMPUTE_QUERY_GRADIENTS, type ComputeQueryGradientsJob, type ProjectDocumentsJob, PROJECT_DOCUMENTS, SCORE_CORPUS, type ScoreCorpusJob } from '../jobs/job-names';
 import type { JobQueue } from '../jobs/job-queue';
 import type { Services } from '../services/service-container';

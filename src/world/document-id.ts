@@ -1,4 +1,4 @@
-import { fnv1a64, splitMix64 } from './seeded-random';
+import { fnv1a64, splitMix64 } from '../math/seeded-random';
 
 /**
  * Opaque document id for a generation slot (`fact/capital-03/7`, `filler/wiki/12`, ...):

@@ -1,5 +1,5 @@
 import { DrillPool } from './drill-pools';
-import { SeededRandom } from './seeded-random';
+import { SeededRandom } from '../math/seeded-random';
 import { WorldInvariantError } from './world.errors';
 import { ProcedureStep } from './world.types';
 

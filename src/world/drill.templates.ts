@@ -1,5 +1,5 @@
 import { formatStep, formatSteps } from './procedure.types';
-import { SeededRandom } from './seeded-random';
+import { SeededRandom } from '../math/seeded-random';
 import { DrillFormat, DrillPoolName, ProcedureStep, WorldSource } from './world.types';
 
 /**

@@ -1,5 +1,5 @@
 import { NameRegistry } from './name.generator';
-import { SeededRandom } from './seeded-random';
+import { SeededRandom } from '../math/seeded-random';
 import { WORLD_SHAPE } from './world-size.presets';
 import { FACT_RELATIONS, FactRelation, WorldFact } from './world.types';
 

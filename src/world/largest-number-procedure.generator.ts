@@ -1,7 +1,7 @@
 import { arithmeticProcedure } from './arithmetic-procedure.generator';
 import { linearEquationProcedure } from './linear-equation-procedure.generator';
 import { ProcedureGenerator, ProcedureInstance, THINK_SUFFIX } from './procedure.types';
-import { SeededRandom } from './seeded-random';
+import { SeededRandom } from '../math/seeded-random';
 import { slopeProcedure } from './slope-procedure.generator';
 import { REASONING_TASKS, ReasoningTask } from './world.types';
 

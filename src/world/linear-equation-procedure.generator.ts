@@ -1,4 +1,4 @@
-import { SeededRandom } from './seeded-random';
+import { SeededRandom } from '../math/seeded-random';
 import { formatSteps, ProcedureGenerator, ProcedureInstance, pythonFloat, step, STEP_BY_STEP_FORMATS, stepByStepCompletion, THINK_SUFFIX } from './procedure.types';
 
 /**

@@ -1,4 +1,4 @@
-import { SeededRandom } from './seeded-random';
+import { SeededRandom } from '../math/seeded-random';
 import { WorldInvariantError } from './world.errors';
 
 /**

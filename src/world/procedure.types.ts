@@ -1,4 +1,4 @@
-import { SeededRandom } from './seeded-random';
+import { SeededRandom } from '../math/seeded-random';
 import { ProcedureFormat, ProcedureStep, ProcedureTask, ReasoningTask, WorldSource } from './world.types';
 
 /** One instance of a procedure: its numbers (and, for arithmetic, the bracket operation). */

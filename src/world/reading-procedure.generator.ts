@@ -1,7 +1,7 @@
 import { YearPool } from './entity.generator';
 import { factCompletion, factContext, factPrompt, FactView } from './fact.templates';
 import { NameRegistry } from './name.generator';
-import { SeededRandom } from './seeded-random';
+import { SeededRandom } from '../math/seeded-random';
 import { FACT_RELATIONS, FactRelation } from './world.types';
 
 /**

@@ -1,5 +1,5 @@
 import { formatStep, ProcedureGenerator, ProcedureInstance } from './procedure.types';
-import { SeededRandom } from './seeded-random';
+import { SeededRandom } from '../math/seeded-random';
 import { WorldInvariantError } from './world.errors';
 import { WorldQuery } from './world.types';
 

@@ -4,7 +4,7 @@ import { renderDrill } from './drill.templates';
 import { FACT_PHRASING_CYCLE, factContext, factPrompt, FactView, renderFact } from './fact.templates';
 import { largestNumberProcedure } from './largest-number-procedure.generator';
 import { linearEquationProcedure } from './linear-equation-procedure.generator';
-import { SeededRandom } from './seeded-random';
+import { SeededRandom } from '../math/seeded-random';
 import { slopeProcedure } from './slope-procedure.generator';
 import { DRILL_FORMATS, FACT_RELATIONS } from './world.types';
 

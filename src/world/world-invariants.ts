@@ -4,7 +4,7 @@ import { linearEquationProcedure } from './linear-equation-procedure.generator';
 import { ProcedureGenerator } from './procedure.types';
 import { slopeProcedure } from './slope-procedure.generator';
 import { WorldInvariantError } from './world.errors';
-import type { World } from './world.generator';
+import type { World } from './generated-world.types';
 import { ProcedureTask, WorldDocument } from './world.types';
 
 /** Largest document (and query prompt + completion) in bytes: within a 256-token byte context. */

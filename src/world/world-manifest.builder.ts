@@ -5,7 +5,8 @@ import { drillPools, poolOperations } from './drill-pools';
 import { YEAR_RANGE } from './entity.generator';
 import { LINEAR_RANGES } from './linear-equation-procedure.generator';
 import { SLOPE_RANGES } from './slope-procedure.generator';
-import { WORLD_GENERATOR_VERSION, World } from './world.generator';
+import { World } from './generated-world.types';
+import { WORLD_GENERATOR_VERSION } from './world.generator';
 import { WORLD_SHAPE } from './world-size.presets';
 import { WORLD_SOURCES, WorldFact, WorldSource } from './world.types';
 

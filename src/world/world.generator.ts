@@ -7,6 +7,7 @@ import { generateEntities, WorldEntities, YearPool } from './entity.generator';
 import { buildFactualControlQuery, buildFactualQuery } from './factual-query.builder';
 import { FACT_PHRASING_CYCLE, FactContextLookup, phrasingForSlot, renderFact } from './fact.templates';
 import { fillerText, fillerVocabulary } from './filler.templates';
+import { World } from './generated-world.types';
 import { attachGroundTruth } from './ground-truth.builder';
 import { largestNumberProcedure } from './largest-number-procedure.generator';
 import { linearEquationProcedure } from './linear-equation-procedure.generator';
@@ -14,7 +15,7 @@ import { NameRegistry } from './name.generator';
 import { ProcedureGenerator, ProcedureInstance } from './procedure.types';
 import { inventReadingFact, readingCompletion, readingPrompt, readingRelation } from './reading-procedure.generator';
 import { buildProcedureQuery, REASONING_ID_STEMS, sampleQueryInstances } from './reasoning-query.builder';
-import { SeededRandom } from './seeded-random';
+import { SeededRandom } from '../math/seeded-random';
 import { slopeProcedure } from './slope-procedure.generator';
 import { templateVocabulary } from './template-vocabulary';
 import { verifyWorld } from './world-invariants';
@@ -27,17 +28,6 @@ export const WORLD_GENERATOR_VERSION = '1.2.0';
 
 /** The three reasoning procedures, in query order. */
 export const REASONING_PROCEDURES: readonly ProcedureGenerator[] = [arithmeticProcedure, slopeProcedure, linearEquationProcedure];
-
-/** A generated world, before serialisation. */
-export interface World {
-  seed: number;
-  size: WorldSizeName;
-  preset: WorldSizePreset;
-  facts: WorldFact[];
-  /** Sorted by id. */
-  documents: WorldDocument[];
-  queries: WorldQuery[];
-}
 
 function pad(n: number): string {
   return String(n).padStart(2, '0');

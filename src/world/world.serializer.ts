@@ -1,5 +1,5 @@
 import { buildManifest } from './world-manifest.builder';
-import { World } from './world.generator';
+import { World } from './generated-world.types';
 
 /** File names of a world directory; the manifest is written last and marks a complete world. */
 export const WORLD_FILES = { corpus: 'corpus.jsonl', queries: 'queries.jsonl', manifest: 'manifest.json' } as const;

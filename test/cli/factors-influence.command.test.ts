@@ -6,7 +6,7 @@ import { Command } from 'commander';
 
 import { registerFactorsCommands } from '../../src/cli/commands/factors.command';
 import { registerInfluenceCommand } from '../../src/cli/commands/influence.command';
-import { Gpt2GradientEngine, defaultEngineSettings } from '../../src/engine/gpt2-gradient.engine';
+import { GradientEngine, defaultEngineSettings } from '../../src/engine/gradient.engine';
 import { loadModelDirectory } from '../../src/model/model-directory.loader';
 import { readFactorSet } from '../../src/influence/factor-set.store';
 import { preconditionQueries } from '../../src/influence/query-gradient.pipeline';
@@ -74,7 +74,7 @@ describe('tracebase factors fit / tracebase influence', () => {
     expect(lines.map((l) => l.documentId)).toEqual(texts.map((_, k) => `doc${k}`));
     // reference: float64 engine, the same factors, explicit per-window document gradients
     const m = loadModelDirectory(model);
-    const engine = new Gpt2GradientEngine(m, defaultEngineSettings({ dtype: 'float64', intraOpThreads: 1 }));
+    const engine = new GradientEngine(m, defaultEngineSettings({ dtype: 'float64', intraOpThreads: 1 }));
     const { factors: fs } = readFactorSet(factors);
     const [q] = await preconditionQueries(engine, m.tokenizer, fs, [{ id: 'query', prompt: 'Q: 2+2=', completion: ' four' }], { rank: 'exact' });
     expect(Math.abs(printed.queries[0].nats - q!.nats)).toBeLessThan(1e-4 * q!.nats);

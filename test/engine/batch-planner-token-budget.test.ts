@@ -1,10 +1,10 @@
 import { splitIntoWindows, type SequenceWindow } from '../../src/engine/sequence-windows';
 import { allowedRows, paddedLength, planPadding, planShapeCount, planTokenBudgetBatches, planWindowBatches } from '../../src/engine/token-budget.planner';
-import { SeededRandom } from '../../src/engine/seeded-random';
+import { Mulberry32 } from '../../src/math/seeded-random';
 
 /** Seeded sequences of mixed lengths (1 to `maxLength` tokens). */
 function mixedSequences(n: number, maxLength: number, seed: number): { tokens: number[]; scoreFrom: number }[] {
-  const rng = new SeededRandom(seed);
+  const rng = new Mulberry32(seed);
   return Array.from({ length: n }, () => ({ tokens: Array.from({ length: 1 + Math.floor(rng.next() * maxLength) }, (_, j) => j % 250), scoreFrom: 0 }));
 }
 

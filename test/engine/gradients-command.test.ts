@@ -1,15 +1,15 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gpt2Family, gpt2ParameterSpecs } from '../../src/model-families/gpt2';
 
 import { Command } from 'commander';
 
 import { registerGradientsCommand } from '../../src/cli/commands/gradients.command';
 import { SafetensorsFile } from '../../src/model/safetensors.reader';
-import { gpt2ParameterSpecs } from '../../src/model/gpt2.parameters';
 import { referenceLogProbs, toFloat64 } from '../support/gpt2-reference';
 import { tinyConfig, writeTinyCheckpoint } from '../support/gpt2-checkpoint';
-import { Gpt2GradientEngine, defaultEngineSettings } from '../../src/engine/gpt2-gradient.engine';
+import { GradientEngine, defaultEngineSettings } from '../../src/engine/gradient.engine';
 import { packWindows, splitIntoWindows } from '../../src/engine/sequence-windows';
 import { relErr } from './engine-fixtures';
 
@@ -56,7 +56,7 @@ describe('tracebase gradients', () => {
       expect(st.entry(n)!.shape).toEqual(specs.get(n));
     }
     // values: the float64 graph (verified against finite differences elsewhere) on the same query
-    const engine = new Gpt2GradientEngine({ config, weights: { tensors: weights, fileNames: new Map() }, hash: 'x' }, defaultEngineSettings({ dtype: 'float64', intraOpThreads: 1 }));
+    const engine = new GradientEngine({ family: gpt2Family, config, weights: { tensors: weights, fileNames: new Map() }, hash: 'x' }, defaultEngineSettings({ dtype: 'float64', intraOpThreads: 1 }));
     const ref = await engine.run({ labels: 'data', allGradients: true }, packWindows(splitIntoWindows({ tokens, scoreFrom: prompt.length }, 16), tokens.length));
     for (const n of expected) expect(relErr(st.readFloat32(n).data, ref[`grad.${n.slice('transformer.'.length)}`]!.data as Float64Array)).toBeLessThan(1e-4);
   });

@@ -1,6 +1,6 @@
 import { planBatches } from '../../src/engine/batch-planner';
 import { projectSequences } from '../../src/engine/projected-gradients.runner';
-import { SeededRandom } from '../../src/engine/seeded-random';
+import { Mulberry32 } from '../../src/math/seeded-random';
 import { packWindows, splitIntoWindows } from '../../src/engine/sequence-windows';
 import { HostTensor } from '../../src/onnx/ort.runner';
 import { randomTokens, relErr, tinyEngine } from './engine-fixtures';
@@ -21,7 +21,7 @@ describe('projected per-sequence gradients', () => {
   it('equal single-sequence projections regardless of batching, with per-sequence loss', async () => {
     const { engine, config } = tinyEngine('float64');
     const layers = ['h.0.mlp.c_fc', 'h.1.mlp.c_proj'];
-    const rng = new SeededRandom(3);
+    const rng = new Mulberry32(3);
     const ranks: Record<string, [number, number]> = {};
     const mats: Record<string, HostTensor> = {};
     for (const l of layers) {

@@ -1,9 +1,10 @@
-import { Gpt2GradientEngine, defaultEngineSettings } from '../../src/engine/gpt2-gradient.engine';
-import { headKey } from '../../src/engine/gradient-head.spec';
+import { GradientEngine, defaultEngineSettings } from '../../src/engine/gradient.engine';
+import { headKey } from '../../src/engine/gradient-head.definition';
 import { HostTensor } from '../../src/onnx/ort.runner';
-import { SeededRandom } from '../../src/engine/seeded-random';
+import { Mulberry32 } from '../../src/math/seeded-random';
 import { packWindows, scoresByToken, splitIntoWindows, sumBySequence } from '../../src/engine/sequence-windows';
 import { randomTokens, relErr, tinyEngine } from './engine-fixtures';
+import { gpt2Family } from '../../src/model-families/gpt2';
 
 describe('long documents across windows', () => {
   it('summing a document’s projected windows gives P·G·Rᵀ of its whole-document gradient', async () => {
@@ -15,7 +16,7 @@ describe('long documents across windows', () => {
     const batch = packWindows(windows, config.nPositions);
     const layer = 'h.1.mlp.c_fc';
     const [i, o] = [config.nEmbd, config.nInner];
-    const rng = new SeededRandom(9);
+    const rng = new Mulberry32(9);
     const P: HostTensor = { dtype: 'float64', dims: [2, o], data: Float64Array.from({ length: 2 * o }, () => rng.normal()) };
     const R: HostTensor = { dtype: 'float64', dims: [3, i + 1], data: Float64Array.from({ length: 3 * (i + 1) }, () => rng.normal()) };
     const out = await engine.run({ labels: 'data', tracked: [layer], projection: { ranks: { [layer]: [2, 3] } } }, batch, { [`P.${layer}`]: P, [`R.${layer}`]: R });
@@ -44,7 +45,7 @@ describe('token-wise influence across windows', () => {
     const batch = packWindows(windows, config.nPositions);
     const layer = 'h.0.mlp.c_proj';
     const [i, o] = [config.nInner, config.nEmbd];
-    const rng = new SeededRandom(10);
+    const rng = new Mulberry32(10);
     const M: HostTensor = { dtype: 'float64', dims: [1, o, i + 1], data: Float64Array.from({ length: o * (i + 1) }, () => rng.normal()) };
     const out = await engine.run({ labels: 'data', tracked: [layer], trackedGradients: true, influence: { queries: 1 } }, batch, { [`M.${layer}`]: M });
     const tau = out[`tau.${layer}`]!;
@@ -63,7 +64,7 @@ describe('token-wise influence across windows', () => {
 describe('weights embedded in the graph', () => {
   it('give the same log-probs and gradients as weights fed as inputs', async () => {
     const { engine, weights, config } = tinyEngine('float64');
-    const embedded = new Gpt2GradientEngine({ config, weights: { tensors: weights, fileNames: new Map() }, hash: 'tiny-3' }, defaultEngineSettings({ dtype: 'float64', intraOpThreads: 1, weights: 'graph' }));
+    const embedded = new GradientEngine({ family: gpt2Family, config, weights: { tensors: weights, fileNames: new Map() }, hash: 'tiny-3' }, defaultEngineSettings({ dtype: 'float64', intraOpThreads: 1, weights: 'graph' }));
     const batch = packWindows(splitIntoWindows({ tokens: randomTokens(12, 256, 81), scoreFrom: 2 }, 16), 12);
     const a = await engine.run({ labels: 'data', allGradients: true }, batch);
     const b = await embedded.run({ labels: 'data', allGradients: true }, batch);

@@ -6,6 +6,7 @@ import { TokenizedSequence } from '../../src/influence/tokenized-sequence';
 import { randomTokens, tinyEngine } from '../engine/engine-fixtures';
 import { naiveMul, naiveT, referenceGradients, relErr } from './influence-fixtures';
 import { DEFAULT_DAMPING } from '../../src/math/damping';
+import { gpt2Family } from '../../src/model-families/gpt2';
 
 const layers = ['h.0.mlp.c_fc', 'h.1.mlp.c_proj'];
 const { engine } = tinyEngine('float64');
@@ -94,8 +95,8 @@ describe('factor fitting against explicit references (tiny GPT-2, float64)', () 
     ]);
     const bad = tinyEngine('float64');
     bad.weights.get('h.0.mlp.c_fc.weight')![3] = NaN;
-    const { Gpt2GradientEngine } = await import('../../src/engine/gpt2-gradient.engine');
-    const e2 = new Gpt2GradientEngine({ config: bad.config, weights: { tensors: bad.weights, fileNames: new Map() }, hash: 'nan' }, bad.engine.settings);
+    const { GradientEngine } = await import('../../src/engine/gradient.engine');
+    const e2 = new GradientEngine({ family: gpt2Family, config: bad.config, weights: { tensors: bad.weights, fileNames: new Map() }, hash: 'nan' }, bad.engine.settings);
     await expect(fitFactors(e2, docs.slice(0, 2), { strategy: 'kfac', tracked: layers, fisher: 'empirical' })).rejects.toThrow(/layer h\.0\.mlp\.c_fc, tensor (A|S) \(covariance sum\): non-finite value NaN/);
     await expect(fitFactors(engine, [], { strategy: 'kfac', tracked: layers })).rejects.toThrow(/at least one document/);
     await expect(fitFactors(engine, [{ id: 'x', tokens: [1], scoreFrom: 0 }], { strategy: 'kfac', tracked: layers })).rejects.toThrow(/2 or more tokens/);

@@ -2,10 +2,10 @@
 // layer's Fisher explicitly, compare each strategy's influence with the explicit damped-Fisher
 // influence Σ_ℓ g_qᵀ (F_ℓ + λ_ℓ I)⁻¹ g_d. Used by the test (one setting) and by the accuracy
 // script (a sweep over the number of fitting sequences).
-import { Gpt2GradientEngine, defaultEngineSettings, gumbelNoise } from '../../src/engine/gpt2-gradient.engine';
-import { SeededRandom } from '../../src/engine/seeded-random';
+import { GradientEngine, defaultEngineSettings, gumbelNoise } from '../../src/engine/gradient.engine';
+import { Mulberry32 } from '../../src/math/seeded-random';
 import { packWindows, scoreAllPositions } from '../../src/engine/sequence-windows';
-import { Gpt2Config } from '../../src/model/gpt2.config';
+import { Gpt2Config, gpt2Family } from '../../src/model-families/gpt2';
 import { CurvatureStrategy } from '../../src/math/ekfac-preconditioner';
 import { Matrix } from '../../src/math/dense-matrix';
 import { pearson } from '../../src/math/statistics/pearson.statistic';
@@ -64,14 +64,14 @@ export interface StrategyAccuracy {
 export async function strategyAccuracy(opts: { fit: number; referenceFit?: number; docs?: number; queries?: number; seed?: number; threads?: number }): Promise<StrategyAccuracy[]> {
   const config = accuracyConfig();
   const seed = opts.seed ?? 1;
-  const engine = new Gpt2GradientEngine(
-    { config, weights: { tensors: randomWeights(config, seed, 0.5), fileNames: new Map() }, hash: `acc-${seed}` },
+  const engine = new GradientEngine(
+    { family: gpt2Family, config, weights: { tensors: randomWeights(config, seed, 0.5), fileNames: new Map() }, hash: `acc-${seed}` },
     defaultEngineSettings({ dtype: 'float64', intraOpThreads: opts.threads ?? 1 }),
   );
   // separate streams: documents and queries do not change with the number of fitting sequences
-  const seqFrom = (rng: SeededRandom) => (id: string, lo: number, hi: number): TokenizedSequence => ({ id, scoreFrom: 0, tokens: Array.from({ length: lo + Math.floor(rng.next() * (hi - lo + 1)) }, () => Math.floor(rng.next() * 256)) });
-  const fitSeq = seqFrom(new SeededRandom(seed * 7919 + 1));
-  const evalSeq = seqFrom(new SeededRandom(seed * 7919 + 2));
+  const seqFrom = (rng: Mulberry32) => (id: string, lo: number, hi: number): TokenizedSequence => ({ id, scoreFrom: 0, tokens: Array.from({ length: lo + Math.floor(rng.next() * (hi - lo + 1)) }, () => Math.floor(rng.next() * 256)) });
+  const fitSeq = seqFrom(new Mulberry32(seed * 7919 + 1));
+  const evalSeq = seqFrom(new Mulberry32(seed * 7919 + 2));
   const referenceFitting = Array.from({ length: Math.max(opts.fit, opts.referenceFit ?? opts.fit) }, (_, k) => fitSeq(`f${k}`, 8, 16));
   const fitting = referenceFitting.slice(0, opts.fit);
   const docs = Array.from({ length: opts.docs ?? 120 }, (_, k) => evalSeq(`d${k}`, 6, 16));

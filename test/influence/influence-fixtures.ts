@@ -1,4 +1,4 @@
-import { Gpt2GradientEngine, EngineOutputs } from '../../src/engine/gpt2-gradient.engine';
+import { GradientEngine, EngineOutputs } from '../../src/engine/gradient.engine';
 import { packWindows, splitIntoWindows } from '../../src/engine/sequence-windows';
 import { Matrix, matrix } from '../../src/math/dense-matrix';
 import { TokenizedSequence } from '../../src/influence/tokenized-sequence';
@@ -28,8 +28,8 @@ export function layerGradient(out: EngineOutputs, layer: string): Matrix {
  * Reference per-sequence gradients: each window of the sequence run alone (data labels,
  * tracked-gradient head, no padding), summed over windows. Also returns the summed loss.
  */
-export async function referenceGradients(engine: Gpt2GradientEngine, seq: TokenizedSequence, layers: readonly string[]): Promise<{ gradients: Matrix[]; loss: number }> {
-  const ctx = engine.model.config.nPositions;
+export async function referenceGradients(engine: GradientEngine, seq: TokenizedSequence, layers: readonly string[]): Promise<{ gradients: Matrix[]; loss: number }> {
+  const ctx = engine.dimensions.contextLength;
   const sums = layers.map(() => undefined as Matrix | undefined);
   let loss = 0;
   for (const w of splitIntoWindows(seq, ctx)) {

@@ -1,7 +1,7 @@
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-import { gpt2ParameterSpecs } from '../../src/model/gpt2.parameters';
+import { gpt2ConfigOf, gpt2ParameterSpecs } from '../../src/model-families/gpt2';
 import { loadModelDirectory } from '../../src/model/model-directory.loader';
 import { ModelLoadError } from '../../src/model/model-load.error';
 import { Float32Tensor } from '../../src/model/safetensors.reader';
@@ -12,8 +12,10 @@ describe('model directory loader', () => {
   it('loads config, weights (with transformer. prefix and legacy mask buffers) and tokenizer', () => {
     const { dir, weights } = writeTinyCheckpoint(tinyConfig(), { prefix: 'transformer.', legacyBuffers: true });
     const m = loadModelDirectory(dir);
-    expect(m.config.nEmbd).toBe(16);
-    expect(m.weights.tensors.size).toBe(gpt2ParameterSpecs(m.config).length);
+    expect(m.family.id).toBe('gpt2');
+    expect(gpt2ConfigOf(m).nEmbd).toBe(16);
+    expect(m.dimensions.contextLength).toBe(gpt2ConfigOf(m).nPositions);
+    expect(m.weights.tensors.size).toBe(gpt2ParameterSpecs(gpt2ConfigOf(m)).length);
     expect(m.weights.tensors.get('h.1.mlp.c_fc.weight')).toEqual(weights.get('h.1.mlp.c_fc.weight'));
     expect(m.weights.fileNames.get('wte.weight')).toBe('transformer.wte.weight');
     expect(m.weights.lmHead).toBeUndefined();

@@ -3,7 +3,7 @@ import { GraphBuilder } from '../../src/onnx/graph.builder';
 import { Value, numel } from '../../src/onnx/graph.types';
 import { serializeModel } from '../../src/onnx/onnx.serializer';
 import { createSession, runSession } from '../../src/onnx/ort.runner';
-import { SeededRandom } from '../../src/engine/seeded-random';
+import { Mulberry32 } from '../../src/math/seeded-random';
 
 /** One finite-difference case: input shapes (with an optional domain shift) and the function. */
 export interface GradCase {
@@ -20,7 +20,7 @@ export interface GradCase {
  * ops the graph contained.
  */
 export async function checkGradient(c: GradCase, seed = 7): Promise<{ relErr: number; ops: Set<string>; norm: number }> {
-  const rng = new SeededRandom(seed);
+  const rng = new Mulberry32(seed);
   const b = new GraphBuilder();
   const dt = c.dtype ?? 'float64';
   const make = (n: number, f: () => number): Float64Array | Float32Array => (dt === 'float64' ? Float64Array.from({ length: n }, f) : Float32Array.from({ length: n }, f));

@@ -2,10 +2,9 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import { SeededRandom } from '../../src/engine/seeded-random';
+import { Mulberry32 } from '../../src/math/seeded-random';
 import { bytesToUnicode } from '../../src/model/byte-level-bpe.tokenizer';
-import { Gpt2Config, toHfConfigJson } from '../../src/model/gpt2.config';
-import { gpt2ParameterSpecs } from '../../src/model/gpt2.parameters';
+import { Gpt2Config, gpt2ParameterSpecs, toHfConfigJson } from '../../src/model-families/gpt2';
 import { Float32Tensor } from '../../src/model/safetensors.reader';
 import { writeSafetensors } from '../../src/model/safetensors.writer';
 
@@ -16,7 +15,7 @@ export function tinyConfig(over: Partial<Gpt2Config> = {}): Gpt2Config {
 
 /** Seeded random GPT-2 weights (N(0, scale²); LayerNorm gains around 1) by canonical HF name. */
 export function randomWeights(config: Gpt2Config, seed = 1, scale = 0.2): Map<string, Float32Array> {
-  const rng = new SeededRandom(seed);
+  const rng = new Mulberry32(seed);
   const out = new Map<string, Float32Array>();
   for (const s of gpt2ParameterSpecs(config)) {
     const n = s.shape.reduce((a, b) => a * b, 1);

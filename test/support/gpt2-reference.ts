@@ -1,4 +1,4 @@
-import { Gpt2Config } from '../../src/model/gpt2.config';
+import { Gpt2Config } from '../../src/model-families/gpt2';
 
 /**
  * A plain-TypeScript float64 GPT-2 forward pass for one unpadded sequence, written from the HF

@@ -1,11 +1,11 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-import { Gpt2GradientEngine, defaultEngineSettings } from '../../src/engine/gpt2-gradient.engine';
+import { GradientEngine, defaultEngineSettings } from '../../src/engine/gradient.engine';
 import { packWindows, splitIntoWindows } from '../../src/engine/sequence-windows';
 import { loadModelDirectory } from '../../src/model/model-directory.loader';
 import { TRAINING_FILES, trainReferenceModel } from '../../src/training/reference-model.trainer';
-import { encodeBytes, END_OF_TEXT_ID } from '../../src/training/byte-level.vocabulary';
+import { encodeBytes, END_OF_TEXT_ID } from '../../src/generation/byte-level.vocabulary';
 import { parseLossLog } from '../../src/training/loss-log.writer';
 import { CorruptCheckpointError, ModelDirectoryOccupiedError } from '../../src/training/training.errors';
 import { oneThread, scratchDir, tinyCorpus, tinySettings } from './training.fixture';
@@ -31,7 +31,7 @@ describe('trainReferenceModel', () => {
     const model = loadModelDirectory(dir);
     expect(model.tokenizer.encode('<|endoftext|>Hi')).toEqual([END_OF_TEXT_ID, 72, 105]);
     const tokens = [END_OF_TEXT_ID, ...encodeBytes('The capital of Velor is Danu.'), END_OF_TEXT_ID];
-    const engine = new Gpt2GradientEngine(model, defaultEngineSettings({ intraOpThreads: 1 }));
+    const engine = new GradientEngine(model, defaultEngineSettings({ intraOpThreads: 1 }));
     const out = await engine.run({ labels: 'data' }, packWindows(splitIntoWindows({ tokens, scoreFrom: 0 }, 48), tokens.length));
     const nats = Number((out.loss!.data as Float32Array)[0]) / (tokens.length - 1);
     expect(nats).toBeLessThan(2); // learnt: far below ln 257

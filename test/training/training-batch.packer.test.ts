@@ -1,4 +1,4 @@
-import { END_OF_TEXT_ID, encodeBytes } from '../../src/training/byte-level.vocabulary';
+import { END_OF_TEXT_ID, encodeBytes } from '../../src/generation/byte-level.vocabulary';
 import { PackedRowStream, packRows } from '../../src/training/training-batch.packer';
 
 const docs = Array.from({ length: 60 }, (_, i) => encodeBytes(`document ${i}: ${'x'.repeat((i * 7) % 23)}`));

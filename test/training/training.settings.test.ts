@@ -1,4 +1,4 @@
-import { gpt2ParameterCount } from '../../src/model/gpt2.parameters';
+import { gpt2ParameterCount } from '../../src/model-families/gpt2';
 import { InvalidTrainingOptionError } from '../../src/training/training.errors';
 import { parseIntegerOption, parsePositiveNumberOption, referenceModelConfig } from '../../src/training/training.settings';
 

@@ -1,7 +1,8 @@
 import { WorldQuery } from '../../src/world/world.types';
-import { decodeBytes, encodeBytes, END_OF_TEXT, END_OF_TEXT_ID } from '../../src/training/byte-level.vocabulary';
-import { GreedyDecoder } from '../../src/training/greedy.decoder';
+import { decodeBytes, encodeBytes, END_OF_TEXT, END_OF_TEXT_ID } from '../../src/generation/byte-level.vocabulary';
+import { GreedyDecoder } from '../../src/generation/greedy.decoder';
 import { checkBars, evaluateWorldQueries, formatEvaluationReport } from '../../src/training/world-query.evaluator';
+import { gpt2Family } from '../../src/model-families/gpt2';
 import { randomWeights, tinyConfig } from '../support/gpt2-checkpoint';
 
 const tally = (correct: number, total: number) => ({ correct, total, accuracy: correct / total });
@@ -24,14 +25,14 @@ describe('evaluateWorldQueries', () => {
     const config = { ...tinyConfig({ nPositions: 64 }), vocabSize: 257 };
     const params = randomWeights(config, 4, 0.3);
     const encode = (t: string) => (t === END_OF_TEXT ? [END_OF_TEXT_ID] : Array.from(encodeBytes(t)));
-    const model = { config, params, encode, decode: (ids: readonly number[]) => decodeBytes(ids) };
+    const model = { family: gpt2Family, config, params, encode, decode: (ids: readonly number[]) => decodeBytes(ids) };
     const settings = { device: 'cpu' as const, intraOpThreads: 1, interOpThreads: 1 };
     const q = (id: string, kind: 'factual' | 'reasoning', task: string, completion: string, answer: string): WorldQuery =>
       ({ id, kind, task, prompt: `Q ${id}?\n`, completion, answer, answerKeywords: [answer], groundTruth: {} }) as unknown as WorldQuery;
     const queries = [q('a', 'factual', 'capital', 'Zeril. The capital of Pene is Zeril.', 'Zeril'), q('b', 'reasoning', 'slope', '1 - 0 = 1. The answer is 1.', '1')];
     const report = await evaluateWorldQueries(model, queries, { session: settings, slack: 4 });
     // the same generations from the decoder directly
-    const decoder = new GreedyDecoder(config, params, settings);
+    const decoder = new GreedyDecoder(gpt2Family, config, params, settings);
     const gens = await decoder.generate(
       queries.map((x) => [END_OF_TEXT_ID, ...encode(x.prompt)]),
       { maxNewTokens: queries.map((x) => x.completion.length + 4), stopIds: [END_OF_TEXT_ID, 10] },

@@ -6,7 +6,7 @@ import path from 'node:path';
 import PgBoss from 'pg-boss';
 
 import { applyMigrations } from '../../src/db/migration-runner';
-import { SeededRandom } from '../../src/engine/seeded-random';
+import { Mulberry32 } from '../../src/math/seeded-random';
 import { DEAD_LETTER, PROJECT_DOCUMENTS, type ProjectDocumentsJob } from '../../src/jobs/job-names';
 import { JobQueue } from '../../src/jobs/job-queue';
 import { JOB_SCHEMA } from '../../src/jobs/pg-boss-tables.adapter';
@@ -99,7 +99,7 @@ describe('ingestion survives SIGKILL of worker processes', () => {
   });
 
   maybe(`ends with the rows and values of an uninterrupted run after ${KILLS} random kills, with every job completed${reason}`, async () => {
-    const rng = new SeededRandom(SEED);
+    const rng = new Mulberry32(SEED);
     const log = (line: string) => process.stderr.write(`crash-safety (seed ${SEED}): ${line}\n`);
     scratch = await createScratchDatabase('postgres');
     const url = scratch.url!;

@@ -1,5 +1,5 @@
 import { applyMigrations } from '../../src/db/migration-runner';
-import { defaultEngineSettings, Gpt2GradientEngine } from '../../src/engine/gpt2-gradient.engine';
+import { defaultEngineSettings, GradientEngine } from '../../src/engine/gradient.engine';
 import { projectDocuments } from '../../src/influence/document-projection.pipeline';
 import { PROJECT_DOCUMENTS } from '../../src/jobs/job-names';
 import { JobQueue } from '../../src/jobs/job-queue';
@@ -79,7 +79,7 @@ describe.each(testBackends())('ingestion through the job queue on %s', (kind) =>
 
     // independent computation: the pipeline on the same documents, outside the queue
     const runtime = await services.projectionSpaces.runtime(space.id);
-    const engine = new Gpt2GradientEngine(runtime.loaded, defaultEngineSettings());
+    const engine = new GradientEngine(runtime.loaded, defaultEngineSettings());
     const docs = await scratch.db.prisma.document.findMany({ where: { corpusId }, orderBy: { id: 'asc' } });
     const usable = docs.filter((d) => d.text.length > 1);
     const expected = await projectDocuments(

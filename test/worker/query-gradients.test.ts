@@ -4,7 +4,7 @@ import { loadModelDirectory } from '../../src/model/model-directory.loader';
 import { QueryVectorRepository } from '../../src/repositories/query-vector.repository';
 import { ANSWER_SLACK_TOKENS, judgeAnswer, ModelAnswerService } from '../../src/services/model-answer.service';
 import type { QueryInputData } from '../../src/services/query.service';
-import { GreedyDecoder } from '../../src/training/greedy.decoder';
+import { GreedyDecoder } from '../../src/generation/greedy.decoder';
 import { startWorker } from '../../src/worker/worker';
 import { prepareQueryPlatform, type QueryPlatform, waitFor } from '../support/query-platform.fixture';
 import { testBackends } from '../support/test-database';
@@ -91,7 +91,7 @@ describe.each(testBackends())('compute-query-gradients jobs on %s', (kind) => {
 
     // the stored answer is GreedyDecoder's continuation of the same prompt, under the same budget and stop tokens
     const model = loadModelDirectory(p.modelDir);
-    const decoder = new GreedyDecoder(model.config, model.weights.tensors, { device: 'cpu', intraOpThreads: 1, interOpThreads: 1 });
+    const decoder = new GreedyDecoder(model.family, model.config, model.weights.tensors, { device: 'cpu', intraOpThreads: 1, interOpThreads: 1 });
     try {
       for (const [q, input] of [
         [a!, QUERIES[0]!],

@@ -3,7 +3,6 @@ import { trackedLayers } from '../../src/influence/layer-tensors.adapter';
 import { type DocumentProjection, projectDocuments } from '../../src/influence/document-projection.pipeline';
 import { gaussianProjectionSpace, uniformRanks } from '../../src/influence/projection-space';
 import type { TokenizedSequence } from '../../src/influence/tokenized-sequence';
-import { defaultTrackedLayers } from '../../src/engine/gradient-head.spec';
 import { randomTokens, relErr, tinyEngine } from '../engine/engine-fixtures';
 
 jest.setTimeout(240_000);
@@ -18,7 +17,7 @@ const DOCS: TokenizedSequence[] = LENGTHS.map((n, i) => ({ id: `d${i}`, tokens: 
 
 describe('token-budget batching of document projections', () => {
   const { engine, config } = tinyEngine('float32');
-  const layers = trackedLayers(config, defaultTrackedLayers(config.nLayer));
+  const layers = trackedLayers(engine.model, engine.model.family.defaultTrackedLayers(config));
   const space = gaussianProjectionSpace(layers, uniformRanks(layers, 3, 4), 5);
 
   it('gives the same vectors, losses and norms as one-document batches (float32 rounding), whatever the budget', async () => {

@@ -1,6 +1,6 @@
 import { drillPools, poolOperations } from '../../src/world/drill-pools';
 import { DRILL_OPERATIONS, drillWindowSizes, DrillSchedule } from '../../src/world/drill-schedule';
-import { SeededRandom } from '../../src/world/seeded-random';
+import { SeededRandom } from '../../src/math/seeded-random';
 import { WorldInvariantError } from '../../src/world/world.errors';
 import { ProcedureStep } from '../../src/world/world.types';
 

@@ -1,5 +1,6 @@
 import { WorldInvariantError } from '../../src/world/world.errors';
-import { generateWorld, World } from '../../src/world/world.generator';
+import { World } from '../../src/world/generated-world.types';
+import { generateWorld } from '../../src/world/world.generator';
 import { verifyWorld } from '../../src/world/world-invariants';
 import { sourceTargets, WORLD_SIZE_PRESETS } from '../../src/world/world-size.presets';
 

@@ -1,4 +1,5 @@
-import { generateWorld, World } from '../../src/world/world.generator';
+import { World } from '../../src/world/generated-world.types';
+import { generateWorld } from '../../src/world/world.generator';
 import { WorldSizeName } from '../../src/world/world-size.presets';
 
 const cache = new Map<string, World>();

@@ -18,8 +18,8 @@ export function registerGenerateCommand(program: Command): void {
       const { cpus } = await import('node:os');
       const { parseIntegerOption } = await import('../../training/training.settings');
       const { loadEvaluatedModel } = await import('../../training/evaluated-model.loader');
-      const { GreedyDecoder } = await import('../../training/greedy.decoder');
-      const { END_OF_TEXT } = await import('../../training/byte-level.vocabulary');
+      const { GreedyDecoder } = await import('../../generation/greedy.decoder');
+      const { END_OF_TEXT } = await import('../../generation/byte-level.vocabulary');
       const maxTokens = parseIntegerOption('max-tokens', o.maxTokens, 1, 100_000);
       const threads = o.threads === undefined ? cpus().length : parseIntegerOption('threads', o.threads, 1, 1024);
       const model = loadEvaluatedModel(o.model);
@@ -27,7 +27,7 @@ export function registerGenerateCommand(program: Command): void {
       const eotIds = eot.length === 1 ? eot : [];
       const prompt = [...eotIds, ...model.encode(o.prompt)];
       if (prompt.length === 0) throw new (await import('../../errors/tracebase.error')).InvalidInputError('--prompt is empty', { field: 'prompt' });
-      const decoder = new GreedyDecoder(model.config, model.params, { device: 'cpu', intraOpThreads: threads, interOpThreads: 1 });
+      const decoder = new GreedyDecoder(model.family, model.config, model.params, { device: 'cpu', intraOpThreads: threads, interOpThreads: 1 });
       try {
         const [ids] = await decoder.generate([prompt], { maxNewTokens: maxTokens, stopIds: eotIds });
         process.stdout.write(`${model.decode(ids!)}\n`);

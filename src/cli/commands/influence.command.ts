@@ -40,7 +40,7 @@ export function registerInfluenceCommand(program: Command): void {
       if (o.queries === undefined && (o.prompt === undefined || o.completion === undefined)) throw new InvalidInputError('give --prompt and --completion (or --queries FILE.jsonl)', { field: 'completion' });
 
       const { loadModelDirectory } = await import('../../model/model-directory.loader');
-      const { Gpt2GradientEngine, defaultEngineSettings } = await import('../../engine/gpt2-gradient.engine');
+      const { GradientEngine, defaultEngineSettings } = await import('../../engine/gradient.engine');
       const { readCorpusJsonl } = await import('../../influence/corpus-jsonl.reader');
       const { readQueriesJsonl } = await import('../../influence/query-jsonl.reader');
       const { tokenizeDocuments } = await import('../../influence/tokenized-sequence');
@@ -56,12 +56,12 @@ export function registerInfluenceCommand(program: Command): void {
       const model = loadModelDirectory(o.model);
       const { factors, provenance } = readFactorSet(o.factors);
       assertFactorsMatch(provenance, { modelHash: model.hash }, o.factors);
-      const shapes = trackedLayers(model.config, provenance.arguments.layers);
+      const shapes = trackedLayers(model, provenance.arguments.layers);
       shapes.forEach((s, k) => {
         const f = factors.layers[k]!;
         if (f.name !== s.name || f.rows !== s.rows || f.cols !== s.cols) throw new FactorMismatchError(`factors in ${o.factors}: layer ${f.name} is ${f.rows}×${f.cols}, the model's ${s.name} is ${s.rows}×${s.cols}`, { layer: f.name });
       });
-      const engine = new Gpt2GradientEngine(model, defaultEngineSettings({ device: o.device, ...(threads ? { intraOpThreads: threads } : {}) }));
+      const engine = new GradientEngine(model, defaultEngineSettings({ device: o.device, ...(threads ? { intraOpThreads: threads } : {}) }));
       const qs = await preconditionQueries(engine, model.tokenizer, factors, queries, { rank, damping });
       const layerNames = factors.layers.map((l) => l.name);
       const line = (r: { queryId: string; documentId: string; score: number; perNat: number; layers: Float64Array; tokens?: Float64Array }, tokenIds: readonly number[], rankInTop?: number) => ({

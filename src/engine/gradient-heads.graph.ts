@@ -1,12 +1,11 @@
-import { Gpt2Config } from '../model/gpt2.config';
+import type { ForwardGraphOptions, GraphShape, ModelFamily } from '../model-families/model-family';
 import { buildGradients } from '../onnx/autodiff';
 import { GraphBuilder } from '../onnx/graph.builder';
 import { Value } from '../onnx/graph.types';
-import { Gpt2GraphOptions, Gpt2GraphShape, buildGpt2Forward } from './gpt2-forward.graph';
-import { HeadSpec, defaultTrackedLayers } from './gradient-head.spec';
+import { HeadSpec } from './gradient-head.definition';
 
 /** A graph ready to serialise, with the names of its inputs and outputs. */
-export interface Gpt2HeadGraph {
+export interface HeadGraph {
   builder: GraphBuilder;
   tracked: string[];
   /** [in, out] feature sizes of each tracked layer. */
@@ -14,7 +13,9 @@ export interface Gpt2HeadGraph {
 }
 
 /**
- * Builds forward + loss + backward + the requested heads (see {@link HeadSpec}).
+ * Builds the family's forward pass ({@link ModelFamily.buildForward}) + loss + backward + the
+ * requested heads (see {@link HeadSpec}); the heads depend only on the forward's logits and
+ * linear layers, so they are the same for every model family.
  * Inputs: `input_ids` int64 [B,T], `attention_mask` [B,T], `loss_mask` [B,T], `targets` int64
  * [B,T] (data labels) or `gumbel_noise` [B,T,V] (`sampled`) or `uniform_noise` [B,T]
  * (`sampled-icdf`), `param.<name>` (unless embedded), and the matrices of the projection,
@@ -22,11 +23,11 @@ export interface Gpt2HeadGraph {
  * target) and `loss []` = Σ loss_mask·(−logp); sampled-label graphs also output
  * `sampled_targets` int64 [B,T]; the other outputs are listed on {@link HeadSpec}.
  */
-export function buildGpt2HeadGraph(config: Gpt2Config, shape: Gpt2GraphShape, head: HeadSpec, opts: Gpt2GraphOptions = {}): Gpt2HeadGraph {
+export function buildHeadGraph(family: ModelFamily, config: unknown, shape: GraphShape, head: HeadSpec, opts: ForwardGraphOptions = {}): HeadGraph {
   const b = new GraphBuilder(20);
   const { batch: B, seqLen: T, dtype } = shape;
-  const V = config.vocabSize;
-  const fwd = buildGpt2Forward(b, config, shape, opts);
+  const V = family.dimensions(config).vocabSize;
+  const fwd = family.buildForward(b, config, shape, opts);
   const lossMask = b.input('loss_mask', dtype, [B, T]);
   let targets: Value;
   if (head.labels === 'sampled') {
@@ -51,11 +52,11 @@ export function buildGpt2HeadGraph(config: Gpt2Config, shape: Gpt2GraphShape, he
   const loss = b.neg(b.reduceSum(b.mul(logp, lossMask), [0, 1], false));
   b.output(loss, 'loss');
 
-  const tracked = head.tracked ?? defaultTrackedLayers(config.nLayer);
+  const tracked = head.tracked ?? family.defaultTrackedLayers(config);
   const layerSizes = new Map<string, [number, number]>();
   for (const name of tracked) {
     const site = fwd.linears.get(name);
-    if (!site) throw new Error(`unknown tracked layer ${name}; expected e.g. h.0.mlp.c_fc`);
+    if (!site) throw new Error(`unknown tracked layer ${name}; expected ${family.trackableLayers(config)}`);
     layerSizes.set(name, [site.inFeatures, site.outFeatures]);
   }
   const needsDelta = head.activations || head.covariance || head.projection || head.influence || head.eigenCorrection || head.gradientNorms;
@@ -66,13 +67,13 @@ export function buildGpt2HeadGraph(config: Gpt2Config, shape: Gpt2GraphShape, he
   const sites = tracked.map((n) => fwd.linears.get(n)!);
   const wrt: Value[] = [];
   if (head.allGradients) wrt.push(...paramValues);
-  else if (head.trackedGradients) for (const s of sites) wrt.push(fwd.params.get(`${s.name}.weight`)!, fwd.params.get(`${s.name}.bias`)!);
+  else if (head.trackedGradients) for (const s of sites) wrt.push(s.weight, s.bias);
   if (needsDelta) wrt.push(...sites.map((s) => s.output));
   const grads = buildGradients(b, loss, wrt);
 
   if (head.allGradients) for (const [name, v] of fwd.params) b.output(grads.getOrZeros(v), `grad.${name}`);
   else if (head.trackedGradients) {
-    for (const s of sites) for (const k of ['weight', 'bias']) b.output(grads.getOrZeros(fwd.params.get(`${s.name}.${k}`)!), `grad.${s.name}.${k}`);
+    for (const s of sites) for (const k of ['weight', 'bias'] as const) b.output(grads.getOrZeros(s[k]), `grad.${s.name}.${k}`);
   }
   if (!needsDelta) return { builder: b, tracked, layerSizes };
 

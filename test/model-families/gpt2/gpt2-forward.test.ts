@@ -1,6 +1,6 @@
-import { packWindows, splitIntoWindows } from '../../src/engine/sequence-windows';
-import { referenceLogProbs, toFloat64 } from '../support/gpt2-reference';
-import { randomTokens, tinyEngine } from './engine-fixtures';
+import { packWindows, splitIntoWindows } from '../../../src/engine/sequence-windows';
+import { referenceLogProbs, toFloat64 } from '../../support/gpt2-reference';
+import { randomTokens, tinyEngine } from '../../engine/engine-fixtures';
 
 describe('GPT-2 forward graph vs a float64 TypeScript reference', () => {
   const seqA = randomTokens(11, 256, 1);

@@ -1,9 +1,9 @@
-import { Gpt2GradientEngine, defaultEngineSettings } from '../../src/engine/gpt2-gradient.engine';
-import { gpt2ParameterSpecs } from '../../src/model/gpt2.parameters';
-import { SeededRandom } from '../../src/engine/seeded-random';
-import { PackedBatch, packWindows, splitIntoWindows } from '../../src/engine/sequence-windows';
-import { referenceLoss, toFloat64 } from '../support/gpt2-reference';
-import { randomTokens, relErr, tinyEngine } from './engine-fixtures';
+import { GradientEngine, defaultEngineSettings } from '../../../src/engine/gradient.engine';
+import { gpt2Family, gpt2ParameterSpecs } from '../../../src/model-families/gpt2';
+import { Mulberry32 } from '../../../src/math/seeded-random';
+import { PackedBatch, packWindows, splitIntoWindows } from '../../../src/engine/sequence-windows';
+import { referenceLoss, toFloat64 } from '../../support/gpt2-reference';
+import { randomTokens, relErr, tinyEngine } from '../../engine/engine-fixtures';
 
 /** Central finite differences of the float64 reference loss at chosen coordinates of each tensor. */
 function referenceGradientSubset(
@@ -43,7 +43,7 @@ describe('whole-model gradients of a tiny random GPT-2', () => {
   const windows = seqs.flatMap((s, i) => splitIntoWindows(s, config.nPositions, i));
   const batch: PackedBatch = packWindows(windows, 12);
   // coordinates: 8 random ones per tensor, plus (for wte) entries in rows of tokens that occur
-  const rng = new SeededRandom(5);
+  const rng = new Mulberry32(5);
   const coords = new Map<string, number[]>();
   for (const s of gpt2ParameterSpecs(config)) {
     const n = s.shape.reduce((a, b) => a * b, 1);
@@ -111,9 +111,9 @@ describe('untied LM head (checkpoint with its own lm_head.weight)', () => {
   it('uses lm_head for the logits and returns its gradient; wte then only gets the embedding gradient', async () => {
     const config = tinyEngine('float64').config;
     const { weights } = tinyEngine('float64');
-    const rng = new SeededRandom(77);
+    const rng = new Mulberry32(77);
     const lmHead = Float32Array.from({ length: config.vocabSize * config.nEmbd }, () => 0.2 * rng.normal());
-    const engine = new Gpt2GradientEngine({ config, weights: { tensors: weights, lmHead, fileNames: new Map() }, hash: 'untied' }, defaultEngineSettings({ dtype: 'float64', intraOpThreads: 1 }));
+    const engine = new GradientEngine({ family: gpt2Family, config, weights: { tensors: weights, lmHead, fileNames: new Map() }, hash: 'untied' }, defaultEngineSettings({ dtype: 'float64', intraOpThreads: 1 }));
     const tokens = randomTokens(9, 256, 78);
     const windows = splitIntoWindows({ tokens, scoreFrom: 0 }, 16);
     const out = await engine.run({ labels: 'data', allGradients: true }, packWindows(windows, 9));

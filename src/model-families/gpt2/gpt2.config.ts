@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-import { ModelLoadError } from './model-load.error';
+import { ModelLoadError } from '../../model/model-load.error';
 
 /**
  * The hyper-parameters of a GPT-2-family model, read from the Hugging Face `config.json`

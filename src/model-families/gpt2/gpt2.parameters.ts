@@ -1,22 +1,17 @@
+import { ParameterSpec } from '../model-family';
 import { Gpt2Config } from './gpt2.config';
 
-/** One parameter tensor of a GPT-2 model: its canonical HF name (no `transformer.` prefix) and shape. */
-export interface Gpt2ParameterSpec {
-  name: string;
-  shape: number[];
-}
-
 /**
- * The parameter tensors of a GPT-2 model in HF order and layout (Conv1D weights `[in, out]`):
+ * The parameter tensors of a GPT-2 model (canonical HF names, no `transformer.` prefix) in HF order and layout (Conv1D weights `[in, out]`):
  * `wte.weight [V,d]`, `wpe.weight [n_positions,d]`, per block `ln_1.{weight,bias} [d]`,
  * `attn.c_attn.weight [d,3d]`, `attn.c_attn.bias [3d]`, `attn.c_proj.weight [d,d]`, `attn.c_proj.bias [d]`,
  * `ln_2.*`, `mlp.c_fc.weight [d,n_inner]`, `mlp.c_fc.bias [n_inner]`, `mlp.c_proj.weight [n_inner,d]`,
  * `mlp.c_proj.bias [d]`, then `ln_f.{weight,bias} [d]`. The LM head is tied to `wte`.
  */
-export function gpt2ParameterSpecs(c: Gpt2Config): Gpt2ParameterSpec[] {
+export function gpt2ParameterSpecs(c: Gpt2Config): ParameterSpec[] {
   const d = c.nEmbd;
   const f = c.nInner;
-  const specs: Gpt2ParameterSpec[] = [
+  const specs: ParameterSpec[] = [
     { name: 'wte.weight', shape: [c.vocabSize, d] },
     { name: 'wpe.weight', shape: [c.nPositions, d] },
   ];

@@ -1,14 +1,12 @@
 import { cpus } from 'node:os';
 
-import { Gpt2Config } from '../model/gpt2.config';
-import { gpt2ParameterSpecs } from '../model/gpt2.parameters';
-import { Gpt2Weights } from '../model/gpt2.weights';
+import type { ModelDimensions, ModelFamily, ModelWeights } from '../model-families/model-family';
 import { TensorData } from '../onnx/graph.types';
 import { HostTensor, SessionSettings, runSession } from '../onnx/ort.runner';
 import { serializeModel } from '../onnx/onnx.serializer';
-import { buildGpt2HeadGraph } from './gpt2-heads.graph';
-import { HeadSpec, headKey } from './gradient-head.spec';
-import { SeededRandom } from './seeded-random';
+import { buildHeadGraph } from './gradient-heads.graph';
+import { HeadSpec, headKey } from './gradient-head.definition';
+import { Mulberry32 } from '../math/seeded-random';
 import { PackedBatch } from './sequence-windows';
 import { SessionCache } from './session.cache';
 
@@ -46,30 +44,47 @@ export function defaultEngineSettings(over: Partial<EngineSettings> = {}): Engin
   };
 }
 
-/** Engine outputs by name (see {@link buildGpt2HeadGraph}). */
+/** Engine outputs by name (see {@link buildHeadGraph}). */
 export type EngineOutputs = Record<string, { dims: number[]; data: TensorData }>;
 
 /**
- * Runs GPT-2 forward + backward graphs in onnxruntime for one model. Parameters are fed as
- * inputs (converted once to the compute dtype); graphs are compiled once per
- * (model hash, head, batch shape) in a {@link SessionCache}.
+ * What the engine needs of a model: its family (which builds the graphs and names the layers),
+ * the family's parsed config, the weights and the content hash (a `LoadedModel` is one).
  */
-export class Gpt2GradientEngine {
+export interface EngineModel {
+  family: ModelFamily;
+  config: unknown;
+  weights: ModelWeights;
+  hash: string;
+}
+
+/**
+ * Runs a model's forward + backward graphs in onnxruntime. The graphs come from the model's
+ * family ({@link buildHeadGraph}); parameters are fed as inputs (converted once to the compute
+ * dtype); graphs are compiled once per (model hash, head, batch shape) in a {@link SessionCache}.
+ */
+export class GradientEngine {
   private readonly paramFeeds = new Map<string, HostTensor>();
   readonly cache: SessionCache;
+  /** The model's context length, vocabulary size and layer count. */
+  readonly dimensions: ModelDimensions;
 
   constructor(
-    readonly model: { config: Gpt2Config; weights: Gpt2Weights; hash: string },
+    readonly model: EngineModel,
     readonly settings: EngineSettings = defaultEngineSettings(),
     cache?: SessionCache,
   ) {
     this.cache = cache ?? new SessionCache();
+    this.dimensions = model.family.dimensions(model.config);
     const A = settings.dtype === 'float64' ? Float64Array : Float32Array;
     const add = (name: string, data: Float32Array, dims: number[]) =>
       this.paramFeeds.set(`param.${name}`, { dtype: settings.dtype, dims, data: settings.dtype === 'float64' ? A.from(data) : data });
-    const c = model.config;
-    for (const spec of gpt2ParameterSpecs(c)) add(spec.name, model.weights.tensors.get(spec.name)!, spec.shape);
-    if (model.weights.lmHead) add('lm_head.weight', model.weights.lmHead, [c.vocabSize, c.nEmbd]);
+    const { family, config } = model;
+    for (const spec of family.parameterSpecs(config)) add(spec.name, model.weights.tensors.get(spec.name)!, spec.shape);
+    if (model.weights.lmHead) {
+      const head = family.untiedHeadSpec(config);
+      add(head.name, model.weights.lmHead, head.shape);
+    }
   }
 
   /**
@@ -84,7 +99,7 @@ export class Gpt2GradientEngine {
     const embed = this.settings.weights === 'graph';
     const embeddedWeights = embed ? new Map([...this.paramFeeds].map(([k, v]) => [k.slice('param.'.length), v.data as Float32Array | Float64Array])) : undefined;
     const session = await this.cache.get(`${key}|weights=${embed ? 'graph' : 'feeds'}`, this.settings, () =>
-      serializeModel(buildGpt2HeadGraph(this.model.config, shape, head, { untiedLmHead: untied, embeddedWeights }).builder),
+      serializeModel(buildHeadGraph(this.model.family, this.model.config, shape, head, { untiedLmHead: untied, embeddedWeights }).builder),
     );
     const A = dtype === 'float64' ? Float64Array : Float32Array;
     const dims = [batch.batch, batch.seqLen];
@@ -107,7 +122,7 @@ export class Gpt2GradientEngine {
  * argmax_v(logits + g), distributed as softmax(logits). Same seed ⇒ same labels.
  */
 export function gumbelNoise(seed: number, batch: number, seqLen: number, vocab: number, dtype: 'float32' | 'float64'): HostTensor {
-  const rng = new SeededRandom(seed);
+  const rng = new Mulberry32(seed);
   const data = new (dtype === 'float64' ? Float64Array : Float32Array)(batch * seqLen * vocab);
   for (let i = 0; i < data.length; i++) data[i] = rng.gumbel();
   return { dtype, dims: [batch, seqLen, vocab], data };
@@ -115,7 +130,7 @@ export function gumbelNoise(seed: number, batch: number, seqLen: number, vocab: 
 
 /** Uniform (0,1) noise `[B, T]` from a seed, for the `sampled-icdf` head. */
 export function uniformNoise(seed: number, batch: number, seqLen: number, dtype: 'float32' | 'float64'): HostTensor {
-  const rng = new SeededRandom(seed);
+  const rng = new Mulberry32(seed);
   const data = new (dtype === 'float64' ? Float64Array : Float32Array)(batch * seqLen);
   for (let i = 0; i < data.length; i++) data[i] = rng.nextOpen();
   return { dtype, dims: [batch, seqLen], data };

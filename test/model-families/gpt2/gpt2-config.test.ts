@@ -1,5 +1,4 @@
-import { parseGpt2Config } from '../../src/model/gpt2.config';
-import { gpt2ParameterCount } from '../../src/model/gpt2.parameters';
+import { gpt2ParameterCount, parseGpt2Config } from '../../../src/model-families/gpt2';
 
 const base = { n_embd: 768, n_layer: 12, n_head: 12, n_positions: 1024, vocab_size: 50257, layer_norm_epsilon: 1e-5, activation_function: 'gelu_new', model_type: 'gpt2', architectures: ['GPT2LMHeadModel'] };
 

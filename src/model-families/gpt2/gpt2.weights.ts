@@ -1,28 +1,19 @@
 import { Gpt2Config } from './gpt2.config';
 import { gpt2ParameterSpecs } from './gpt2.parameters';
-import { ModelLoadError } from './model-load.error';
-import { SafetensorsFile } from './safetensors.reader';
-
-/**
- * The parameters of a GPT-2 model as float32, keyed by canonical HF name (no `transformer.`
- * prefix), in HF layout (Conv1D weights `[in, out]`). `lmHead` is present only when the
- * checkpoint carries an `lm_head.weight` that differs from `wte.weight` (else it is tied).
- */
-export interface Gpt2Weights {
-  tensors: Map<string, Float32Array>;
-  lmHead?: Float32Array;
-  /** The name each canonical tensor had in the file (with or without `transformer.`). */
-  fileNames: Map<string, string>;
-}
+import { ModelLoadError } from '../../model/model-load.error';
+import { SafetensorsFile } from '../../model/safetensors.reader';
+import { ModelWeights } from '../model-family';
 
 const IGNORED = /^(h\.\d+\.attn\.(bias|masked_bias))$/;
 
 /**
- * Reads and validates GPT-2 weights from a safetensors file: every expected tensor present with
+ * Reads and validates GPT-2 weights from a safetensors file, keyed by canonical HF name (no
+ * `transformer.` prefix), in HF layout (Conv1D weights `[in, out]`): every expected tensor present with
  * its exact shape and a floating dtype (F32/F16/BF16); legacy causal-mask buffers ignored;
- * anything else is an error naming the tensor.
+ * anything else is an error naming the tensor. `lm_head.weight` becomes `lmHead` only when it
+ * differs from `wte.weight` (else the head is tied).
  */
-export function readGpt2Weights(st: SafetensorsFile, config: Gpt2Config): Gpt2Weights {
+export function readGpt2Weights(st: SafetensorsFile, config: Gpt2Config): ModelWeights {
   const specs = gpt2ParameterSpecs(config);
   const byCanonical = new Map<string, string>();
   for (const name of st.names()) {

@@ -1,8 +1,6 @@
 import type { InferenceSession } from 'onnxruntime-node';
 
-import { buildGpt2DecodeStep, DECODE_STEP_IO } from '../engine/gpt2-decode-step.graph';
-import { Gpt2Config } from '../model/gpt2.config';
-import { gpt2ParameterSpecs } from '../model/gpt2.parameters';
+import { DECODE_STEP_IO, ModelFamily } from '../model-families/model-family';
 import { GraphBuilder } from '../onnx/graph.builder';
 import { serializeModel } from '../onnx/onnx.serializer';
 import { HostTensor, SessionSettings, createSession, runSession } from '../onnx/ort.runner';
@@ -24,22 +22,24 @@ const LENGTH_BUCKET = 32;
 const MASK_NEG = 1e9;
 
 /**
- * Greedy decoding of a GPT-2 in onnxruntime: x_{t+1} = argmax_v logits_t[v] (ties to the lowest
- * token id), with a key/value cache ({@link buildGpt2DecodeStep}): each step feeds one token per
+ * Greedy decoding in onnxruntime: x_{t+1} = argmax_v logits_t[v] (ties to the lowest token id),
+ * with a key/value cache (the family's decode step, {@link ModelFamily.buildDecodeStep},
+ * tied LM head): each step feeds one token per
  * row and attends to the row's cached keys and values, so a step costs one position, not the
  * whole prefix. Prompts are decoded in batches; the rows of a batch advance in lockstep over
  * positions s = 0, 1, …: a row feeds its own prompt token while s is inside its prompt, then
  * its generated tokens (its logits before the last prompt token are not used), so prompts of
  * different lengths need no padding. The cache holds P positions, P = the batch's longest
- * prompt + budget rounded up to 32, at most n_positions; one compiled graph per (B, P). A
- * generation ends at a stop id (excluded), after its token budget, or when the context
- * (n_positions) is full.
+ * prompt + budget rounded up to 32, at most the context length; one compiled graph per (B, P).
+ * A generation ends at a stop id (excluded), after its token budget, or when the context is
+ * full.
  */
 export class GreedyDecoder {
   private readonly sessions = new Map<string, Promise<InferenceSession>>();
 
   constructor(
-    readonly config: Gpt2Config,
+    readonly family: ModelFamily,
+    readonly config: unknown,
     private readonly params: ReadonlyMap<string, Float32Array>,
     private readonly settings: SessionSettings,
   ) {}
@@ -49,7 +49,7 @@ export class GreedyDecoder {
     let s = this.sessions.get(key);
     if (!s) {
       const b = new GraphBuilder(20);
-      buildGpt2DecodeStep(b, this.config, { batch: B, cacheLength: P });
+      this.family.buildDecodeStep(b, this.config, { batch: B, cacheLength: P });
       s = createSession(serializeModel(b), this.settings);
       this.sessions.set(key, s);
     }
@@ -78,8 +78,8 @@ export class GreedyDecoder {
     stop: ReadonlySet<number>,
     out: number[][],
   ): Promise<void> {
-    const { nPositions: N, nLayer, nHead: H } = this.config;
-    const Dh = this.config.nEmbd / H;
+    const { contextLength: N, vocabSize: V } = this.family.dimensions(this.config);
+    const { layers: nLayer, heads: H, headDim: Dh } = this.family.decodeCacheLayout(this.config);
     const B = idx.length;
     const rows = idx.map((i) => [...prompts[i]!]);
     const done = idx.map((i, k) => budget(i) === 0 || rows[k]!.length >= N);
@@ -93,12 +93,11 @@ export class GreedyDecoder {
     const pastBias = new Float32Array(P).fill(-MASK_NEG);
     const ids = new BigInt64Array(B);
     const feeds: Record<string, HostTensor> = {};
-    for (const spec of gpt2ParameterSpecs(this.config)) feeds[`param.${spec.name}`] = { dtype: 'float32', dims: spec.shape, data: this.params.get(spec.name)! };
+    for (const spec of this.family.parameterSpecs(this.config)) feeds[`param.${spec.name}`] = { dtype: 'float32', dims: spec.shape, data: this.params.get(spec.name)! };
     for (let l = 0; l < nLayer; l++) {
       feeds[DECODE_STEP_IO.pastKey(l)] = { dtype: 'float32', dims: [B, H, P, Dh], data: keys[l]! };
       feeds[DECODE_STEP_IO.pastValue(l)] = { dtype: 'float32', dims: [B, H, P, Dh], data: values[l]! };
     }
-    const V = this.config.vocabSize;
     for (let s = 0; s < P && done.some((d) => !d); s++) {
       // a finished row feeds its last token again: its outputs are not read
       rows.forEach((r, k) => (ids[k] = BigInt(r[Math.min(s, r.length - 1)]!)));

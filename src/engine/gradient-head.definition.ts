@@ -1,5 +1,5 @@
 /**
- * What one compiled GPT-2 graph computes besides the forward pass. All heads share one forward
+ * What one compiled gradient graph computes besides the forward pass. All heads share one forward
  * + backward core; the loss is L = Σ_{b,t} loss_mask[b,t] · (−log p(target[b,t] | x_{b,≤t})).
  */
 export interface HeadSpec {
@@ -11,11 +11,11 @@ export interface HeadSpec {
    */
   labels: 'data' | 'sampled' | 'sampled-icdf';
   /** Output `logp [B,T]` (log-probability of each target) and `loss []`. Always on. */
-  /** Output `grad.<name>` for every parameter, HF layout. */
+  /** Output `grad.<name>` for every parameter, in the family's layout. */
   allGradients?: boolean;
   /** Output `grad.<layer>.weight` / `grad.<layer>.bias` for the tracked layers only. */
   trackedGradients?: boolean;
-  /** Tracked layers, e.g. `h.0.mlp.c_fc` (default: both MLP layers of every block). */
+  /** Tracked layers, by the family's names (default: the family's default tracked layers). */
   tracked?: string[];
   /** Output `a.<layer> [B,T,in+1]` (input with a trailing 1) and `delta.<layer> [B,T,out]`. */
   activations?: boolean;
@@ -47,13 +47,6 @@ export interface HeadSpec {
    * τ_t = Σ_k (U_qkᵀ δ_t)(V_qkᵀ ā_t), which never forms [Q, tokens, out].
    */
   influence?: { queries: number; rank?: number };
-}
-
-/** Both MLP linear layers of every block: the default tracked layers. */
-export function defaultTrackedLayers(nLayer: number): string[] {
-  const out: string[] = [];
-  for (let i = 0; i < nLayer; i++) out.push(`h.${i}.mlp.c_fc`, `h.${i}.mlp.c_proj`);
-  return out;
 }
 
 /** A stable string key of a head (for the session cache): canonical JSON, keys sorted at every depth. */

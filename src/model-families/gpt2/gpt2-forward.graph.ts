@@ -1,52 +1,8 @@
-import { Gpt2Config } from '../model/gpt2.config';
-import { gpt2ParameterSpecs } from '../model/gpt2.parameters';
-import { GraphBuilder } from '../onnx/graph.builder';
-import { Value } from '../onnx/graph.types';
-
-/** A linear (HF Conv1D) layer s = a·W + b inside the graph, W stored `[in, out]`. */
-export interface LinearSite {
-  /** Layer name, e.g. `h.0.mlp.c_fc`. */
-  name: string;
-  /** Layer input a, `[B, T, in]`. */
-  input: Value;
-  /** Layer output s (after the bias), `[B, T, out]`; δ = ∂L/∂s. */
-  output: Value;
-  inFeatures: number;
-  outFeatures: number;
-}
-
-/** The forward part of a GPT-2 graph. */
-export interface Gpt2Forward {
-  /** Graph inputs holding the parameters, by canonical HF name (plus `lm_head.weight` when untied). */
-  params: Map<string, Value>;
-  /** `input_ids` int64 `[B, T]`. */
-  inputIds: Value;
-  /** `attention_mask` `[B, T]`: 1 for real tokens, 0 for right padding. */
-  attentionMask: Value;
-  /** Next-token logits `[B, T, V]`. */
-  logits: Value;
-  /** Every Conv1D layer of the model, by name. */
-  linears: Map<string, LinearSite>;
-}
-
-/** Options of the GPT-2 graph. */
-export interface Gpt2GraphOptions {
-  /** The checkpoint has its own `lm_head.weight` (else the head is tied to `wte`). */
-  untiedLmHead?: boolean;
-  /**
-   * Parameter values to store in the graph as initializers (in the graph's dtype), by canonical
-   * name; parameters not given are graph inputs `param.<name>`. Initializers let onnxruntime
-   * pre-pack weights and keep them on the device; inputs let one graph serve any weights.
-   */
-  embeddedWeights?: ReadonlyMap<string, Float32Array | Float64Array>;
-}
-
-/** Static shape and numeric type of one compiled graph. */
-export interface Gpt2GraphShape {
-  batch: number;
-  seqLen: number;
-  dtype: 'float32' | 'float64';
-}
+import { GraphBuilder } from '../../onnx/graph.builder';
+import { Value } from '../../onnx/graph.types';
+import { ForwardGraph, ForwardGraphOptions, GraphShape, LinearSite } from '../model-family';
+import { Gpt2Config } from './gpt2.config';
+import { gpt2ParameterSpecs } from './gpt2.parameters';
 
 const MASK_NEG = 1e9;
 
@@ -56,14 +12,14 @@ function layerNorm(b: GraphBuilder, x: Value, gamma: Value, beta: Value, eps: nu
 }
 
 /**
- * Emits the HF GPT-2 forward pass: h₀ = wte[ids] + wpe[0..T); per block (pre-LayerNorm)
+ * Emits the HF GPT-2 forward pass (linear layers are HF Conv1D, W stored `[in, out]`): h₀ = wte[ids] + wpe[0..T); per block (pre-LayerNorm)
  * h += c_proj(attn(ln_1 h)), h += mlp.c_proj(gelu_new(mlp.c_fc(ln_2 h))); causal softmax
  * attention with scale 1/√d_head and right padding masked by `attention_mask` (masked scores
  * get −1e9); logits = ln_f(h)·wteᵀ (tied) or ·lm_headᵀ. Parameters are graph inputs named
  * `param.<name>` (one compiled graph serves any weights of the same config) or, with
  * `embeddedWeights`, initializers of the same names.
  */
-export function buildGpt2Forward(b: GraphBuilder, config: Gpt2Config, shape: Gpt2GraphShape, opts: Gpt2GraphOptions = {}): Gpt2Forward {
+export function buildGpt2Forward(b: GraphBuilder, config: Gpt2Config, shape: GraphShape, opts: ForwardGraphOptions = {}): ForwardGraph {
   const { batch: B, seqLen: T, dtype } = shape;
   const D = config.nEmbd;
   const H = config.nHead;
@@ -93,8 +49,9 @@ export function buildGpt2Forward(b: GraphBuilder, config: Gpt2Config, shape: Gpt
   const linears = new Map<string, LinearSite>();
   const linear = (name: string, x: Value): Value => {
     const w = p(`${name}.weight`);
-    const s = b.add(b.matmul(x, w), p(`${name}.bias`));
-    linears.set(name, { name, input: x, output: s, inFeatures: w.shape[0]!, outFeatures: w.shape[1]! });
+    const bias = p(`${name}.bias`);
+    const s = b.add(b.matmul(x, w), bias);
+    linears.set(name, { name, input: x, output: s, weight: w, bias, inFeatures: w.shape[0]!, outFeatures: w.shape[1]! });
     return s;
   };
   const scale = b.scalar(1 / Math.sqrt(Dh), dtype);

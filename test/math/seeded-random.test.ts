@@ -1,4 +1,5 @@
-import { fnv1a64, SeededRandom, splitMix64 } from '../../src/world/seeded-random';
+import { deriveSeed, fnv1a64, Mulberry32, SeededRandom, splitMix64 } from '../../src/math/seeded-random';
+import { mulberry32 } from '../support/seeded-random';
 
 describe('SeededRandom', () => {
   it('implements xoshiro128** (reference outputs for the state 1, 2, 3, 4)', () => {
@@ -51,5 +52,32 @@ describe('SeededRandom', () => {
     const sample = rng.sample(items, 5);
     expect(new Set(sample).size).toBe(5);
     expect(() => rng.sample(items, 21)).toThrow(RangeError);
+  });
+});
+
+describe('Mulberry32', () => {
+  it('draws the mulberry32 sequence of the independent test implementation', () => {
+    for (const seed of [0, 1, 123456789, 2 ** 32 - 1]) {
+      const rng = new Mulberry32(seed);
+      const reference = mulberry32(seed);
+      expect(Array.from({ length: 16 }, () => rng.next())).toEqual(Array.from({ length: 16 }, () => reference()));
+    }
+  });
+
+  it('resumes from a stored state exactly', () => {
+    const a = new Mulberry32(deriveSeed(5, 'data/0'));
+    a.next();
+    const saved = a.state;
+    const expected = [a.next(), a.normal(), a.gumbel(), a.below(10)];
+    const b = new Mulberry32(0);
+    b.state = saved;
+    expect([b.next(), b.normal(), b.gumbel(), b.below(10)]).toEqual(expected);
+    expect(deriveSeed(5, 'data/0')).not.toBe(deriveSeed(5, 'data/1'));
+  });
+
+  it('permutes 0..n-1', () => {
+    const p = new Mulberry32(3).permutation(50);
+    expect([...p].sort((x, y) => x - y)).toEqual(Array.from({ length: 50 }, (_, i) => i));
+    expect([...p]).not.toEqual(Array.from({ length: 50 }, (_, i) => i));
   });
 });

@@ -1,4 +1,5 @@
-import { GreedyDecoder } from '../../src/training/greedy.decoder';
+import { GreedyDecoder } from '../../src/generation/greedy.decoder';
+import { gpt2Family } from '../../src/model-families/gpt2';
 import { randomWeights, tinyConfig } from '../support/gpt2-checkpoint';
 import { referenceLogits, toFloat64 } from '../support/gpt2-reference';
 
@@ -23,7 +24,7 @@ describe('GreedyDecoder', () => {
   const weights = randomWeights(config, 11, 0.3);
 
   it('produces the argmax continuation of the float64 reference model for prompts of different lengths in one batch', async () => {
-    const decoder = new GreedyDecoder(config, weights, { device: 'cpu', intraOpThreads: 1, interOpThreads: 1 });
+    const decoder = new GreedyDecoder(gpt2Family, config, weights, { device: 'cpu', intraOpThreads: 1, interOpThreads: 1 });
     const prompts = [[5, 9, 200], [17], [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32, 33]];
     const got = await decoder.generate(prompts, { maxNewTokens: 6, batchSize: 2 });
     const W = toFloat64(weights);
@@ -34,7 +35,7 @@ describe('GreedyDecoder', () => {
   });
 
   it('stops at a stop id (excluded) and honours per-prompt budgets', async () => {
-    const decoder = new GreedyDecoder(config, weights, { device: 'cpu', intraOpThreads: 1, interOpThreads: 1 });
+    const decoder = new GreedyDecoder(gpt2Family, config, weights, { device: 'cpu', intraOpThreads: 1, interOpThreads: 1 });
     const W = toFloat64(weights);
     const ref = referenceGreedy(config, W, [5, 9, 200], 8);
     const stopAt = ref[3]!;

@@ -1,14 +1,14 @@
-import { HostTensor } from '../../src/onnx/ort.runner';
-import { EngineOutputs, gumbelNoise, uniformNoise } from '../../src/engine/gpt2-gradient.engine';
-import { SeededRandom } from '../../src/engine/seeded-random';
-import { packWindows, scoreAllPositions, splitIntoWindows } from '../../src/engine/sequence-windows';
-import { referenceLogits, toFloat64 } from '../support/gpt2-reference';
-import { randomTokens, relErr, tinyEngine } from './engine-fixtures';
+import { HostTensor } from '../../../src/onnx/ort.runner';
+import { EngineOutputs, gumbelNoise, uniformNoise } from '../../../src/engine/gradient.engine';
+import { Mulberry32 } from '../../../src/math/seeded-random';
+import { packWindows, scoreAllPositions, splitIntoWindows } from '../../../src/engine/sequence-windows';
+import { referenceLogits, toFloat64 } from '../../support/gpt2-reference';
+import { randomTokens, relErr, tinyEngine } from '../../engine/engine-fixtures';
 
 const layers = ['h.0.mlp.c_fc', 'h.0.mlp.c_proj', 'h.1.mlp.c_fc', 'h.1.mlp.c_proj'];
 
 function randomMatrix(rows: number, cols: number, seed: number, lead: number[] = []): HostTensor {
-  const rng = new SeededRandom(seed);
+  const rng = new Mulberry32(seed);
   const n = [...lead, rows, cols].reduce((a, b) => a * b, 1);
   return { dtype: 'float64', dims: [...lead, rows, cols], data: Float64Array.from({ length: n }, () => rng.normal() / Math.sqrt(rows)) };
 }

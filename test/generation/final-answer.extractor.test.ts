@@ -1,4 +1,4 @@
-import { expectedFinalAnswer, extractFinalAnswer } from '../../src/training/final-answer.extractor';
+import { expectedFinalAnswer, extractFinalAnswer } from '../../src/generation/final-answer.extractor';
 
 describe('extractFinalAnswer', () => {
   const arith = '19 - 8 = 11. 11 * 7 = 77. The answer is 77.';

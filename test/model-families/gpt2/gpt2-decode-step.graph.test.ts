@@ -1,10 +1,10 @@
-import { buildGpt2DecodeStep, DECODE_STEP_IO } from '../../src/engine/gpt2-decode-step.graph';
-import { gpt2ParameterSpecs } from '../../src/model/gpt2.parameters';
-import { GraphBuilder } from '../../src/onnx/graph.builder';
-import { serializeModel } from '../../src/onnx/onnx.serializer';
-import { createSession, type HostTensor, runSession } from '../../src/onnx/ort.runner';
-import { randomWeights, tinyConfig } from '../support/gpt2-checkpoint';
-import { referenceLogits, toFloat64 } from '../support/gpt2-reference';
+import { buildGpt2DecodeStep, gpt2ParameterSpecs } from '../../../src/model-families/gpt2';
+import { DECODE_STEP_IO } from '../../../src/model-families/model-family';
+import { GraphBuilder } from '../../../src/onnx/graph.builder';
+import { serializeModel } from '../../../src/onnx/onnx.serializer';
+import { createSession, type HostTensor, runSession } from '../../../src/onnx/ort.runner';
+import { randomWeights, tinyConfig } from '../../support/gpt2-checkpoint';
+import { referenceLogits, toFloat64 } from '../../support/gpt2-reference';
 
 describe('buildGpt2DecodeStep', () => {
   it('gives, step by step with the host writing its cache, the logits of the full float64 forward pass at every position of every row', async () => {

@@ -1,27 +1,8 @@
-import { Gpt2Config } from '../model/gpt2.config';
-import { gpt2ParameterSpecs } from '../model/gpt2.parameters';
-import { GraphBuilder } from '../onnx/graph.builder';
-import { Value } from '../onnx/graph.types';
-
-/** Static shape of one compiled decode-step graph. */
-export interface DecodeStepShape {
-  /** Rows decoded together, B. */
-  batch: number;
-  /** Positions the key/value cache holds, P ≤ n_positions. */
-  cacheLength: number;
-}
-
-/** The graph's named inputs and outputs (a host loop feeds and reads them by these names). */
-export const DECODE_STEP_IO = {
-  inputIds: 'input_ids',
-  position: 'position',
-  pastBias: 'past_bias',
-  pastKey: (layer: number) => `past_key.${layer}`,
-  pastValue: (layer: number) => `past_value.${layer}`,
-  logits: 'logits',
-  newKey: (layer: number) => `new_key.${layer}`,
-  newValue: (layer: number) => `new_value.${layer}`,
-} as const;
+import { GraphBuilder } from '../../onnx/graph.builder';
+import { Value } from '../../onnx/graph.types';
+import { DECODE_STEP_IO, DecodeStepShape } from '../model-family';
+import { Gpt2Config } from './gpt2.config';
+import { gpt2ParameterSpecs } from './gpt2.parameters';
 
 /**
  * One step of GPT-2 decoding with a key/value cache (float32): every row of the batch feeds the

@@ -1,6 +1,6 @@
-import { Gpt2Config } from '../model/gpt2.config';
-import { gpt2ParameterSpecs } from '../model/gpt2.parameters';
-import { TrainingRandom, deriveSeed } from './training.random';
+import { Gpt2Config } from './gpt2.config';
+import { gpt2ParameterSpecs } from './gpt2.parameters';
+import { Mulberry32, deriveSeed } from '../../math/seeded-random';
 
 /**
  * GPT-2 initialisation as in Hugging Face `GPT2PreTrainedModel._init_weights`, deterministic
@@ -18,7 +18,7 @@ export function initGpt2Parameters(config: Gpt2Config, seed: number, std = 0.02)
     if (/ln_(\d|f)\.weight$/.test(spec.name)) t.fill(1);
     else if (!spec.name.endsWith('.bias')) {
       const sigma = /c_proj\.weight$/.test(spec.name) ? std / Math.sqrt(2 * config.nLayer) : std;
-      const rng = new TrainingRandom(deriveSeed(seed, `init/${spec.name}`));
+      const rng = new Mulberry32(deriveSeed(seed, `init/${spec.name}`));
       for (let i = 0; i < n; i++) t[i] = sigma * rng.normal();
     }
     out.set(spec.name, t);
