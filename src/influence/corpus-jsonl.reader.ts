@@ -1,73 +1,63 @@
-import { createReadStream, existsSync } from 'node:fs';
-import { createInterface } from 'node:readline';
+import { existsSync } from 'node:fs';
 
 import { InvalidInputError } from '../errors/tracebase.error';
+import { DEFAULT_MAX_TEXT_BYTES, duplicateIdReason, maxCorpusLineBytes, parseCorpusLine, type RejectedLine, tooLongLineReason } from '../io/corpus-line.parser';
+import { readJsonlLines } from '../io/jsonl-line.reader';
 import { CorpusLineError } from './influence.errors';
 
-/** One document of a corpus JSONL file: `{"id": "...", "text": "...", ...}` (other fields are kept). */
+/** One document of a corpus JSONL file: `{"id": "...", "text": "...", ...}`. */
 export interface CorpusDocument {
-  /** External id (strings kept; numbers converted to their decimal string). */
+  /** External id (strings kept; integers converted to their decimal string). */
   readonly id: string;
   readonly text: string;
   /** 1-based line number in the file. */
   readonly line: number;
-  /** Optional `source` field (code, math, wiki, …). */
-  readonly source?: string;
+  /** `source` field (code, math, wiki, …; `unknown` when absent). */
+  readonly source: string;
+}
+
+/** Options of {@link readCorpusJsonl}. */
+export interface CorpusReadOptions {
+  /** Stop after this many documents. */
+  readonly maxDocs?: number;
+  /** Longest accepted text in UTF-8 bytes (default 1 MiB, as `corpus import`). */
+  readonly maxTextBytes?: number;
+}
+
+/** The error for a rejected line: `file:line: [document id: ]reason`. */
+function lineError(file: string, rejected: RejectedLine): CorpusLineError {
+  return new CorpusLineError(file, rejected.line, rejected.id !== undefined ? `document ${rejected.id}: ${rejected.reason}` : rejected.reason);
 }
 
 /**
- * Validates one JSONL line: a JSON object with a non-empty string (or integer) `id` and a
- * non-empty string `text`. Throws {@link CorpusLineError} naming `file:line` otherwise.
- * Blank lines return `undefined` (skipped).
+ * Streams the documents of a corpus JSONL file in order (constant memory). Each line is checked
+ * by the one corpus line parser ({@link parseCorpusLine}, the rules of `corpus import`); blank
+ * lines are skipped. Unlike the import, which reports bad lines and goes on, the first bad line or
+ * repeated id stops the read with a {@link CorpusLineError} naming `file:line`. Stops after
+ * `maxDocs` documents.
  */
-export function parseCorpusLine(raw: string, line: number, file: string): CorpusDocument | undefined {
-  if (raw.trim() === '') return undefined;
-  let v: unknown;
-  try {
-    v = JSON.parse(raw);
-  } catch (e) {
-    throw new CorpusLineError(file, line, `not valid JSON (${(e as Error).message})`);
-  }
-  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new CorpusLineError(file, line, 'expected a JSON object with "id" and "text"');
-  const o = v as Record<string, unknown>;
-  if (o.id === undefined || o.id === null) throw new CorpusLineError(file, line, 'missing "id"');
-  if (!(typeof o.id === 'string' || (typeof o.id === 'number' && Number.isSafeInteger(o.id)))) throw new CorpusLineError(file, line, '"id" must be a string or an integer');
-  const id = String(o.id);
-  if (id.length === 0) throw new CorpusLineError(file, line, '"id" is empty');
-  if (o.text === undefined || o.text === null) throw new CorpusLineError(file, line, `document ${id}: missing "text"`);
-  if (typeof o.text !== 'string') throw new CorpusLineError(file, line, `document ${id}: "text" must be a string`);
-  if (o.text.length === 0) throw new CorpusLineError(file, line, `document ${id}: "text" is empty`);
-  return { id, text: o.text, line, ...(typeof o.source === 'string' ? { source: o.source } : {}) };
-}
-
-/**
- * Streams the documents of a corpus JSONL file in order (constant memory), validating each line
- * ({@link parseCorpusLine}) and refusing duplicate ids. Stops after `maxDocs` documents.
- */
-export async function* readCorpusJsonl(file: string, opts: { maxDocs?: number } = {}): AsyncGenerator<CorpusDocument> {
+export async function* readCorpusJsonl(file: string, opts: CorpusReadOptions = {}): AsyncGenerator<CorpusDocument> {
   if (!existsSync(file)) throw new InvalidInputError(`corpus file ${file} does not exist`, { file });
-  const rl = createInterface({ input: createReadStream(file, { encoding: 'utf8' }), crlfDelay: Infinity });
-  const seen = new Set<string>();
-  let line = 0;
+  const maxTextBytes = opts.maxTextBytes ?? DEFAULT_MAX_TEXT_BYTES;
+  const firstLine = new Map<string, number>();
   let count = 0;
-  try {
-    for await (const raw of rl) {
-      line++;
-      if (opts.maxDocs !== undefined && count >= opts.maxDocs) break;
-      const doc = parseCorpusLine(raw, line, file);
-      if (!doc) continue;
-      if (seen.has(doc.id)) throw new CorpusLineError(file, line, `duplicate id ${doc.id}`);
-      seen.add(doc.id);
-      count++;
-      yield doc;
-    }
-  } finally {
-    rl.close();
+  for await (const line of readJsonlLines(file, maxCorpusLineBytes(maxTextBytes))) {
+    if (opts.maxDocs !== undefined && count >= opts.maxDocs) break;
+    if (line.tooLong !== undefined) throw lineError(file, { line: line.lineNumber, reason: tooLongLineReason(line.tooLong) });
+    const parsed = parseCorpusLine(line.lineNumber, line.bytes, { maxTextBytes });
+    if (parsed === undefined) continue;
+    if ('rejected' in parsed) throw lineError(file, parsed.rejected);
+    const { externalId: id, text, source } = parsed.document;
+    const first = firstLine.get(id);
+    if (first !== undefined) throw lineError(file, { line: line.lineNumber, reason: duplicateIdReason(id, first) });
+    firstLine.set(id, line.lineNumber);
+    count++;
+    yield { id, text, line: line.lineNumber, source };
   }
 }
 
 /** Reads a whole corpus file into memory (see {@link readCorpusJsonl}). */
-export async function readCorpusFile(file: string, opts: { maxDocs?: number } = {}): Promise<CorpusDocument[]> {
+export async function readCorpusFile(file: string, opts: CorpusReadOptions = {}): Promise<CorpusDocument[]> {
   const out: CorpusDocument[] = [];
   for await (const d of readCorpusJsonl(file, opts)) out.push(d);
   return out;

@@ -1,3 +1,4 @@
+import { parseIntegerOption } from '../config/integer-option.parser';
 import { InvalidInputError } from '../errors/tracebase.error';
 import { DampingSpec, DEFAULT_DAMPING } from '../math/damping';
 import { CurvatureStrategy } from '../math/ekfac-preconditioner';
@@ -24,13 +25,6 @@ export function parseDamping(v: string): DampingSpec {
   const x = Number(v);
   if (v.trim() === '' || !Number.isFinite(x) || x <= 0) throw new InvalidInputError(`--damping must be auto or a positive number, got ${v}`, { field: 'damping' });
   return { mode: 'absolute', value: x };
-}
-
-/** An integer option in [min, max]. */
-export function parseIntegerOption(name: string, v: string, min: number, max = Number.MAX_SAFE_INTEGER): number {
-  const x = Number(v);
-  if (v.trim() === '' || !Number.isInteger(x) || x < min || x > max) throw new InvalidInputError(`--${name} must be an integer in [${min}, ${max}], got ${v}`, { field: name });
-  return x;
 }
 
 /** `--rank`: auto | exact | N. */

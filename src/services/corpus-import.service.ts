@@ -3,11 +3,11 @@ import { createReadStream, statSync } from 'node:fs';
 import path from 'node:path';
 
 import { InvalidInputError } from '../errors/tracebase.error';
+import { contentHash, DEFAULT_MAX_TEXT_BYTES, duplicateIdReason, maxCorpusLineBytes, parseCorpusLine, type CorpusLine, type RejectedLine, tooLongLineReason } from '../io/corpus-line.parser';
 import { readJsonlLines } from '../io/jsonl-line.reader';
 import type { CorpusRepository } from '../repositories/corpus.repository';
 import type { DocumentRepository, ImportReportEntry } from '../repositories/document.repository';
 import { CorpusFileError } from './corpus-import.error';
-import { type DocumentInput, type RejectedLine, validateCorpusLine } from './corpus-line.validator';
 
 /** Options of one import. */
 export interface CorpusImportOptions {
@@ -41,7 +41,10 @@ export interface CorpusImportSummary {
   readonly documentCount: number;
 }
 
-const DEFAULTS = { maxTextBytes: 1 << 20, batchSize: 500, maxReportEntries: 1000 };
+const DEFAULTS = { maxTextBytes: DEFAULT_MAX_TEXT_BYTES, batchSize: 500, maxReportEntries: 1000 };
+
+/** An accepted line with the sha256 of its text (`contentHash`). */
+type DocumentInput = CorpusLine & { readonly contentHash: string };
 
 async function sha256OfFile(file: string): Promise<string> {
   const hash = createHash('sha256');
@@ -110,15 +113,17 @@ export class CorpusImportService {
     };
 
     try {
-      for await (const line of readJsonlLines(file, maxTextBytes * 6 + 65_536)) {
+      for await (const line of readJsonlLines(file, maxCorpusLineBytes(maxTextBytes))) {
         lines = line.lineNumber;
         if (line.tooLong !== undefined) {
           bytesRead += line.tooLong + 1;
-          batchRejected.push({ line: line.lineNumber, reason: `line is ${line.tooLong} bytes, longer than any accepted document` });
+          batchRejected.push({ line: line.lineNumber, reason: tooLongLineReason(line.tooLong) });
         } else {
           bytesRead += line.bytes.length + 1;
-          const checked = validateCorpusLine(line.lineNumber, line.bytes, { maxTextBytes });
-          if ('rejected' in checked) {
+          const checked = parseCorpusLine(line.lineNumber, line.bytes, { maxTextBytes });
+          if (checked === undefined) {
+            // a blank line
+          } else if ('rejected' in checked) {
             batchRejected.push(checked.rejected);
           } else {
             const first = batchIds.get(checked.document.externalId);
@@ -126,11 +131,11 @@ export class CorpusImportService {
               batchRejected.push({
                 line: line.lineNumber,
                 id: checked.document.externalId,
-                reason: `duplicate id "${checked.document.externalId}" (first on line ${first})`,
+                reason: duplicateIdReason(checked.document.externalId, first),
               });
             } else {
               batchIds.set(checked.document.externalId, line.lineNumber);
-              batch.push(checked.document);
+              batch.push({ ...checked.document, contentHash: contentHash(checked.document.text) });
             }
           }
         }

@@ -13,7 +13,7 @@ import { reportCliError } from '../cli/cli-error.reporter';
 import { WorldSizeName } from '../world/world-size.presets';
 import { WorldQuery } from '../world/world.types';
 import { loadEvaluatedModel } from './evaluated-model.loader';
-import { parseIntegerOption } from './training.settings';
+import { parseIntegerOption } from '../config/integer-option.parser';
 import { InvalidTrainingOptionError } from './training.errors';
 import { evaluateWorldQueries, formatEvaluationReport } from './world-query.evaluator';
 

@@ -53,18 +53,6 @@ export function defaultTrainingSettings(over: Partial<TrainingSettings> = {}): T
   };
 }
 
-/**
- * Parses an integer command-line option: decimal digits only (optionally signed), within
- * [min, max]. `"1.5"`, `"1e3"`, `"abc"`, `""` are refused with {@link InvalidTrainingOptionError}.
- */
-export function parseIntegerOption(name: string, raw: string, min: number, max = Number.MAX_SAFE_INTEGER): number {
-  const s = raw.trim();
-  if (!/^[+-]?\d+$/.test(s)) throw new InvalidTrainingOptionError(name, raw, `an integer from ${min} to ${max}`);
-  const n = Number(s);
-  if (!Number.isSafeInteger(n) || n < min || n > max) throw new InvalidTrainingOptionError(name, raw, `an integer from ${min} to ${max}`);
-  return n;
-}
-
 /** Parses a positive finite number option (e.g. a learning rate). */
 export function parsePositiveNumberOption(name: string, raw: string): number {
   const n = Number(raw.trim());

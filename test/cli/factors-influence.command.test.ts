@@ -116,7 +116,7 @@ describe('tracebase factors fit / tracebase influence', () => {
     const badCorpus = join(work, 'bad.jsonl');
     writeFileSync(badCorpus, '{"id":"a","text":"ok"}\n{"id":"b","text":""}\n');
     const badOut = join(work, 'bad-out.jsonl');
-    await expect(cli(['influence', '--model', model, '--factors', factors, '--corpus', badCorpus, '--prompt', 'p', '--completion', 'q', '--out', badOut])).rejects.toThrow(/bad\.jsonl:2: document b: "text" is empty/);
+    await expect(cli(['influence', '--model', model, '--factors', factors, '--corpus', badCorpus, '--prompt', 'p', '--completion', 'q', '--out', badOut])).rejects.toThrow(/bad\.jsonl:2: document b: empty "text"/);
     expect(existsSync(badOut)).toBe(false);
     expect(readdirSync(work).filter((n) => n.includes('.tmp-'))).toEqual([]);
     const emptyQ = join(work, 'empty-q.jsonl');

@@ -25,7 +25,7 @@ function tracebase(args: string[], extra: Record<string, string | undefined> = {
 }
 
 describe('tracebase CLI', () => {
-  it.each([[[]], [['serve']], [['migrate']], [['db', 'status']], [['schema', 'emit']], [['schema', 'check']], [['factors', 'register']], [['ingest']], [['queries', 'add']]])(
+  it.each([[[]], [['serve']], [['migrate']], [['db', 'status']], [['schema', 'emit']], [['schema', 'check']], [['factors', 'register']], [['factors', 'fit']], [['influence']], [['ingest']], [['queries', 'add']]])(
     'prints help for %j',
     (args) => {
       const result = tracebase([...args, '--help']);
@@ -34,6 +34,12 @@ describe('tracebase CLI', () => {
     },
     120_000,
   );
+
+  it('exits 2 naming a bad integer flag, its value and its range, before reading any file', () => {
+    const result = tracebase(['factors', 'fit', '--model', 'no-such-model', '--corpus', 'x', '--out', 'y', '--batch', '1e3']);
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain('--batch must be an integer from 1 to 4096 (decimal digits only), got "1e3"');
+  });
 
   it('exits 2 with a message naming a bad setting', () => {
     const result = tracebase(['db', 'status'], { TRACEBASE_DATA_DIR: '', DATABASE_URL: 'mysql://nope' });

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 
-import { InvalidInputError } from '../../errors/tracebase.error';
+import { parseIntegerOption } from '../../config/integer-option.parser';
 import { configFromOptions, withDatabaseOptions } from '../config-options';
 import { withPlatform } from '../open-platform';
 import { ProgressLine } from '../progress-line';
@@ -22,12 +22,8 @@ export function registerCorpusCommands(program: Command): void {
       .option('--batch-size <n>', 'documents per transaction', '500')
       .option('--json', 'print the summary as JSON'),
   ).action(async (file: string, options: Record<string, unknown>) => {
-    const maxTextBytes = Number(options.maxTextBytes);
-    const batchSize = Number(options.batchSize);
-    if (!Number.isInteger(maxTextBytes) || maxTextBytes < 1) {
-      throw new InvalidInputError(`--max-text-bytes must be a positive integer, got ${String(options.maxTextBytes)}`);
-    }
-    if (!Number.isInteger(batchSize)) throw new InvalidInputError(`--batch-size must be an integer, got ${String(options.batchSize)}`);
+    const maxTextBytes = parseIntegerOption('max-text-bytes', String(options.maxTextBytes), 1);
+    const batchSize = parseIntegerOption('batch-size', String(options.batchSize), 1, 10_000);
     const config = configFromOptions(options);
     await withPlatform(config, async (services) => {
       const progress = new ProgressLine(`import ${String(options.name)}`, 'lines');

@@ -1,4 +1,7 @@
-import { Command } from 'commander';
+import type { Command } from 'commander';
+
+import { parseIntegerOption } from '../../config/integer-option.parser';
+import { engineOptionsFrom, withEngineOptions } from '../engine-options';
 
 /**
  * Registers `tracebase generate --model DIR --prompt TEXT [--max-tokens N]`: greedy decoding of
@@ -7,21 +10,22 @@ import { Command } from 'commander';
  * the continuation only.
  */
 export function registerGenerateCommand(program: Command): void {
-  program
-    .command('generate')
-    .description('Greedy decoding: print the model’s continuation of a prompt.')
-    .requiredOption('--model <dir>', 'model directory (HF GPT-2 layout)')
-    .requiredOption('--prompt <text>', 'prompt text (use $\'...\\n\' in a shell for newlines)')
-    .option('--max-tokens <n>', 'new tokens at most', '128')
-    .option('--threads <n>', 'intra-op threads (default: all cores)')
+  withEngineOptions(
+    program
+      .command('generate')
+      .description('Greedy decoding: print the model’s continuation of a prompt.')
+      .requiredOption('--model <dir>', 'model directory (HF GPT-2 layout)')
+      .requiredOption('--prompt <text>', 'prompt text (use $\'...\\n\' in a shell for newlines)')
+      .option('--max-tokens <n>', 'new tokens at most', '128'),
+    { threads: true },
+  )
     .action(async (o: { model: string; prompt: string; maxTokens: string; threads?: string }) => {
       const { cpus } = await import('node:os');
-      const { parseIntegerOption } = await import('../../training/training.settings');
       const { loadEvaluatedModel } = await import('../../training/evaluated-model.loader');
       const { GreedyDecoder } = await import('../../generation/greedy.decoder');
       const { END_OF_TEXT } = await import('../../generation/byte-level.vocabulary');
       const maxTokens = parseIntegerOption('max-tokens', o.maxTokens, 1, 100_000);
-      const threads = o.threads === undefined ? cpus().length : parseIntegerOption('threads', o.threads, 1, 1024);
+      const threads = engineOptionsFrom(o).threads ?? cpus().length;
       const model = loadEvaluatedModel(o.model);
       const eot = model.encode(END_OF_TEXT);
       const eotIds = eot.length === 1 ? eot : [];

@@ -1,45 +1,42 @@
 import type { Command } from 'commander';
 
-import { InvalidInputError } from '../../errors/tracebase.error';
+import { parseIntegerOption } from '../../config/integer-option.parser';
 import { configFromOptions, withDatabaseOptions } from '../config-options';
+import { engineOptionsFrom, withEngineOptions } from '../engine-options';
 import { withPlatform } from '../open-platform';
 import { ProgressLine } from '../progress-line';
 
-function positiveInt(value: unknown, flag: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new InvalidInputError(`${flag} must be a positive integer, got ${String(value)}`);
-  return n;
-}
-
 /** `tracebase ingest`: project a corpus's documents into a projection space through the job queue. */
 export function registerIngestCommand(program: Command): void {
-  withDatabaseOptions(
-    program
-      .command('ingest')
-      .description(
-        'Project every document of a corpus into a projection space of a model (created if new): one job per batch on the ' +
-          'queue, processed here (always with embedded PGlite) or by `tracebase worker` processes; then build the HNSW index.',
-      )
-      .requiredOption('--corpus <name>', 'corpus to ingest')
-      .requiredOption('--model <name>', 'registered model')
-      .option('--space <name>', 'projection space name', 'default')
-      .option('--rank <r>', 'per-layer output and input rank of a new space (r_o = r_i)', '8')
-      .option('--sketch-dims <n>', 'most sketch dimensions of a new space (≤ 4000)', '512')
-      .option('--seed <n>', 'seed of a new space', '0')
-      .option('--eigenbasis <factors-name>', 'make a new space from the eigenbases of this registered factor set instead of random matrices')
-      .option('--batch-size <n>', 'documents per job', '32')
-      .option('--no-work', 'only queue the jobs (Postgres: leave them to worker processes)')
-      .option('--concurrency <n>', 'jobs at once in this process', '1')
-      .option('--device <device>', 'cpu | cuda', 'cpu')
-      .option('--token-budget <n>', 'most padded positions B × T of one engine batch (env TRACEBASE_WORKER_TOKEN_BUDGET, default 512)'),
+  withEngineOptions(
+    withDatabaseOptions(
+      program
+        .command('ingest')
+        .description(
+          'Project every document of a corpus into a projection space of a model (created if new): one job per batch on the ' +
+            'queue, processed here (always with embedded PGlite) or by `tracebase worker` processes; then build the HNSW index.',
+        )
+        .requiredOption('--corpus <name>', 'corpus to ingest')
+        .requiredOption('--model <name>', 'registered model')
+        .option('--space <name>', 'projection space name', 'default')
+        .option('--rank <r>', 'per-layer output and input rank of a new space (r_o = r_i)', '8')
+        .option('--sketch-dims <n>', 'most sketch dimensions of a new space (≤ 4000)', '512')
+        .option('--seed <n>', 'seed of a new space', '0')
+        .option('--eigenbasis <factors-name>', 'make a new space from the eigenbases of this registered factor set instead of random matrices')
+        .option('--batch-size <n>', 'documents per job', '32')
+        .option('--no-work', 'only queue the jobs (Postgres: leave them to worker processes)')
+        .option('--concurrency <n>', 'jobs at once in this process', '1')
+        .option('--token-budget <n>', 'most padded positions B × T of one engine batch (env TRACEBASE_WORKER_TOKEN_BUDGET, default 512)'),
+    ),
+    { device: true },
   ).action(async (options: Record<string, unknown>) => {
     const config = configFromOptions(options);
-    const rank = positiveInt(options.rank, '--rank');
-    const batchSize = positiveInt(options.batchSize, '--batch-size');
-    const concurrency = positiveInt(options.concurrency, '--concurrency');
-    const seed = Number(options.seed);
-    const sketchDims = positiveInt(options.sketchDims, '--sketch-dims');
-    const device = options.device === 'cuda' ? 'cuda' : 'cpu';
+    const rank = parseIntegerOption('rank', String(options.rank), 1);
+    const batchSize = parseIntegerOption('batch-size', String(options.batchSize), 1);
+    const concurrency = parseIntegerOption('concurrency', String(options.concurrency), 1);
+    const seed = parseIntegerOption('seed', String(options.seed), 0, 2_147_483_647);
+    const sketchDims = parseIntegerOption('sketch-dims', String(options.sketchDims), 1);
+    const { device } = engineOptionsFrom(options);
     await withPlatform(config, async (services, db) => {
       const { JobQueue } = await import('../../jobs/job-queue');
       const space = await services.projectionSpaces.create({

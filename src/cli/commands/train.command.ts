@@ -1,4 +1,7 @@
-import { Command } from 'commander';
+import type { Command } from 'commander';
+
+import { parseIntegerOption } from '../../config/integer-option.parser';
+import { engineOptionsFrom, withEngineOptions } from '../engine-options';
 
 /**
  * Registers `tracebase train --world DIR --out MODEL_DIR [--steps N] [--seed N] [--resume]
@@ -6,35 +9,37 @@ import { Command } from 'commander';
  * docs/training.md). Heavy modules load inside the action.
  */
 export function registerTrainCommand(program: Command): void {
-  program
-    .command('train')
-    .description('Train the byte-level GPT-2 reference model on a world corpus (Adam, warm-up + cosine decay, clipping, checkpoints).')
-    .requiredOption('--world <dir>', 'world directory written by `tracebase world generate`')
-    .requiredOption('--out <dir>', 'model directory to write (HF GPT-2 layout + training log and checkpoint)')
-    .option('--steps <n>', 'optimizer steps', '6000')
-    .option('--seed <n>', 'integer seed of initialisation and data order', '1')
-    .option('--batch <n>', 'rows of 256 tokens per step', '8')
-    .option('--lr <x>', 'peak learning rate', '0.002')
-    .option('--checkpoint-every <n>', 'steps between checkpoints', '200')
-    .option('--eval-every <n>', 'evaluate the world\'s queries (greedy) every N steps into training-eval.csv (0 = never)', '0')
-    .option('--threads <n>', 'intra-op threads (default: all cores)')
-    .option('--stop-after <step>', 'stop after this step (a checkpoint; the schedule still runs to --steps, and --resume continues)')
-    .option('--resume', 'continue the training in --out from its checkpoint', false)
-    .option('--force', 'overwrite a model already in --out', false)
+  withEngineOptions(
+    program
+      .command('train')
+      .description('Train the byte-level GPT-2 reference model on a world corpus (Adam, warm-up + cosine decay, clipping, checkpoints).')
+      .requiredOption('--world <dir>', 'world directory written by `tracebase world generate`')
+      .requiredOption('--out <dir>', 'model directory to write (HF GPT-2 layout + training log and checkpoint)')
+      .option('--steps <n>', 'optimizer steps', '6000')
+      .option('--seed <n>', 'integer seed of initialisation and data order', '1')
+      .option('--lr <x>', 'peak learning rate', '0.002')
+      .option('--checkpoint-every <n>', 'steps between checkpoints', '200')
+      .option('--eval-every <n>', 'evaluate the world\'s queries (greedy) every N steps into training-eval.csv (0 = never)', '0')
+      .option('--stop-after <step>', 'stop after this step (a checkpoint; the schedule still runs to --steps, and --resume continues)')
+      .option('--resume', 'continue the training in --out from its checkpoint', false)
+      .option('--force', 'overwrite a model already in --out', false),
+    { batch: 'rows of 256 tokens per step', threads: true },
+  )
     .action(async (o: { world: string; out: string; steps: string; seed: string; batch: string; lr: string; checkpointEvery: string; evalEvery: string; threads?: string; stopAfter?: string; resume: boolean; force: boolean }) => {
       const { cpus } = await import('node:os');
       const s = await import('../../training/training.settings');
       const { trainReferenceModel } = await import('../../training/reference-model.trainer');
       const { loadWorldCorpus } = await import('../../training/world-corpus.loader');
       const { TrainingProgressLine } = await import('../../training/training-progress.line');
-      const steps = s.parseIntegerOption('steps', o.steps, 1, 10_000_000);
-      const seed = s.parseIntegerOption('seed', o.seed, 0, 2 ** 32 - 1);
-      const batchSize = s.parseIntegerOption('batch', o.batch, 1, 4096);
+      const steps = parseIntegerOption('steps', o.steps, 1, 10_000_000);
+      const seed = parseIntegerOption('seed', o.seed, 0, 2 ** 32 - 1);
       const lr = s.parsePositiveNumberOption('lr', o.lr);
-      const checkpointEvery = s.parseIntegerOption('checkpoint-every', o.checkpointEvery, 1);
-      const evalEvery = s.parseIntegerOption('eval-every', o.evalEvery, 0);
-      const stopAfterStep = o.stopAfter === undefined ? undefined : s.parseIntegerOption('stop-after', o.stopAfter, 1, steps);
-      const threads = o.threads === undefined ? cpus().length : s.parseIntegerOption('threads', o.threads, 1, 1024);
+      const checkpointEvery = parseIntegerOption('checkpoint-every', o.checkpointEvery, 1);
+      const evalEvery = parseIntegerOption('eval-every', o.evalEvery, 0);
+      const stopAfterStep = o.stopAfter === undefined ? undefined : parseIntegerOption('stop-after', o.stopAfter, 1, steps);
+      const engine = engineOptionsFrom(o);
+      const batchSize = engine.batch;
+      const threads = engine.threads ?? cpus().length;
       const corpus = await loadWorldCorpus(o.world);
       const settings = s.defaultTrainingSettings({ steps, seed, batchSize, lr });
       const progress = new TrainingProgressLine(process.stderr);

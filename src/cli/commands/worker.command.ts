@@ -1,27 +1,26 @@
 import type { Command } from 'commander';
 
-import { InvalidInputError } from '../../errors/tracebase.error';
+import { parseIntegerOption } from '../../config/integer-option.parser';
 import { openDatabase } from '../../db/database.factory';
 import { assertMigrated } from '../../db/migration-runner';
 import { createServices } from '../../services/service-container';
 import { configFromOptions, withDatabaseOptions } from '../config-options';
+import { engineOptionsFrom, withEngineOptions } from '../engine-options';
 
 /** `tracebase worker`: process queued jobs until stopped (SIGINT / SIGTERM finish the current job). */
 export function registerWorkerCommand(program: Command): void {
-  withDatabaseOptions(
-    program
-      .command('worker')
-      .description('Process queued jobs (document projections) until stopped; run many, on many machines, against one Postgres.')
-      .option('--concurrency <n>', 'jobs at once in this process', '1')
-      .option('--device <device>', 'cpu | cuda', 'cpu')
-      .option('--threads <n>', 'onnxruntime intra-op threads (default: all cores)')
-      .option('--token-budget <n>', 'most padded positions B × T of one engine batch (env TRACEBASE_WORKER_TOKEN_BUDGET, default 512)'),
+  withEngineOptions(
+    withDatabaseOptions(
+      program
+        .command('worker')
+        .description('Process queued jobs (document projections) until stopped; run many, on many machines, against one Postgres.')
+        .option('--concurrency <n>', 'jobs at once in this process', '1')
+        .option('--token-budget <n>', 'most padded positions B × T of one engine batch (env TRACEBASE_WORKER_TOKEN_BUDGET, default 512)'),
+    ),
+    { device: true, threads: 'onnxruntime intra-op threads (default: all cores)' },
   ).action(async (options: Record<string, unknown>) => {
-    const concurrency = Number(options.concurrency);
-    if (!Number.isInteger(concurrency) || concurrency < 1) throw new InvalidInputError(`--concurrency must be a positive integer, got ${String(options.concurrency)}`);
-    const threads = options.threads === undefined ? undefined : Number(options.threads);
-    if (threads !== undefined && (!Number.isInteger(threads) || threads < 1)) throw new InvalidInputError(`--threads must be a positive integer, got ${String(options.threads)}`);
-    const device = options.device === 'cuda' ? 'cuda' : 'cpu';
+    const concurrency = parseIntegerOption('concurrency', String(options.concurrency), 1);
+    const { device, threads } = engineOptionsFrom(options);
     const config = configFromOptions(options);
     const db = await openDatabase(config);
     try {

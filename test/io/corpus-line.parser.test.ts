@@ -1,12 +1,18 @@
 import { createHash } from 'node:crypto';
 
-import { validateCorpusLine } from '../../src/services/corpus-line.validator';
+import { contentHash, DEFAULT_MAX_TEXT_BYTES, parseCorpusLine } from '../../src/io/corpus-line.parser';
 
 const rules = { maxTextBytes: 20 };
-const check = (s: string | Buffer) => validateCorpusLine(7, Buffer.isBuffer(s) ? s : Buffer.from(s), rules);
+const check = (s: string | Buffer) => {
+  const result = parseCorpusLine(7, Buffer.isBuffer(s) ? s : Buffer.from(s), rules);
+  if (result === undefined) throw new Error('a blank line');
+  // bytes and text give the same verdict
+  if (!Buffer.isBuffer(s)) expect(parseCorpusLine(7, s, rules)).toEqual(result);
+  return result;
+};
 
-describe('validateCorpusLine', () => {
-  it('accepts a document, hashes its text, keeps unknown fields in metadata', () => {
+describe('parseCorpusLine', () => {
+  it('accepts a document, keeps unknown fields in metadata', () => {
     const result = check('{"id": 12, "text": "héllo", "source": "wiki", "metadata": {"a": 1}, "lang": "fr", "a": 0}');
     expect('document' in result).toBe(true);
     if (!('document' in result)) return;
@@ -16,8 +22,17 @@ describe('validateCorpusLine', () => {
       text: 'héllo',
       source: 'wiki',
       metadata: { lang: 'fr', a: 1 },
-      contentHash: createHash('sha256').update(Buffer.from('héllo', 'utf8')).digest('hex'),
     });
+    expect(contentHash('héllo')).toBe(createHash('sha256').update(Buffer.from('héllo', 'utf8')).digest('hex'));
+  });
+
+  it('skips blank lines; the default text limit is 1 MiB', () => {
+    expect(parseCorpusLine(1, '')).toBeUndefined();
+    expect(parseCorpusLine(1, Buffer.from(' \t '))).toBeUndefined();
+    expect(DEFAULT_MAX_TEXT_BYTES).toBe(1 << 20);
+    const text = 'x'.repeat(DEFAULT_MAX_TEXT_BYTES);
+    expect(parseCorpusLine(1, JSON.stringify({ id: 'a', text }))).toHaveProperty('document');
+    expect(parseCorpusLine(1, JSON.stringify({ id: 'a', text: text + 'x' }))).toEqual({ rejected: { line: 1, id: 'a', reason: `"text" is ${DEFAULT_MAX_TEXT_BYTES + 1} bytes; the limit is ${DEFAULT_MAX_TEXT_BYTES}` } });
   });
 
   it('defaults source to unknown and metadata to {}', () => {
@@ -32,6 +47,9 @@ describe('validateCorpusLine', () => {
     ['{"id": "x", "text": ""}', 'empty "text"'],
     ['{"id": "x", "text": 5}', '"text" must be a string, got number'],
     ['{"id": 1.5, "text": "t"}', '"id" must be a string or an integer, got number'],
+    ['{"id": 9007199254740993, "text": "t"}', '"id" must be a string or an integer, got number'],
+    ['{"id": "", "text": "t"}', 'missing "id"'],
+    [`{"id": "${'i'.repeat(513)}", "text": "t"}`, '"id" is longer than 512 characters'],
     ['{"id": "x", "text": "123456789012345678901"}', '"text" is 21 bytes; the limit is 20'],
     ['{"id": "x", "text": "t", "metadata": [1]}', '"metadata" must be a JSON object'],
     ['{"id": "x", "text": "t", "source": 3}', '"source" must be a non-empty string'],
