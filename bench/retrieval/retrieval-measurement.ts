@@ -17,7 +17,7 @@
  */
 import type { Database } from '../../src/db/database.types';
 import { DocumentProjectionRepository } from '../../src/repositories/document-projection.repository';
-import type { ProjectionSpaceRecord } from '../../src/repositories/projection-space.repository';
+import type { ProjectionSpaceRecord } from '../../src/domain/projection-space.record';
 import { type QueryProjectionRow, QueryVectorRepository } from '../../src/repositories/query-vector.repository';
 import type { Services } from '../../src/services/service-container';
 import { bruteForceSketchSearch, explainFullScan, spaceGradientNorms } from './bench-only-sql';

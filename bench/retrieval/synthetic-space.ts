@@ -15,7 +15,7 @@ import { sketchVector } from '../../src/math/projection-sketch';
 import { CorpusRepository } from '../../src/repositories/corpus.repository';
 import { DocumentProjectionRepository, type DocumentProjectionRecord } from '../../src/repositories/document-projection.repository';
 import { DocumentRepository } from '../../src/repositories/document.repository';
-import type { ProjectionSpaceRecord } from '../../src/repositories/projection-space.repository';
+import type { ProjectionSpaceRecord } from '../../src/domain/projection-space.record';
 import type { Services } from '../../src/services/service-container';
 import { BENCH_MODEL_NAME, BENCH_PROJECTION_SEED, type RealDocument } from './real-vectors';
 import { replicaBases, replicateVectors, type ReplicationSettings } from './vector-replication';

@@ -3,8 +3,9 @@ import { createHash } from 'node:crypto';
 import PgBoss from 'pg-boss';
 
 import type { Database } from '../db/database.types';
-import { COMPUTE_QUERY_GRADIENTS, DEAD_LETTER, PROJECT_DOCUMENTS, type QueueName, SCORE_CORPUS } from './job-names';
+import { COMPUTE_QUERY_GRADIENTS, DEAD_LETTER, PROJECT_DOCUMENTS, type QueueName, SCORE_CORPUS } from '../domain/queue-name';
 import { pgBossDb } from './pg-boss.adapter';
+import type { JobStatus } from '../domain/job-status';
 
 /** Schema pg-boss keeps its tables in. */
 export const JOB_SCHEMA = 'tracebase_jobs';
@@ -22,17 +23,6 @@ export const PROJECT_RETRY = { ...RETRY, retryLimit: 10 } as const;
  * idle workers in every process fetch them at once instead of at their next poll.
  */
 export const JOB_WAKE_CHANNEL = 'tracebase_jobs';
-
-/** A job as reported to users. */
-export interface JobStatus {
-  readonly id: string;
-  readonly queue: string;
-  readonly state: 'created' | 'retry' | 'active' | 'completed' | 'cancelled' | 'failed';
-  readonly retryCount: number;
-  readonly output: unknown;
-  readonly createdOn: Date;
-  readonly completedOn: Date | null;
-}
 
 /** A deterministic job id (UUID layout) from a key: sending the same work twice is a no-op. */
 export function jobIdFor(queue: string, key: string): string {

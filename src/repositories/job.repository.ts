@@ -1,10 +1,7 @@
 import type { SqlClient } from '../db/database.types';
-import { PROJECT_DOCUMENTS, QUEUES } from '../jobs/job-names';
+import { PROJECT_DOCUMENTS, QUEUES } from '../domain/queue-name';
 import { JOB_SCHEMA } from '../jobs/job-queue';
-
-/** pg-boss job states. */
-export type JobState = 'created' | 'retry' | 'active' | 'completed' | 'cancelled' | 'failed';
-export const JOB_STATES: readonly JobState[] = ['created', 'retry', 'active', 'completed', 'cancelled', 'failed'];
+import type { JobState } from '../domain/job-state';
 
 /** Jobs of one ingestion by state (pg-boss states). */
 export type JobStateCounts = Record<JobState, number>;

@@ -1,7 +1,9 @@
 import { InvalidInputError, NotFoundError } from '../errors/tracebase.error';
-import { SCORE_CORPUS, type ScoreCorpusJob } from '../jobs/job-names';
+import { type ScoreCorpusJob } from '../jobs/job-names';
+import { SCORE_CORPUS } from '../domain/queue-name';
 import { jobIdFor, type JobQueue } from '../jobs/job-queue';
-import type { CachedScoreMethod, InfluenceScoreRepository } from '../repositories/influence-score.repository';
+import type { InfluenceScoreRepository } from '../repositories/influence-score.repository';
+import type { CachedScoreMethod } from '../domain/score-method';
 import type { ProjectionSpaceRepository } from '../repositories/projection-space.repository';
 import type { QueryRepository } from '../repositories/query.repository';
 import type { QueryVectorRepository } from '../repositories/query-vector.repository';

@@ -6,11 +6,13 @@ import { powerLawFit } from '../math/statistics/power-law-fit.statistic';
 import { topK } from '../math/statistics/top-k.selection';
 import type { DocumentProjectionRepository } from '../repositories/document-projection.repository';
 import type { DocumentRepository } from '../repositories/document.repository';
-import type { DocumentLabelRecord, DocumentLabelRepository } from '../repositories/document-label.repository';
+import type { DocumentLabelRepository } from '../repositories/document-label.repository';
+import type { DocumentLabelRecord } from '../domain/document-label.record';
 import type { FactorSetRepository } from '../repositories/factor-set.repository';
 import type { InfluenceScoreRepository } from '../repositories/influence-score.repository';
 import type { ProjectionSpaceRepository } from '../repositories/projection-space.repository';
-import type { QueryRecord, QueryRepository } from '../repositories/query.repository';
+import type { QueryRepository } from '../repositories/query.repository';
+import type { QueryRecord } from '../domain/query.record';
 import type { QueryVectorRepository } from '../repositories/query-vector.repository';
 
 /** Where whole-corpus scores come from, stated with every analysis. */

@@ -6,14 +6,9 @@ import type { FactorSetService } from './factor-set.service';
 import type { ProjectionSpaceRuntime, ProjectionSpaceService } from './projection-space.service';
 import { RankingCache } from './ranking-cache';
 import { whitenQuery } from '../math/search-whitening';
-
-export type InfluenceSign = 'POSITIVE' | 'NEGATIVE';
-export type InfluenceMode = 'ANN' | 'RERANKED' | 'EXACT';
-/**
- * What a ranking orders by: NONE, the influence score itself; GRADIENT_NORM, the score divided
- * by the document's gradient norm ‖x_d‖₂ (cosine-like; docs/design.md "Mathematics: Norm dominance").
- */
-export type InfluenceNormalization = 'NONE' | 'GRADIENT_NORM';
+import type { InfluenceMode } from '../domain/influence-mode';
+import type { InfluenceNormalization } from '../domain/influence-normalization';
+import type { InfluenceSign } from '../domain/influence-sign';
 
 const SIGNS: readonly InfluenceSign[] = ['POSITIVE', 'NEGATIVE'];
 const MODES: readonly InfluenceMode[] = ['ANN', 'RERANKED', 'EXACT'];

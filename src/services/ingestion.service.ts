@@ -1,5 +1,6 @@
 import { InvalidInputError, NotFoundError } from '../errors/tracebase.error';
-import { type ProjectDocumentsJob, PROJECT_DOCUMENTS } from '../jobs/job-names';
+import { type ProjectDocumentsJob } from '../jobs/job-names';
+import { PROJECT_DOCUMENTS } from '../domain/queue-name';
 import type { JobQueue } from '../jobs/job-queue';
 import type { CorpusRepository } from '../repositories/corpus.repository';
 import type { DocumentProjectionRecord, DocumentProjectionRepository } from '../repositories/document-projection.repository';
@@ -7,7 +8,8 @@ import type { DocumentRepository } from '../repositories/document.repository';
 import type { IngestionRateRepository } from '../repositories/ingestion-rate.repository';
 import type { JobRepository, JobStateCounts } from '../repositories/job.repository';
 import { etaSeconds, progressRate } from '../math/progress-rate';
-import type { ProjectionSpaceRecord, ProjectionSpaceRepository } from '../repositories/projection-space.repository';
+import type { ProjectionSpaceRepository } from '../repositories/projection-space.repository';
+import type { ProjectionSpaceRecord } from '../domain/projection-space.record';
 import { decodeSearchWhitening, encodeSearchWhitening, fitSearchWhitening, type SearchWhitening, whitenDocuments } from '../math/search-whitening';
 
 /** How far the ingestion of a corpus into a space is. */

@@ -5,7 +5,8 @@ import { InvalidInputError, NotFoundError } from '../errors/tracebase.error';
 import { toHfConfigJson } from '../model/gpt2.config';
 import { gpt2ParameterCount } from '../model/gpt2.parameters';
 import { loadModelDirectory, type LoadedModel } from '../model/model-directory.loader';
-import type { ModelRecord, ModelRepository } from '../repositories/model.repository';
+import type { ModelRepository } from '../repositories/model.repository';
+import type { ModelRecord } from '../domain/model.record';
 import { ModelChangedError, ModelConflictError } from './model-registry.error';
 
 /** Options of a registration. */

@@ -1,6 +1,6 @@
 import { InvalidInputError } from '../errors/tracebase.error';
-import type { QueryKindName } from '../repositories/query.repository';
-import type { QueryInputData } from './query.service';
+import type { QueryKindName } from '../domain/query-kind';
+import type { QueryInputData } from '../domain/query-input';
 
 const KINDS = ['factual', 'reasoning', 'control', 'other'];
 

@@ -1,39 +1,23 @@
 import { InvalidInputError } from '../errors/tracebase.error';
 import { tokenizeQuery } from '../influence/query-gradient.pipeline';
-import { COMPUTE_QUERY_GRADIENTS, type ComputeQueryGradientsJob, type QueueName } from '../jobs/job-names';
-import { jobIdFor, type JobQueue, type JobStatus } from '../jobs/job-queue';
-import type { NewQuery, QueryKindName, QueryRecord, QueryRepository } from '../repositories/query.repository';
+import { type ComputeQueryGradientsJob } from '../jobs/job-names';
+import { COMPUTE_QUERY_GRADIENTS, type QueueName } from '../domain/queue-name';
+import { jobIdFor, type JobQueue } from '../jobs/job-queue';
+import type { JobStatus } from '../domain/job-status';
+import type { NewQuery, QueryRepository } from '../repositories/query.repository';
+import type { QueryKindName } from '../domain/query-kind';
+import type { QueryRecord } from '../domain/query.record';
 import type { ModelRegistryService } from './model-registry.service';
 import { parseQueriesJsonl } from './query-jsonl.parser';
 import type { Page } from './page';
-
-/** A query as submitted. */
-export interface QueryInputData {
-  readonly externalId?: string | null;
-  readonly prompt: string;
-  readonly completion: string;
-  readonly kind?: QueryKindName;
-  readonly answerKeywords?: readonly string[];
-  readonly tags?: readonly string[];
-}
+import type { QueryGradientState } from '../domain/query-gradient-state';
+import type { QueryInputData } from '../domain/query-input';
 
 const KINDS: readonly QueryKindName[] = ['FACTUAL', 'REASONING', 'CONTROL', 'OTHER'];
 /** Most queries accepted in one call. */
 export const MAX_QUERIES_PER_CALL = 500;
 /** Most queries computed by one compute-query-gradients job. */
 export const QUERIES_PER_JOB = 50;
-
-/** Where a query's computation stands: PENDING (queued or running), READY, or FAILED (with the job's error). */
-export type QueryGradientStatus = 'PENDING' | 'READY' | 'FAILED';
-
-/** A query's computation state, from its job (pg-boss) and what is stored. */
-export interface QueryGradientState {
-  readonly status: QueryGradientStatus;
-  /** The last failed try's message (FAILED; also while a failed try waits for its retry). */
-  readonly error: string | null;
-  /** pg-boss id of the job last queued for the query (null: computed in-process, or never). */
-  readonly jobId: string | null;
-}
 
 /** Where job states are read from: the job queue, or a per-request memo of it. */
 export interface JobStatusReader {

@@ -2,7 +2,7 @@ import { startGraphQLServer, type RunningGraphQLServer } from '../../src/api/gra
 import { fromGlobalId, toGlobalId } from '../../src/api/relay/global-id';
 import { fromJobGlobalId } from '../../src/api/types/job-global-id';
 import { loadConfig } from '../../src/config/config';
-import { COMPUTE_QUERY_GRADIENTS, SCORE_CORPUS } from '../../src/jobs/job-names';
+import { COMPUTE_QUERY_GRADIENTS, SCORE_CORPUS } from '../../src/domain/queue-name';
 import { QueryVectorRepository } from '../../src/repositories/query-vector.repository';
 import { startWorker } from '../../src/worker/worker';
 import { postGraphQL } from '../support/graphql-client';

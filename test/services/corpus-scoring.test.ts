@@ -1,4 +1,4 @@
-import { SCORE_CORPUS } from '../../src/jobs/job-names';
+import { SCORE_CORPUS } from '../../src/domain/queue-name';
 import { JobQueue } from '../../src/jobs/job-queue';
 import { DocumentProjectionRepository } from '../../src/repositories/document-projection.repository';
 import { InfluenceScoreRepository } from '../../src/repositories/influence-score.repository';

@@ -7,7 +7,8 @@ import PgBoss from 'pg-boss';
 
 import { applyMigrations } from '../../src/db/migration-runner';
 import { SeededRandom } from '../../src/engine/seeded-random';
-import { DEAD_LETTER, PROJECT_DOCUMENTS, type ProjectDocumentsJob } from '../../src/jobs/job-names';
+import { type ProjectDocumentsJob } from '../../src/jobs/job-names';
+import { DEAD_LETTER, PROJECT_DOCUMENTS } from '../../src/domain/queue-name';
 import { JOB_SCHEMA, JobQueue } from '../../src/jobs/job-queue';
 import { pgBossDb } from '../../src/jobs/pg-boss.adapter';
 import { DocumentProjectionRepository, type DocumentProjectionRecord } from '../../src/repositories/document-projection.repository';

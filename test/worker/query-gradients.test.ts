@@ -1,9 +1,9 @@
-import { COMPUTE_QUERY_GRADIENTS } from '../../src/jobs/job-names';
+import { COMPUTE_QUERY_GRADIENTS } from '../../src/domain/queue-name';
 import { JobQueue } from '../../src/jobs/job-queue';
 import { loadModelDirectory } from '../../src/model/model-directory.loader';
 import { QueryVectorRepository } from '../../src/repositories/query-vector.repository';
 import { ANSWER_SLACK_TOKENS, judgeAnswer, ModelAnswerService } from '../../src/services/model-answer.service';
-import type { QueryInputData } from '../../src/services/query.service';
+import type { QueryInputData } from '../../src/domain/query-input';
 import { GreedyDecoder } from '../../src/training/greedy.decoder';
 import { startWorker } from '../../src/worker/worker';
 import { prepareQueryPlatform, type QueryPlatform, waitFor } from '../support/query-platform.fixture';

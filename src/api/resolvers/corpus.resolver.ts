@@ -1,7 +1,7 @@
 import { Args, ArgsType, Authorized, Ctx, Field, FieldResolver, ID, Query, Resolver, Root } from 'type-graphql';
 
 import { NotFoundError } from '../../errors/tracebase.error';
-import type { CorpusRecord } from '../../repositories/corpus.repository';
+import type { CorpusRecord } from '../../domain/corpus.record';
 import type { GraphQLContext } from '../context';
 import { toConnection } from '../relay/connection.type';
 import { fromGlobalId, toGlobalId } from '../relay/global-id';

@@ -2,7 +2,7 @@ import { GraphQLJSONObject } from 'graphql-scalars';
 import { Args, ArgsType, Authorized, Ctx, Field, FieldResolver, ID, Query, Resolver, Root } from 'type-graphql';
 
 import { NotFoundError } from '../../errors/tracebase.error';
-import type { DocumentRecord } from '../../repositories/document.repository';
+import type { DocumentRecord } from '../../domain/document.record';
 import type { GraphQLContext } from '../context';
 import { fromGlobalId, toGlobalId } from '../relay/global-id';
 import { PageArgs } from '../relay/page-args';

@@ -1,10 +1,10 @@
 import { Arg, Args, ArgsType, Authorized, Ctx, Field, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 
 import { InvalidInputError, NotFoundError } from '../../errors/tracebase.error';
-import type { QueryRecord } from '../../repositories/query.repository';
-import type { QueueName } from '../../jobs/job-names';
-import type { JobStatus } from '../../jobs/job-queue';
-import type { QueryGradientState } from '../../services/query.service';
+import type { QueryRecord } from '../../domain/query.record';
+import type { QueueName } from '../../domain/queue-name';
+import type { JobStatus } from '../../domain/job-status';
+import type { QueryGradientState } from '../../domain/query-gradient-state';
 import type { GraphQLContext } from '../context';
 import { toConnection } from '../relay/connection.type';
 import { fromGlobalId, toGlobalId } from '../relay/global-id';

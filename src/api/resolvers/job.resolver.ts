@@ -1,7 +1,7 @@
 import { Args, ArgsType, Authorized, Ctx, Field, ID, Query, Resolver } from 'type-graphql';
 
-import type { QueueName } from '../../jobs/job-names';
-import type { JobState } from '../../repositories/job.repository';
+import type { QueueName } from '../../domain/queue-name';
+import type { JobState } from '../../domain/job-state';
 import type { JobView } from '../../services/job.service';
 import type { GraphQLContext } from '../context';
 import { toGlobalId } from '../relay/global-id';

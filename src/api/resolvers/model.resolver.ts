@@ -1,7 +1,7 @@
 import { Args, ArgsType, Authorized, Ctx, Field, ID, Query, Resolver } from 'type-graphql';
 
 import { NotFoundError } from '../../errors/tracebase.error';
-import type { ModelRecord } from '../../repositories/model.repository';
+import type { ModelRecord } from '../../domain/model.record';
 import type { GraphQLContext } from '../context';
 import { toConnection } from '../relay/connection.type';
 import { fromGlobalId, toGlobalId } from '../relay/global-id';

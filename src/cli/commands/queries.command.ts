@@ -3,9 +3,9 @@ import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 
 import { InvalidInputError } from '../../errors/tracebase.error';
-import type { QueryKindName } from '../../repositories/query.repository';
+import type { QueryKindName } from '../../domain/query-kind';
 import { parseQueriesJsonl } from '../../services/query-jsonl.parser';
-import type { QueryInputData } from '../../services/query.service';
+import type { QueryInputData } from '../../domain/query-input';
 import { configFromOptions, withDatabaseOptions } from '../config-options';
 import { withPlatform } from '../open-platform';
 
