@@ -85,7 +85,7 @@ export async function measureSpace(
     y.push(p);
   }
   const search = (q: BenchQuery, mode: 'ANN' | 'RERANKED', efSearch: number | null) =>
-    services.influenceSearch.topInfluences({ queryId: q.queryId, factorSetId, spaceId: space.id, k, sign: 'POSITIVE', mode, useCache: false, ...(efSearch !== null ? { efSearch } : {}) });
+    services.influenceSearch.rankByIds({ queryId: q.queryId, factorSetId, spaceId: space.id, k, sign: 'POSITIVE', mode, useCache: false, ...(efSearch !== null ? { efSearch } : {}) });
   const fullScan = (i: number) => repo.searchInnerProduct({ spaceId: space.id, query: y[i]!.full, column: 'full', k });
   const sketchScan = (i: number) => bruteForceSketchSearch(db.sql, space.id, y[i]!.sketch, k);
 
