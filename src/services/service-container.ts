@@ -92,6 +92,8 @@ export function createServices(database: Database, options: ServiceOptions = {})
     jobRepository,
     new IngestionRateRepository(database.sql),
     projectionSpaceRepository,
+    projectionSpaces,
+    jobQueue,
   );
   const jobs = new JobService(jobRepository);
   const exactInfluence = new ExactInfluenceService(
