@@ -41,7 +41,7 @@ import { SessionCache } from '../src/engine/session.cache';
 import { planPadding, planShapeCount, planTokenBudgetBatches } from '../src/engine/token-budget.planner';
 import { isScorable, sequenceBatches } from '../src/influence/sequence-batches';
 import type { TokenizedSequence } from '../src/influence/tokenized-sequence';
-import { PROJECT_DOCUMENTS } from '../src/jobs/job-names';
+import { PROJECT_DOCUMENTS } from '../src/domain/queue-name';
 import { JobQueue } from '../src/jobs/job-queue';
 import { JOB_SCHEMA } from '../src/jobs/pg-boss-tables.adapter';
 import { Gpt2Config, gpt2ConfigOf, initGpt2Parameters } from '../src/model-families/gpt2';

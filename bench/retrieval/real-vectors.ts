@@ -11,14 +11,14 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
 import type { Database } from '../../src/db/database.types';
-import { PROJECT_DOCUMENTS } from '../../src/jobs/job-names';
+import { PROJECT_DOCUMENTS } from '../../src/domain/queue-name';
 import { JobQueue } from '../../src/jobs/job-queue';
 import { CorpusRepository } from '../../src/repositories/corpus.repository';
 import { DocumentProjectionWriteRepository, type DocumentProjectionRecord } from '../../src/repositories/document-projections/document-projection-write.repository';
 import { DocumentRepository } from '../../src/repositories/document.repository';
-import type { FactorSetRecord } from '../../src/repositories/factor-set.repository';
-import type { ProjectionSpaceRecord } from '../../src/repositories/projection-space.repository';
-import type { QueryKindName } from '../../src/repositories/query.repository';
+import type { FactorSetRecord } from '../../src/domain/factor-set.record';
+import type { ProjectionSpaceRecord } from '../../src/domain/projection-space.record';
+import type { QueryKindName } from '../../src/domain/query-kind';
 import { QueryVectorRepository } from '../../src/repositories/query-vector.repository';
 import type { Services } from '../../src/services/service-container';
 import { startWorker } from '../../src/worker/worker';

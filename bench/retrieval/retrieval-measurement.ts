@@ -18,7 +18,7 @@
 import type { Database } from '../../src/db/database.types';
 import { DocumentProjectionSearchRepository } from '../../src/repositories/document-projections/document-projection-search.repository';
 import { DocumentProjectionWriteRepository } from '../../src/repositories/document-projections/document-projection-write.repository';
-import type { ProjectionSpaceRecord } from '../../src/repositories/projection-space.repository';
+import type { ProjectionSpaceRecord } from '../../src/domain/projection-space.record';
 import { type QueryProjectionRow, QueryVectorRepository } from '../../src/repositories/query-vector.repository';
 import type { Services } from '../../src/services/service-container';
 import { bruteForceSketchSearch, explainFullScan, spaceGradientNorms } from './bench-only-sql';
@@ -87,7 +87,7 @@ export async function measureSpace(
     y.push(p);
   }
   const search = (q: BenchQuery, mode: 'ANN' | 'RERANKED', efSearch: number | null) =>
-    services.influenceSearch.topInfluences({ queryId: q.queryId, factorSetId, spaceId: space.id, k, sign: 'POSITIVE', mode, useCache: false, ...(efSearch !== null ? { efSearch } : {}) });
+    services.influenceSearch.rankByIds({ queryId: q.queryId, factorSetId, spaceId: space.id, k, sign: 'POSITIVE', mode, useCache: false, ...(efSearch !== null ? { efSearch } : {}) });
   const fullScan = (i: number) => searches.searchInnerProduct({ spaceId: space.id, query: y[i]!.full, column: 'full', k });
   const sketchScan = (i: number) => bruteForceSketchSearch(db.sql, space.id, y[i]!.sketch, k);
 

@@ -16,7 +16,7 @@ import { CorpusRepository } from '../../src/repositories/corpus.repository';
 import { DocumentProjectionIndexRepository } from '../../src/repositories/document-projections/document-projection-index.repository';
 import { DocumentProjectionWriteRepository, type DocumentProjectionRecord } from '../../src/repositories/document-projections/document-projection-write.repository';
 import { DocumentRepository } from '../../src/repositories/document.repository';
-import type { ProjectionSpaceRecord } from '../../src/repositories/projection-space.repository';
+import type { ProjectionSpaceRecord } from '../../src/domain/projection-space.record';
 import type { Services } from '../../src/services/service-container';
 import { BENCH_MODEL_NAME, BENCH_PROJECTION_SEED, type RealDocument } from './real-vectors';
 import { replicaBases, replicateVectors, type ReplicationSettings } from './vector-replication';

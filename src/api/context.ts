@@ -1,9 +1,10 @@
 import DataLoader from 'dataloader';
 
 import type { Viewer } from '../auth/viewer';
-import type { CorpusRecord } from '../repositories/corpus.repository';
-import type { DocumentFilter, DocumentRecord } from '../repositories/document.repository';
-import type { ModelRecord } from '../repositories/model.repository';
+import type { CorpusRecord } from '../domain/corpus.record';
+import type { DocumentFilter } from '../domain/document-filter';
+import type { DocumentRecord } from '../domain/document.record';
+import type { ModelRecord } from '../domain/model.record';
 import type { Page } from '../services/page';
 import type { Services } from '../services/service-container';
 

@@ -3,8 +3,9 @@ import { createHash } from 'node:crypto';
 import PgBoss from 'pg-boss';
 
 import type { Database } from '../db/database.types';
-import { COMPUTE_QUERY_GRADIENTS, DEAD_LETTER, PROJECT_DOCUMENTS, type QueueName, SCORE_CORPUS } from './job-names';
+import { COMPUTE_QUERY_GRADIENTS, DEAD_LETTER, PROJECT_DOCUMENTS, type QueueName, SCORE_CORPUS } from '../domain/queue-name';
 import { pgBossDb } from './pg-boss.adapter';
+import type { JobStatus } from '../domain/job-status';
 import { JOB_SCHEMA, JOB_WAKE_CHANNEL, PgBossTables } from './pg-boss-tables.adapter';
 
 /** Retry policy of work queues: 3 retries, exponential backoff from 5 s. */
@@ -15,16 +16,6 @@ export const RETRY = { retryLimit: 3, retryDelay: 5, retryBackoff: true } as con
  */
 export const PROJECT_RETRY = { ...RETRY, retryLimit: 10 } as const;
 
-/** A job as reported to users. */
-export interface JobStatus {
-  readonly id: string;
-  readonly queue: string;
-  readonly state: 'created' | 'retry' | 'active' | 'completed' | 'cancelled' | 'failed';
-  readonly retryCount: number;
-  readonly output: unknown;
-  readonly createdOn: Date;
-  readonly completedOn: Date | null;
-}
 
 /** A deterministic job id (UUID layout) from a key: sending the same work twice is a no-op. */
 export function jobIdFor(queue: string, key: string): string {

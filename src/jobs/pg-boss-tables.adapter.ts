@@ -1,6 +1,6 @@
 import type { Database } from '../db/database.types';
 import type { NotificationHandler, Unlisten } from '../db/notification-channel';
-import { PROJECT_DOCUMENTS, QUEUES } from './job-names';
+import { PROJECT_DOCUMENTS, QUEUES } from '../domain/queue-name';
 
 /** Schema pg-boss keeps its tables in. */
 export const JOB_SCHEMA = 'tracebase_jobs';

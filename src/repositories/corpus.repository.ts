@@ -1,28 +1,5 @@
 import type { PrismaClient } from '../generated/prisma/client';
-
-/** A corpus as the services see it. */
-export interface CorpusRecord {
-  readonly id: number;
-  readonly name: string;
-  readonly description: string;
-  readonly documentCount: number;
-  readonly createdAt: Date;
-}
-
-/** A finished or running import of a file into a corpus. */
-export interface CorpusImportRecord {
-  readonly id: number;
-  readonly corpusId: number;
-  readonly fileName: string;
-  readonly fileSha256: string | null;
-  readonly accepted: number;
-  readonly unchanged: number;
-  readonly rejected: number;
-  readonly conflicts: number;
-  readonly report: unknown;
-  readonly startedAt: Date;
-  readonly finishedAt: Date | null;
-}
+import type { CorpusImportRecord, CorpusRecord } from '../domain/corpus.record';
 
 /** Corpora and their import records (Prisma). */
 export class CorpusRepository {

@@ -1,16 +1,5 @@
 import type { PrismaClient } from '../generated/prisma/client';
-
-/** One annotator's label on a document, with its task's and annotator's names. */
-export interface DocumentLabelRecord {
-  readonly documentId: number;
-  /** The label task's name. */
-  readonly task: string;
-  /** The annotator's user name. */
-  readonly annotator: string;
-  /** The label's value as stored (JSON: a boolean, an option, several options or text, by the task's kind). */
-  readonly value: unknown;
-  readonly version: number;
-}
+import type { DocumentLabelRecord } from '../domain/document-label.record';
 
 /** Reads `labels` (joined with their task and annotator) for documents shown in analyses (Prisma). */
 export class DocumentLabelRepository {

@@ -1,4 +1,6 @@
 import type { TransactionalSqlClient } from '../db/database.types';
+import type { DocumentFilter } from '../domain/document-filter';
+import type { DocumentRecord } from '../domain/document.record';
 
 /** A document to store (already validated). */
 export interface NewDocument {
@@ -36,29 +38,6 @@ export interface ImportProgress {
   readonly rejected: readonly ImportReportEntry[];
   /** How many more entries the import's stored report may take. */
   readonly reportBudget: number;
-}
-
-/** A stored document. */
-export interface DocumentRecord {
-  readonly id: number;
-  readonly corpusId: number;
-  readonly externalId: string;
-  readonly text: string;
-  readonly source: string;
-  readonly metadata: Record<string, unknown>;
-  readonly tokenCount: number | null;
-  readonly contentHash: string;
-  readonly createdAt: Date;
-}
-
-/** Filters of a document listing. */
-export interface DocumentFilter {
-  readonly corpusId: number;
-  readonly source?: string;
-  /** JSON object the metadata must contain (`metadata @> filter`). */
-  readonly metadata?: Record<string, unknown>;
-  /** Case-insensitive substring of the text. */
-  readonly textContains?: string;
 }
 
 interface DocumentRow {

@@ -1,19 +1,5 @@
 import type { PrismaClient } from '../generated/prisma/client';
-
-/** A registered factor set. */
-export interface FactorSetRecord {
-  readonly id: number;
-  readonly modelId: number;
-  readonly name: string;
-  readonly strategy: 'IDENTITY' | 'DIAGONAL' | 'KFAC' | 'EKFAC';
-  readonly fisher: 'SAMPLED' | 'EMPIRICAL';
-  readonly sampleSize: number | null;
-  readonly seed: number;
-  readonly arguments: unknown;
-  readonly filePath: string | null;
-  readonly fileSha256: string | null;
-  readonly status: 'PENDING' | 'RUNNING' | 'READY' | 'FAILED';
-}
+import type { FactorSetRecord } from '../domain/factor-set.record';
 
 export type NewFactorSet = Omit<FactorSetRecord, 'id' | 'status'>;
 

@@ -1,6 +1,7 @@
 import type { TransactionalSqlClient } from '../db/database.types';
 import { InvalidInputError } from '../errors/tracebase.error';
 import { assertDims, assertSafeId } from './vector-sql';
+import type { CachedScoreMethod } from '../domain/score-method';
 
 /** An exact influence score to cache. */
 export interface ExactScoreRow {
@@ -10,9 +11,6 @@ export interface ExactScoreRow {
   readonly layerScores: readonly number[];
   readonly tokenScores: readonly number[];
 }
-
-/** Which cached scores: PROJECTED ⟨y_q, x_d⟩ in one space, or the EXACT EK-FAC influence. */
-export type CachedScoreMethod = 'PROJECTED' | 'EXACT';
 
 /** Whole-space scores of one query, by ascending document id. */
 export interface CachedCorpusScores {

@@ -1,9 +1,6 @@
-import { QUEUES } from '../jobs/job-names';
+import { QUEUES } from '../domain/queue-name';
+import type { JobState } from '../domain/job-state';
 import type { PgBossJobRow, PgBossTables } from '../jobs/pg-boss-tables.adapter';
-
-/** pg-boss job states. */
-export type JobState = 'created' | 'retry' | 'active' | 'completed' | 'cancelled' | 'failed';
-export const JOB_STATES: readonly JobState[] = ['created', 'retry', 'active', 'completed', 'cancelled', 'failed'];
 
 /** Jobs of one ingestion by state (pg-boss states). */
 export type JobStateCounts = Record<JobState, number>;

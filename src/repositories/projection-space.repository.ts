@@ -1,29 +1,6 @@
 import { NotFoundError } from '../errors/tracebase.error';
 import type { PrismaClient } from '../generated/prisma/client';
-
-/** Ranks of one tracked layer in a projection space (full and sketch). */
-export interface LayerRankRecord {
-  readonly layer: string;
-  readonly outRank: number;
-  readonly inRank: number;
-  readonly sketchOutRank: number;
-  readonly sketchInRank: number;
-}
-
-/** A stored projection space. */
-export interface ProjectionSpaceRecord {
-  readonly id: number;
-  readonly modelId: number;
-  /** The factor set an eigenbasis space takes its matrices from (null for Gaussian spaces). */
-  readonly factorSetId: number | null;
-  readonly name: string;
-  readonly kind: 'RANDOM_GAUSSIAN' | 'EIGENBASIS';
-  readonly seed: number;
-  readonly layerRanks: LayerRankRecord[];
-  readonly fullDims: number;
-  readonly sketchDims: number;
-  readonly provenance: Record<string, unknown>;
-}
+import type { LayerRankRecord, ProjectionSpaceRecord } from '../domain/projection-space.record';
 
 /** The whitening (megabytes) is read only by {@link ProjectionSpaceRepository.searchWhitening}. */
 const OMIT = { searchWhitening: true } as const;

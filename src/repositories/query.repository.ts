@@ -1,28 +1,6 @@
 import type { PrismaClient } from '../generated/prisma/client';
-
-export type QueryKindName = 'FACTUAL' | 'REASONING' | 'CONTROL' | 'OTHER';
-
-/** A stored influence query (prompt + completion). */
-export interface QueryRecord {
-  readonly id: number;
-  readonly modelId: number;
-  readonly externalId: string | null;
-  readonly prompt: string;
-  readonly completion: string;
-  readonly kind: QueryKindName;
-  readonly answerKeywords: string[];
-  readonly tags: string[];
-  /** nats(q), in nats; null until computed. */
-  readonly nats: number | null;
-  /** The model's greedy continuation of the prompt; null until computed (or when it cannot decode). */
-  readonly modelAnswer: string | null;
-  /** Whether that continuation's final answer is the query's answer; null when undecidable. */
-  readonly answeredCorrectly: boolean | null;
-  readonly computedAt: Date | null;
-  /** pg-boss id of the compute-query-gradients job last queued for it. */
-  readonly gradientJobId: string | null;
-  readonly createdAt: Date;
-}
+import type { QueryKindName } from '../domain/query-kind';
+import type { QueryRecord } from '../domain/query.record';
 
 /** What the query computation stores on a query: nats(q), and the greedy answer when it was decoded. */
 export interface QueryOutcome {

@@ -2,7 +2,8 @@ import { createHash } from 'node:crypto';
 import { createReadStream, statSync } from 'node:fs';
 import path from 'node:path';
 
-import { InvalidInputError } from '../errors/tracebase.error';
+import { ForbiddenError } from '../auth/auth.error';
+import { InvalidInputError, TracebaseError } from '../errors/tracebase.error';
 import { contentHash, DEFAULT_MAX_TEXT_BYTES, duplicateIdReason, maxCorpusLineBytes, parseCorpusLine, type CorpusLine, type RejectedLine, tooLongLineReason } from '../io/corpus-line.parser';
 import { readJsonlLines } from '../io/jsonl-line.reader';
 import type { CorpusRepository } from '../repositories/corpus.repository';
@@ -65,6 +66,17 @@ export class CorpusImportService {
     private readonly corpora: CorpusRepository,
     private readonly documents: DocumentRepository,
   ) {}
+
+  /**
+   * importCorpus: imports `file`, a path relative to the server's import directory, refusing
+   * when imports are disabled (no directory) or the path leaves the directory.
+   */
+  importFromDirectory(importDir: string | undefined, name: string, file: string): Promise<CorpusImportSummary> {
+    if (!importDir) throw new TracebaseError('IMPORTS_DISABLED', 'server-side imports are disabled: start the server with TRACEBASE_IMPORT_DIR (or use `tracebase corpus import`)');
+    const absolute = path.resolve(importDir, file);
+    if (absolute !== importDir && !absolute.startsWith(`${importDir}${path.sep}`)) throw new ForbiddenError(`${file} is outside the import directory`);
+    return this.importFile(name, absolute);
+  }
 
   async importFile(name: string, file: string, options: CorpusImportOptions = {}): Promise<CorpusImportSummary> {
     const maxTextBytes = options.maxTextBytes ?? DEFAULTS.maxTextBytes;

@@ -1,7 +1,10 @@
+import { oneOf } from '../domain/one-of';
+import { SCORE_CORPUS } from '../domain/queue-name';
+import { SCORE_METHODS, type CachedScoreMethod } from '../domain/score-method';
 import { InvalidInputError, NotFoundError } from '../errors/tracebase.error';
-import { SCORE_CORPUS, type ScoreCorpusJob } from '../jobs/job-names';
+import type { ScoreCorpusJob } from '../jobs/job-names';
 import { jobIdFor, type JobQueue } from '../jobs/job-queue';
-import type { CachedScoreMethod, InfluenceScoreRepository } from '../repositories/influence-score.repository';
+import type { InfluenceScoreRepository } from '../repositories/influence-score.repository';
 import type { ProjectionSpaceRepository } from '../repositories/projection-space.repository';
 import type { QueryRepository } from '../repositories/query.repository';
 import type { QueryVectorRepository } from '../repositories/query-vector.repository';
@@ -50,7 +53,26 @@ export class CorpusScoringService {
     private readonly spaces: ProjectionSpaceRepository,
     private readonly factorSets: FactorSetService,
     private readonly exact: ExactInfluenceService,
+    private readonly queue: JobQueue,
   ) {}
+
+  /**
+   * scoreCorpus: validates the request (1 to {@link MAX_SCORED_QUERIES} queries of one model, a
+   * method), looks the factor set and the space up by name among the first query's model's, then
+   * {@link enqueue}s the scoring.
+   */
+  async scoreCorpus(request: { queryIds: readonly number[]; factorSet: string; space: string; method: CachedScoreMethod }): Promise<CorpusScoringPlan> {
+    const method = oneOf(request.method, SCORE_METHODS, 'method');
+    if (request.queryIds.length === 0 || request.queryIds.length > MAX_SCORED_QUERIES) {
+      throw new InvalidInputError(`give 1 to ${MAX_SCORED_QUERIES} queries to score, got ${request.queryIds.length}`, { argument: 'queryIds' });
+    }
+    const [first] = await this.queries.findManyByIds(request.queryIds.slice(0, 1));
+    if (!first) throw new NotFoundError(`no influence query ${request.queryIds[0]}`);
+    const factorSet = await this.factorSets.byName(first.modelId, request.factorSet);
+    const space = await this.spaces.findByName(first.modelId, request.space);
+    if (!space) throw new NotFoundError(`this model has no projection space "${request.space}"`);
+    return this.enqueue({ queryIds: request.queryIds, factorSetId: factorSet.id, spaceId: space.id, method });
+  }
 
   /**
    * Queues the scoring of every document of the space for each query: one PROJECTED job per
@@ -59,9 +81,9 @@ export class CorpusScoringService {
    * queues nothing new until documents are added. Queries must have their vector in the space
    * (PROJECTED) or their gradient under the factor set (EXACT).
    */
-  async enqueue(queue: JobQueue, input: { queryIds: readonly number[]; factorSetId: number; spaceId: number; method: CachedScoreMethod }): Promise<CorpusScoringPlan> {
-    const { queryIds, factorSetId, spaceId, method } = input;
-    if (method !== 'PROJECTED' && method !== 'EXACT') throw new InvalidInputError(`method must be PROJECTED or EXACT, got ${String(method)}`);
+  async enqueue(input: { queryIds: readonly number[]; factorSetId: number; spaceId: number; method: CachedScoreMethod }): Promise<CorpusScoringPlan> {
+    const { queryIds, factorSetId, spaceId } = input;
+    const method = oneOf(input.method, SCORE_METHODS, 'method');
     if (queryIds.length === 0 || queryIds.length > MAX_SCORED_QUERIES) throw new InvalidInputError(`give 1 to ${MAX_SCORED_QUERIES} queries, got ${queryIds.length}`);
     const space = await this.spaces.findById(spaceId);
     if (!space) throw new NotFoundError(`projection space ${spaceId} does not exist`);
@@ -79,7 +101,7 @@ export class CorpusScoringService {
         throw new NotFoundError(`query ${query.id} has no vector in projection space ${space.name} (createInfluenceQueries with this space computes it)`);
       }
     }
-    await queue.start();
+    await this.queue.start();
     const jobIds: string[] = [];
     let documents = 0;
     let alreadyCached = 0;
@@ -95,7 +117,7 @@ export class CorpusScoringService {
       if (method === 'PROJECTED') {
         const key = `${base}:documents:${coverage.documents}:cached:${coverage.cached}`;
         const data: ScoreCorpusJob = { method, queryId, factorSetId, spaceId };
-        await queue.sendMany(SCORE_CORPUS, [{ key, data }]);
+        await this.queue.sendMany(SCORE_CORPUS, [{ key, data }]);
         jobIds.push(jobIdFor(SCORE_CORPUS, key));
       } else {
         const missing = await this.scores.uncachedDocuments(queryId, factorSetId, spaceId, 'EXACT');
@@ -103,7 +125,7 @@ export class CorpusScoringService {
           const documentIds = missing.slice(i, i + EXACT_CHUNK_DOCUMENTS);
           const key = `${base}:documents:${documentIds.join(',')}`;
           const data: ScoreCorpusJob = { method, queryId, factorSetId, spaceId, documentIds };
-          await queue.sendMany(SCORE_CORPUS, [{ key, data }]);
+          await this.queue.sendMany(SCORE_CORPUS, [{ key, data }]);
           jobIds.push(jobIdFor(SCORE_CORPUS, key));
         }
       }

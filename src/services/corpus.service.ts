@@ -1,4 +1,5 @@
-import type { CorpusRecord, CorpusRepository } from '../repositories/corpus.repository';
+import type { CorpusRepository } from '../repositories/corpus.repository';
+import type { CorpusRecord } from '../domain/corpus.record';
 import type { Page } from './page';
 
 /** Reads corpora. */

@@ -1,5 +1,7 @@
 import { InvalidInputError } from '../errors/tracebase.error';
-import type { DocumentFilter, DocumentRecord, DocumentRepository } from '../repositories/document.repository';
+import type { DocumentRepository } from '../repositories/document.repository';
+import type { DocumentFilter } from '../domain/document-filter';
+import type { DocumentRecord } from '../domain/document.record';
 import type { Page } from './page';
 
 /** Longest text-search string accepted. */

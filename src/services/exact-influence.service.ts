@@ -4,7 +4,7 @@ import type { ExactScoreRow, InfluenceScoreRepository } from '../repositories/in
 import type { QueryRepository } from '../repositories/query.repository';
 import type { EngineCache } from './engine-cache';
 import type { FactorSetService } from './factor-set.service';
-import type { InfluenceSign } from './influence-search.service';
+import type { InfluenceSign } from '../domain/influence-sign';
 import type { ProjectionSpaceService } from './projection-space.service';
 
 /** Most candidates recomputed exactly in one request. */

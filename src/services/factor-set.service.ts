@@ -3,7 +3,8 @@ import path from 'node:path';
 import { InvalidInputError, NotFoundError } from '../errors/tracebase.error';
 import type { FactorSet } from '../influence/factor-set';
 import { readFactorProvenance, readFactorSet } from '../influence/factor-set.store';
-import type { FactorSetRecord, FactorSetRepository } from '../repositories/factor-set.repository';
+import type { FactorSetRepository } from '../repositories/factor-set.repository';
+import type { FactorSetRecord } from '../domain/factor-set.record';
 import type { ModelRegistryService } from './model-registry.service';
 import { ModelChangedError } from './model-registry.error';
 

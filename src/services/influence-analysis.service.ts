@@ -4,13 +4,19 @@ import { cumulativePositiveShare, DEFAULT_SHARE_PERCENTILES } from '../math/stat
 import { sourceOverRepresentation } from '../math/statistics/over-representation.statistic';
 import { powerLawFit } from '../math/statistics/power-law-fit.statistic';
 import { topK } from '../math/statistics/top-k.selection';
+import { CORRELATION_METHODS, type CorrelationMethod } from '../domain/correlation-method';
+import { INFLUENCE_SIGNS, type InfluenceSign } from '../domain/influence-sign';
+import { oneOf } from '../domain/one-of';
+import { SCORE_METHODS, type CachedScoreMethod } from '../domain/score-method';
 import type { DocumentProjectionAnalyticsRepository } from '../repositories/document-projections/document-projection-analytics.repository';
 import type { DocumentRepository } from '../repositories/document.repository';
-import type { DocumentLabelRecord, DocumentLabelRepository } from '../repositories/document-label.repository';
+import type { DocumentLabelRepository } from '../repositories/document-label.repository';
+import type { DocumentLabelRecord } from '../domain/document-label.record';
 import type { FactorSetRepository } from '../repositories/factor-set.repository';
 import type { InfluenceScoreRepository } from '../repositories/influence-score.repository';
 import type { ProjectionSpaceRepository } from '../repositories/projection-space.repository';
-import type { QueryRecord, QueryRepository } from '../repositories/query.repository';
+import type { QueryRepository } from '../repositories/query.repository';
+import type { QueryRecord } from '../domain/query.record';
 import type { QueryVectorRepository } from '../repositories/query-vector.repository';
 
 /** Where whole-corpus scores come from, stated with every analysis. */
@@ -43,6 +49,23 @@ interface QueryScores {
   /** Where the scores came from (absent: PROJECTED, computed on the fly). */
   readonly basis?: { readonly method: 'PROJECTED' | 'EXACT'; readonly cached: boolean };
 }
+
+/** An analysis request as GraphQL makes it: queries of one model, the factor set and the space by name. */
+export interface AnalysisRequest {
+  /** 1 to {@link MAX_ANALYSIS_QUERIES} query row ids, of one model. */
+  readonly queryIds: readonly number[];
+  readonly factorSet: string;
+  readonly space: string;
+}
+
+/** A {@link ScoreBasis} with the factor set's and the space's names. */
+export interface NamedScoreBasis extends ScoreBasis {
+  readonly factorSetName: string;
+  readonly spaceName: string;
+}
+
+/** Which end of the ranking topK takes for each sign. */
+const TOP_K_END: Readonly<Record<InfluenceSign, 'positive' | 'negative'>> = { POSITIVE: 'positive', NEGATIVE: 'negative' };
 
 /** Most queries in one analysis. */
 export const MAX_ANALYSIS_QUERIES = 100;
@@ -82,6 +105,69 @@ export class InfluenceAnalysisService {
     private readonly exactScores: InfluenceScoreRepository,
     private readonly labels?: DocumentLabelRepository,
   ) {}
+
+  /**
+   * The ids behind an {@link AnalysisRequest}: every query must exist and belong to one model;
+   * the factor set and the space are that model's, by name.
+   */
+  private async resolve(request: AnalysisRequest): Promise<{ queryIds: readonly number[]; factorSetId: number; spaceId: number; names: { factorSetName: string; spaceName: string } }> {
+    const { queryIds } = request;
+    if (queryIds.length === 0 || queryIds.length > MAX_ANALYSIS_QUERIES) {
+      throw new InvalidInputError(`give 1 to ${MAX_ANALYSIS_QUERIES} queries, got ${queryIds.length}`, { argument: 'queryIds' });
+    }
+    const records = await this.queries.findManyByIds(queryIds);
+    const first = records.find((q) => q !== null);
+    if (!first || records.some((q) => q === null)) throw new NotFoundError('some of the queries do not exist');
+    if (records.some((q) => q!.modelId !== first.modelId)) throw new InvalidInputError('the queries of one analysis must belong to one model');
+    const factorSet = await this.factorSets.findByName(first.modelId, request.factorSet);
+    if (!factorSet) throw new NotFoundError(`no factor set named "${request.factorSet}" for this model (tracebase factors register)`);
+    const space = await this.spaces.findByName(first.modelId, request.space);
+    if (!space) throw new NotFoundError(`this model has no projection space "${request.space}"`);
+    return { queryIds, factorSetId: factorSet.id, spaceId: space.id, names: { factorSetName: factorSet.name, spaceName: space.name } };
+  }
+
+  /** Finding 1 (influenceCorrelation): {@link correlationByIds} by names. */
+  async influenceCorrelation(request: AnalysisRequest & { readonly method: CorrelationMethod }) {
+    const method = oneOf(request.method, CORRELATION_METHODS, 'method');
+    const r = await this.resolve(request);
+    const out = await this.correlationByIds(r.queryIds, method, r.factorSetId, r.spaceId);
+    return { ...out, basis: { ...out.basis, ...r.names } };
+  }
+
+  /** Finding 2 (influenceDistribution): {@link distributionByIds} of exactly one query, by names. */
+  async influenceDistribution(request: AnalysisRequest) {
+    const r = await this.resolve(request);
+    if (r.queryIds.length !== 1) throw new InvalidInputError('influenceDistribution takes one query', { argument: 'queryIds' });
+    const out = await this.distributionByIds(r.queryIds[0]!, r.factorSetId, r.spaceId);
+    return { ...out, basis: { ...out.basis, ...r.names } };
+  }
+
+  /** Finding 3 (answerInTopK): {@link answerInTopKByIds} by names. */
+  async answerInTopK(request: AnalysisRequest & { readonly k: number }) {
+    assertTopK(request.k);
+    const r = await this.resolve(request);
+    const out = await this.answerInTopKByIds(r.queryIds, request.k, r.factorSetId, r.spaceId);
+    return { ...out, basis: { ...out.basis, ...r.names } };
+  }
+
+  /** Findings 4–5 (sourceOverRepresentation): {@link sourceOverRepresentationByIds} by names, for a sign. */
+  async sourceOverRepresentation(request: AnalysisRequest & { readonly ks: readonly number[]; readonly sign: InfluenceSign }) {
+    const sign = oneOf(request.sign, INFLUENCE_SIGNS, 'sign');
+    if (request.ks.length === 0 || request.ks.some((k) => !Number.isInteger(k) || k < 1)) {
+      throw new InvalidInputError(`ks must be one or more integers of at least 1, got [${request.ks.join(', ')}]`, { argument: 'ks' });
+    }
+    const r = await this.resolve(request);
+    const out = await this.sourceOverRepresentationByIds(r.queryIds, request.ks, TOP_K_END[sign], r.factorSetId, r.spaceId);
+    return { basis: { ...out.basis, ...r.names }, sign, rows: out.rows };
+  }
+
+  /** Layer-wise influence (influenceLayerTotals): {@link layerTotalsByIds} by names. */
+  async influenceLayerTotals(request: AnalysisRequest & { readonly method: CachedScoreMethod }): Promise<{ basis: NamedScoreBasis; results: LayerTotals[] }> {
+    const method = oneOf(request.method, SCORE_METHODS, 'method');
+    const r = await this.resolve(request);
+    const out = await this.layerTotalsByIds(r.queryIds, method, r.factorSetId, r.spaceId);
+    return { ...out, basis: { ...out.basis, ...r.names } };
+  }
 
   private async scores(queryIds: readonly number[], factorSetId: number, spaceId: number): Promise<QueryScores[]> {
     if (queryIds.length === 0 || queryIds.length > MAX_ANALYSIS_QUERIES) {
@@ -142,7 +228,7 @@ export class InfluenceAnalysisService {
   }
 
   /** Finding 1: Pearson or Spearman correlation of the queries' scores over all documents. */
-  async correlation(queryIds: readonly number[], method: 'pearson' | 'spearman', factorSetId: number, spaceId: number) {
+  async correlationByIds(queryIds: readonly number[], method: 'pearson' | 'spearman', factorSetId: number, spaceId: number) {
     const all = await this.scores(queryIds, factorSetId, spaceId);
     const m = correlationMatrix(all.map((s) => s.scores), method);
     const rows: number[][] = [];
@@ -151,7 +237,7 @@ export class InfluenceAnalysisService {
   }
 
   /** Finding 2: total positive / negative influence per nat, concentration and a power-law fit of the top. */
-  async distribution(queryId: number, factorSetId: number, spaceId: number, topN = 500) {
+  async distributionByIds(queryId: number, factorSetId: number, spaceId: number, topN = 500) {
     const [s] = await this.scores([queryId], factorSetId, spaceId);
     let positive = 0;
     let negative = 0;
@@ -177,8 +263,8 @@ export class InfluenceAnalysisService {
    * Finding 3: whether a document among the top k contains one of the query's answer keywords;
    * those documents with their rank and, where annotators labelled them, their labels.
    */
-  async answerInTopK(queryIds: readonly number[], k: number, factorSetId: number, spaceId: number) {
-    if (!Number.isInteger(k) || k < 1 || k > 10_000) throw new InvalidInputError(`k must be an integer from 1 to 10000, got ${k}`);
+  async answerInTopKByIds(queryIds: readonly number[], k: number, factorSetId: number, spaceId: number) {
+    assertTopK(k);
     const all = await this.scores(queryIds, factorSetId, spaceId);
     const results = [];
     for (const s of all) {
@@ -202,7 +288,7 @@ export class InfluenceAnalysisService {
   }
 
   /** Findings 4–5: share of each source in the top k divided by its share in the corpus, averaged over the queries. */
-  async sourceOverRepresentation(queryIds: readonly number[], ks: readonly number[], sign: 'positive' | 'negative', factorSetId: number, spaceId: number) {
+  async sourceOverRepresentationByIds(queryIds: readonly number[], ks: readonly number[], sign: 'positive' | 'negative', factorSetId: number, spaceId: number) {
     const all = await this.scores(queryIds, factorSetId, spaceId);
     const sourceNames = [...new Set(all[0]!.sources)].sort();
     const code = new Map(sourceNames.map((n, i) => [n, i]));
@@ -233,11 +319,11 @@ export class InfluenceAnalysisService {
    * (`influence_scores.layer_scores`, layers named as the factor set's), over the documents
    * whose exact influence has been computed.
    */
-  async layerTotals(queryIds: readonly number[], method: 'PROJECTED' | 'EXACT', factorSetId: number, spaceId: number): Promise<{ basis: ScoreBasis; results: LayerTotals[] }> {
+  async layerTotalsByIds(queryIds: readonly number[], method: 'PROJECTED' | 'EXACT', factorSetId: number, spaceId: number): Promise<{ basis: ScoreBasis; results: LayerTotals[] }> {
     if (queryIds.length === 0 || queryIds.length > MAX_ANALYSIS_QUERIES) {
       throw new InvalidInputError(`give 1 to ${MAX_ANALYSIS_QUERIES} queries, got ${queryIds.length}`);
     }
-    if (method !== 'PROJECTED' && method !== 'EXACT') throw new InvalidInputError(`method must be PROJECTED or EXACT, got ${String(method)}`);
+    oneOf(method, SCORE_METHODS, 'method');
     const space = await this.spaces.findById(spaceId);
     if (!space) throw new NotFoundError(`projection space ${spaceId} does not exist`);
     const factorSet = await this.factorSets.findById(factorSetId);
@@ -293,6 +379,11 @@ export class InfluenceAnalysisService {
       results,
     };
   }
+}
+
+/** Refuses a k outside 1 to 10 000 (answerInTopK). */
+function assertTopK(k: number): void {
+  if (!Number.isInteger(k) || k < 1 || k > 10_000) throw new InvalidInputError(`k must be an integer from 1 to 10000, got ${k}`, { argument: 'k' });
 }
 
 /** Tracked layer names of a factor set, in its order, from its registered provenance (`arguments.layers`); null when absent. */

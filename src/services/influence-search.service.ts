@@ -7,18 +7,13 @@ import type { FactorSetService } from './factor-set.service';
 import type { ProjectionSpaceRuntime, ProjectionSpaceService } from './projection-space.service';
 import { RankingCache } from './ranking-cache';
 import { whitenQuery } from '../math/search-whitening';
-
-export type InfluenceSign = 'POSITIVE' | 'NEGATIVE';
-export type InfluenceMode = 'ANN' | 'RERANKED' | 'EXACT';
-/**
- * What a ranking orders by: NONE, the influence score itself; GRADIENT_NORM, the score divided
- * by the document's gradient norm ‖x_d‖₂ (cosine-like; docs/design.md "Mathematics: Norm dominance").
- */
-export type InfluenceNormalization = 'NONE' | 'GRADIENT_NORM';
-
-const SIGNS: readonly InfluenceSign[] = ['POSITIVE', 'NEGATIVE'];
-const MODES: readonly InfluenceMode[] = ['ANN', 'RERANKED', 'EXACT'];
-const NORMALIZATIONS: readonly InfluenceNormalization[] = ['NONE', 'GRADIENT_NORM'];
+import type { DocumentRecord } from '../domain/document.record';
+import { INFLUENCE_MODES, type InfluenceMode } from '../domain/influence-mode';
+import { INFLUENCE_NORMALIZATIONS, type InfluenceNormalization } from '../domain/influence-normalization';
+import { INFLUENCE_SIGNS, type InfluenceSign } from '../domain/influence-sign';
+import { oneOf } from '../domain/one-of';
+import type { DocumentRepository } from '../repositories/document.repository';
+import type { QueryRepository } from '../repositories/query.repository';
 
 /** Rankings one API process keeps (each at most MAX_TOP_K hits). */
 export const RANKING_CACHE_ENTRIES = 512;
@@ -42,6 +37,33 @@ export interface InfluenceHit {
   readonly layerScores?: readonly number[];
   /** EXACT only: τ_t per token of the document (sums to `score`). */
   readonly tokenScores?: readonly number[];
+}
+
+/** One ranked document with the stored document itself. */
+export interface InfluenceDocumentHit extends InfluenceHit {
+  readonly document: DocumentRecord;
+}
+
+/** A ranking with its documents (what `topInfluences` answers; hits whose document was deleted meanwhile are left out). */
+export interface InfluenceDocumentRanking extends Omit<InfluenceRanking, 'hits'> {
+  readonly hits: InfluenceDocumentHit[];
+}
+
+/** A top-influences request by names, as GraphQL and `tracebase queries top` make it. */
+export interface TopInfluencesRequest {
+  /** Name of the factor set the query's gradient was preconditioned with. */
+  readonly factorSet: string;
+  /** Name of the projection space the documents were ingested into. */
+  readonly space: string;
+  /** 1 to {@link MAX_TOP_K}. */
+  readonly k: number;
+  /** Default POSITIVE. */
+  readonly sign?: InfluenceSign;
+  /** Default RERANKED. */
+  readonly mode?: InfluenceMode;
+  /** Default NONE. */
+  readonly normalize?: InfluenceNormalization;
+  readonly efSearch?: number;
 }
 
 /** A ranking and how it was made. */
@@ -89,10 +111,33 @@ export class InfluenceSearchService {
     private readonly factorSets: FactorSetService,
     private readonly spaces: ProjectionSpaceService,
     private readonly exact: ExactInfluenceService,
+    private readonly queries: QueryRepository,
+    private readonly documentRecords: DocumentRepository,
     private readonly cache: RankingCache<InfluenceRanking> = new RankingCache(RANKING_CACHE_ENTRIES),
   ) {}
 
-  async topInfluences(input: {
+  /**
+   * The most influential documents of a stored query, with the documents: the factor set and
+   * the space are looked up by name among the query's model's, the arguments are validated
+   * (k, sign, mode, normalize), then {@link rankByIds} ranks. What GraphQL's `topInfluences` and
+   * `tracebase queries top` call.
+   */
+  async topInfluences(queryId: number, request: TopInfluencesRequest): Promise<InfluenceDocumentRanking> {
+    const [query] = await this.queries.findManyByIds([queryId]);
+    if (!query) throw new NotFoundError(`no influence query ${queryId}`);
+    const sign = oneOf(request.sign ?? 'POSITIVE', INFLUENCE_SIGNS, 'sign');
+    const mode = oneOf(request.mode ?? 'RERANKED', INFLUENCE_MODES, 'mode');
+    const normalize = oneOf(request.normalize ?? 'NONE', INFLUENCE_NORMALIZATIONS, 'normalize');
+    assertTopK(request.k);
+    const factorSet = await this.factorSets.byName(query.modelId, request.factorSet);
+    const space = await this.spaces.byModelId(query.modelId, request.space);
+    const ranking = await this.rankByIds({ queryId, factorSetId: factorSet.id, spaceId: space.id, k: request.k, sign, mode, normalize, efSearch: request.efSearch });
+    const docs = await this.documentRecords.findManyByIds(ranking.hits.map((h) => h.documentId));
+    return { ...ranking, hits: ranking.hits.flatMap((h, i) => (docs[i] ? [{ ...h, document: docs[i]! }] : [])) };
+  }
+
+  /** A ranking by row ids (no documents): what {@link topInfluences}, the demo and the benchmarks use. */
+  async rankByIds(input: {
     queryId: number;
     factorSetId: number;
     spaceId: number;
@@ -106,13 +151,10 @@ export class InfluenceSearchService {
     useCache?: boolean;
   }): Promise<InfluenceRanking> {
     const { k } = input;
-    const normalization = input.normalize ?? 'NONE';
-    if (!Number.isInteger(k) || k < 1 || k > MAX_TOP_K) throw new InvalidInputError(`k must be an integer from 1 to ${MAX_TOP_K}, got ${k}`, { argument: 'k' });
-    if (!SIGNS.includes(input.sign)) throw new InvalidInputError(`sign must be one of ${SIGNS.join(', ')}, got ${String(input.sign)}`, { argument: 'sign' });
-    if (!MODES.includes(input.mode)) throw new InvalidInputError(`mode must be one of ${MODES.join(', ')}, got ${String(input.mode)}`, { argument: 'mode' });
-    if (!NORMALIZATIONS.includes(normalization)) {
-      throw new InvalidInputError(`normalize must be one of ${NORMALIZATIONS.join(', ')}, got ${String(normalization)}`, { argument: 'normalize' });
-    }
+    assertTopK(k);
+    oneOf(input.sign, INFLUENCE_SIGNS, 'sign');
+    oneOf(input.mode, INFLUENCE_MODES, 'mode');
+    const normalization = oneOf(input.normalize ?? 'NONE', INFLUENCE_NORMALIZATIONS, 'normalize');
     const space = await this.spaces.runtime(input.spaceId);
     const provenance = (factorSet: { name: string; modelId: number }) => {
       if (space.record.modelId !== factorSet.modelId) {
@@ -232,6 +274,11 @@ export class InfluenceSearchService {
     }
     return { ...base, mode: 'RERANKED', candidates: reranked.candidates, hits: reranked.hits.map((h, i) => ({ ...hit(h.documentId, h.score, h.gradientNorm), rank: i + 1 })) };
   }
+}
+
+/** Refuses a k outside 1 to {@link MAX_TOP_K}. */
+function assertTopK(k: number): void {
+  if (!Number.isInteger(k) || k < 1 || k > MAX_TOP_K) throw new InvalidInputError(`k must be an integer from 1 to ${MAX_TOP_K}, got ${k}`, { argument: 'k' });
 }
 
 /**

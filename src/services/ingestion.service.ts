@@ -1,5 +1,6 @@
 import { InvalidInputError, NotFoundError } from '../errors/tracebase.error';
-import { type ProjectDocumentsJob, PROJECT_DOCUMENTS } from '../jobs/job-names';
+import { type ProjectDocumentsJob } from '../jobs/job-names';
+import { PROJECT_DOCUMENTS } from '../domain/queue-name';
 import type { JobQueue } from '../jobs/job-queue';
 import type { CorpusRepository } from '../repositories/corpus.repository';
 import type { DocumentProjectionIndexRepository } from '../repositories/document-projections/document-projection-index.repository';
@@ -8,7 +9,9 @@ import type { DocumentRepository } from '../repositories/document.repository';
 import type { IngestionRateRepository } from '../repositories/ingestion-rate.repository';
 import type { JobRepository, JobStateCounts } from '../repositories/job.repository';
 import { etaSeconds, progressRate } from '../math/progress-rate';
-import type { ProjectionSpaceRecord, ProjectionSpaceRepository } from '../repositories/projection-space.repository';
+import type { ProjectionSpaceRepository } from '../repositories/projection-space.repository';
+import type { ProjectionSpaceRecord } from '../domain/projection-space.record';
+import type { NewProjectionSpace, ProjectionSpaceService } from './projection-space.service';
 import { decodeSearchWhitening, encodeSearchWhitening, fitSearchWhitening, type SearchWhitening, whitenDocuments } from '../math/search-whitening';
 
 /** How far the ingestion of a corpus into a space is. */
@@ -60,7 +63,37 @@ export class IngestionService {
     private readonly jobs: JobRepository,
     private readonly rates: IngestionRateRepository,
     private readonly spaces: ProjectionSpaceRepository,
+    private readonly spaceService: ProjectionSpaceService,
+    private readonly queue: JobQueue,
   ) {}
+
+  /**
+   * startIngestion: creates the projection space if new (refusing one of other parameters),
+   * queues the projection of every document of the corpus on the job queue ({@link enqueue};
+   * what is queued already is not sent again) and returns the ingestion's status.
+   */
+  async startIngestion(input: NewProjectionSpace & { readonly corpus: string; readonly batchSize: number }): Promise<{ space: ProjectionSpaceRecord; status: IngestionStatus }> {
+    const { corpus, batchSize, ...spec } = input;
+    assertBatchSize(batchSize);
+    const space = await this.spaceService.create(spec);
+    await this.enqueue(this.queue, corpus, space, batchSize);
+    return { space, status: await this.status(corpus, space) };
+  }
+
+  /** ingestion: the status of a corpus's ingestion into a model's space, by names. */
+  async statusByName(corpusName: string, modelName: string, spaceName: string): Promise<IngestionStatus> {
+    return this.status(corpusName, await this.spaceService.byName(modelName, spaceName));
+  }
+
+  /** cancelIngestion: cancels, on the job queue, the unfinished jobs of a corpus's ingestion into a model's space (stored vectors stay). */
+  async cancelByName(corpusName: string, modelName: string, spaceName: string): Promise<IngestionStatus> {
+    const space = await this.spaceService.byName(modelName, spaceName);
+    const corpus = await this.corpora.findByName(corpusName);
+    if (!corpus) throw new NotFoundError(`no corpus named "${corpusName}"`);
+    await this.queue.start();
+    await this.queue.cancel(PROJECT_DOCUMENTS, await this.jobs.unfinishedIngestionJobs(corpus.id, space.id));
+    return this.status(corpusName, space);
+  }
 
   private finalizing: Promise<unknown> = Promise.resolve();
 
@@ -89,18 +122,13 @@ export class IngestionService {
     };
   }
 
-  /** Cancels the ingestion's unfinished jobs; vectors already stored stay. */
-  async cancel(queue: JobQueue, corpusName: string, space: ProjectionSpaceRecord): Promise<IngestionStatus> {
-    const corpus = await this.corpora.findByName(corpusName);
-    if (!corpus) throw new NotFoundError(`no corpus named "${corpusName}"`);
-    await queue.start();
-    await queue.cancel(PROJECT_DOCUMENTS, await this.jobs.unfinishedIngestionJobs(corpus.id, space.id));
-    return this.status(corpusName, space);
-  }
-
-  /** Sends the jobs; returns how many batches there are and how many were new. */
+  /**
+   * Sends the jobs to `queue`; returns how many batches there are and how many were new. For
+   * processes that run their own worker on a queue of their own (`tracebase ingest`, the demo);
+   * GraphQL's startIngestion goes through {@link startIngestion} and the injected queue.
+   */
   async enqueue(queue: JobQueue, corpusName: string, space: ProjectionSpaceRecord, batchSize: number): Promise<{ batches: number; sent: number; corpusId: number }> {
-    if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 1000) throw new InvalidInputError(`batch size must be 1..1000, got ${batchSize}`);
+    assertBatchSize(batchSize);
     await queue.start();
     const corpus = await this.corpora.findByName(corpusName);
     if (!corpus) throw new NotFoundError(`no corpus named "${corpusName}" (tracebase corpus import)`);
@@ -196,4 +224,9 @@ export class IngestionService {
     }
     return indexed;
   }
+}
+
+/** Refuses a batch size outside 1 to 1000 documents per job. */
+function assertBatchSize(batchSize: number): void {
+  if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 1000) throw new InvalidInputError(`batch size must be 1..1000, got ${batchSize}`, { argument: 'batchSize' });
 }

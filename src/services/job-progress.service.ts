@@ -1,4 +1,4 @@
-import type { ProjectionSpaceRecord } from '../repositories/projection-space.repository';
+import type { ProjectionSpaceRecord } from '../domain/projection-space.record';
 import type { IngestionService, IngestionStatus } from './ingestion.service';
 import type { JobService, JobView } from './job.service';
 import { PollingHub } from './polling-hub';

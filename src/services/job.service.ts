@@ -1,6 +1,7 @@
 import { InvalidInputError, NotFoundError } from '../errors/tracebase.error';
-import { DEAD_LETTER, PROJECT_DOCUMENTS, type QueueName, QUEUES } from '../jobs/job-names';
-import type { JobBatchRecord, JobPageQuery, JobRecord, JobRepository, JobState } from '../repositories/job.repository';
+import { DEAD_LETTER, PROJECT_DOCUMENTS, type QueueName, QUEUES } from '../domain/queue-name';
+import type { JobBatchRecord, JobPageQuery, JobRecord, JobRepository } from '../repositories/job.repository';
+import type { JobState } from '../domain/job-state';
 import type { Page } from './page';
 
 /** What a finished project-documents batch did (the handler's result, as stored by the queue). */

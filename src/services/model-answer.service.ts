@@ -1,6 +1,6 @@
 import type { LoadedModel } from '../model/model-directory.loader';
 import type { SessionSettings } from '../onnx/ort.runner';
-import type { QueryRecord } from '../repositories/query.repository';
+import type { QueryRecord } from '../domain/query.record';
 import { END_OF_TEXT } from '../generation/byte-level.vocabulary';
 import { extractFinalAnswer } from '../generation/final-answer.extractor';
 import type { GreedyDecoder } from '../generation/greedy.decoder';

@@ -3,7 +3,8 @@ import path from 'node:path';
 import { InvalidInputError, NotFoundError } from '../errors/tracebase.error';
 import { parameterCount } from '../model-families/model-family';
 import { loadModelDirectory, type LoadedModel } from '../model/model-directory.loader';
-import type { ModelRecord, ModelRepository } from '../repositories/model.repository';
+import type { ModelRepository } from '../repositories/model.repository';
+import type { ModelRecord } from '../domain/model.record';
 import { ModelChangedError, ModelConflictError } from './model-registry.error';
 
 /** Options of a registration. */

@@ -5,8 +5,9 @@ import { eigenbasisProjectionSpace, gaussianProjectionSpace, type ProjectionSpac
 import type { ProjectionLayout } from '../math/projection-layout';
 import { createSketchLayout, proportionalSketchRanks } from '../math/projection-sketch';
 import type { LoadedModel } from '../model/model-directory.loader';
-import type { ModelRecord } from '../repositories/model.repository';
-import type { ProjectionSpaceRecord, ProjectionSpaceRepository } from '../repositories/projection-space.repository';
+import type { ModelRecord } from '../domain/model.record';
+import type { ProjectionSpaceRepository } from '../repositories/projection-space.repository';
+import type { ProjectionSpaceRecord } from '../domain/projection-space.record';
 import type { FactorSetService } from './factor-set.service';
 import type { ModelRegistryService } from './model-registry.service';
 import { ModelChangedError } from './model-registry.error';

@@ -1,38 +1,43 @@
 import { InvalidInputError } from '../errors/tracebase.error';
 import { tokenizeQuery } from '../influence/query-gradient.pipeline';
-import { COMPUTE_QUERY_GRADIENTS, type ComputeQueryGradientsJob, type QueueName } from '../jobs/job-names';
-import { jobIdFor, type JobQueue, type JobStatus } from '../jobs/job-queue';
-import type { NewQuery, QueryKindName, QueryRecord, QueryRepository } from '../repositories/query.repository';
+import { parseQueriesJsonl } from '../influence/query-jsonl.parser';
+import type { ComputeQueryGradientsJob } from '../jobs/job-names';
+import { jobIdFor, type JobQueue } from '../jobs/job-queue';
+import type { JobStatus } from '../domain/job-status';
+import { isQueryKind, QUERY_KINDS, type QueryKindName } from '../domain/query-kind';
+import type { QueryGradientState } from '../domain/query-gradient-state';
+import type { QueryInputData } from '../domain/query-input';
+import type { QueryRecord } from '../domain/query.record';
+import { COMPUTE_QUERY_GRADIENTS, type QueueName } from '../domain/queue-name';
+import type { NewQuery, QueryRepository } from '../repositories/query.repository';
+import type { FactorSetService } from './factor-set.service';
 import type { ModelRegistryService } from './model-registry.service';
-import { parseQueriesJsonl } from './query-jsonl.parser';
 import type { Page } from './page';
+import type { ProjectionSpaceService } from './projection-space.service';
+import type { QueryComputation, QueryGradientService } from './query-gradient.service';
 
-/** A query as submitted. */
-export interface QueryInputData {
-  readonly externalId?: string | null;
-  readonly prompt: string;
-  readonly completion: string;
-  readonly kind?: QueryKindName;
-  readonly answerKeywords?: readonly string[];
-  readonly tags?: readonly string[];
-}
-
-const KINDS: readonly QueryKindName[] = ['FACTUAL', 'REASONING', 'CONTROL', 'OTHER'];
 /** Most queries accepted in one call. */
 export const MAX_QUERIES_PER_CALL = 500;
 /** Most queries computed by one compute-query-gradients job. */
 export const QUERIES_PER_JOB = 50;
 
-/** Where a query's computation stands: PENDING (queued or running), READY, or FAILED (with the job's error). */
-export type QueryGradientStatus = 'PENDING' | 'READY' | 'FAILED';
+/** Where new queries are computed, by names: the registered model, its factor set and projection spaces. */
+export interface QueryComputationTarget {
+  readonly model: string;
+  readonly factorSet: string;
+  /** At least one. */
+  readonly spaces: readonly string[];
+}
 
-/** A query's computation state, from its job (pg-boss) and what is stored. */
-export interface QueryGradientState {
-  readonly status: QueryGradientStatus;
-  /** The last failed try's message (FAILED; also while a failed try waits for its retry). */
-  readonly error: string | null;
-  /** pg-boss id of the job last queued for the query (null: computed in-process, or never). */
-  readonly jobId: string | null;
+/** Where `tracebase queries add` computes queries in-process: a factor directory (registered if new) and spaces by name. */
+export interface QueryFactorsTarget {
+  readonly model: string;
+  /** Factor directory from `tracebase factors fit`. */
+  readonly factorsDir: string;
+  /** Name to register it under (default: the directory name). */
+  readonly factorsName?: string;
+  /** At least one. */
+  readonly spaces: readonly string[];
 }
 
 /** Where job states are read from: the job queue, or a per-request memo of it. */
@@ -57,6 +62,10 @@ export class QueryService {
   constructor(
     private readonly queries: QueryRepository,
     private readonly models: ModelRegistryService,
+    private readonly factorSets: FactorSetService,
+    private readonly spaces: ProjectionSpaceService,
+    private readonly gradients: QueryGradientService,
+    private readonly queue: JobQueue,
   ) {}
 
   /** Validates and stores queries for a model; every bad one is named before anything is stored. */
@@ -74,7 +83,7 @@ export class QueryService {
       // refuse what the model cannot score (empty completion, longer than the context) before storing anything
       tokenizeQuery(loaded.tokenizer, { id: q.externalId ?? `#${i + 1}`, prompt: q.prompt, completion: q.completion }, loaded.dimensions.contextLength);
       const kind = q.kind ?? 'OTHER';
-      if (!KINDS.includes(kind)) throw new InvalidInputError(`${where}: kind must be one of ${KINDS.join(', ')}`);
+      if (!isQueryKind(kind)) throw new InvalidInputError(`${where}: kind must be one of ${QUERY_KINDS.join(', ')}`, { query: where, field: 'kind' });
       return {
         modelId: model.id,
         externalId: q.externalId ?? null,
@@ -89,18 +98,55 @@ export class QueryService {
   }
 
   /**
+   * createInfluenceQueries: looks the factor set and the projection spaces up by name among the
+   * model's, then {@link enqueue}s the queries' computation.
+   */
+  async submit(target: QueryComputationTarget, inputs: readonly QueryInputData[]): Promise<{ records: QueryRecord[]; jobIds: string[] }> {
+    const { factorSetId, spaceIds } = await this.resolveTarget(target);
+    return this.enqueue(target.model, factorSetId, spaceIds, inputs);
+  }
+
+  /** {@link submit} for queries given as JSONL text (src/influence/query-jsonl.parser.ts; errors name the line). */
+  submitJsonl(target: QueryComputationTarget, jsonl: string): Promise<{ records: QueryRecord[]; jobIds: string[] }> {
+    return this.submit(target, parseQueriesJsonl(jsonl, 'jsonl'));
+  }
+
+  /**
+   * `tracebase queries add`: registers the factor directory (if new), looks the spaces up by
+   * name, stores the queries and computes them in this process (nats, M_ℓ(q), vectors, greedy
+   * answer). Returns each query with its computation, in input order, and the names used.
+   */
+  async addAndCompute(target: QueryFactorsTarget, inputs: readonly QueryInputData[]): Promise<{ factorSet: string; spaces: number; results: { record: QueryRecord; computation: QueryComputation }[] }> {
+    if (target.spaces.length === 0) throw new InvalidInputError('give at least one projection space to compute the query vectors in', { argument: 'spaces' });
+    const { record: factorSet } = await this.factorSets.register(target.model, target.factorsDir, target.factorsName);
+    const spaces = await Promise.all(target.spaces.map((s) => this.spaces.byModelId(factorSet.modelId, s)));
+    const created = await this.create(target.model, inputs);
+    const computed = await this.gradients.computeWithAnswers(created.map((c) => c.record.id), factorSet.id, spaces.map((s) => s.id));
+    return { factorSet: factorSet.name, spaces: spaces.length, results: computed.map((computation, i) => ({ record: created[i]!.record, computation })) };
+  }
+
+  /** The factor set's and the spaces' ids, by name among the model's. */
+  private async resolveTarget(target: QueryComputationTarget): Promise<{ factorSetId: number; spaceIds: number[] }> {
+    if (target.spaces.length === 0) throw new InvalidInputError('give at least one projection space to compute the query vectors in', { argument: 'spaces' });
+    const { model } = await this.models.loadRegistered(target.model);
+    const factorSet = await this.factorSets.byName(model.id, target.factorSet);
+    const spaces = await Promise.all(target.spaces.map((s) => this.spaces.byModelId(model.id, s)));
+    return { factorSetId: factorSet.id, spaceIds: spaces.map((s) => s.id) };
+  }
+
+  /**
    * Stores queries and queues their computation (nats, M_ℓ(q) under the factor set, y_q in each
-   * space, the model's greedy answer) as compute-query-gradients jobs of at most
+   * space, the model's greedy answer) on the job queue as compute-query-gradients jobs of at most
    * {@link QUERIES_PER_JOB} queries, with deterministic ids from the query ids, the factor set and
    * the spaces: sending the same work again is a no-op while its job exists. Returns the queries
    * at once (with their job ids) and the job ids.
    */
-  async submit(queue: JobQueue, modelName: string, factorSetId: number, spaceIds: readonly number[], inputs: readonly QueryInputData[]): Promise<{ records: QueryRecord[]; jobIds: string[] }> {
+  async enqueue(modelName: string, factorSetId: number, spaceIds: readonly number[], inputs: readonly QueryInputData[]): Promise<{ records: QueryRecord[]; jobIds: string[] }> {
     if (spaceIds.length === 0) throw new InvalidInputError('give at least one projection space to compute the query vectors in');
     const spaces = [...new Set(spaceIds)].sort((a, b) => a - b);
     const created = await this.create(modelName, inputs);
     const ids = [...new Set(created.map((c) => c.record.id))].sort((a, b) => a - b);
-    await queue.start();
+    await this.queue.start();
     const jobIds: string[] = [];
     for (let i = 0; i < ids.length; i += QUERIES_PER_JOB) {
       const chunk = ids.slice(i, i + QUERIES_PER_JOB);
@@ -108,16 +154,11 @@ export class QueryService {
       const jobId = jobIdFor(COMPUTE_QUERY_GRADIENTS, key);
       await this.queries.setGradientJob(chunk, jobId);
       const data: ComputeQueryGradientsJob = { queryIds: chunk, factorSetId, spaceIds: spaces };
-      await queue.sendMany(COMPUTE_QUERY_GRADIENTS, [{ key, data }]);
+      await this.queue.sendMany(COMPUTE_QUERY_GRADIENTS, [{ key, data }]);
       jobIds.push(jobId);
     }
     const records = await this.queries.findManyByIds(created.map((c) => c.record.id));
     return { records: records.map((r, i) => r ?? created[i]!.record), jobIds };
-  }
-
-  /** {@link submit} for queries given as JSONL text ({@link parseQueriesJsonl}; errors name the line). */
-  submitJsonl(queue: JobQueue, modelName: string, factorSetId: number, spaceIds: readonly number[], jsonl: string): Promise<{ records: QueryRecord[]; jobIds: string[] }> {
-    return this.submit(queue, modelName, factorSetId, spaceIds, parseQueriesJsonl(jsonl, 'jsonl'));
   }
 
   /**
@@ -126,7 +167,7 @@ export class QueryService {
    * A job no longer kept by the queue, or none (computed in-process): READY when nats(q) is
    * stored, else PENDING (no job) or FAILED (job gone without a result).
    */
-  async gradientState(query: QueryRecord, queue: JobStatusReader): Promise<QueryGradientState> {
+  async gradientState(query: QueryRecord, queue: JobStatusReader = this.queue): Promise<QueryGradientState> {
     const jobId = query.gradientJobId;
     if (jobId === null) return { status: query.nats === null ? 'PENDING' : 'READY', error: null, jobId };
     const job = await queue.status(COMPUTE_QUERY_GRADIENTS, jobId);
@@ -144,6 +185,11 @@ export class QueryService {
       default:
         return { status: 'PENDING', error: job.state === 'retry' ? jobErrorMessage(job.output) : null, jobId };
     }
+  }
+
+  /** A job's state on the queue (what {@link gradientState} reads; a per-request memo wraps it). */
+  jobStatus(queue: QueueName, id: string): Promise<JobStatus | null> {
+    return this.queue.status(queue, id);
   }
 
   getMany(ids: readonly number[]): Promise<(QueryRecord | null)[]> {

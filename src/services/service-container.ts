@@ -65,8 +65,16 @@ export interface Services {
   readonly jobProgress: JobProgressService;
 }
 
+/** What a process may hand the services instead of what {@link createServices} makes itself. */
+export interface ServiceOptions {
+  /** The job queue the services send their jobs to (default: a new one on the database). */
+  readonly jobQueue?: JobQueue;
+}
+
 /** Wires repositories to services for one open database. */
-export function createServices(database: Database): Services {
+export function createServices(database: Database, options: ServiceOptions = {}): Services {
+  // made first: the services that queue jobs are given it
+  const jobQueue = options.jobQueue ?? new JobQueue(database);
   const corpusRepository = new CorpusRepository(database.prisma);
   const documentRepository = new DocumentRepository(database.sql);
   // node-postgres sends Buffer parameters in binary: vectors then need no decimal text
@@ -89,6 +97,8 @@ export function createServices(database: Database): Services {
     jobRepository,
     new IngestionRateRepository(database.sql),
     projectionSpaceRepository,
+    projectionSpaces,
+    jobQueue,
   );
   const jobs = new JobService(jobRepository);
   const exactInfluence = new ExactInfluenceService(
@@ -99,6 +109,7 @@ export function createServices(database: Database): Services {
     projectionSpaces,
     engines,
   );
+  const queryGradients = new QueryGradientService(queryRepository, queryVectors, factorSets, projectionSpaces, engines, new ModelAnswerService());
   return {
     health: new HealthService(
       database,
@@ -113,9 +124,9 @@ export function createServices(database: Database): Services {
     projectionSpaces,
     ingestion,
     factorSets,
-    queries: new QueryService(queryRepository, modelRegistry),
-    queryGradients: new QueryGradientService(queryRepository, queryVectors, factorSets, projectionSpaces, engines, new ModelAnswerService()),
-    influenceSearch: new InfluenceSearchService(queryVectors, new DocumentProjectionSearchRepository(database.sql), projectionRepository, factorSets, projectionSpaces, exactInfluence),
+    queries: new QueryService(queryRepository, modelRegistry, factorSets, projectionSpaces, queryGradients, jobQueue),
+    queryGradients,
+    influenceSearch: new InfluenceSearchService(queryVectors, new DocumentProjectionSearchRepository(database.sql), projectionRepository, factorSets, projectionSpaces, exactInfluence, queryRepository, documentRepository),
     influenceAnalysis: new InfluenceAnalysisService(
       queryRepository,
       queryVectors,
@@ -134,8 +145,9 @@ export function createServices(database: Database): Services {
       projectionSpaceRepository,
       factorSets,
       exactInfluence,
+      jobQueue,
     ),
-    jobQueue: new JobQueue(database),
+    jobQueue,
     jobs,
     jobProgress: new JobProgressService(ingestion, jobs),
   };

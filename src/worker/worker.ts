@@ -1,5 +1,6 @@
 import type { EngineSettings } from '../engine/gradient.engine';
-import { COMPUTE_QUERY_GRADIENTS, type ComputeQueryGradientsJob, type ProjectDocumentsJob, PROJECT_DOCUMENTS, SCORE_CORPUS, type ScoreCorpusJob } from '../jobs/job-names';
+import { type ComputeQueryGradientsJob, type ProjectDocumentsJob, type ScoreCorpusJob } from '../jobs/job-names';
+import { COMPUTE_QUERY_GRADIENTS, PROJECT_DOCUMENTS, SCORE_CORPUS } from '../domain/queue-name';
 import type { JobQueue } from '../jobs/job-queue';
 import type { Services } from '../services/service-container';
 import { ProjectDocumentsHandler, type ProjectDocumentsResult } from './project-documents.handler';

@@ -2,7 +2,7 @@ import { startGraphQLServer, type RunningGraphQLServer } from '../../src/api/gra
 import { fromGlobalId, toGlobalId } from '../../src/api/relay/global-id';
 import { fromJobGlobalId } from '../../src/api/types/job-global-id';
 import { loadConfig } from '../../src/config/config';
-import { COMPUTE_QUERY_GRADIENTS, SCORE_CORPUS } from '../../src/jobs/job-names';
+import { COMPUTE_QUERY_GRADIENTS, SCORE_CORPUS } from '../../src/domain/queue-name';
 import { QueryVectorRepository } from '../../src/repositories/query-vector.repository';
 import { startWorker } from '../../src/worker/worker';
 import { postGraphQL } from '../support/graphql-client';
@@ -119,7 +119,7 @@ describe.each(testBackends())('query and corpus-scoring jobs over GraphQL on %s'
     const job = (await gql(`{ job(id: "${scored.jobIds[0]}") { queue state } }`)).job;
     expect(job).toEqual({ queue: 'SCORE_CORPUS', state: 'COMPLETED' });
 
-    const [rank1] = (await p.services.influenceAnalysis.answerInTopK([g1!.id], 1, p.factorSetId, p.spaceId)).results[0]!.documents;
+    const [rank1] = (await p.services.influenceAnalysis.answerInTopK({ queryIds: [g1!.id], factorSet: p.factorSet, space: p.space, k: 1 })).results[0]!.documents;
     const user = await p.scratch.db.prisma.user.create({ data: { name: 'ann', role: 'ANNOTATOR' } });
     const task = await p.scratch.db.prisma.labelTask.create({ data: { name: 'relevant', question: 'Does it state the answer?', kind: 'BINARY' } });
     await p.scratch.db.prisma.label.create({ data: { taskId: task.id, documentId: rank1!.documentId, annotatorId: user.id, value: true } });

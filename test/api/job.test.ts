@@ -10,7 +10,7 @@ import { toGlobalId } from '../../src/api/relay/global-id';
 import { toJobGlobalId } from '../../src/api/types/job-global-id';
 import { loadConfig } from '../../src/config/config';
 import { applyMigrations } from '../../src/db/migration-runner';
-import { DEAD_LETTER, PROJECT_DOCUMENTS } from '../../src/jobs/job-names';
+import { DEAD_LETTER, PROJECT_DOCUMENTS } from '../../src/domain/queue-name';
 import { JOB_SCHEMA } from '../../src/jobs/pg-boss-tables.adapter';
 import { pgBossDb } from '../../src/jobs/pg-boss.adapter';
 import { createServices, type Services } from '../../src/services/service-container';

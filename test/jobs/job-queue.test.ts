@@ -1,6 +1,6 @@
 import { openPostgresDatabase } from '../../src/db/postgres.database';
 import { applyMigrations } from '../../src/db/migration-runner';
-import { SCORE_CORPUS } from '../../src/jobs/job-names';
+import { SCORE_CORPUS } from '../../src/domain/queue-name';
 import { JobQueue, jobIdFor } from '../../src/jobs/job-queue';
 import { createScratchDatabase, type ScratchDatabase, testBackends } from '../support/test-database';
 

@@ -1,5 +1,5 @@
 import { applyMigrations } from '../../src/db/migration-runner';
-import { PROJECT_DOCUMENTS, QUEUES } from '../../src/jobs/job-names';
+import { PROJECT_DOCUMENTS, QUEUES } from '../../src/domain/queue-name';
 import { JobQueue, jobIdFor } from '../../src/jobs/job-queue';
 import { PgBossTables } from '../../src/jobs/pg-boss-tables.adapter';
 import { createScratchDatabase, type ScratchDatabase, testBackends } from '../support/test-database';

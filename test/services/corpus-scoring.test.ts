@@ -1,4 +1,4 @@
-import { SCORE_CORPUS } from '../../src/jobs/job-names';
+import { SCORE_CORPUS } from '../../src/domain/queue-name';
 import { JobQueue } from '../../src/jobs/job-queue';
 import { DocumentProjectionWriteRepository } from '../../src/repositories/document-projections/document-projection-write.repository';
 import { InfluenceScoreRepository } from '../../src/repositories/influence-score.repository';
@@ -44,15 +44,16 @@ describe.each(testBackends())('whole-corpus scoring on %s', (kind) => {
   });
   afterAll(async () => {
     await queue.stop();
+    await p.services.jobQueue.stop();
     await p.scratch.drop();
   });
 
   it('PROJECTED caches exactly one score per query and document, equal to the inner product of the stored vectors; re-running adds nothing', async () => {
     const analysis = p.services.influenceAnalysis;
-    const before = await analysis.distribution(q1, p.factorSetId, p.spaceId);
+    const before = await analysis.influenceDistribution({ queryIds: [q1], factorSet: p.factorSet, space: p.space });
     expect(before.basis).toMatchObject({ method: 'PROJECTED', cached: false, documents: 30 });
 
-    const plan = await p.services.corpusScoring.enqueue(queue, { queryIds: [q1, q2], factorSetId: p.factorSetId, spaceId: p.spaceId, method: 'PROJECTED' });
+    const plan = await p.services.corpusScoring.scoreCorpus({ queryIds: [q1, q2], factorSet: p.factorSet, space: p.space, method: 'PROJECTED' });
     expect(plan).toMatchObject({ method: 'PROJECTED', documents: 30, alreadyCached: 0 });
     expect(plan.jobIds).toHaveLength(2);
     await waitFor('the score-corpus jobs', jobsDone(plan.jobIds));
@@ -77,7 +78,7 @@ describe.each(testBackends())('whole-corpus scoring on %s', (kind) => {
     }
 
     // the same request again: everything is cached, no job
-    const again = await p.services.corpusScoring.enqueue(queue, { queryIds: [q1, q2], factorSetId: p.factorSetId, spaceId: p.spaceId, method: 'PROJECTED' });
+    const again = await p.services.corpusScoring.scoreCorpus({ queryIds: [q1, q2], factorSet: p.factorSet, space: p.space, method: 'PROJECTED' });
     expect(again).toEqual({ method: 'PROJECTED', documents: 30, jobIds: [], alreadyCached: 2 });
     // a retried job keeps what is cached and never duplicates
     const firstScores = (await projectedRows(q1)).map((r) => [r.id, r.score]);
@@ -106,19 +107,19 @@ describe.each(testBackends())('whole-corpus scoring on %s', (kind) => {
     expect(Number(duplicates[0]!.n)).toBe(0);
 
     // the analyses now read the cache, and find what they computed on the fly
-    const after1 = await analysis.distribution(q1, p.factorSetId, p.spaceId);
+    const after1 = await analysis.influenceDistribution({ queryIds: [q1], factorSet: p.factorSet, space: p.space });
     expect(after1.basis).toMatchObject({ method: 'PROJECTED', cached: true, documents: 30 });
     expectClose(after1.totalPositivePerNat, before.totalPositivePerNat, 1e-6);
     expect(after1.positiveDocuments).toBe(before.positiveDocuments);
-    const corr = await analysis.correlation([q1, q2], 'pearson', p.factorSetId, p.spaceId);
+    const corr = await analysis.influenceCorrelation({ queryIds: [q1, q2], factorSet: p.factorSet, space: p.space, method: 'pearson' });
     expect(corr.basis).toMatchObject({ method: 'PROJECTED', cached: true, documents: 30 });
     // one query without cached scores: computed on the fly for all
-    const mixed = await analysis.correlation([q1, q3], 'pearson', p.factorSetId, p.spaceId);
+    const mixed = await analysis.influenceCorrelation({ queryIds: [q1, q3], factorSet: p.factorSet, space: p.space, method: 'pearson' });
     expect(mixed.basis).toMatchObject({ method: 'PROJECTED', cached: false, documents: 30 });
   });
 
   it('answerInTopK returns the labels of the documents it names', async () => {
-    const top = await p.services.influenceAnalysis.answerInTopK([q1], 5, p.factorSetId, p.spaceId);
+    const top = await p.services.influenceAnalysis.answerInTopK({ queryIds: [q1], factorSet: p.factorSet, space: p.space, k: 5 });
     // every fixture document contains "Danu"
     expect(top.results[0]!.documents.map((d) => d.rank)).toEqual([1, 2, 3, 4, 5]);
     expect(top.results[0]!.documents.every((d) => d.labels.length === 0)).toBe(true);
@@ -138,7 +139,7 @@ describe.each(testBackends())('whole-corpus scoring on %s', (kind) => {
         { taskId: retired.id, documentId: third, annotatorId: bob.id, value: 'gone' },
       ],
     });
-    const labelled = await p.services.influenceAnalysis.answerInTopK([q1], 5, p.factorSetId, p.spaceId);
+    const labelled = await p.services.influenceAnalysis.answerInTopK({ queryIds: [q1], factorSet: p.factorSet, space: p.space, k: 5 });
     const docs = labelled.results[0]!.documents;
     expect(docs[0]!.labels).toEqual([
       { documentId: first, task: 'relevant', annotator: 'ann', value: true, version: 2 },
@@ -149,28 +150,31 @@ describe.each(testBackends())('whole-corpus scoring on %s', (kind) => {
   });
 
   it('EXACT caches the exact influence of every document in chunked jobs, and the analyses then use it', async () => {
-    const plan = await p.services.corpusScoring.enqueue(queue, { queryIds: [q1], factorSetId: p.factorSetId, spaceId: p.spaceId, method: 'EXACT' });
+    const plan = await p.services.corpusScoring.scoreCorpus({ queryIds: [q1], factorSet: p.factorSet, space: p.space, method: 'EXACT' });
     expect(plan).toMatchObject({ method: 'EXACT', documents: 30, alreadyCached: 0 });
     expect(plan.jobIds).toHaveLength(1);
     await waitFor('the exact score-corpus job', jobsDone(plan.jobIds), 600_000);
     const rows = await p.scratch.db.prisma.influenceScore.findMany({ where: { queryId: q1, factorSetId: p.factorSetId, method: 'EXACT' }, orderBy: { documentId: 'asc' } });
     expect(rows).toHaveLength(30);
     for (const r of rows) expectClose(r.layerScores.reduce((a, b) => a + b, 0), r.score, 1e-4);
-    expect((await p.services.corpusScoring.enqueue(queue, { queryIds: [q1], factorSetId: p.factorSetId, spaceId: p.spaceId, method: 'EXACT' })).alreadyCached).toBe(1);
+    expect((await p.services.corpusScoring.scoreCorpus({ queryIds: [q1], factorSet: p.factorSet, space: p.space, method: 'EXACT' })).alreadyCached).toBe(1);
 
-    const dist = await p.services.influenceAnalysis.distribution(q1, p.factorSetId, p.spaceId);
+    const dist = await p.services.influenceAnalysis.influenceDistribution({ queryIds: [q1], factorSet: p.factorSet, space: p.space });
     expect(dist.basis).toMatchObject({ method: 'EXACT', cached: true, documents: 30 });
     const positive = rows.filter((r) => r.score > 0).reduce((s, r) => s + r.score, 0);
     expectClose(dist.totalPositivePerNat, positive / dist.nats, 1e-9);
     // q2 has no exact scores: the pair falls back to the cached projected scores
-    const corr = await p.services.influenceAnalysis.correlation([q1, q2], 'spearman', p.factorSetId, p.spaceId);
+    const corr = await p.services.influenceAnalysis.influenceCorrelation({ queryIds: [q1, q2], factorSet: p.factorSet, space: p.space, method: 'spearman' });
     expect(corr.basis).toMatchObject({ method: 'PROJECTED', cached: true });
   });
 
   it('refuses queries without a vector in the space, and unknown methods, before queuing anything', async () => {
     const [bare] = await p.services.queries.create('tiny', [{ externalId: 's-bare', prompt: 'Doc 9', completion: ': Danu' }]);
-    await expect(p.services.corpusScoring.enqueue(queue, { queryIds: [bare!.record.id], factorSetId: p.factorSetId, spaceId: p.spaceId, method: 'PROJECTED' })).rejects.toThrow(/has no gradient under factor set ek/);
-    await expect(p.services.corpusScoring.enqueue(queue, { queryIds: [q1], factorSetId: p.factorSetId, spaceId: p.spaceId, method: 'FAST' as never })).rejects.toThrow(/PROJECTED or EXACT/);
-    await expect(p.services.corpusScoring.enqueue(queue, { queryIds: [], factorSetId: p.factorSetId, spaceId: p.spaceId, method: 'PROJECTED' })).rejects.toThrow(/give 1 to 100 queries/);
+    await expect(p.services.corpusScoring.scoreCorpus({ queryIds: [bare!.record.id], factorSet: p.factorSet, space: p.space, method: 'PROJECTED' })).rejects.toThrow(/has no gradient under factor set ek/);
+    await expect(p.services.corpusScoring.scoreCorpus({ queryIds: [q1], factorSet: p.factorSet, space: p.space, method: 'FAST' as never })).rejects.toThrow('method must be one of PROJECTED, EXACT, got FAST');
+    await expect(p.services.corpusScoring.scoreCorpus({ queryIds: [], factorSet: p.factorSet, space: p.space, method: 'PROJECTED' })).rejects.toThrow(/give 1 to 100 queries to score, got 0/);
+    await expect(p.services.corpusScoring.scoreCorpus({ queryIds: [q1], factorSet: 'nope', space: p.space, method: 'PROJECTED' })).rejects.toThrow('no factor set named "nope"');
+    await expect(p.services.corpusScoring.scoreCorpus({ queryIds: [q1], factorSet: p.factorSet, space: 'nope', method: 'PROJECTED' })).rejects.toThrow('this model has no projection space "nope"');
+    await expect(p.services.corpusScoring.scoreCorpus({ queryIds: [987_654], factorSet: p.factorSet, space: p.space, method: 'PROJECTED' })).rejects.toThrow('no influence query 987654');
   });
 });

@@ -71,7 +71,7 @@ describe.each(testBackends())('influence queries on %s', (kind) => {
     const truth = stored.map((r) => ({ id: r.documentId, score: dot(y.full, r.full!) })).sort((a, b) => b.score - a.score);
 
     for (const sign of ['POSITIVE', 'NEGATIVE'] as const) {
-      const ranking = await services.influenceSearch.topInfluences({ queryId: created[0]!.record.id, factorSetId: factorSet.id, spaceId, k: 5, sign, mode: 'RERANKED' });
+      const ranking = await services.influenceSearch.rankByIds({ queryId: created[0]!.record.id, factorSetId: factorSet.id, spaceId, k: 5, sign, mode: 'RERANKED' });
       const expected = sign === 'POSITIVE' ? truth.slice(0, 5) : truth.slice(-5).reverse();
       expect(ranking.hits.map((h) => h.documentId)).toEqual(expected.map((t) => t.id));
       ranking.hits.forEach((h, i) => {
@@ -80,9 +80,19 @@ describe.each(testBackends())('influence queries on %s', (kind) => {
         expect(h.rank).toBe(i + 1);
       });
     }
-    const ann = await services.influenceSearch.topInfluences({ queryId: created[0]!.record.id, factorSetId: factorSet.id, spaceId, k: 5, sign: 'POSITIVE', mode: 'ANN' });
+    const ann = await services.influenceSearch.rankByIds({ queryId: created[0]!.record.id, factorSetId: factorSet.id, spaceId, k: 5, sign: 'POSITIVE', mode: 'ANN' });
     expect(ann.hits).toHaveLength(5);
     expect(ann.mode).toBe('ANN');
+
+    // the user action by names: the same ranking, with each hit's document
+    const byName = await services.influenceSearch.topInfluences(created[0]!.record.id, { factorSet: 'ek', space: 'default', k: 5 });
+    expect(byName).toMatchObject({ mode: 'RERANKED', sign: 'POSITIVE', normalization: 'NONE' });
+    expect(byName.hits.map((h) => h.documentId)).toEqual(truth.slice(0, 5).map((t) => t.id));
+    byName.hits.forEach((h) => expect(h.document).toMatchObject({ id: h.documentId, text: docs.find((d) => d.id === h.documentId)!.text }));
+    await expect(services.influenceSearch.topInfluences(created[0]!.record.id, { factorSet: 'nope', space: 'default', k: 5 })).rejects.toThrow('no factor set named "nope"');
+    await expect(services.influenceSearch.topInfluences(created[0]!.record.id, { factorSet: 'ek', space: 'nope', k: 5 })).rejects.toThrow('this model has no projection space "nope"');
+    await expect(services.influenceSearch.topInfluences(created[0]!.record.id, { factorSet: 'ek', space: 'default', k: 5, mode: 'FAST' as never })).rejects.toThrow('mode must be one of ANN, RERANKED, EXACT, got FAST');
+    await expect(services.influenceSearch.topInfluences(987_654, { factorSet: 'ek', space: 'default', k: 5 })).rejects.toThrow('no influence query 987654');
   });
 
   it('computes the whole-corpus analyses from the stored vectors, as naive references do', async () => {
@@ -105,12 +115,16 @@ describe.each(testBackends())('influence queries on %s', (kind) => {
     const naivePearson = cov / Math.sqrt(a.scores.reduce((s, v) => s + (v - ma) ** 2, 0) * b.scores.reduce((s, v) => s + (v - mb) ** 2, 0));
 
     const analysis = services.influenceAnalysis;
-    const corr = await analysis.correlation([q1!.id, q2!.id], 'pearson', factorSet.id, spaceId);
+    const corr = await analysis.influenceCorrelation({ queryIds: [q1!.id, q2!.id], factorSet: 'ek', space: 'default', method: 'pearson' });
+    expect(corr.basis).toMatchObject({ factorSetName: 'ek', spaceName: 'default' });
     expect(corr.basis).toMatchObject({ method: 'PROJECTED', documents: stored.length });
     expect(corr.matrix[0]![0]).toBeCloseTo(1, 6);
     expect(corr.matrix[0]![1]).toBeCloseTo(naivePearson, 3);
 
-    const dist = await analysis.distribution(q1!.id, factorSet.id, spaceId);
+    const dist = await analysis.influenceDistribution({ queryIds: [q1!.id], factorSet: 'ek', space: 'default' });
+    await expect(analysis.influenceDistribution({ queryIds: [q1!.id, q2!.id], factorSet: 'ek', space: 'default' })).rejects.toThrow('influenceDistribution takes one query');
+    await expect(analysis.influenceDistribution({ queryIds: [q1!.id], factorSet: 'nope', space: 'default' })).rejects.toThrow('no factor set named "nope"');
+    await expect(analysis.influenceDistribution({ queryIds: [q1!.id, 987_654], factorSet: 'ek', space: 'default' })).rejects.toThrow('some of the queries do not exist');
     const positive = a.scores.filter((v) => v > 0);
     expect(dist.totalPositivePerNat).toBeCloseTo(positive.reduce((x, y) => x + y, 0) / a.nats, 3);
     expect(dist.positiveDocuments).toBe(positive.length);
@@ -118,11 +132,13 @@ describe.each(testBackends())('influence queries on %s', (kind) => {
 
     const order = a.scores.map((v, i) => [v, i] as const).sort((x, y) => y[0] - x[0]).map(([, i]) => i);
     const top5 = order.slice(0, 5).map((i) => docs[i]!);
-    const answer = await analysis.answerInTopK([q1!.id], 5, factorSet.id, spaceId);
+    const answer = await analysis.answerInTopK({ queryIds: [q1!.id], factorSet: 'ek', space: 'default', k: 5 });
     const expectedHits = top5.map((d, r) => ({ d, r: r + 1 })).filter(({ d }) => d.text.toLowerCase().includes('danu')).map(({ d, r }) => ({ documentId: d.id, rank: r }));
     expect(answer.results[0]).toMatchObject({ found: expectedHits.length > 0, documents: expectedHits });
 
-    const over = await analysis.sourceOverRepresentation([q1!.id], [6], 'positive', factorSet.id, spaceId);
+    const over = await analysis.sourceOverRepresentation({ queryIds: [q1!.id], factorSet: 'ek', space: 'default', ks: [6], sign: 'POSITIVE' });
+    expect(over.sign).toBe('POSITIVE');
+    await expect(analysis.sourceOverRepresentation({ queryIds: [q1!.id], factorSet: 'ek', space: 'default', ks: [6], sign: 'UP' as never })).rejects.toThrow('sign must be one of POSITIVE, NEGATIVE, got UP');
     const wikiShareCorpus = docs.filter((d) => d.source === 'wiki').length / docs.length;
     const wikiShareTop = order.slice(0, 6).filter((i) => docs[i]!.source === 'wiki').length / 6;
     expect(over.rows.find((r) => r.source === 'wiki')!.ratio).toBeCloseTo(wikiShareTop / wikiShareCorpus, 6);
@@ -132,10 +148,10 @@ describe.each(testBackends())('influence queries on %s', (kind) => {
     const factorSet = await services.factorSets.byName(1, 'ek');
     const [q2] = await scratch.db.prisma.query.findMany({ where: { externalId: 'q2' } });
     const input = { queryId: q2!.id, factorSetId: factorSet.id, spaceId, k: 3, sign: 'POSITIVE' as const, mode: 'RERANKED' as const };
-    const first = await services.influenceSearch.topInfluences(input);
+    const first = await services.influenceSearch.rankByIds(input);
     // the very same object: nothing was recomputed
-    expect(await services.influenceSearch.topInfluences(input)).toBe(first);
-    expect(await services.influenceSearch.topInfluences({ ...input, k: 4 })).not.toBe(first);
+    expect(await services.influenceSearch.rankByIds(input)).toBe(first);
+    expect(await services.influenceSearch.rankByIds({ ...input, k: 4 })).not.toBe(first);
 
     // a document outside the top 3 gets a vector along y_q: the next ranking must see it
     const vectors = new QueryVectorRepository(scratch.db.sql);
@@ -147,13 +163,13 @@ describe.each(testBackends())('influence queries on %s', (kind) => {
     const full = Float32Array.from(y.full, (v) => 1000 * v);
     await repo.upsertMany(spaceId, [{ ...original!, documentId: target, full, sketch: Float32Array.from(y.sketch, (v) => 1000 * v), gradientNorm: Math.sqrt(dot(full, full)) }]);
     try {
-      const after = await services.influenceSearch.topInfluences(input);
+      const after = await services.influenceSearch.rankByIds(input);
       expect(after).not.toBe(first);
       expect(after.hits[0]!.documentId).toBe(target);
     } finally {
       await repo.upsertMany(spaceId, [{ ...original!, documentId: target, full: original!.full!, sketch: original!.sketch! }]);
     }
-    const restored = await services.influenceSearch.topInfluences(input);
+    const restored = await services.influenceSearch.rankByIds(input);
     expect(restored.hits.map((h) => [h.documentId, h.score])).toEqual(first.hits.map((h) => [h.documentId, h.score]));
   });
 
@@ -161,7 +177,7 @@ describe.each(testBackends())('influence queries on %s', (kind) => {
     const factorSet = await services.factorSets.byName(1, 'ek');
     const [q1] = await scratch.db.prisma.query.findMany({ where: { externalId: 'q1' } });
     const input = { queryId: q1!.id, factorSetId: factorSet.id, spaceId, k: 3, sign: 'POSITIVE' as const, mode: 'EXACT' as const };
-    const exact = await services.influenceSearch.topInfluences(input);
+    const exact = await services.influenceSearch.rankByIds(input);
     expect(exact.mode).toBe('EXACT');
     expect(exact.candidates).toBe(20);
     expect(exact.hits).toHaveLength(3);
@@ -175,7 +191,7 @@ describe.each(testBackends())('influence queries on %s', (kind) => {
     expect(exact.hits[0]!.score).toBeGreaterThanOrEqual(exact.hits[1]!.score);
     const cached = await scratch.db.prisma.influenceScore.count({ where: { queryId: q1!.id, method: 'EXACT' } });
     expect(cached).toBe(20);
-    const again = await services.influenceSearch.topInfluences(input);
+    const again = await services.influenceSearch.rankByIds(input);
     expect(again.hits.map((h) => [h.documentId, h.score])).toEqual(exact.hits.map((h) => [h.documentId, h.score]));
     expect(await scratch.db.prisma.influenceScore.count({ where: { queryId: q1!.id, method: 'EXACT' } })).toBe(20);
   });
@@ -199,7 +215,7 @@ describe.each(testBackends())('influence queries on %s', (kind) => {
     const base = { queryId: q1!.id, factorSetId: factorSet.id, spaceId, k: 5 };
 
     for (const sign of ['POSITIVE', 'NEGATIVE'] as const) {
-      const ranking = await services.influenceSearch.topInfluences({ ...base, sign, mode: 'RERANKED', normalize: 'GRADIENT_NORM' });
+      const ranking = await services.influenceSearch.rankByIds({ ...base, sign, mode: 'RERANKED', normalize: 'GRADIENT_NORM' });
       expect(ranking.normalization).toBe('GRADIENT_NORM');
       const expected = sign === 'POSITIVE' ? truth.slice(0, 5) : truth.slice(-5).reverse();
       expect(ranking.hits.map((h) => h.documentId)).toEqual(expected.map((t) => t.id));
@@ -211,7 +227,7 @@ describe.each(testBackends())('influence queries on %s', (kind) => {
         expect(h.perNat).toBeCloseTo(h.score / gradient.nats, 6);
       });
       // norm dominance is real in this corpus: the raw ranking is another one
-      const raw = await services.influenceSearch.topInfluences({ ...base, sign, mode: 'RERANKED' });
+      const raw = await services.influenceSearch.rankByIds({ ...base, sign, mode: 'RERANKED' });
       expect(raw.normalization).toBe('NONE');
       expect(raw.hits.map((h) => h.documentId)).not.toEqual(ranking.hits.map((h) => h.documentId));
       for (const h of raw.hits) expect(h.normalizedScore).toBeCloseTo(h.score / h.gradientNorm, 6);
@@ -224,7 +240,7 @@ describe.each(testBackends())('influence queries on %s', (kind) => {
       .sort((a, b) => b.key - a.key)
       .slice(0, 5)
       .map((t) => t.id);
-    const ann = await services.influenceSearch.topInfluences({ ...base, sign: 'POSITIVE', mode: 'ANN', normalize: 'GRADIENT_NORM' });
+    const ann = await services.influenceSearch.rankByIds({ ...base, sign: 'POSITIVE', mode: 'ANN', normalize: 'GRADIENT_NORM' });
     expect(ann.normalization).toBe('GRADIENT_NORM');
     expect(ann.hits).toHaveLength(5);
     expect(ann.hits.filter((h) => sketchTruth.includes(h.documentId)).length).toBeGreaterThanOrEqual(4);
@@ -236,7 +252,7 @@ describe.each(testBackends())('influence queries on %s', (kind) => {
     for (let i = 1; i < ann.hits.length; i++) expect(ann.hits[i - 1]!.normalizedScore).toBeGreaterThanOrEqual(ann.hits[i]!.normalizedScore);
 
     // EXACT: the exact I(q,d) of the normalised rerank's candidates, ordered by I(q,d) / ‖x_d‖
-    const exact = await services.influenceSearch.topInfluences({ ...base, k: 3, sign: 'POSITIVE', mode: 'EXACT', normalize: 'GRADIENT_NORM' });
+    const exact = await services.influenceSearch.rankByIds({ ...base, k: 3, sign: 'POSITIVE', mode: 'EXACT', normalize: 'GRADIENT_NORM' });
     expect(exact.normalization).toBe('GRADIENT_NORM');
     expect(exact.hits).toHaveLength(3);
     const cached = await scratch.db.prisma.influenceScore.findMany({ where: { queryId: q1!.id, method: 'EXACT', documentId: { in: exact.hits.map((h) => h.documentId) } } });
@@ -247,7 +263,7 @@ describe.each(testBackends())('influence queries on %s', (kind) => {
     }
     for (let i = 1; i < exact.hits.length; i++) expect(exact.hits[i - 1]!.normalizedScore).toBeGreaterThanOrEqual(exact.hits[i]!.normalizedScore);
 
-    await expect(services.influenceSearch.topInfluences({ ...base, sign: 'POSITIVE', mode: 'RERANKED', normalize: 'COSINE' as never })).rejects.toThrow(
+    await expect(services.influenceSearch.rankByIds({ ...base, sign: 'POSITIVE', mode: 'RERANKED', normalize: 'COSINE' as never })).rejects.toThrow(
       /normalize must be one of NONE, GRADIENT_NORM, got COSINE/,
     );
   });
@@ -262,7 +278,7 @@ describe.each(testBackends())('influence queries on %s', (kind) => {
     const docs = await scratch.db.prisma.document.findMany({ orderBy: { id: 'asc' } });
     const stored = await new DocumentProjectionWriteRepository(scratch.db.sql).findByDocuments(spaceId, docs.map((d) => d.id));
 
-    const projected = await services.influenceAnalysis.layerTotals([q1!.id, q2!.id], 'PROJECTED', factorSet.id, spaceId);
+    const projected = await services.influenceAnalysis.influenceLayerTotals({ queryIds: [q1!.id, q2!.id], factorSet: 'ek', space: 'default', method: 'PROJECTED' });
     expect(projected.basis).toMatchObject({ method: 'PROJECTED', documents: stored.length });
     for (const [i, q] of [q1!, q2!].entries()) {
       const g = (await vectors.findGradient(q.id, factorSet.id))!;
@@ -296,7 +312,7 @@ describe.each(testBackends())('influence queries on %s', (kind) => {
     // EXACT: the per-layer scores cached by the EXACT rankings above
     const rows = await scratch.db.prisma.influenceScore.findMany({ where: { queryId: q1!.id, factorSetId: factorSet.id, method: 'EXACT' } });
     expect(rows.length).toBeGreaterThanOrEqual(20);
-    const exact = await services.influenceAnalysis.layerTotals([q1!.id], 'EXACT', factorSet.id, spaceId);
+    const exact = await services.influenceAnalysis.influenceLayerTotals({ queryIds: [q1!.id], factorSet: 'ek', space: 'default', method: 'EXACT' });
     expect(exact.basis).toMatchObject({ method: 'EXACT', documents: rows.length });
     expect(exact.results[0]!.documents).toBe(rows.length);
     expect(exact.results[0]!.layers.map((l) => l.layer)).toEqual(layerRanks.map((l) => l.layer));
@@ -308,9 +324,9 @@ describe.each(testBackends())('influence queries on %s', (kind) => {
     const exactNet = exact.results[0]!.layers.reduce((s, l) => s + l.totalPositive + l.totalNegative, 0);
     expect(exactNet).toBeCloseTo(rows.reduce((s, r) => s + r.score, 0), 4);
 
-    await expect(services.influenceAnalysis.layerTotals([q2!.id], 'EXACT', factorSet.id, spaceId)).rejects.toThrow(/no exact influence scores.*topInfluences with mode EXACT/);
-    await expect(services.influenceAnalysis.layerTotals([q1!.id], 'SKETCH' as never, factorSet.id, spaceId)).rejects.toThrow(/method must be PROJECTED or EXACT/);
-    await expect(services.influenceAnalysis.layerTotals([], 'PROJECTED', factorSet.id, spaceId)).rejects.toThrow(/give 1 to 100 queries/);
+    await expect(services.influenceAnalysis.influenceLayerTotals({ queryIds: [q2!.id], factorSet: 'ek', space: 'default', method: 'EXACT' })).rejects.toThrow(/no exact influence scores.*topInfluences with mode EXACT/);
+    await expect(services.influenceAnalysis.influenceLayerTotals({ queryIds: [q1!.id], factorSet: 'ek', space: 'default', method: 'SKETCH' as never })).rejects.toThrow('method must be one of PROJECTED, EXACT, got SKETCH');
+    await expect(services.influenceAnalysis.influenceLayerTotals({ queryIds: [], factorSet: 'ek', space: 'default', method: 'PROJECTED' })).rejects.toThrow(/give 1 to 100 queries/);
   });
 
   it('in a full-rank eigenbasis space, the projected score equals the exact EK-FAC influence', async () => {
@@ -321,7 +337,7 @@ describe.each(testBackends())('influence queries on %s', (kind) => {
     await ingestThroughQueue(scratch, services, 'c', space);
     const [q1] = await scratch.db.prisma.query.findMany({ where: { externalId: 'q1' } });
     await services.queryGradients.compute([q1!.id], factorSet.id, [space.id]);
-    const projected = await services.influenceSearch.topInfluences({ queryId: q1!.id, factorSetId: factorSet.id, spaceId: space.id, k: 8, sign: 'POSITIVE', mode: 'RERANKED' });
+    const projected = await services.influenceSearch.rankByIds({ queryId: q1!.id, factorSetId: factorSet.id, spaceId: space.id, k: 8, sign: 'POSITIVE', mode: 'RERANKED' });
     const exact = await services.exactInfluence.score({ queryId: q1!.id, factorSetId: factorSet.id, spaceId: space.id, documentIds: projected.hits.map((h) => h.documentId), sign: 'POSITIVE' });
     const exactById = new Map(exact.map((e) => [e.documentId, e.score]));
     for (const h of projected.hits) {
@@ -357,7 +373,7 @@ describe.each(testBackends())('influence queries on %s', (kind) => {
     const sketchScore = new Map(stored.map((r) => [r.documentId, dot(y.sketch, r.sketch!)]));
     const largest = Math.max(...[...sketchScore.values()].map(Math.abs));
     const base = { queryId: q1!.id, factorSetId: factorSet.id, spaceId: space.id };
-    const ann = await services.influenceSearch.topInfluences({ ...base, k: TEXTS.length, sign: 'POSITIVE', mode: 'ANN', useCache: false });
+    const ann = await services.influenceSearch.rankByIds({ ...base, k: TEXTS.length, sign: 'POSITIVE', mode: 'ANN', useCache: false });
     expect(ann.hits).toHaveLength(TEXTS.length);
     // scores come back in the raw basis: ⟨y_s, s⟩ up to half precision on both sides of the whitened product
     for (const h of ann.hits) expect(Math.abs(h.score - sketchScore.get(h.documentId)!)).toBeLessThan(2e-2 * largest);
@@ -365,7 +381,7 @@ describe.each(testBackends())('influence queries on %s', (kind) => {
     expect(ann.hits.slice(0, 3).map((h) => h.documentId)).toEqual(byScore.slice(0, 3).map(([id]) => id));
     const truth = stored.map((r) => ({ id: r.documentId, score: dot(y.full, r.full!) })).sort((a, b) => b.score - a.score);
     for (const sign of ['POSITIVE', 'NEGATIVE'] as const) {
-      const ranking = await services.influenceSearch.topInfluences({ ...base, k: 5, sign, mode: 'RERANKED', useCache: false });
+      const ranking = await services.influenceSearch.rankByIds({ ...base, k: 5, sign, mode: 'RERANKED', useCache: false });
       const expected = sign === 'POSITIVE' ? truth.slice(0, 5) : truth.slice(-5).reverse();
       expect(ranking.hits.map((h) => h.documentId)).toEqual(expected.map((t) => t.id));
     }

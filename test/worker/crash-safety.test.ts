@@ -7,7 +7,8 @@ import PgBoss from 'pg-boss';
 
 import { applyMigrations } from '../../src/db/migration-runner';
 import { Mulberry32 } from '../../src/math/seeded-random';
-import { DEAD_LETTER, PROJECT_DOCUMENTS, type ProjectDocumentsJob } from '../../src/jobs/job-names';
+import { type ProjectDocumentsJob } from '../../src/jobs/job-names';
+import { DEAD_LETTER, PROJECT_DOCUMENTS } from '../../src/domain/queue-name';
 import { JobQueue } from '../../src/jobs/job-queue';
 import { JOB_SCHEMA } from '../../src/jobs/pg-boss-tables.adapter';
 import { pgBossDb } from '../../src/jobs/pg-boss.adapter';

@@ -1,7 +1,7 @@
 import { applyMigrations } from '../../src/db/migration-runner';
 import { defaultEngineSettings, GradientEngine } from '../../src/engine/gradient.engine';
 import { projectDocuments } from '../../src/influence/document-projection.pipeline';
-import { PROJECT_DOCUMENTS } from '../../src/jobs/job-names';
+import { PROJECT_DOCUMENTS } from '../../src/domain/queue-name';
 import { JobQueue } from '../../src/jobs/job-queue';
 import { sketchVector } from '../../src/math/projection-sketch';
 import { DocumentProjectionIndexRepository } from '../../src/repositories/document-projections/document-projection-index.repository';

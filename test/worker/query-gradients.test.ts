@@ -1,9 +1,9 @@
-import { COMPUTE_QUERY_GRADIENTS } from '../../src/jobs/job-names';
+import { COMPUTE_QUERY_GRADIENTS } from '../../src/domain/queue-name';
 import { JobQueue } from '../../src/jobs/job-queue';
 import { loadModelDirectory } from '../../src/model/model-directory.loader';
 import { QueryVectorRepository } from '../../src/repositories/query-vector.repository';
 import { ANSWER_SLACK_TOKENS, judgeAnswer, ModelAnswerService } from '../../src/services/model-answer.service';
-import type { QueryInputData } from '../../src/services/query.service';
+import type { QueryInputData } from '../../src/domain/query-input';
 import { GreedyDecoder } from '../../src/generation/greedy.decoder';
 import { startWorker } from '../../src/worker/worker';
 import { prepareQueryPlatform, type QueryPlatform, waitFor } from '../support/query-platform.fixture';
@@ -26,11 +26,12 @@ describe.each(testBackends())('compute-query-gradients jobs on %s', (kind) => {
   });
   afterAll(async () => {
     await queue.stop();
+    await p.services.jobQueue.stop();
     await p.scratch.drop();
   });
 
   it('stores the queries and queues one job under a deterministic id; nothing is computed before a worker runs', async () => {
-    const { records, jobIds } = await p.services.queries.submit(queue, 'tiny', p.factorSetId, [p.spaceId], QUERIES);
+    const { records, jobIds } = await p.services.queries.enqueue('tiny', p.factorSetId, [p.spaceId], QUERIES);
     expect(jobIds).toHaveLength(1);
     expect(records.map((r) => r.externalId)).toEqual(['w1', 'w2']);
     expect(records.map((r) => r.gradientJobId)).toEqual([jobIds[0], jobIds[0]]);
@@ -43,13 +44,13 @@ describe.each(testBackends())('compute-query-gradients jobs on %s', (kind) => {
     expect(job?.state).toBe('created');
 
     // the same work again (the stored queries are returned as they are): the same job, nothing new queued
-    const again = await p.services.queries.submit(queue, 'tiny', p.factorSetId, [p.spaceId], QUERIES);
+    const again = await p.services.queries.enqueue('tiny', p.factorSetId, [p.spaceId], QUERIES);
     expect(again.jobIds).toEqual(jobIds);
     expect(again.records.map((r) => r.id)).toEqual(records.map((r) => r.id));
     expect(await queue.pending(COMPUTE_QUERY_GRADIENTS)).toBe(1);
 
     // a cancelled job leaves its queries FAILED, saying so
-    const cancelled = await p.services.queries.submit(queue, 'tiny', p.factorSetId, [p.spaceId], [{ externalId: 'w-cancel', prompt: 'Doc 1', completion: ': Velor' }]);
+    const cancelled = await p.services.queries.enqueue('tiny', p.factorSetId, [p.spaceId], [{ externalId: 'w-cancel', prompt: 'Doc 1', completion: ': Velor' }]);
     await queue.cancel(COMPUTE_QUERY_GRADIENTS, cancelled.jobIds);
     const state = await p.services.queries.gradientState(cancelled.records[0]!, queue);
     expect(state.status).toBe('FAILED');
@@ -109,7 +110,7 @@ describe.each(testBackends())('compute-query-gradients jobs on %s', (kind) => {
   });
 
   it('a job that keeps failing ends FAILED with its error, after its retries', async () => {
-    const { records, jobIds } = await p.services.queries.submit(queue, 'tiny', 987_654, [p.spaceId], [{ externalId: 'w-bad', prompt: 'Doc 2', completion: ': Danu' }]);
+    const { records, jobIds } = await p.services.queries.enqueue('tiny', 987_654, [p.spaceId], [{ externalId: 'w-bad', prompt: 'Doc 2', completion: ': Danu' }]);
     await waitFor('the failing job', async () => (await queue.status(COMPUTE_QUERY_GRADIENTS, jobIds[0]!))?.state === 'failed', 300_000);
     const state = await p.services.queries.gradientState(records[0]!, queue);
     expect(state.status).toBe('FAILED');

@@ -1,20 +1,16 @@
 import { Args, ArgsType, Authorized, Ctx, Field, FieldResolver, ID, Query, Resolver, Root } from 'type-graphql';
 
 import { NotFoundError } from '../../errors/tracebase.error';
-import type { CorpusRecord } from '../../repositories/corpus.repository';
 import type { GraphQLContext } from '../context';
 import { toConnection } from '../relay/connection.type';
-import { fromGlobalId, toGlobalId } from '../relay/global-id';
+import { toCorpusType } from '../mappers/corpus.mapper';
+import { toDocumentType } from '../mappers/document.mapper';
+import { fromGlobalId } from '../relay/global-id';
 import { connectionComplexity, PageArgs, toPageRequest } from '../relay/page-args';
 import { CorpusConnection } from '../types/corpus-connection.type';
 import { CorpusType } from '../types/corpus.type';
 import { DocumentConnection } from '../types/document.type';
-import { DocumentPageArgs, toDocumentType } from './document.resolver';
-
-/** A stored corpus as the GraphQL type. */
-export function toCorpusType(c: CorpusRecord): CorpusType {
-  return { id: toGlobalId('Corpus', c.id), name: c.name, description: c.description, documentCount: c.documentCount, createdAt: c.createdAt };
-}
+import { DocumentPageArgs } from '../types/document-page.args';
 
 @ArgsType()
 class CorpusByIdArgs {

@@ -1,42 +1,12 @@
-import { GraphQLJSONObject } from 'graphql-scalars';
 import { Args, ArgsType, Authorized, Ctx, Field, FieldResolver, ID, Query, Resolver, Root } from 'type-graphql';
 
 import { NotFoundError } from '../../errors/tracebase.error';
-import type { DocumentRecord } from '../../repositories/document.repository';
 import type { GraphQLContext } from '../context';
-import { fromGlobalId, toGlobalId } from '../relay/global-id';
-import { PageArgs } from '../relay/page-args';
+import { toCorpusType } from '../mappers/corpus.mapper';
+import { type DocumentNode, toDocumentType } from '../mappers/document.mapper';
+import { fromGlobalId } from '../relay/global-id';
 import { CorpusType } from '../types/corpus.type';
 import { DocumentType } from '../types/document.type';
-import { toCorpusType } from './corpus.resolver';
-
-/** A document as the GraphQL type; carries its corpus id for the `corpus` field. */
-export type DocumentNode = DocumentType & { readonly corpusRowId: number };
-
-export function toDocumentType(d: DocumentRecord): DocumentNode {
-  return {
-    id: toGlobalId('Document', d.id),
-    corpusRowId: d.corpusId,
-    externalId: d.externalId,
-    text: d.text,
-    source: d.source,
-    metadata: d.metadata,
-    tokenCount: d.tokenCount,
-    contentHash: d.contentHash,
-  };
-}
-
-@ArgsType()
-export class DocumentPageArgs extends PageArgs {
-  @Field(() => String, { nullable: true, description: 'Only documents of this source.' })
-  source?: string;
-
-  @Field(() => String, { nullable: true, description: 'Only documents whose text contains this (case-insensitive, 1–200 characters).' })
-  search?: string;
-
-  @Field(() => GraphQLJSONObject, { nullable: true, description: 'Only documents whose metadata contains this JSON object.' })
-  metadata?: Record<string, unknown>;
-}
 
 @ArgsType()
 class DocumentByIdArgs {

@@ -1,8 +1,8 @@
 import { Args, ArgsType, Authorized, Ctx, Field, ID, Int, Query, Resolver } from 'type-graphql';
 
-import { InvalidInputError, NotFoundError } from '../../errors/tracebase.error';
-import type { ScoreBasis } from '../../services/influence-analysis.service';
 import type { GraphQLContext } from '../context';
+import { CORRELATION_METHOD_FROM_GRAPHQL, INFLUENCE_SIGN_FROM_GRAPHQL, INFLUENCE_SIGN_TO_GRAPHQL, SCORE_METHOD_FROM_GRAPHQL } from '../mappers/enum.mapper';
+import { toScoreBasisType } from '../mappers/influence-analysis.mapper';
 import { fromGlobalId, toGlobalId } from '../relay/global-id';
 import {
   AnswerInTopKType,
@@ -55,26 +55,9 @@ class LayerTotalsArgs extends AnalysisArgs {
   method!: ScoreMethodEnum;
 }
 
-interface Resolved {
-  queryIds: number[];
-  factorSetId: number;
-  spaceId: number;
-  names: { factorSet: string; space: string };
-}
-
-async function resolve(args: AnalysisArgs, ctx: GraphQLContext): Promise<Resolved> {
-  const queryIds = args.queryIds.map((id) => fromGlobalId(id, 'InfluenceQuery').id);
-  const queries = await ctx.services.queries.getMany(queryIds);
-  const first = queries.find((q) => q !== null);
-  if (!first || queries.some((q) => q === null)) throw new NotFoundError('some of the queries do not exist');
-  if (queries.some((q) => q!.modelId !== first.modelId)) throw new InvalidInputError('the queries of one analysis must belong to one model');
-  const factorSet = await ctx.services.factorSets.byName(first.modelId, args.factorSet);
-  const space = await ctx.services.projectionSpaces.byModelId(first.modelId, args.space);
-  return { queryIds, factorSetId: factorSet.id, spaceId: space.id, names: { factorSet: factorSet.name, space: space.name } };
-}
-
-function basis(b: ScoreBasis, names: Resolved['names']): ScoreBasisType {
-  return { method: b.method, documents: b.documents, cached: b.cached ?? false, factorSet: names.factorSet, space: names.space };
+/** The queries of an analysis as the services take them: row ids, with the factor set and space names. */
+function analysisRequest(args: AnalysisArgs) {
+  return { queryIds: args.queryIds.map((id) => fromGlobalId(id, 'InfluenceQuery').id), factorSet: args.factorSet, space: args.space };
 }
 
 @Resolver()
@@ -82,27 +65,23 @@ export class InfluenceAnalysisResolver {
   @Authorized('VIEWER')
   @Query(() => InfluenceCorrelationType, { description: 'Finding 1: correlation matrix of the queries’ influence over all documents.' })
   async influenceCorrelation(@Args(() => CorrelationArgs) args: CorrelationArgs, @Ctx() ctx: GraphQLContext): Promise<InfluenceCorrelationType> {
-    const r = await resolve(args, ctx);
-    const out = await ctx.services.influenceAnalysis.correlation(r.queryIds, args.method === CorrelationMethodEnum.SPEARMAN ? 'spearman' : 'pearson', r.factorSetId, r.spaceId);
-    return { basis: basis(out.basis, r.names), queryIds: out.queryIds.map((id) => toGlobalId('InfluenceQuery', id)), matrix: out.matrix };
+    const out = await ctx.services.influenceAnalysis.influenceCorrelation({ ...analysisRequest(args), method: CORRELATION_METHOD_FROM_GRAPHQL[args.method] });
+    return { basis: toScoreBasisType(out.basis), queryIds: out.queryIds.map((id) => toGlobalId('InfluenceQuery', id)), matrix: out.matrix };
   }
 
   @Authorized('VIEWER')
   @Query(() => InfluenceDistributionType, { description: 'Finding 2: total influence per nat, its concentration, and a power-law fit (first query).' })
   async influenceDistribution(@Args(() => AnalysisArgs) args: AnalysisArgs, @Ctx() ctx: GraphQLContext): Promise<InfluenceDistributionType> {
-    const r = await resolve(args, ctx);
-    if (r.queryIds.length !== 1) throw new InvalidInputError('influenceDistribution takes one query');
-    const out = await ctx.services.influenceAnalysis.distribution(r.queryIds[0]!, r.factorSetId, r.spaceId);
-    return { ...out, basis: basis(out.basis, r.names) };
+    const out = await ctx.services.influenceAnalysis.influenceDistribution(analysisRequest(args));
+    return { ...out, basis: toScoreBasisType(out.basis) };
   }
 
   @Authorized('VIEWER')
   @Query(() => AnswerInTopKType, { description: 'Finding 3: whether the answer keywords occur in the top k documents.' })
   async answerInTopK(@Args(() => AnswerArgs) args: AnswerArgs, @Ctx() ctx: GraphQLContext): Promise<AnswerInTopKType> {
-    const r = await resolve(args, ctx);
-    const out = await ctx.services.influenceAnalysis.answerInTopK(r.queryIds, args.k, r.factorSetId, r.spaceId);
+    const out = await ctx.services.influenceAnalysis.answerInTopK({ ...analysisRequest(args), k: args.k });
     return {
-      basis: basis(out.basis, r.names),
+      basis: toScoreBasisType(out.basis),
       k: out.k,
       results: out.results.map((x) => ({
         queryId: toGlobalId('InfluenceQuery', x.queryId),
@@ -120,18 +99,16 @@ export class InfluenceAnalysisResolver {
   @Authorized('VIEWER')
   @Query(() => SourceOverRepresentationType, { description: 'Findings 4–5: source share in the top k ÷ share in the corpus.' })
   async sourceOverRepresentation(@Args(() => OverRepresentationArgs) args: OverRepresentationArgs, @Ctx() ctx: GraphQLContext): Promise<SourceOverRepresentationType> {
-    const r = await resolve(args, ctx);
-    const out = await ctx.services.influenceAnalysis.sourceOverRepresentation(r.queryIds, args.ks, args.sign === InfluenceSignEnum.NEGATIVE ? 'negative' : 'positive', r.factorSetId, r.spaceId);
-    return { basis: basis(out.basis, r.names), sign: args.sign, rows: out.rows };
+    const out = await ctx.services.influenceAnalysis.sourceOverRepresentation({ ...analysisRequest(args), ks: args.ks, sign: INFLUENCE_SIGN_FROM_GRAPHQL[args.sign] });
+    return { basis: toScoreBasisType(out.basis), sign: INFLUENCE_SIGN_TO_GRAPHQL[out.sign], rows: out.rows };
   }
 
   @Authorized('VIEWER')
   @Query(() => InfluenceLayerTotalsType, { description: 'Layer-wise influence: per query and tracked layer, total positive and negative influence over the documents scored.' })
   async influenceLayerTotals(@Args(() => LayerTotalsArgs) args: LayerTotalsArgs, @Ctx() ctx: GraphQLContext): Promise<InfluenceLayerTotalsType> {
-    const r = await resolve(args, ctx);
-    const out = await ctx.services.influenceAnalysis.layerTotals(r.queryIds, args.method === ScoreMethodEnum.EXACT ? 'EXACT' : 'PROJECTED', r.factorSetId, r.spaceId);
+    const out = await ctx.services.influenceAnalysis.influenceLayerTotals({ ...analysisRequest(args), method: SCORE_METHOD_FROM_GRAPHQL[args.method] });
     return {
-      basis: basis(out.basis, r.names),
+      basis: toScoreBasisType(out.basis),
       results: out.results.map((q) => ({ queryId: toGlobalId('InfluenceQuery', q.queryId), nats: q.nats, documents: q.documents, layers: q.layers.map((l) => ({ ...l })) })),
     };
   }

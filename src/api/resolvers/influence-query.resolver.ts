@@ -1,13 +1,23 @@
 import { Arg, Args, ArgsType, Authorized, Ctx, Field, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 
-import { InvalidInputError, NotFoundError } from '../../errors/tracebase.error';
-import type { QueryRecord } from '../../repositories/query.repository';
-import type { QueueName } from '../../jobs/job-names';
-import type { JobStatus } from '../../jobs/job-queue';
-import type { QueryGradientState } from '../../services/query.service';
+import { NotFoundError } from '../../errors/tracebase.error';
+import type { JobStatus } from '../../domain/job-status';
+import type { QueryGradientState } from '../../domain/query-gradient-state';
+import type { QueueName } from '../../domain/queue-name';
 import type { GraphQLContext } from '../context';
+import {
+  INFLUENCE_MODE_FROM_GRAPHQL,
+  INFLUENCE_NORMALIZATION_FROM_GRAPHQL,
+  INFLUENCE_SIGN_FROM_GRAPHQL,
+  QUERY_GRADIENT_STATUS_TO_GRAPHQL,
+  QUERY_KIND_FROM_GRAPHQL,
+  SCORE_METHOD_FROM_GRAPHQL,
+  SCORE_METHOD_TO_GRAPHQL,
+} from '../mappers/enum.mapper';
+import { type InfluenceQueryNode, toInfluenceQueryType, toQueryInputData } from '../mappers/influence-query.mapper';
+import { toInfluenceRankingType } from '../mappers/influence-ranking.mapper';
 import { toConnection } from '../relay/connection.type';
-import { fromGlobalId, toGlobalId } from '../relay/global-id';
+import { fromGlobalId } from '../relay/global-id';
 import { connectionComplexity, PageArgs, toPageRequest } from '../relay/page-args';
 import { ScoreCorpusResultType, ScoreMethodEnum } from '../types/influence-analysis.type';
 import {
@@ -22,28 +32,6 @@ import {
   QueryKindEnum,
 } from '../types/influence-query.type';
 import { toJobGlobalId } from '../types/job-global-id';
-import { toDocumentType } from './document.resolver';
-
-/** A query as the GraphQL type; carries its row, row id and model id for field resolvers. */
-export type InfluenceQueryNode = InfluenceQueryType & { readonly rowId: number; readonly modelRowId: number; readonly record: QueryRecord };
-
-export function toInfluenceQueryType(q: QueryRecord): InfluenceQueryNode {
-  return {
-    id: toGlobalId('InfluenceQuery', q.id),
-    rowId: q.id,
-    modelRowId: q.modelId,
-    externalId: q.externalId,
-    prompt: q.prompt,
-    completion: q.completion,
-    kind: q.kind as QueryKindEnum,
-    answerKeywords: q.answerKeywords,
-    tags: q.tags,
-    nats: q.nats,
-    modelAnswer: q.modelAnswer,
-    answeredCorrectly: q.answeredCorrectly,
-    record: q,
-  };
-}
 
 /**
  * What one request has looked up: each query's computation state (gradientStatus, gradientError
@@ -64,7 +52,7 @@ function gradientState(q: InfluenceQueryNode, ctx: GraphQLContext): Promise<Quer
     const reader = {
       status(queue: QueueName, id: string): Promise<JobStatus | null> {
         let job = jobs.get(id);
-        if (!job) jobs.set(id, (job = ctx.services.jobQueue.status(queue, id)));
+        if (!job) jobs.set(id, (job = ctx.services.queries.jobStatus(queue, id)));
         return job;
       },
     };
@@ -158,7 +146,8 @@ export class InfluenceQueryResolver {
   @Query(() => InfluenceQueryConnection, { description: 'Influence queries, by ascending id.', complexity: connectionComplexity })
   async influenceQueries(@Args(() => QueryPageArgs) args: QueryPageArgs, @Ctx() ctx: GraphQLContext) {
     const { first, afterId } = toPageRequest(args);
-    return toConnection(await ctx.services.queries.page({ kind: args.kind }, afterId, first), toInfluenceQueryType);
+    const kind = args.kind === undefined || args.kind === null ? undefined : QUERY_KIND_FROM_GRAPHQL[args.kind];
+    return toConnection(await ctx.services.queries.page({ kind }, afterId, first), toInfluenceQueryType);
   }
 
   @Authorized('VIEWER')
@@ -174,47 +163,21 @@ export class InfluenceQueryResolver {
     complexity: ({ args, childComplexity }) => 10 + (typeof args.k === 'number' ? args.k : 10) * Math.max(1, childComplexity),
   })
   async topInfluences(@Root() q: InfluenceQueryNode, @Args(() => TopInfluencesArgs) args: TopInfluencesArgs, @Ctx() ctx: GraphQLContext): Promise<InfluenceRankingType> {
-    const factorSet = await ctx.services.factorSets.byName(q.modelRowId, args.factorSet);
-    const space = await ctx.services.projectionSpaces.byModelId(q.modelRowId, args.space);
-    const ranking = await ctx.services.influenceSearch.topInfluences({
-      queryId: q.rowId,
-      factorSetId: factorSet.id,
-      spaceId: space.id,
+    const ranking = await ctx.services.influenceSearch.topInfluences(q.rowId, {
+      factorSet: args.factorSet,
+      space: args.space,
       k: args.k,
-      sign: args.sign,
-      mode: args.mode,
-      normalize: args.normalize,
-      efSearch: args.efSearch,
+      sign: INFLUENCE_SIGN_FROM_GRAPHQL[args.sign],
+      mode: INFLUENCE_MODE_FROM_GRAPHQL[args.mode],
+      normalize: INFLUENCE_NORMALIZATION_FROM_GRAPHQL[args.normalize],
+      efSearch: args.efSearch ?? undefined,
     });
-    const docs = await ctx.services.documents.getMany(ranking.hits.map((h) => h.documentId));
-    return {
-      mode: ranking.mode as InfluenceModeEnum,
-      sign: ranking.sign as InfluenceSignEnum,
-      normalization: ranking.normalization as InfluenceNormalizationEnum,
-      nats: ranking.nats,
-      candidates: ranking.candidates,
-      edges: ranking.hits.flatMap((h, i) =>
-        docs[i]
-          ? [
-              {
-                rank: h.rank,
-                score: h.score,
-                perNat: h.perNat,
-                normalizedScore: h.normalizedScore,
-                gradientNorm: h.gradientNorm,
-                document: toDocumentType(docs[i]!),
-                layerScores: h.layerScores ? [...h.layerScores] : null,
-                tokenScores: h.tokenScores ? [...h.tokenScores] : null,
-              },
-            ]
-          : [],
-      ),
-    };
+    return toInfluenceRankingType(ranking);
   }
 
   @FieldResolver(() => QueryGradientStatusEnum, { description: 'Where the query’s computation (nats, gradient, vectors, greedy answer) stands.' })
   async gradientStatus(@Root() q: InfluenceQueryNode, @Ctx() ctx: GraphQLContext): Promise<QueryGradientStatusEnum> {
-    return (await gradientState(q, ctx)).status as QueryGradientStatusEnum;
+    return QUERY_GRADIENT_STATUS_TO_GRAPHQL[(await gradientState(q, ctx)).status];
   }
 
   @FieldResolver(() => String, { nullable: true, description: 'The job’s error when gradientStatus is FAILED (or while a failed try waits for its retry); null otherwise.' })
@@ -234,20 +197,14 @@ export class InfluenceQueryResolver {
       'Create queries (1–500) and queue their computation: nats, the preconditioned gradient M under the factor set, the vectors in the given spaces, and the model’s greedy answer. Returns the queries at once with gradientStatus PENDING; a worker (in-process for the embedded server) computes them.',
   })
   async createInfluenceQueries(@Args(() => CreateQueriesArgs) args: CreateQueriesArgs, @Ctx() ctx: GraphQLContext): Promise<InfluenceQueryNode[]> {
-    const { model } = await ctx.services.modelRegistry.loadRegistered(args.model);
-    const factorSet = await ctx.services.factorSets.byName(model.id, args.factorSet);
-    const spaces = await Promise.all(args.spaces.map((s) => ctx.services.projectionSpaces.byModelId(model.id, s)));
-    const { records } = await ctx.services.queries.submit(ctx.services.jobQueue, args.model, factorSet.id, spaces.map((s) => s.id), args.queries);
+    const { records } = await ctx.services.queries.submit({ model: args.model, factorSet: args.factorSet, spaces: args.spaces }, args.queries.map(toQueryInputData));
     return records.map(toInfluenceQueryType);
   }
 
   @Authorized('CURATOR')
   @Mutation(() => [InfluenceQueryType], { description: 'createInfluenceQueries for queries given as JSONL text (bulk); a bad line is named and nothing is stored.' })
   async createInfluenceQueriesFromJsonl(@Args(() => CreateQueriesFromJsonlArgs) args: CreateQueriesFromJsonlArgs, @Ctx() ctx: GraphQLContext): Promise<InfluenceQueryNode[]> {
-    const { model } = await ctx.services.modelRegistry.loadRegistered(args.model);
-    const factorSet = await ctx.services.factorSets.byName(model.id, args.factorSet);
-    const spaces = await Promise.all(args.spaces.map((s) => ctx.services.projectionSpaces.byModelId(model.id, s)));
-    const { records } = await ctx.services.queries.submitJsonl(ctx.services.jobQueue, args.model, factorSet.id, spaces.map((s) => s.id), args.jsonl);
+    const { records } = await ctx.services.queries.submitJsonl({ model: args.model, factorSet: args.factorSet, spaces: args.spaces }, args.jsonl);
     return records.map(toInfluenceQueryType);
   }
 
@@ -257,14 +214,12 @@ export class InfluenceQueryResolver {
       'Queue whole-corpus scoring of queries in a projection space (score-corpus jobs): the scores are cached, and the analyses (influenceCorrelation, influenceDistribution, answerInTopK, sourceOverRepresentation) use them once every query has every document (basis.cached).',
   })
   async scoreCorpus(@Args(() => ScoreCorpusArgs) args: ScoreCorpusArgs, @Ctx() ctx: GraphQLContext): Promise<ScoreCorpusResultType> {
-    if (args.queryIds.length === 0) throw new InvalidInputError('give at least one query to score');
-    const queryIds = args.queryIds.map((id) => fromGlobalId(id, 'InfluenceQuery').id);
-    const [first] = await ctx.services.queries.getMany(queryIds.slice(0, 1));
-    if (!first) throw new NotFoundError(`no influence query with ID ${args.queryIds[0]}`);
-    const factorSet = await ctx.services.factorSets.byName(first.modelId, args.factorSet);
-    const space = await ctx.services.projectionSpaces.byModelId(first.modelId, args.space);
-    const method = args.method === ScoreMethodEnum.EXACT ? 'EXACT' : 'PROJECTED';
-    const plan = await ctx.services.corpusScoring.enqueue(ctx.services.jobQueue, { queryIds, factorSetId: factorSet.id, spaceId: space.id, method });
-    return { method: plan.method === 'EXACT' ? ScoreMethodEnum.EXACT : ScoreMethodEnum.PROJECTED, documents: plan.documents, jobIds: plan.jobIds.map(toJobGlobalId), alreadyCached: plan.alreadyCached };
+    const plan = await ctx.services.corpusScoring.scoreCorpus({
+      queryIds: args.queryIds.map((id) => fromGlobalId(id, 'InfluenceQuery').id),
+      factorSet: args.factorSet,
+      space: args.space,
+      method: SCORE_METHOD_FROM_GRAPHQL[args.method],
+    });
+    return { method: SCORE_METHOD_TO_GRAPHQL[plan.method], documents: plan.documents, jobIds: plan.jobIds.map(toJobGlobalId), alreadyCached: plan.alreadyCached };
   }
 }

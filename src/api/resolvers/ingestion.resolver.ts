@@ -1,9 +1,5 @@
-import path from 'node:path';
-
 import { Args, ArgsType, Authorized, Ctx, Field, Int, Mutation, Query, Resolver } from 'type-graphql';
 
-import { ForbiddenError } from '../../auth/auth.error';
-import { TracebaseError } from '../../errors/tracebase.error';
 import type { IngestionStatus } from '../../services/ingestion.service';
 import type { GraphQLContext } from '../context';
 import { CorpusImportReportType, IngestionType } from '../types/ingestion.type';
@@ -68,8 +64,7 @@ export class IngestionResolver {
   @Authorized('VIEWER')
   @Query(() => IngestionType, { description: 'Progress of a corpus’s projection into a space.' })
   async ingestion(@Args(() => IngestionArgs) args: IngestionArgs, @Ctx() ctx: GraphQLContext): Promise<IngestionType> {
-    const space = await ctx.services.projectionSpaces.byName(args.model, args.space);
-    return toIngestionType(args.corpus, args.space, await ctx.services.ingestion.status(args.corpus, space));
+    return toIngestionType(args.corpus, args.space, await ctx.services.ingestion.statusByName(args.corpus, args.model, args.space));
   }
 
   @Authorized('CURATOR')
@@ -77,7 +72,9 @@ export class IngestionResolver {
     description: 'Queue the projection of every document of a corpus (the space is created if new); workers process it. Starting again queues only what is missing.',
   })
   async startIngestion(@Args(() => StartIngestionArgs) args: StartIngestionArgs, @Ctx() ctx: GraphQLContext): Promise<IngestionType> {
-    const space = await ctx.services.projectionSpaces.create({
+    const { status } = await ctx.services.ingestion.startIngestion({
+      corpus: args.corpus,
+      batchSize: args.batchSize,
       modelName: args.model,
       name: args.space,
       outRank: args.rank,
@@ -86,26 +83,19 @@ export class IngestionResolver {
       seed: args.seed,
       ...(args.eigenbasisFactorSet ? { kind: 'eigenbasis' as const, factorSetName: args.eigenbasisFactorSet } : {}),
     });
-    await ctx.services.ingestion.enqueue(ctx.services.jobQueue, args.corpus, space, args.batchSize);
-    return toIngestionType(args.corpus, args.space, await ctx.services.ingestion.status(args.corpus, space));
+    return toIngestionType(args.corpus, args.space, status);
   }
 
   @Authorized('CURATOR')
   @Mutation(() => IngestionType, { description: 'Cancel an ingestion’s unfinished jobs (stored vectors stay).' })
   async cancelIngestion(@Args(() => IngestionArgs) args: IngestionArgs, @Ctx() ctx: GraphQLContext): Promise<IngestionType> {
-    const space = await ctx.services.projectionSpaces.byName(args.model, args.space);
-    return toIngestionType(args.corpus, args.space, await ctx.services.ingestion.cancel(ctx.services.jobQueue, args.corpus, space));
+    return toIngestionType(args.corpus, args.space, await ctx.services.ingestion.cancelByName(args.corpus, args.model, args.space));
   }
 
   @Authorized('CURATOR')
   @Mutation(() => CorpusImportReportType, { description: 'Import a JSONL file from the server’s import directory into a corpus.' })
   async importCorpus(@Args(() => ImportCorpusArgs) args: ImportCorpusArgs, @Ctx() ctx: GraphQLContext): Promise<CorpusImportReportType> {
-    if (!ctx.importDir) throw new TracebaseError('IMPORTS_DISABLED', 'server-side imports are disabled: start the server with TRACEBASE_IMPORT_DIR (or use `tracebase corpus import`)');
-    const file = path.resolve(ctx.importDir, args.file);
-    if (file !== ctx.importDir && !file.startsWith(`${ctx.importDir}${path.sep}`)) {
-      throw new ForbiddenError(`${args.file} is outside the import directory`);
-    }
-    const s = await ctx.services.corpusImport.importFile(args.name, file);
+    const s = await ctx.services.corpusImport.importFromDirectory(ctx.importDir, args.name, args.file);
     return {
       corpus: args.name,
       lines: s.lines,

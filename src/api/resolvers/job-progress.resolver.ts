@@ -7,7 +7,7 @@ import { fromJobGlobalId } from '../types/job-global-id';
 import { JobType } from '../types/job.type';
 import { IngestionType } from '../types/ingestion.type';
 import { IngestionArgs, toIngestionType } from './ingestion.resolver';
-import { toJobType } from './job.resolver';
+import { toJobType } from '../mappers/job.mapper';
 
 @ArgsType()
 class JobProgressArgs {

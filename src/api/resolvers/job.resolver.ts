@@ -1,38 +1,13 @@
 import { Args, ArgsType, Authorized, Ctx, Field, ID, Query, Resolver } from 'type-graphql';
 
-import type { QueueName } from '../../jobs/job-names';
-import type { JobState } from '../../repositories/job.repository';
-import type { JobView } from '../../services/job.service';
+import type { QueueName } from '../../domain/queue-name';
 import type { GraphQLContext } from '../context';
-import { toGlobalId } from '../relay/global-id';
+import { JOB_STATE_FROM_GRAPHQL } from '../mappers/enum.mapper';
+import { toJobType } from '../mappers/job.mapper';
 import { connectionComplexity, PageArgs, toPageRequest } from '../relay/page-args';
 import { decodeJobCursor, JobConnectionType, toJobConnection } from '../types/job-connection.type';
-import { fromJobGlobalId, toJobGlobalId } from '../types/job-global-id';
+import { fromJobGlobalId } from '../types/job-global-id';
 import { JobQueueEnum, JobStateEnum, JobType } from '../types/job.type';
-
-/** A job as the GraphQL type. */
-export function toJobType(j: JobView): JobType {
-  const b = j.batch;
-  return {
-    id: toJobGlobalId(j.id),
-    jobId: j.id,
-    queue: j.queue,
-    queueName: j.queue,
-    state: j.state.toUpperCase() as JobStateEnum,
-    retryCount: j.retryCount,
-    retryLimit: j.retryLimit,
-    createdAt: j.createdAt,
-    startedAt: j.startedAt,
-    completedAt: j.completedAt,
-    error: j.error,
-    input: b
-      ? { corpus: b.corpusName, corpusId: b.corpusId === null ? null : toGlobalId('Corpus', b.corpusId), space: b.spaceName, model: b.modelName, documentCount: b.documentCount }
-      : null,
-    progress: b && b.projected !== null ? { projected: b.projected, total: b.documentCount } : null,
-    result: j.outcome,
-    archived: j.archived,
-  };
-}
 
 @ArgsType()
 class JobByIdArgs {
@@ -63,7 +38,7 @@ export class JobResolver {
     const { first } = toPageRequest({ first: args.first });
     const after = args.after === undefined || args.after === null ? null : decodeJobCursor(args.after);
     const filter = {
-      ...(args.state ? { state: args.state.toLowerCase() as JobState } : {}),
+      ...(args.state ? { state: JOB_STATE_FROM_GRAPHQL[args.state] } : {}),
       ...(args.queue ? { queue: args.queue } : {}),
     };
     return toJobConnection(await ctx.services.jobs.page(filter, after, first), toJobType);

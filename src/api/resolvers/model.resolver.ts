@@ -1,25 +1,12 @@
 import { Args, ArgsType, Authorized, Ctx, Field, ID, Query, Resolver } from 'type-graphql';
 
 import { NotFoundError } from '../../errors/tracebase.error';
-import type { ModelRecord } from '../../repositories/model.repository';
 import type { GraphQLContext } from '../context';
 import { toConnection } from '../relay/connection.type';
-import { fromGlobalId, toGlobalId } from '../relay/global-id';
+import { toModelType } from '../mappers/model.mapper';
+import { fromGlobalId } from '../relay/global-id';
 import { connectionComplexity, PageArgs, toPageRequest } from '../relay/page-args';
 import { ModelConnection, ModelType } from '../types/model.type';
-
-export function toModelType(m: ModelRecord): ModelType {
-  return {
-    id: toGlobalId('Model', m.id),
-    name: m.name,
-    hash: m.hash,
-    family: m.family,
-    config: m.config as Record<string, unknown>,
-    trackedLayers: m.trackedLayers,
-    parameterCount: Number(m.parameterCount),
-    createdAt: m.createdAt,
-  };
-}
 
 @ArgsType()
 class ModelByIdArgs {

@@ -1,6 +1,6 @@
 import { Field, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
 
-import { DEAD_LETTER, PROJECT_DOCUMENTS, QUEUES } from '../../jobs/job-names';
+import { DEAD_LETTER, PROJECT_DOCUMENTS, QUEUES } from '../../domain/queue-name';
 
 /** GraphQL names of the queue library's job states. */
 export enum JobStateEnum {

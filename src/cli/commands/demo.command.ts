@@ -44,7 +44,7 @@ class StderrDemoReporter implements DemoReporter {
 
 async function printExample(services: Services, state: DemoState, query: DemoQuery): Promise<string> {
   const list = async (normalize: 'NONE' | 'GRADIENT_NORM') => {
-    const ranking = await services.influenceSearch.topInfluences({ queryId: query.id, factorSetId: state.factorSetId, spaceId: state.spaceId, k: 5, sign: 'POSITIVE', mode: 'RERANKED', normalize });
+    const ranking = await services.influenceSearch.rankByIds({ queryId: query.id, factorSetId: state.factorSetId, spaceId: state.spaceId, k: 5, sign: 'POSITIVE', mode: 'RERANKED', normalize });
     const docs = await services.documents.getMany(ranking.hits.map((h) => h.documentId));
     return ranking.hits
       .map((h, i) => {

@@ -63,7 +63,7 @@ export function registerIngestCommand(program: Command): void {
         let tokens = 0;
         const started = Date.now();
         await startWorker(queue, services, { concurrency, engine: { device }, tokenBudget: config.tokenBudget, onBatch: (r) => (tokens += r.tokens) });
-        const { PROJECT_DOCUMENTS } = await import('../../jobs/job-names');
+        const { PROJECT_DOCUMENTS } = await import('../../domain/queue-name');
         for (;;) {
           const [state, pending] = await Promise.all([services.ingestion.progress(corpusId, space.id), queue.pending(PROJECT_DOCUMENTS)]);
           const seconds = (Date.now() - started) / 1000;

@@ -2,18 +2,29 @@ import { readFileSync } from 'node:fs';
 
 import type { Command } from 'commander';
 
+import { INFLUENCE_MODES } from '../../domain/influence-mode';
+import { INFLUENCE_SIGNS } from '../../domain/influence-sign';
+import { isOneOf } from '../../domain/one-of';
+import { parseQueryKind, QUERY_KINDS } from '../../domain/query-kind';
+import type { QueryInputData } from '../../domain/query-input';
 import { InvalidInputError } from '../../errors/tracebase.error';
-import type { QueryKindName } from '../../repositories/query.repository';
-import { parseQueriesJsonl } from '../../services/query-jsonl.parser';
-import type { QueryInputData } from '../../services/query.service';
+import { parseQueriesJsonl } from '../../influence/query-jsonl.parser';
 import { configFromOptions, withDatabaseOptions } from '../config-options';
 import { withPlatform } from '../open-platform';
-
-const KINDS = ['factual', 'reasoning', 'control', 'other'];
 
 /** Reads queries from JSONL (prompt, completion, optional id, kind, answer / answerKeywords, tags), naming bad lines. */
 function readQueryFile(file: string): QueryInputData[] {
   return parseQueriesJsonl(readFileSync(file, 'utf8'), file);
+}
+
+/**
+ * A choice option written in any case (`--mode exact`) as one of `allowed` (upper case), or an
+ * InvalidInputError naming the option and its values: an unknown value is refused, never guessed.
+ */
+function choiceOption<T extends string>(value: unknown, allowed: readonly T[], option: string): T {
+  const upper = String(value).toUpperCase();
+  if (isOneOf(upper, allowed)) return upper;
+  throw new InvalidInputError(`${option} must be one of ${allowed.map((a) => a.toLowerCase()).join(', ')}, got ${JSON.stringify(String(value))}`, { option });
 }
 
 /** `tracebase queries add` and `tracebase queries top`. */
@@ -30,28 +41,26 @@ export function registerQueriesCommands(program: Command): void {
       .option('--file <queries.jsonl>', 'queries, one JSON object per line')
       .option('--prompt <text>', 'one query: its prompt')
       .option('--completion <text>', 'one query: its completion')
-      .option('--kind <kind>', KINDS.join(' | '), 'other'),
+      .option('--kind <kind>', QUERY_KINDS.map((k) => k.toLowerCase()).join(' | '), 'other'),
   ).action(async (options: Record<string, unknown>) => {
     let inputs: QueryInputData[];
     if (typeof options.file === 'string') inputs = readQueryFile(options.file);
     else if (typeof options.completion === 'string') {
-      inputs = [{ prompt: String(options.prompt ?? ''), completion: options.completion, kind: String(options.kind).toUpperCase() as QueryKindName }];
+      inputs = [{ prompt: String(options.prompt ?? ''), completion: options.completion, kind: parseQueryKind(String(options.kind), '--kind') }];
     } else throw new InvalidInputError('give --file, or --prompt and --completion');
     await withPlatform(configFromOptions(options), async (services) => {
-      const { record: factorSet } = await services.factorSets.register(String(options.model), String(options.factors), options.factorsName as string | undefined);
-      const spaces = await Promise.all(
-        String(options.space)
-          .split(',')
-          .map((s) => services.projectionSpaces.byModelId(factorSet.modelId, s.trim())),
+      const spaces = String(options.space)
+        .split(',')
+        .map((s) => s.trim());
+      const added = await services.queries.addAndCompute(
+        { model: String(options.model), factorsDir: String(options.factors), factorsName: options.factorsName as string | undefined, spaces },
+        inputs,
       );
-      const created = await services.queries.create(String(options.model), inputs);
-      const results = await services.queryGradients.computeWithAnswers(created.map((c) => c.record.id), factorSet.id, spaces.map((s) => s.id));
-      for (const [i, r] of results.entries()) {
-        const q = created[i]!.record;
+      for (const { record: q, computation: r } of added.results) {
         const judged = r.answeredCorrectly === null ? 'answer undecidable' : r.answeredCorrectly ? 'answered correctly' : 'answered wrongly';
         process.stdout.write(`${q.id}\t${q.externalId ?? ''}\t${q.kind}\tnats ${r.nats.toFixed(3)}\t${judged}\t${JSON.stringify(r.modelAnswer ?? '')}\n`);
       }
-      process.stderr.write(`${results.length} queries with gradients under factor set ${factorSet.name} in ${spaces.length} space(s)\n`);
+      process.stderr.write(`${added.results.length} queries with gradients under factor set ${added.factorSet} in ${added.spaces} space(s)\n`);
     });
   });
 
@@ -68,25 +77,15 @@ export function registerQueriesCommands(program: Command): void {
   ).action(async (options: Record<string, unknown>) => {
     const queryId = Number(options.query);
     if (!Number.isInteger(queryId) || queryId < 1) throw new InvalidInputError(`--query must be a query number, got ${String(options.query)}`);
+    const sign = choiceOption(options.sign, INFLUENCE_SIGNS, '--sign');
+    const mode = choiceOption(options.mode, INFLUENCE_MODES, '--mode');
     await withPlatform(configFromOptions(options), async (services) => {
-      const [query] = await services.queries.getMany([queryId]);
-      if (!query) throw new InvalidInputError(`no query ${queryId}`);
-      const factorSet = await services.factorSets.byName(query.modelId, String(options.factorsName));
-      const space = await services.projectionSpaces.byModelId(query.modelId, String(options.space));
-      const ranking = await services.influenceSearch.topInfluences({
-        queryId,
-        factorSetId: factorSet.id,
-        spaceId: space.id,
-        k: Number(options.k),
-        sign: String(options.sign).toUpperCase() === 'NEGATIVE' ? 'NEGATIVE' : 'POSITIVE',
-        mode: (['ANN', 'RERANKED', 'EXACT'] as const).find((m) => m === String(options.mode).toUpperCase()) ?? 'RERANKED',
-      });
-      const docs = await services.documents.getMany(ranking.hits.map((h) => h.documentId));
+      const ranking = await services.influenceSearch.topInfluences(queryId, { factorSet: String(options.factorsName), space: String(options.space), k: Number(options.k), sign, mode });
       process.stdout.write(`query ${queryId}: nats ${ranking.nats.toFixed(3)}, ${ranking.mode}, ${ranking.candidates} candidates\n`);
-      ranking.hits.forEach((h, i) => {
-        const d = docs[i];
-        process.stdout.write(`${h.rank}\t${h.score.toExponential(3)}\t${h.perNat.toExponential(3)}\t${d?.externalId ?? h.documentId}\t${d?.source ?? ''}\t${(d?.text ?? '').slice(0, 80).replace(/\s+/g, ' ')}\n`);
-      });
+      for (const h of ranking.hits) {
+        const d = h.document;
+        process.stdout.write(`${h.rank}\t${h.score.toExponential(3)}\t${h.perNat.toExponential(3)}\t${d.externalId}\t${d.source}\t${d.text.slice(0, 80).replace(/\s+/g, ' ')}\n`);
+      }
     });
   });
 }

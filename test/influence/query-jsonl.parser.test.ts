@@ -1,4 +1,4 @@
-import { parseQueriesJsonl } from '../../src/services/query-jsonl.parser';
+import { parseQueriesJsonl } from '../../src/influence/query-jsonl.parser';
 
 describe('parseQueriesJsonl', () => {
   it('reads queries and world queries, skipping blank lines', () => {
