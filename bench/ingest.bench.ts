@@ -48,7 +48,8 @@ import { Gpt2Config, gpt2ConfigOf, initGpt2Parameters } from '../src/model-famil
 import { GraphBuilder } from '../src/onnx/graph.builder';
 import { serializeModel } from '../src/onnx/onnx.serializer';
 import { createSession, type HostTensor, runSession } from '../src/onnx/ort.runner';
-import { DocumentProjectionWriteRepository, type DocumentProjectionRecord } from '../src/repositories/document-projections/document-projection-write.repository';
+import { DocumentProjectionWriteRepository } from '../src/repositories/document-projections/document-projection-write.repository';
+import type { DocumentProjectionRecord } from '../src/domain/document-projection.record';
 import { toVectorBinary } from '../src/repositories/vector-sql';
 import { createServices } from '../src/services/service-container';
 import { writeModelDirectory } from '../src/training/model-directory.writer';

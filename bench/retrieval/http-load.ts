@@ -39,6 +39,7 @@ type Autocannon = (options: {
   verifyBody: (body: string) => boolean;
   timeout: number;
 }) => Promise<AutocannonResult>;
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- autocannon ships no types; the call signature is declared above
 const autocannon = require('autocannon') as Autocannon;
 
 const OPERATION = `query Top($id: ID!, $factorSet: String!, $space: String!, $k: Int!) {

@@ -14,7 +14,8 @@ import type { Database } from '../../src/db/database.types';
 import { PROJECT_DOCUMENTS } from '../../src/domain/queue-name';
 import { JobQueue } from '../../src/jobs/job-queue';
 import { CorpusRepository } from '../../src/repositories/corpus.repository';
-import { DocumentProjectionWriteRepository, type DocumentProjectionRecord } from '../../src/repositories/document-projections/document-projection-write.repository';
+import { DocumentProjectionWriteRepository } from '../../src/repositories/document-projections/document-projection-write.repository';
+import type { DocumentProjectionRecord } from '../../src/domain/document-projection.record';
 import { DocumentRepository } from '../../src/repositories/document.repository';
 import type { FactorSetRecord } from '../../src/domain/factor-set.record';
 import type { ProjectionSpaceRecord } from '../../src/domain/projection-space.record';
@@ -60,11 +61,6 @@ export interface RealSetup {
   readonly modelDir: string;
   /** Seconds of each step this run did (absent: already done in a reused database). */
   readonly timings: Record<string, number>;
-}
-
-interface WorldLine {
-  id: string;
-  source: string;
 }
 
 interface WorldQueryLine {

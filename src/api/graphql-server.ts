@@ -99,6 +99,7 @@ export async function startGraphQLServer(settings: ServerSettings, services: Ser
     void handle(req, res).catch((error: unknown) => {
       if (!res.headersSent) sendJsonError(res, 500, 'INTERNAL_SERVER_ERROR', 'Internal server error');
       else res.end();
+      // eslint-disable-next-line no-console -- development servers print the unexpected error itself
       if (settings.environment === 'development') console.error(error);
     });
   });

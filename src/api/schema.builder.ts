@@ -15,6 +15,7 @@ import { ModelResolver } from './resolvers/model.resolver';
 import { noPubSub } from './subscriptions/no-pub-sub';
 
 /** Every resolver class of the API. Later capabilities add theirs here. */
+// eslint-disable-next-line @typescript-eslint/no-unsafe-function-type -- type-graphql's buildSchema takes resolver classes as NonEmptyArray<Function>
 export const RESOLVERS: NonEmptyArray<Function> = [HealthResolver, ApiTokenResolver, CorpusResolver, DocumentResolver, ModelResolver, InfluenceQueryResolver, InfluenceAnalysisResolver, IngestionResolver, JobResolver, JobProgressResolver];
 
 let cached: Promise<GraphQLSchema> | undefined;

@@ -6,7 +6,7 @@ import type { Database } from '../db/database.types';
 import { COMPUTE_QUERY_GRADIENTS, DEAD_LETTER, PROJECT_DOCUMENTS, type QueueName, SCORE_CORPUS } from '../domain/queue-name';
 import { pgBossDb } from './pg-boss.adapter';
 import type { JobStatus } from '../domain/job-status';
-import { JOB_SCHEMA, JOB_WAKE_CHANNEL, PgBossTables } from './pg-boss-tables.adapter';
+import { JOB_SCHEMA, PgBossTables } from './pg-boss-tables.adapter';
 
 /** Retry policy of work queues: 3 retries, exponential backoff from 5 s. */
 export const RETRY = { retryLimit: 3, retryDelay: 5, retryBackoff: true } as const;
@@ -145,7 +145,9 @@ export class JobQueue {
     const ids = this.workerIds.get(queue) ?? [];
     this.workerIds.set(queue, ids);
     for (let i = 0; i < concurrency; i++) {
+      // assigned after boss.work resolves; the handler may run before that, hence let and the undefined check
       let workerId: string | undefined;
+      // eslint-disable-next-line prefer-const
       workerId = await this.boss.work<T>(queue, { pollingIntervalSeconds: this.options.pollingIntervalSeconds ?? 2, batchSize: 1 }, async ([job]) => {
         if (!job) return undefined;
         try {

@@ -8,7 +8,7 @@ import { isScorable } from '../influence/sequence-batches';
 import type { TokenizedSequence } from '../influence/tokenized-sequence';
 import type { ProjectDocumentsJob } from '../jobs/job-names';
 import { sketchVector } from '../math/projection-sketch';
-import type { DocumentProjectionRecord } from '../repositories/document-projections/document-projection-write.repository';
+import type { DocumentProjectionRecord } from '../domain/document-projection.record';
 import type { DocumentService } from '../services/document.service';
 import type { IngestionService } from '../services/ingestion.service';
 import type { ProjectionSpaceService } from '../services/projection-space.service';

@@ -17,7 +17,7 @@ import { spearman } from '../../src/math/statistics/spearman.statistic';
 import { symmetricEigen } from '../../src/math/symmetric-eigen';
 import { tokenInfluence } from '../../src/math/token-influence';
 import { InvalidInputError } from '../../src/errors/tracebase.error';
-import { nKron, nMul, nSolve, nT, nVec, testNormal, testRandom, toDense, toMatrix } from './support/naive';
+import { nKron, nMul, nSolve, nT, nVec, testNormal, testRandom, toDense } from './support/naive';
 
 const layers = [
   { name: 'l0', o: 6, i: 4 },

@@ -57,7 +57,6 @@ describe.each(testBackends())('ingestion through the job queue on %s', (kind) =>
     const space = await services.projectionSpaces.create({ modelName: 'tiny', name: 's', outRank: 3, inRank: 4, sketchDims: 20, seed: 5 });
     const { batches, sent, corpusId } = await services.ingestion.enqueue(queue, 'c', space, 5);
     expect([batches, sent]).toEqual([5, 5]);
-    const repo = new DocumentProjectionWriteRepository(scratch.db.sql);
     const indexes = new DocumentProjectionIndexRepository(scratch.db.sql);
     let indexedWhileRunning = false;
     const indexed = new Promise<number[]>((resolve) => {
@@ -109,7 +108,6 @@ describe.each(testBackends())('ingestion through the job queue on %s', (kind) =>
     const again = await services.ingestion.enqueue(queue, 'c', space, 5);
     expect(again.sent).toBe(0);
     const repo = new DocumentProjectionWriteRepository(scratch.db.sql);
-    const indexes = new DocumentProjectionIndexRepository(scratch.db.sql);
     const ids = (await scratch.db.prisma.document.findMany({ orderBy: { id: 'asc' }, take: 5 })).map((d) => d.id);
     const before = await repo.findByDocuments(space.id, ids);
     const handler = new ProjectDocumentsHandler(services.projectionSpaces, services.documents, services.ingestion);

@@ -10,7 +10,6 @@ import {
   InfluenceCorrelationType,
   InfluenceDistributionType,
   InfluenceLayerTotalsType,
-  ScoreBasisType,
   ScoreMethodEnum,
   SourceOverRepresentationType,
 } from '../types/influence-analysis.type';

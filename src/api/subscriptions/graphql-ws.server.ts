@@ -192,6 +192,7 @@ export function createSubscriptionServer(schema: GraphQLSchema, services: Servic
         onMessage: (cb) =>
           socket.on('message', (data) => {
             cb(String(data)).catch((e: unknown) => {
+              // eslint-disable-next-line no-console -- development servers print the unexpected error itself
               if (development) console.error(e);
               socket.close(CloseCode.InternalServerError, development ? String((e as Error).message ?? e).slice(0, 120) : 'Internal server error');
             });

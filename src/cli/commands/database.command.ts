@@ -1,8 +1,7 @@
 import type { Command } from 'commander';
 
 import { openDatabase } from '../../db/database.factory';
-import { applyMigrations, migrationStatus } from '../../db/migration-runner';
-import { DatabaseInfoRepository } from '../../repositories/database-info.repository';
+import { DatabaseStatusService } from '../../services/database-status.service';
 import { configFromOptions, withDatabaseOptions } from '../config-options';
 
 /** `tracebase migrate` and `tracebase db status`. */
@@ -15,7 +14,7 @@ export function registerDatabaseCommands(program: Command): void {
     const config = configFromOptions(options);
     const db = await openDatabase(config);
     try {
-      const applied = await applyMigrations(db.sql);
+      const applied = await new DatabaseStatusService(db).migrate();
       process.stdout.write(
         applied.length === 0
           ? `${db.target}: up to date, nothing to apply\n`
@@ -36,21 +35,7 @@ export function registerDatabaseCommands(program: Command): void {
     const config = configFromOptions(options);
     const db = await openDatabase(config);
     try {
-      const [info, status] = await Promise.all([
-        new DatabaseInfoRepository(db.sql).serverInfo(),
-        migrationStatus(db.sql),
-      ]);
-      const report = {
-        database: db.kind,
-        target: db.target,
-        serverVersion: info.serverVersion,
-        vectorExtension: info.vectorVersion,
-        applied: status.applied.map((m) => m.name),
-        pending: status.pending,
-        changed: status.changed,
-        unknown: status.unknown,
-        failed: status.failed,
-      };
+      const report = await new DatabaseStatusService(db).status();
       if (options.json) {
         process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
         return;

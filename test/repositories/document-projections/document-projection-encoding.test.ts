@@ -1,5 +1,6 @@
 import { applyMigrations } from '../../../src/db/migration-runner';
-import { DocumentProjectionWriteRepository, type DocumentProjectionRecord } from '../../../src/repositories/document-projections/document-projection-write.repository';
+import { DocumentProjectionWriteRepository } from '../../../src/repositories/document-projections/document-projection-write.repository';
+import type { DocumentProjectionRecord } from '../../../src/domain/document-projection.record';
 import { toVectorBinary, toVectorLiteral, type VectorEncoding } from '../../../src/repositories/vector-sql';
 import { createServices } from '../../../src/services/service-container';
 import { createScratchDatabase, type ScratchDatabase, testBackends } from '../../support/test-database';

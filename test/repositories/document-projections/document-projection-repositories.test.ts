@@ -1,7 +1,8 @@
 import { applyMigrations } from '../../../src/db/migration-runner';
 import { DocumentProjectionIndexRepository } from '../../../src/repositories/document-projections/document-projection-index.repository';
 import { DocumentProjectionSearchRepository } from '../../../src/repositories/document-projections/document-projection-search.repository';
-import { DocumentProjectionWriteRepository, type DocumentProjectionRecord } from '../../../src/repositories/document-projections/document-projection-write.repository';
+import { DocumentProjectionWriteRepository } from '../../../src/repositories/document-projections/document-projection-write.repository';
+import type { DocumentProjectionRecord } from '../../../src/domain/document-projection.record';
 import { createScratchDatabase, type ScratchDatabase, testBackends } from '../../support/test-database';
 import { mulberry32, randomVector } from '../../support/seeded-random';
 import { dot, toHalf } from '../../support/vector-reference';
