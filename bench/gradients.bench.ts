@@ -57,7 +57,12 @@ async function rawMatmul(n: number): Promise<() => Promise<unknown>> {
  * Times `fn` and the raw MatMul alternately (the machine is shared, so load drifts): returns the
  * median seconds of `fn`, the median raw GFLOP/s, and the median of the per-pair ratios.
  */
-async function timeAgainstMatmul(fn: () => Promise<unknown>, flops: number, mm: () => Promise<unknown>, n: number): Promise<{ seconds: number; gflops: number; rawGflops: number; ratio: number }> {
+async function timeAgainstMatmul(
+  fn: () => Promise<unknown>,
+  flops: number,
+  mm: () => Promise<unknown>,
+  n: number,
+): Promise<{ seconds: number; gflops: number; rawGflops: number; ratio: number }> {
   await fn();
   await mm();
   const ts: number[] = [];
@@ -85,7 +90,10 @@ async function main(): Promise<void> {
   const params = gpt2ParameterCount(config);
   const matmulParams = params - config.nPositions * config.nEmbd;
   const weights = randomWeights(config, 1, 0.02);
-  const engine = new GradientEngine({ family: gpt2Family, config, weights: { tensors: weights, fileNames: new Map() }, hash: 'bench' }, defaultEngineSettings({ intraOpThreads: threads }));
+  const engine = new GradientEngine(
+    { family: gpt2Family, config, weights: { tensors: weights, fileNames: new Map() }, hash: 'bench' },
+    defaultEngineSettings({ intraOpThreads: threads }),
+  );
   const rng = new Mulberry32(2);
   const windows = Array.from({ length: B }, (_, i) => {
     const tokens = Array.from({ length: T }, () => Math.floor(rng.next() * 256));
@@ -97,14 +105,22 @@ async function main(): Promise<void> {
 
   const mmN = 1024;
   const mm = await rawMatmul(mmN);
-  const embedded = new GradientEngine({ family: gpt2Family, config, weights: { tensors: weights, fileNames: new Map() }, hash: 'bench' }, defaultEngineSettings({ intraOpThreads: threads, weights: 'graph' }));
+  const embedded = new GradientEngine(
+    { family: gpt2Family, config, weights: { tensors: weights, fileNames: new Map() }, hash: 'bench' },
+    defaultEngineSettings({ intraOpThreads: threads, weights: 'graph' }),
+  );
   const measure = async (label: string, head: HeadSpec, extra: Record<string, HostTensor> = {}, eng = engine) => {
     const r = await timeAgainstMatmul(() => eng.run(head, batch, extra), flops, mm, mmN);
     return { label, seconds: r.seconds, tokensPerSecond: tokens / r.seconds, gflops: r.gflops, rawMatmulGflops: r.rawGflops, ratioToRawMatmul: r.ratio };
   };
   const fwd = await time(() => engine.run({ labels: 'data' }, batch), runs);
   const all = await measure('fwd+bwd, all-parameter gradients (weights fed as inputs)', { labels: 'data', allGradients: true });
-  const allEmbedded = await measure('fwd+bwd, all-parameter gradients (weights embedded as initializers)', { labels: 'data', allGradients: true }, {}, embedded);
+  const allEmbedded = await measure(
+    'fwd+bwd, all-parameter gradients (weights embedded as initializers)',
+    { labels: 'data', allGradients: true },
+    {},
+    embedded,
+  );
   const tracked = gpt2Family.defaultTrackedLayers(config);
   const ranks: Record<string, [number, number]> = {};
   const extra: Record<string, HostTensor> = {};
@@ -116,7 +132,11 @@ async function main(): Promise<void> {
   }
   // the ingestion head needs δ but no weight gradients (≈ 4·N·tokens, not 6·N): tokens/s only
   const projSeconds = await time(() => engine.run({ labels: 'data', projection: { ranks } }, batch, extra), runs);
-  const proj = { label: 'fwd+bwd, projected per-sequence gradients of the 12 MLP layers (ingestion head, r=16×16)', seconds: projSeconds, tokensPerSecond: tokens / projSeconds };
+  const proj = {
+    label: 'fwd+bwd, projected per-sequence gradients of the 12 MLP layers (ingestion head, r=16×16)',
+    seconds: projSeconds,
+    tokensPerSecond: tokens / projSeconds,
+  };
   const report = {
     model: { ...config, parameters: params },
     batch: `${B} x ${T} tokens`,

@@ -46,12 +46,22 @@ async function seconds(fn: () => Promise<unknown>): Promise<number> {
 async function main(): Promise<void> {
   const config: Gpt2Config = { nEmbd: 256, nLayer: 6, nHead: 8, nPositions: 256, vocabSize: 256, nInner: 1024, layerNormEpsilon: 1e-5, activation: 'gelu_new' };
   const T = config.nPositions;
-  const engine = new GradientEngine({ family: gpt2Family, config, weights: { tensors: randomWeights(config, 1, 0.02), fileNames: new Map() }, hash: 'bench-influence' }, defaultEngineSettings({ intraOpThreads: threads }));
+  const engine = new GradientEngine(
+    { family: gpt2Family, config, weights: { tensors: randomWeights(config, 1, 0.02), fileNames: new Map() }, hash: 'bench-influence' },
+    defaultEngineSettings({ intraOpThreads: threads }),
+  );
   const rng = new Mulberry32(2);
-  const docs: TokenizedSequence[] = Array.from({ length: B }, (_, k) => ({ id: `d${k}`, scoreFrom: 0, tokens: Array.from({ length: T }, () => Math.floor(rng.next() * 256)) }));
+  const docs: TokenizedSequence[] = Array.from({ length: B }, (_, k) => ({
+    id: `d${k}`,
+    scoreFrom: 0,
+    tokens: Array.from({ length: T }, () => Math.floor(rng.next() * 256)),
+  }));
   const layers = trackedLayers({ family: gpt2Family, config }, gpt2Family.defaultTrackedLayers(config));
   const ctx: FitContext = { engine, layers, fisher: 'sampled', seed: 1, batchWindows: B };
-  const baselineBatch = packWindows(docs.map((d, k) => ({ sequence: k, start: 0, tokens: [...d.tokens], lossMask: d.tokens.map((_, j) => (j + 1 < T ? 1 : 0)) })), T);
+  const baselineBatch = packWindows(
+    docs.map((d, k) => ({ sequence: k, start: 0, tokens: [...d.tokens], lossMask: d.tokens.map((_, j) => (j + 1 < T ? 1 : 0)) })),
+    T,
+  );
   const baseline = () => engine.run({ labels: 'data', allGradients: true }, baselineBatch);
 
   const bases = layers.map((l) => ({ qS: identity(l.rows), qA: identity(l.cols) }));
@@ -64,8 +74,16 @@ async function main(): Promise<void> {
     gradients: [],
     m: layers.map((l) => {
       const r = 32;
-      const u = matrix(l.rows, r, Float64Array.from({ length: l.rows * r }, () => rng.normal()));
-      const v = matrix(l.cols, r, Float64Array.from({ length: l.cols * r }, () => rng.normal()));
+      const u = matrix(
+        l.rows,
+        r,
+        Float64Array.from({ length: l.rows * r }, () => rng.normal()),
+      );
+      const v = matrix(
+        l.cols,
+        r,
+        Float64Array.from({ length: l.cols * r }, () => rng.normal()),
+      );
       return { u, v, sigma: Float64Array.from({ length: r }, (_, i) => 1 / (i + 1)) };
     }),
   });
@@ -76,7 +94,16 @@ async function main(): Promise<void> {
 
   const measured: Array<{ label: string; fn: () => Promise<unknown> }> = [
     { label: 'fit pass 1: covariance sums A, S (sampled labels)', fn: () => covariancePass(ctx, docs) },
-    { label: 'fit pass 2: EK-FAC eigenvalue-correction sums (sampled labels)', fn: () => eigenvalueCorrectionPass(ctx, docs, bases, layers.map((l, li) => new EkfacEigenvalueAccumulator(bases[li]!.qS, bases[li]!.qA, l.name))) },
+    {
+      label: 'fit pass 2: EK-FAC eigenvalue-correction sums (sampled labels)',
+      fn: () =>
+        eigenvalueCorrectionPass(
+          ctx,
+          docs,
+          bases,
+          layers.map((l, li) => new EkfacEigenvalueAccumulator(bases[li]!.qS, bases[li]!.qA, l.name)),
+        ),
+    },
     { label: `projection, Gaussian 32x32 per layer (${space.layout.dims} dims)`, fn: () => projectDocuments(engine, space, docs, { batchWindows: B }) },
     { label: 'exact scoring, Q = 1 (rank-32 queries)', fn: () => score(1) },
     { label: 'exact scoring, Q = 10', fn: () => score(10) },
@@ -97,7 +124,12 @@ async function main(): Promise<void> {
       ratios.push(tb / tm);
     }
     const t = median(ts);
-    results.push({ label: m.label, secondsPerBatch: Math.round(t * 1000) / 1000, documentsPerSecond: Math.round((B / t) * 100) / 100, ratioToForwardBackward: Math.round(median(ratios) * 100) / 100 });
+    results.push({
+      label: m.label,
+      secondsPerBatch: Math.round(t * 1000) / 1000,
+      documentsPerSecond: Math.round((B / t) * 100) / 100,
+      ratioToForwardBackward: Math.round(median(ratios) * 100) / 100,
+    });
     process.stderr.write(`${m.label}: ${(B / t).toFixed(2)} docs/s\n`);
   }
   let eigen: number | undefined;
@@ -116,7 +148,11 @@ async function main(): Promise<void> {
         threads,
         runs,
         loadAverage: loadavg().map((x) => Math.round(x * 100) / 100),
-        forwardBackward: { label: 'fwd+bwd, all-parameter gradients (data labels)', secondsPerBatch: Math.round(tb * 1000) / 1000, documentsPerSecond: Math.round((B / tb) * 100) / 100 },
+        forwardBackward: {
+          label: 'fwd+bwd, all-parameter gradients (data labels)',
+          secondsPerBatch: Math.round(tb * 1000) / 1000,
+          documentsPerSecond: Math.round((B / tb) * 100) / 100,
+        },
         results,
         ...(eigen !== undefined ? { eigendecomposition1025Seconds: Math.round(eigen * 100) / 100 } : {}),
       },

@@ -76,7 +76,10 @@ async function main(): Promise<void> {
   const model = loadModelDirectory(modelDir);
   const config = gpt2ConfigOf(model);
   const context = model.dimensions.contextLength;
-  const texts = readFileSync(path.join(worldDir, 'corpus.jsonl'), 'utf8').split('\n').filter((l) => l.trim() !== '').slice(0, documents);
+  const texts = readFileSync(path.join(worldDir, 'corpus.jsonl'), 'utf8')
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .slice(0, documents);
   const sequences: TokenizedSequence[] = texts
     .map((line, i) => ({ id: String(i), tokens: model.tokenizer.encode((JSON.parse(line) as { text: string }).text), scoreFrom: 0 }))
     .filter(isScorable);
@@ -89,8 +92,16 @@ async function main(): Promise<void> {
   type Batching = { name: string; budget?: number };
   const batchings: Batching[] = [{ name: 'fixed batches of 8 windows' }, ...budgets.map((b) => ({ name: `token budget ${b}`, budget: b }))];
   // one engine (and session cache) per batching: each keeps exactly the graphs its shapes need
-  const engines = batchings.map(() => new GradientEngine({ family: model.family, config: model.config, weights: model.weights, hash: model.hash }, defaultEngineSettings({ intraOpThreads: threads }), new SessionCache(256)));
-  const run = (k: number, chunk: TokenizedSequence[]) => projectDocuments(engines[k]!, space, chunk, batchings[k]!.budget === undefined ? {} : { tokenBudget: batchings[k]!.budget });
+  const engines = batchings.map(
+    () =>
+      new GradientEngine(
+        { family: model.family, config: model.config, weights: model.weights, hash: model.hash },
+        defaultEngineSettings({ intraOpThreads: threads }),
+        new SessionCache(256),
+      ),
+  );
+  const run = (k: number, chunk: TokenizedSequence[]) =>
+    projectDocuments(engines[k]!, space, chunk, batchings[k]!.budget === undefined ? {} : { tokenBudget: batchings[k]!.budget });
   const padding = batchings.map((b) => {
     let windowTokens = 0;
     let positions = 0;

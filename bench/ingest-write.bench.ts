@@ -73,10 +73,17 @@ async function backEnd(kind: DatabaseKind, records: (ids: number[]) => DocumentP
   try {
     await applyMigrations(scratch.db.sql);
     const { prisma } = scratch.db;
-    const model = await prisma.model.create({ data: { name: 'bench', hash: 'h', path: '/m', config: {}, trackedLayers: ['h.0.mlp.c_fc'], parameterCount: 1n } });
+    const model = await prisma.model.create({
+      data: { name: 'bench', hash: 'h', path: '/m', config: {}, trackedLayers: ['h.0.mlp.c_fc'], parameterCount: 1n },
+    });
     const corpus = await prisma.corpus.create({ data: { name: 'bench' } });
     await prisma.document.createMany({
-      data: Array.from({ length: rows }, (_, i) => ({ corpusId: corpus.id, externalId: `d${i}`, text: `t${i}`, contentHash: i.toString(16).padStart(64, '0') })),
+      data: Array.from({ length: rows }, (_, i) => ({
+        corpusId: corpus.id,
+        externalId: `d${i}`,
+        text: `t${i}`,
+        contentHash: i.toString(16).padStart(64, '0'),
+      })),
     });
     const ids = (await prisma.document.findMany({ orderBy: { id: 'asc' }, select: { id: true } })).map((d) => d.id);
     const data = records(ids);

@@ -123,10 +123,14 @@ interface WorkerProcess {
 
 /** Starts `node bin/tracebase.js worker` from source (the same code as the in-process engine). */
 function startWorkerProcess(url: string, workerThreads: number): WorkerProcess {
-  const child = spawn(process.execPath, [path.join(ROOT, 'bin', 'tracebase.js'), 'worker', '--device', device, '--threads', String(workerThreads), '--token-budget', String(tokenBudget)], {
-    cwd: ROOT,
-    env: { ...process.env, NODE_OPTIONS: '', TRACEBASE_FROM_SOURCE: '1', DATABASE_URL: url, ORT_DISABLE_TELEMETRY: '1', CHECKPOINT_DISABLE: '1' },
-  });
+  const child = spawn(
+    process.execPath,
+    [path.join(ROOT, 'bin', 'tracebase.js'), 'worker', '--device', device, '--threads', String(workerThreads), '--token-budget', String(tokenBudget)],
+    {
+      cwd: ROOT,
+      env: { ...process.env, NODE_OPTIONS: '', TRACEBASE_FROM_SOURCE: '1', DATABASE_URL: url, ORT_DISABLE_TELEMETRY: '1', CHECKPOINT_DISABLE: '1' },
+    },
+  );
   child.stdout.resume();
   let err = '';
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
@@ -156,7 +160,9 @@ async function main(): Promise<void> {
     await writeWorldFiles(worldDir, serializeWorld(generateWorld(1, 'full')));
     log(`world generated (seed 1, full) in ${seconds(t0).toFixed(1)} s`);
   }
-  const lines = readFileSync(path.join(worldDir, 'corpus.jsonl'), 'utf8').split('\n').filter((l) => l.trim() !== '');
+  const lines = readFileSync(path.join(worldDir, 'corpus.jsonl'), 'utf8')
+    .split('\n')
+    .filter((l) => l.trim() !== '');
   const subset = allDocuments ? lines : lines.slice(0, documentLimit);
   const subsetFile = path.join(work, 'subset.jsonl');
   writeFileSync(subsetFile, `${subset.join('\n')}\n`);
@@ -187,7 +193,8 @@ async function main(): Promise<void> {
     let t0 = process.hrtime.bigint();
     await services.corpusImport.importFile('bench', subsetFile);
     log(`imported ${subset.length} documents in ${seconds(t0).toFixed(1)} s`);
-    const spaceOf = (name: string, seed: number) => services.projectionSpaces.create({ modelName: 'bench', name, outRank: rank, inRank: rank, sketchDims, seed });
+    const spaceOf = (name: string, seed: number) =>
+      services.projectionSpaces.create({ modelName: 'bench', name, outRank: rank, inRank: rank, sketchDims, seed });
     const engineSpace = await spaceOf('engine', 0);
     const runtime = await services.projectionSpaces.runtime(engineSpace.id);
     const config = gpt2ConfigOf(runtime.loaded);
@@ -201,7 +208,11 @@ async function main(): Promise<void> {
     const totalTokens = sequences.reduce((s, q) => s + q.tokens.length, 0);
     const budget = { context: config.nPositions, tokenBudget };
     // room for every shape of both batchings, so that no graph is compiled twice
-    const engine = new GradientEngine(runtime.loaded, defaultEngineSettings({ device, intraOpThreads: threads }), new SessionCache(planShapeCount(budget) + 32));
+    const engine = new GradientEngine(
+      runtime.loaded,
+      defaultEngineSettings({ device, intraOpThreads: threads }),
+      new SessionCache(planShapeCount(budget) + 32),
+    );
     const chunks: TokenizedSequence[][] = [];
     for (let i = 0; i < sequences.length; i += batchSize) chunks.push(sequences.slice(i, i + batchSize));
     type Batching = 'tokenBudget' | 'fixedBatches';
@@ -304,7 +315,14 @@ async function main(): Promise<void> {
     };
     // 1 worker with all threads, 1 worker with half of them, 2 workers with half each
     const half = Math.max(1, Math.floor(threads / 2));
-    const configs = cpus().length >= 2 ? [{ workers: 1, threads }, { workers: 1, threads: half }, { workers: 2, threads: half }] : [{ workers: 1, threads }];
+    const configs =
+      cpus().length >= 2
+        ? [
+            { workers: 1, threads },
+            { workers: 1, threads: half },
+            { workers: 2, threads: half },
+          ]
+        : [{ workers: 1, threads }];
     const endToEnd: Record<string, unknown>[] = [];
     let seed = 100;
     for (const c of configs) {
@@ -330,7 +348,9 @@ async function main(): Promise<void> {
     await services.corpusImport.importFile('world', allFile);
     log(`imported the whole world (${lines.length} documents) for the write benchmark in ${seconds(t0).toFixed(1)} s`);
     const worldCorpus = await db.prisma.corpus.findFirstOrThrow({ where: { name: 'world' } });
-    const docIds = (await db.prisma.document.findMany({ where: { corpusId: worldCorpus.id }, orderBy: { id: 'asc' }, select: { id: true }, take: writeRows })).map((d) => d.id);
+    const docIds = (
+      await db.prisma.document.findMany({ where: { corpusId: worldCorpus.id }, orderBy: { id: 'asc' }, select: { id: true }, take: writeRows })
+    ).map((d) => d.id);
     const rng = new Mulberry32(3);
     const randomRecord = (documentId: number): DocumentProjectionRecord => ({
       documentId,
@@ -393,7 +413,13 @@ async function main(): Promise<void> {
       avgSketchBytes: round(Number(sizes!.sketch_bytes), 4),
       avgFullBytes: round(Number(sizes!.full_bytes), 4),
       tableBytesPerRow: round(Number(sizes!.table_bytes) / Number(sizes!.rows), 4),
-      hnsw: { rows: indexRows, index: indexName, buildSeconds: round(indexSeconds), indexBytes: Number(idx!.bytes), bytesPerRow: round(Number(idx!.bytes) / indexRows, 4) },
+      hnsw: {
+        rows: indexRows,
+        index: indexName,
+        buildSeconds: round(indexSeconds),
+        indexBytes: Number(idx!.bytes),
+        bytesPerRow: round(Number(idx!.bytes) / indexRows, 4),
+      },
     };
 
     type Row = { warm: { documentsPerSecond: number }; cold: { documentsPerSecond: number } };

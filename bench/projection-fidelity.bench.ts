@@ -64,12 +64,25 @@ function recall(exact: Float64Array, approx: Float64Array, k: number, within: nu
 
 async function main(): Promise<void> {
   const loaded = process.env.FID_MODEL ? loadModelDirectory(process.env.FID_MODEL) : undefined;
-  const config: Gpt2Config = loaded ? gpt2ConfigOf(loaded) : { nEmbd: D, nLayer: 2, nHead: 4, nPositions: 128, vocabSize: 256, nInner: 4 * D, layerNormEpsilon: 1e-5, activation: 'gelu_new' };
-  const model = loaded ?? { family: gpt2Family, config, weights: { tensors: randomWeights(config, 7, 0.15), fileNames: new Map<string, string>() }, hash: `fidelity-${D}` };
+  const config: Gpt2Config = loaded
+    ? gpt2ConfigOf(loaded)
+    : { nEmbd: D, nLayer: 2, nHead: 4, nPositions: 128, vocabSize: 256, nInner: 4 * D, layerNormEpsilon: 1e-5, activation: 'gelu_new' };
+  const model = loaded ?? {
+    family: gpt2Family,
+    config,
+    weights: { tensors: randomWeights(config, 7, 0.15), fileNames: new Map<string, string>() },
+    hash: `fidelity-${D}`,
+  };
   const tokenizer: Tokenizer = loaded?.tokenizer ?? bytes;
   const engine = new GradientEngine(model, defaultEngineSettings({ intraOpThreads: threads }));
-  const docs = tokenizeDocuments(tokenizer, await readCorpusFile(join(world, 'corpus.jsonl'), process.env.FID_DOCS ? { maxDocs: Number(process.env.FID_DOCS) } : {}));
-  const queries = readFileSync(join(world, 'queries.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { id: string; prompt: string; completion: string; kind: string })
+  const docs = tokenizeDocuments(
+    tokenizer,
+    await readCorpusFile(join(world, 'corpus.jsonl'), process.env.FID_DOCS ? { maxDocs: Number(process.env.FID_DOCS) } : {}),
+  );
+  const queries = readFileSync(join(world, 'queries.jsonl'), 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as { id: string; prompt: string; completion: string; kind: string })
     .filter((q) => tokenizer.encode(q.prompt + q.completion).length <= Math.min(128, config.nPositions))
     .filter((_, k, all) => k % Math.max(1, Math.floor(all.length / nQueries)) === 0)
     .slice(0, nQueries);
@@ -82,11 +95,24 @@ async function main(): Promise<void> {
   const dampings = resolvedDampings(pre);
   const effective = factors.layers.map((l, li) => {
     const e = effectiveDimension(l.eigenvalues!, dampings[li]!, ranks);
-    return { layer: l.name, coordinates: e.coordinates, dEff: Math.round(e.dEff), byRank: e.byRank.map((b) => ({ ...b, blockShare: +b.blockShare.toFixed(3), bestShare: +b.bestShare.toFixed(3) })) };
+    return {
+      layer: l.name,
+      coordinates: e.coordinates,
+      dEff: Math.round(e.dEff),
+      byRank: e.byRank.map((b) => ({ ...b, blockShare: +b.blockShare.toFixed(3), bestShare: +b.bestShare.toFixed(3) })),
+    };
   });
-  const raw = await computeQueryGradients(engine, queries.map((q) => tokenizeQuery(tokenizer, q, config.nPositions)), factors.layers);
+  const raw = await computeQueryGradients(
+    engine,
+    queries.map((q) => tokenizeQuery(tokenizer, q, config.nPositions)),
+    factors.layers,
+  );
   const layersOf = factors.layers.map((l) => l.name);
-  const full: PreconditionedQueryGradient[] = raw.map((q) => ({ ...q, layers: layersOf, m: q.gradients.map((g, li) => preconditionLayer(pre[li]!, g, undefined)) }));
+  const full: PreconditionedQueryGradient[] = raw.map((q) => ({
+    ...q,
+    layers: layersOf,
+    m: q.gradients.map((g, li) => preconditionLayer(pre[li]!, g, undefined)),
+  }));
   t = Date.now();
   const exact = full.map(() => new Float64Array(docs.length));
   let di = 0;
@@ -99,7 +125,11 @@ async function main(): Promise<void> {
   // rank-r queries: exact scores through the low-rank head, vs full rank
   const lowRank: Record<string, { pearson: number; spearman: number }> = {};
   for (const r of queryRanks) {
-    const low = raw.map((q) => ({ ...q, layers: layersOf, m: q.gradients.map((g, li) => preconditionLayer(pre[li]!, g, Math.min(r, g.rows, g.cols) < Math.min(g.rows, g.cols) ? r : undefined)) }));
+    const low = raw.map((q) => ({
+      ...q,
+      layers: layersOf,
+      m: q.gradients.map((g, li) => preconditionLayer(pre[li]!, g, Math.min(r, g.rows, g.cols) < Math.min(g.rows, g.cols) ? r : undefined)),
+    }));
     const allLow = low.every((q) => q.m.every((m) => (m as { sigma?: unknown }).sigma !== undefined));
     if (!allLow) continue;
     const s = low.map(() => new Float64Array(docs.length));
@@ -112,18 +142,28 @@ async function main(): Promise<void> {
     log(`low rank ${r}`);
   }
 
-  const projection: Record<string, Record<string, { dims: number; spearman: number; pearson: number; recallTop100In100: number; recallTop100In1000: number }>> = {};
+  const projection: Record<
+    string,
+    Record<string, { dims: number; spearman: number; pearson: number; recallTop100In100: number; recallTop100In1000: number }>
+  > = {};
   for (const kind of kinds) {
     const maxR = Math.max(...ranks);
     const rk = uniformRanks(factors.layers, maxR, maxR);
-    const space = kind === 'gaussian' ? gaussianProjectionSpace(factors.layers, rk, 1234) : kind === 'whitened' ? whitenedProjectionSpace(factors, rk, 1234) : eigenbasisProjectionSpace(factors, rk);
+    const space =
+      kind === 'gaussian'
+        ? gaussianProjectionSpace(factors.layers, rk, 1234)
+        : kind === 'whitened'
+          ? whitenedProjectionSpace(factors, rk, 1234)
+          : eigenbasisProjectionSpace(factors, rk);
     t = Date.now();
     const xs = await projectDocuments(engine, space, docs, { batchWindows: 16 });
     log(`project ${kind} ${(Date.now() - t) / 1000}s`);
     const ys = full.map((q) => projectQuery(space, q));
     projection[kind] = {};
     for (const r of ranks) {
-      const sub = createProjectionLayout(space.layout.layers.map((l) => ({ name: l.name, outputRank: Math.min(r, l.outputRank), inputRank: Math.min(r, l.inputRank) })));
+      const sub = createProjectionLayout(
+        space.layout.layers.map((l) => ({ name: l.name, outputRank: Math.min(r, l.outputRank), inputRank: Math.min(r, l.inputRank) })),
+      );
       const xsub = xs.map((x) => sketchVector(space.layout, sub, x.vector, kind));
       const sp: number[] = [];
       const pe: number[] = [];

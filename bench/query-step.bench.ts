@@ -37,7 +37,14 @@ import { fitFactorDirectory } from '../src/influence/factor-directory.fitter';
 import { layerPreconditioners } from '../src/influence/factor-set';
 import { readFactorSet } from '../src/influence/factor-set.store';
 import { eigenbasisProjectionSpace, uniformRanks } from '../src/influence/projection-space';
-import { computeQueryGradients, denseQuery, preconditionLayerBatch, PreconditionedQueryGradient, queryRankFor, tokenizeQuery } from '../src/influence/query-gradient.pipeline';
+import {
+  computeQueryGradients,
+  denseQuery,
+  preconditionLayerBatch,
+  PreconditionedQueryGradient,
+  queryRankFor,
+  tokenizeQuery,
+} from '../src/influence/query-gradient.pipeline';
 import { DEFAULT_DAMPING } from '../src/math/damping';
 import { PreconditionedQuery } from '../src/math/influence-score';
 import { createSketchLayout, proportionalSketchRanks, sketchVector } from '../src/math/projection-sketch';
@@ -85,12 +92,26 @@ async function main(): Promise<void> {
     writeFileSync(corpusFile, world.documents.map((d) => JSON.stringify(d)).join('\n'));
     factorDir = path.join(work, 'factors');
     process.stderr.write(`fitting EK-FAC factors on ${fitDocs} documents of the demo world…\n`);
-    await fitFactorDirectory({ modelDir, corpusFile, outDir: factorDir, strategy: 'ekfac', fisher: 'sampled', maxDocs: fitDocs, seed: 0, batchWindows: 8, overwrite: false, device: 'cpu', threads });
+    await fitFactorDirectory({
+      modelDir,
+      corpusFile,
+      outDir: factorDir,
+      strategy: 'ekfac',
+      fisher: 'sampled',
+      maxDocs: fitDocs,
+      seed: 0,
+      batchWindows: 8,
+      overwrite: false,
+      device: 'cpu',
+      threads,
+    });
   }
   const { factors } = readFactorSet(factorDir);
   const pre = layerPreconditioners(factors, DEFAULT_DAMPING);
   const engine = new GradientEngine(model, defaultEngineSettings({ intraOpThreads: threads }));
-  const rotation = new EigenbasisRotationRunner(defaultRotationSettings({ intraOpThreads: intFlag('rotation-threads', defaultRotationSettings().intraOpThreads) }));
+  const rotation = new EigenbasisRotationRunner(
+    defaultRotationSettings({ intraOpThreads: intFlag('rotation-threads', defaultRotationSettings().intraOpThreads) }),
+  );
   const answers = new ModelAnswerService();
   const space = eigenbasisProjectionSpace(factors, uniformRanks(factors.layers, 16, 16));
   const sketch = createSketchLayout(space.layout, proportionalSketchRanks(space.layout, Math.min(512, space.layout.dims)));
@@ -98,9 +119,15 @@ async function main(): Promise<void> {
   const dbDir = mkdtempSync(path.join(tmpdir(), 'tb-bench-queries-db-'));
   const db = await openPgliteDatabase(dbDir);
   await applyMigrations(db.sql);
-  const m = await db.prisma.model.create({ data: { name: 'reference', hash: model.hash, path: modelDir, config: {}, trackedLayers: factors.layers.map((l) => l.name), parameterCount: 1n } });
+  const m = await db.prisma.model.create({
+    data: { name: 'reference', hash: model.hash, path: modelDir, config: {}, trackedLayers: factors.layers.map((l) => l.name), parameterCount: 1n },
+  });
   const factorSetId = (await db.prisma.factorSet.create({ data: { modelId: m.id, name: 'bench', strategy: 'EKFAC' } })).id;
-  const spaceId = (await db.prisma.projectionSpace.create({ data: { modelId: m.id, factorSetId, name: 'bench', kind: 'EIGENBASIS', seed: 0, layerRanks: [], fullDims: space.layout.dims, sketchDims: sketch.dims } })).id;
+  const spaceId = (
+    await db.prisma.projectionSpace.create({
+      data: { modelId: m.id, factorSetId, name: 'bench', kind: 'EIGENBASIS', seed: 0, layerRanks: [], fullDims: space.layout.dims, sketchDims: sketch.dims },
+    })
+  ).id;
   const worldQueries = world.queries.slice(0, intFlag('queries', world.queries.length));
   const records = [];
   for (const q of worldQueries) {
@@ -129,17 +156,26 @@ async function main(): Promise<void> {
   const phases = ['engine', 'precondition JS', 'precondition ORT', 'project', 'save bytea', 'save base64', 'answers'] as const;
   const perQuery: Record<(typeof phases)[number], number[]> = Object.fromEntries(phases.map((p) => [p, []])) as never;
   let worst = 0;
-  console.log(`query step on ${worldQueries.length} demo-world queries in chunks of ${chunk}, ${threads} engine threads, ${rotation.settings.intraOpThreads} rotation threads, load ${loadavg()[0]!.toFixed(2)}`);
+  console.log(
+    `query step on ${worldQueries.length} demo-world queries in chunks of ${chunk}, ${threads} engine threads, ${rotation.settings.intraOpThreads} rotation threads, load ${loadavg()[0]!.toFixed(2)}`,
+  );
   for (let c = 0, k = 0; c < records.length; c += chunk, k++) {
     const recs = records.slice(c, c + chunk);
     const n = recs.length;
-    const tokenized = recs.map((q) => tokenizeQuery(model.tokenizer, { id: String(q.id), prompt: q.prompt, completion: q.completion }, model.dimensions.contextLength));
+    const tokenized = recs.map((q) =>
+      tokenizeQuery(model.tokenizer, { id: String(q.id), prompt: q.prompt, completion: q.completion }, model.dimensions.contextLength),
+    );
     const [raw, tEngine] = await timed(() => computeQueryGradients(engine, tokenized, factors.layers));
     const precondition = async (runner: EigenbasisRotationRunner | null): Promise<PreconditionedQuery[][]> => {
       const out: PreconditionedQuery[][] = raw.map(() => []);
       for (let li = 0; li < factors.layers.length; li++) {
         const l = factors.layers[li]!;
-        const batch = await preconditionLayerBatch(pre[li]!, raw.map((q) => q.gradients[li]!), queryRankFor('auto', l.rows, l.cols), runner);
+        const batch = await preconditionLayerBatch(
+          pre[li]!,
+          raw.map((q) => q.gradients[li]!),
+          queryRankFor('auto', l.rows, l.cols),
+          runner,
+        );
         batch.forEach((x, qi) => (out[qi]![li] = x));
       }
       return out;
@@ -157,7 +193,16 @@ async function main(): Promise<void> {
         const stored = serializeQueryFactors(q.layers, q.m);
         const full = Float32Array.from(y);
         const sk = Float32Array.from(sketchVector(space.layout, sketch, y, space.kind));
-        return { queryId: Number(q.id), factorSetId, nats: q.nats, tokenCount: q.tokens, rank: stored.rank, factors: stored.bytes, layout: stored.layout, projections: [{ spaceId, full, sketch: sk }] };
+        return {
+          queryId: Number(q.id),
+          factorSetId,
+          nats: q.nats,
+          tokenCount: q.tokens,
+          rank: stored.rank,
+          factors: stored.bytes,
+          layout: stored.layout,
+          projections: [{ spaceId, full, sketch: sk }],
+        };
       }),
     );
     let tBytea = 0;
@@ -171,7 +216,15 @@ async function main(): Promise<void> {
       }
     }
     const [, tAnswers] = await timed(() => answers.answer(model, recs));
-    const times = { engine: tEngine, 'precondition JS': tJs, 'precondition ORT': tOrt, project: tProject, 'save bytea': tBytea, 'save base64': tBase64, answers: tAnswers };
+    const times = {
+      engine: tEngine,
+      'precondition JS': tJs,
+      'precondition ORT': tOrt,
+      project: tProject,
+      'save bytea': tBytea,
+      'save base64': tBase64,
+      answers: tAnswers,
+    };
     process.stderr.write(`  chunk ${k + 1}: ${phases.map((p) => `${p} ${((1000 * times[p]) / n).toFixed(0)}`).join(', ')} ms/query\n`);
     if (k > 0 || records.length <= chunk) for (const p of phases) perQuery[p].push((1000 * times[p]) / n);
   }
@@ -184,9 +237,15 @@ async function main(): Promise<void> {
   const common = med.engine + med.project + med.answers;
   const before = common + med['precondition JS'] + med['save bytea'];
   const after = common + med['precondition ORT'] + med['save base64'];
-  console.log(`precondition: JS ${med['precondition JS'].toFixed(1)} → ORT ${med['precondition ORT'].toFixed(1)} ms/query (${(med['precondition JS'] / med['precondition ORT']).toFixed(1)}×)`);
-  console.log(`save:         bytea ${med['save bytea'].toFixed(1)} → base64 ${med['save base64'].toFixed(1)} ms/query (${(med['save bytea'] / med['save base64']).toFixed(1)}×)`);
-  console.log(`step:         before ${before.toFixed(0)} → after ${after.toFixed(0)} ms/query (${(before / after).toFixed(2)}×); for 120 queries ${((120 * before) / 1000).toFixed(0)} s → ${((120 * after) / 1000).toFixed(0)} s`);
+  console.log(
+    `precondition: JS ${med['precondition JS'].toFixed(1)} → ORT ${med['precondition ORT'].toFixed(1)} ms/query (${(med['precondition JS'] / med['precondition ORT']).toFixed(1)}×)`,
+  );
+  console.log(
+    `save:         bytea ${med['save bytea'].toFixed(1)} → base64 ${med['save base64'].toFixed(1)} ms/query (${(med['save bytea'] / med['save base64']).toFixed(1)}×)`,
+  );
+  console.log(
+    `step:         before ${before.toFixed(0)} → after ${after.toFixed(0)} ms/query (${(before / after).toFixed(2)}×); for 120 queries ${((120 * before) / 1000).toFixed(0)} s → ${((120 * after) / 1000).toFixed(0)} s`,
+  );
   console.log(`max relative difference of U Σ Vᵀ, ORT vs JS reference: ${worst.toExponential(1)}`);
 }
 

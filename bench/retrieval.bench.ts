@@ -56,7 +56,9 @@ const round = (x: number) => Math.round(x * 100) / 100;
 async function main(options: RetrievalBenchOptions): Promise<void> {
   const adminUrl = process.env.DATABASE_URL;
   if (!adminUrl && !options.reuse) {
-    process.stderr.write('bench:retrieval needs DATABASE_URL (a Postgres + pgvector server whose role may CREATEDB; see docs/database.md), or --reuse URL of a database kept by an earlier run.\n');
+    process.stderr.write(
+      'bench:retrieval needs DATABASE_URL (a Postgres + pgvector server whose role may CREATEDB; see docs/database.md), or --reuse URL of a database kept by an earlier run.\n',
+    );
     process.exit(2);
   }
   const started = new Date();
@@ -85,7 +87,10 @@ async function main(options: RetrievalBenchOptions): Promise<void> {
         ...(options.threads ? { threads: options.threads } : {}),
       });
       const spaces = [];
-      for (const n of options.sizes) spaces.push(await createSyntheticSpace(services, syntheticSpaceName(n, real.documents.length, rank, options.sketchDims, replication), rank, options.sketchDims));
+      for (const n of options.sizes)
+        spaces.push(
+          await createSyntheticSpace(services, syntheticSpaceName(n, real.documents.length, rank, options.sketchDims, replication), rank, options.sketchDims),
+        );
       setups.push({ rank, real, spaces });
     }
     const first = setups[0]!;
@@ -106,13 +111,22 @@ async function main(options: RetrievalBenchOptions): Promise<void> {
     for (const { rank, real, spaces } of setups) {
       if (real.documents.length !== realCount) throw new Error(`rank ${rank}: ${real.documents.length} real vectors, rank ${first.rank}: ${realCount}`);
       log(`rank ${rank}: measuring the real space (${real.documents.length} documents)`);
-      measurements.push({ label: `Rank ${rank}, real vectors`, rank, measurement: await measureSpace(db, services, real.space, real.factorSet.id, queries, measureOptions) });
+      measurements.push({
+        label: `Rank ${rank}, real vectors`,
+        rank,
+        measurement: await measureSpace(db, services, real.space, real.factorSet.id, queries, measureOptions),
+      });
       for (const [i, n] of options.sizes.entries()) {
         const space = spaces[i]!;
         log(`rank ${rank}: synthetic space of ${n} documents`);
         const fill = await fillSyntheticSpace(db, services, space, real.documents, corpus.documentIds.subarray(0, n), replication, options.writeConcurrency);
         const measurement = await measureSpace(db, services, space, real.factorSet.id, queries, measureOptions);
-        measurements.push({ label: `Rank ${rank}, synthetic (replicas of ${realCount} real vectors, noise ${options.noise}, scale spread ${options.scaleSpread})`, rank, measurement, fill });
+        measurements.push({
+          label: `Rank ${rank}, synthetic (replicas of ${realCount} real vectors, noise ${options.noise}, scale spread ${options.scaleSpread})`,
+          rank,
+          measurement,
+          fill,
+        });
       }
     }
 
@@ -130,14 +144,29 @@ async function main(options: RetrievalBenchOptions): Promise<void> {
       });
     }
 
-    const machine = { cores: cpus().length, cpu: cpus()[0]?.model ?? 'unknown', loadAverageBefore: loadBefore.map(round), loadAverageAfter: loadavg().map(round) };
-    const [pg] = await db.sql.query<{ version: string; pgvector: string; shared_buffers: string; maintenance_work_mem: string; parallel_maintenance: string; parallel_gather: string }>(
+    const machine = {
+      cores: cpus().length,
+      cpu: cpus()[0]?.model ?? 'unknown',
+      loadAverageBefore: loadBefore.map(round),
+      loadAverageAfter: loadavg().map(round),
+    };
+    const [pg] = await db.sql.query<{
+      version: string;
+      pgvector: string;
+      shared_buffers: string;
+      maintenance_work_mem: string;
+      parallel_maintenance: string;
+      parallel_gather: string;
+    }>(
       `SELECT version() AS version, (SELECT extversion FROM pg_extension WHERE extname = 'vector') AS pgvector,
               current_setting('shared_buffers') AS shared_buffers, current_setting('maintenance_work_mem') AS maintenance_work_mem,
               current_setting('max_parallel_maintenance_workers') AS parallel_maintenance, current_setting('max_parallel_workers_per_gather') AS parallel_gather`,
     );
     const real = first.real;
-    const timings = Object.assign({}, ...setups.map((x) => Object.fromEntries(Object.entries(x.real.timings).map(([key, v]) => [`${key} (rank ${x.rank})`, v])))) as Record<string, number>;
+    const timings = Object.assign(
+      {},
+      ...setups.map((x) => Object.fromEntries(Object.entries(x.real.timings).map(([key, v]) => [`${key} (rank ${x.rank})`, v]))),
+    ) as Record<string, number>;
     const header = [
       `## Retrieval benchmark (${started.toISOString()}${options.quick ? ', --quick' : ''})`,
       '',
@@ -147,10 +176,16 @@ async function main(options: RetrievalBenchOptions): Promise<void> {
       `- machine: ${machine.cores} × ${machine.cpu}, load average ${machine.loadAverageBefore.join(' / ')} at the start, ${machine.loadAverageAfter.join(' / ')} at the end`,
       `- ${pg?.version.split(',')[0]}, pgvector ${pg?.pgvector}; shared_buffers ${pg?.shared_buffers}, maintenance_work_mem ${pg?.maintenance_work_mem}, max_parallel_maintenance_workers ${pg?.parallel_maintenance}, max_parallel_workers_per_gather ${pg?.parallel_gather}`,
       ...(Object.keys(timings).length > 0 || computeSeconds !== undefined
-        ? [`- setup seconds: ${[...Object.entries(timings).map(([key, v]) => `${key} ${v.toFixed(1)}`), ...(computeSeconds !== undefined ? [`query vectors ${computeSeconds.toFixed(1)}`] : [])].join(', ')}`]
+        ? [
+            `- setup seconds: ${[...Object.entries(timings).map(([key, v]) => `${key} ${v.toFixed(1)}`), ...(computeSeconds !== undefined ? [`query vectors ${computeSeconds.toFixed(1)}`] : [])].join(', ')}`,
+          ]
         : []),
       ...measurements.flatMap(({ rank, measurement: m, fill }) =>
-        fill && !fill.reused ? [`- rank ${rank}, N = ${m.documents}: written at ${fill.vectorsPerSecond!.toFixed(0)} vectors/s (IngestionService.store, 500 rows a call, ${options.writeConcurrency} in flight), HNSW build ${fill.indexSeconds!.toFixed(1)} s`] : [],
+        fill && !fill.reused
+          ? [
+              `- rank ${rank}, N = ${m.documents}: written at ${fill.vectorsPerSecond!.toFixed(0)} vectors/s (IngestionService.store, 500 rows a call, ${options.writeConcurrency} in flight), HNSW build ${fill.indexSeconds!.toFixed(1)} s`,
+            ]
+          : [],
       ),
     ];
     const text = [
@@ -161,7 +196,16 @@ async function main(options: RetrievalBenchOptions): Promise<void> {
     ].join('\n\n');
     process.stdout.write(`${text}\n`);
     if (options.jsonFile) {
-      const report = { started, options, machine, postgres: pg, model: { dir: real.modelDir, hash: model.hash }, setup: { ...timings, computeSeconds }, measurements, load };
+      const report = {
+        started,
+        options,
+        machine,
+        postgres: pg,
+        model: { dir: real.modelDir, hash: model.hash },
+        setup: { ...timings, computeSeconds },
+        measurements,
+        load,
+      };
       writeFileSync(options.jsonFile, `${JSON.stringify(report, null, 2)}\n`);
     }
   } catch (error) {

@@ -27,7 +27,11 @@ const SCHEMA_PATH = path.resolve(__dirname, '..', 'prisma', 'schema.prisma');
 interface SchemaEngineModule {
   __wbg_set_wasm(exports: unknown): void;
   SchemaEngine: {
-    new: (options: unknown, log: (...args: unknown[]) => void, adapter: unknown) => Promise<{
+    new: (
+      options: unknown,
+      log: (...args: unknown[]) => void,
+      adapter: unknown,
+    ) => Promise<{
       diff(params: unknown): Promise<{ exitCode: number; stdout: string }>;
     }>;
   };
@@ -38,7 +42,8 @@ async function loadSchemaEngine(): Promise<SchemaEngineModule> {
   const bg = (await import(js)) as SchemaEngineModule;
   const wasm = readFileSync(js.replace(/\.js$/, '.wasm'));
   // WebAssembly is a Node global that @types/node 20 does not declare.
-  const wasmApi = (globalThis as unknown as { WebAssembly: { instantiate(b: Buffer, i: object): Promise<{ instance: { exports: Record<string, unknown> } }> } }).WebAssembly;
+  const wasmApi = (globalThis as unknown as { WebAssembly: { instantiate(b: Buffer, i: object): Promise<{ instance: { exports: Record<string, unknown> } }> } })
+    .WebAssembly;
   const { instance } = await wasmApi.instantiate(wasm, { './schema_engine_bg.js': bg });
   bg.__wbg_set_wasm(instance.exports);
   (instance.exports.__wbindgen_start as (() => void) | undefined)?.();
@@ -51,7 +56,7 @@ async function pendingSchemaChange(): Promise<string> {
   const sql = {
     query: async (q: string, p: readonly unknown[] = []) => (await db.query(q, p as unknown[])).rows as never[],
     exec: async (s: string) => void (await db.exec(s)),
-    transaction: <T,>(fn: (tx: never) => Promise<T>) =>
+    transaction: <T>(fn: (tx: never) => Promise<T>) =>
       db.transaction((tx) =>
         fn({
           query: async (q: string, p: readonly unknown[] = []) => (await tx.query(q, p as unknown[])).rows,

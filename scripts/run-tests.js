@@ -10,9 +10,7 @@ const path = require('node:path');
 const root = path.resolve(__dirname, '..');
 const env = {
   ...process.env,
-  NODE_OPTIONS: [process.env.NODE_OPTIONS, '--experimental-vm-modules', '--no-warnings=ExperimentalWarning']
-    .filter(Boolean)
-    .join(' '),
+  NODE_OPTIONS: [process.env.NODE_OPTIONS, '--experimental-vm-modules', '--no-warnings=ExperimentalWarning'].filter(Boolean).join(' '),
   ORT_DISABLE_TELEMETRY: '1',
   CHECKPOINT_DISABLE: '1',
 };

@@ -72,11 +72,17 @@ export async function runHttpLoad(
 ): Promise<HttpLoadResult> {
   const { token } = await services.auth.createToken({ userName: 'bench-retrieval', tokenName: `load ${new Date().toISOString()}`, role: 'VIEWER' });
   // the per-token rate limit would turn a load test into a 429 test: lift it for this server
-  const server = await startGraphQLServer({ ...loadConfig({}), host: '127.0.0.1', port: 0, environment: 'production', rateLimitPerMinute: 1_000_000 }, services);
+  const server = await startGraphQLServer(
+    { ...loadConfig({}), host: '127.0.0.1', port: 0, environment: 'production', rateLimitPerMinute: 1_000_000 },
+    services,
+  );
   try {
     const headers = { 'content-type': 'application/json', authorization: `Bearer ${token}` };
     const bodies = options.queryIds.map((id) =>
-      JSON.stringify({ query: OPERATION, variables: { id: toGlobalId('InfluenceQuery', id), factorSet: options.factorSetName, space: options.spaceName, k: options.k } }),
+      JSON.stringify({
+        query: OPERATION,
+        variables: { id: toGlobalId('InfluenceQuery', id), factorSet: options.factorSetName, space: options.spaceName, k: options.k },
+      }),
     );
     for (let pass = 0; pass < 2; pass++) {
       for (const body of bodies) {

@@ -91,14 +91,25 @@ function evenlySpaced<T>(lines: readonly T[], count: number): T[] {
 }
 
 function readLines(file: string): string[] {
-  return readFileSync(file, 'utf8').split('\n').filter((l) => l.trim() !== '');
+  return readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((l) => l.trim() !== '');
 }
 
 /** Ingests the real documents (or completes a reused database's ingestion). */
 export async function setupRealVectors(
   db: Database,
   services: Services,
-  options: { workDir: string; worldDir?: string; modelDir?: string; realDocuments: number; fitDocuments: number; rank: number; sketchDims: number; threads?: number },
+  options: {
+    workDir: string;
+    worldDir?: string;
+    modelDir?: string;
+    realDocuments: number;
+    fitDocuments: number;
+    rank: number;
+    sketchDims: number;
+    threads?: number;
+  },
 ): Promise<RealSetup> {
   const timings: Record<string, number> = {};
   mkdirSync(options.workDir, { recursive: true });
@@ -188,7 +199,7 @@ export async function setupRealVectors(
 
   // The stored real vectors, in document-id order.
   const ids: number[] = [];
-  for (let after = 0; ; ) {
+  for (let after = 0; ;) {
     const page = await documents.idsInCorpus(corpus.id, after, 1000);
     if (page.length === 0) break;
     ids.push(...page);
@@ -212,7 +223,11 @@ export async function setupRealVectors(
  * `count` world queries, spread over the world's tasks (round robin over task groups in file
  * order), stored with the platform's query service under the bench model.
  */
-export async function createWorldQueries(services: Services, worldDir: string, count: number): Promise<{ queryId: number; externalId: string; kind: string; task: string }[]> {
+export async function createWorldQueries(
+  services: Services,
+  worldDir: string,
+  count: number,
+): Promise<{ queryId: number; externalId: string; kind: string; task: string }[]> {
   const lines = readLines(path.join(worldDir, WORLD_FILES.queries)).map((l) => JSON.parse(l) as WorldQueryLine);
   const groups = new Map<string, WorldQueryLine[]>();
   for (const q of lines) groups.set(`${q.kind}/${q.task}`, [...(groups.get(`${q.kind}/${q.task}`) ?? []), q]);

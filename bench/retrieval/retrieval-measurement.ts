@@ -87,7 +87,16 @@ export async function measureSpace(
     y.push(p);
   }
   const search = (q: BenchQuery, mode: 'ANN' | 'RERANKED', efSearch: number | null) =>
-    services.influenceSearch.rankByIds({ queryId: q.queryId, factorSetId, spaceId: space.id, k, sign: 'POSITIVE', mode, useCache: false, ...(efSearch !== null ? { efSearch } : {}) });
+    services.influenceSearch.rankByIds({
+      queryId: q.queryId,
+      factorSetId,
+      spaceId: space.id,
+      k,
+      sign: 'POSITIVE',
+      mode,
+      useCache: false,
+      ...(efSearch !== null ? { efSearch } : {}),
+    });
   const fullScan = (i: number) => searches.searchInnerProduct({ spaceId: space.id, query: y[i]!.full, column: 'full', k });
   const sketchScan = (i: number) => bruteForceSketchSearch(db.sql, space.id, y[i]!.sketch, k);
 
@@ -146,7 +155,13 @@ export async function measureSpace(
           const annIds = ann.hits.map((h) => h.documentId);
           annRecall.push(recallAtK(annIds, truth[i]!, k));
           annVsSketch.push(recallAtK(annIds, sketchExact[i]!, k));
-          rerankedRecall.push(recallAtK(reranked.hits.map((h) => h.documentId), truth[i]!, k));
+          rerankedRecall.push(
+            recallAtK(
+              reranked.hits.map((h) => h.documentId),
+              truth[i]!,
+              k,
+            ),
+          );
           candidates += reranked.candidates;
         }
       }

@@ -87,8 +87,27 @@ export const QUICK_DEFAULTS = {
 } as const;
 
 const VALUE_OPTIONS = new Set([
-  'sizes', 'queries', 'ef', 'repeats', 'k', 'duration', 'connections', 'real-documents', 'fit-documents', 'rank', 'sketch-dims',
-  'noise', 'scale-spread', 'seed', 'write-concurrency', 'threads', 'reuse', 'model', 'world', 'work', 'json',
+  'sizes',
+  'queries',
+  'ef',
+  'repeats',
+  'k',
+  'duration',
+  'connections',
+  'real-documents',
+  'fit-documents',
+  'rank',
+  'sketch-dims',
+  'noise',
+  'scale-spread',
+  'seed',
+  'write-concurrency',
+  'threads',
+  'reuse',
+  'model',
+  'world',
+  'work',
+  'json',
 ]);
 const SWITCHES = new Set(['quick', 'keep', 'million', 'no-load']);
 
@@ -105,7 +124,11 @@ function nonNegative(name: string, raw: string): number {
 }
 
 function intList(name: string, raw: string, max: number): number[] {
-  const values = raw.split(',').map((s) => s.trim()).filter((s) => s !== '').map((s) => positiveInt(name, s, max));
+  const values = raw
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '')
+    .map((s) => positiveInt(name, s, max));
   if (values.length === 0) throw new BenchOptionError(`--${name} needs at least one value`);
   return [...new Set(values)].sort((a, b) => a - b);
 }

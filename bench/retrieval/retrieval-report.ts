@@ -40,7 +40,8 @@ export function spaceTable(m: SpaceMeasurement, label: string): string {
 /** One line on the target: judged on the N = 100k space when it was measured. */
 export function targetVerdict(measurements: readonly SpaceMeasurement[]): string {
   const at = measurements.find((m) => m.documents === TARGET.documents);
-  if (!at) return `Target (N = ${TARGET.documents}: RERANKED recall@100 >= ${TARGET.rerankedRecall} at >= ${TARGET.speedup}x brute force): not judged, N = ${TARGET.documents} was not measured in this run.`;
+  if (!at)
+    return `Target (N = ${TARGET.documents}: RERANKED recall@100 >= ${TARGET.rerankedRecall} at >= ${TARGET.speedup}x brute force): not judged, N = ${TARGET.documents} was not measured in this run.`;
   const meeting = at.sweep.filter(meetsTarget);
   return meeting.length > 0
     ? `Target at N = ${TARGET.documents}: MET at ef_search ${meeting.map((r) => r.efSearch ?? 'default').join(', ')}.`

@@ -54,7 +54,14 @@ export async function ensureSyntheticCorpus(
     const lines: string[] = [];
     for (let k = have; k < count; k++) {
       const base = real[bases[k]!]!;
-      lines.push(JSON.stringify({ id: syntheticExternalId(k), text: `synthetic document ${k}: a noisy replica of ${base.externalId}`, source: base.source, metadata: { base: base.externalId } }));
+      lines.push(
+        JSON.stringify({
+          id: syntheticExternalId(k),
+          text: `synthetic document ${k}: a noisy replica of ${base.externalId}`,
+          source: base.source,
+          metadata: { base: base.externalId },
+        }),
+      );
     }
     writeFileSync(file, `${lines.join('\n')}\n`);
     const t0 = process.hrtime.bigint();
@@ -65,7 +72,7 @@ export async function ensureSyntheticCorpus(
   }
   const ids = new Int32Array(count);
   let n = 0;
-  for (let after = 0; n < count; ) {
+  for (let after = 0; n < count;) {
     const page = await documents.idsInCorpus(corpus!.id, after, Math.min(10_000, count - n));
     if (page.length === 0) break;
     ids.set(page, n);
@@ -171,6 +178,8 @@ export async function fillSyntheticSpace(
   const t1 = process.hrtime.bigint();
   await services.ingestion.finalize(space);
   const indexSeconds = seconds(t1);
-  log(`${space.name}: ${n} vectors written in ${writeSeconds.toFixed(1)} s (${(n / writeSeconds).toFixed(0)}/s), HNSW index built in ${indexSeconds.toFixed(1)} s`);
+  log(
+    `${space.name}: ${n} vectors written in ${writeSeconds.toFixed(1)} s (${(n / writeSeconds).toFixed(0)}/s), HNSW index built in ${indexSeconds.toFixed(1)} s`,
+  );
   return { reused: false, writeSeconds, vectorsPerSecond: n / writeSeconds, indexSeconds };
 }

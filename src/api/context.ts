@@ -54,7 +54,12 @@ export function createRequestLoaders(services: Services): RequestLoaders {
           [...groups.values()].map(async (indexes) => {
             const key = keys[indexes[0]!]!;
             const { corpusId: _corpus, ...rest } = key.filter;
-            const pages = await services.documents.pageMany(indexes.map((i) => keys[i]!.filter.corpusId), rest, key.afterId, key.first);
+            const pages = await services.documents.pageMany(
+              indexes.map((i) => keys[i]!.filter.corpusId),
+              rest,
+              key.afterId,
+              key.first,
+            );
             indexes.forEach((i, j) => (results[i] = pages[j]!));
           }),
         );

@@ -4,10 +4,7 @@ import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 
 import { ApolloServer, HeaderMap } from '@apollo/server';
-import {
-  ApolloServerPluginLandingPageLocalDefault,
-  ApolloServerPluginLandingPageProductionDefault,
-} from '@apollo/server/plugin/landingPage/default';
+import { ApolloServerPluginLandingPageLocalDefault, ApolloServerPluginLandingPageProductionDefault } from '@apollo/server/plugin/landingPage/default';
 
 import type { TracebaseConfig } from '../config/config';
 import type { Services } from '../services/service-container';
@@ -33,7 +30,10 @@ export interface RunningGraphQLServer {
   stop(): Promise<void>;
 }
 
-type ServerSettings = Pick<TracebaseConfig, 'host' | 'port' | 'environment' | 'maxQueryDepth' | 'maxQueryCost' | 'maxRequestBytes' | 'importDir' | 'rateLimitPerMinute'>;
+type ServerSettings = Pick<
+  TracebaseConfig,
+  'host' | 'port' | 'environment' | 'maxQueryDepth' | 'maxQueryCost' | 'maxRequestBytes' | 'importDir' | 'rateLimitPerMinute'
+>;
 
 class RequestBodyTooLargeError extends Error {}
 
@@ -75,9 +75,7 @@ export async function createApolloServer(
     plugins: [
       httpSubscriptionRefusalPlugin(GRAPHQL_PATH),
       queryCostPlugin(schema, settings.maxQueryCost),
-      development
-        ? ApolloServerPluginLandingPageLocalDefault({ footer: false })
-        : ApolloServerPluginLandingPageProductionDefault({ footer: false }),
+      development ? ApolloServerPluginLandingPageLocalDefault({ footer: false }) : ApolloServerPluginLandingPageProductionDefault({ footer: false }),
     ],
   });
 }

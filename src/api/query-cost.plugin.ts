@@ -16,7 +16,7 @@ export function queryCostPlugin(schema: GraphQLSchema, maxCost: number): ApolloS
       let cost: number | undefined;
       return {
         async didResolveOperation({ request, document, operationName }) {
-          const query = operationName ? separateOperations(document)[operationName] ?? document : document;
+          const query = operationName ? (separateOperations(document)[operationName] ?? document) : document;
           cost = getComplexity({
             schema,
             query,

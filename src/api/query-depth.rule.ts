@@ -1,12 +1,4 @@
-import {
-  GraphQLError,
-  Kind,
-  type ASTNode,
-  type FragmentDefinitionNode,
-  type SelectionSetNode,
-  type ValidationContext,
-  type ValidationRule,
-} from 'graphql';
+import { GraphQLError, Kind, type ASTNode, type FragmentDefinitionNode, type SelectionSetNode, type ValidationContext, type ValidationRule } from 'graphql';
 
 /**
  * Validation rule rejecting operations nested deeper than `maxDepth` selection sets
@@ -45,10 +37,10 @@ export function queryDepthRule(maxDepth: number): ValidationRule {
         const depth = depthOf(node.selectionSet, new Set());
         if (depth > maxDepth) {
           context.reportError(
-            new GraphQLError(
-              `operation ${node.name?.value ?? '(anonymous)'} is nested ${depth} levels deep; the limit is ${maxDepth}`,
-              { nodes: [node as ASTNode], extensions: { code: 'QUERY_TOO_DEEP', depth, maxDepth } },
-            ),
+            new GraphQLError(`operation ${node.name?.value ?? '(anonymous)'} is nested ${depth} levels deep; the limit is ${maxDepth}`, {
+              nodes: [node as ASTNode],
+              extensions: { code: 'QUERY_TOO_DEEP', depth, maxDepth },
+            }),
           );
         }
       },

@@ -16,7 +16,18 @@ import { noPubSub } from './subscriptions/no-pub-sub';
 
 /** Every resolver class of the API. Later capabilities add theirs here. */
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type -- type-graphql's buildSchema takes resolver classes as NonEmptyArray<Function>
-export const RESOLVERS: NonEmptyArray<Function> = [HealthResolver, ApiTokenResolver, CorpusResolver, DocumentResolver, ModelResolver, InfluenceQueryResolver, InfluenceAnalysisResolver, IngestionResolver, JobResolver, JobProgressResolver];
+export const RESOLVERS: NonEmptyArray<Function> = [
+  HealthResolver,
+  ApiTokenResolver,
+  CorpusResolver,
+  DocumentResolver,
+  ModelResolver,
+  InfluenceQueryResolver,
+  InfluenceAnalysisResolver,
+  IngestionResolver,
+  JobResolver,
+  JobProgressResolver,
+];
 
 let cached: Promise<GraphQLSchema> | undefined;
 
@@ -35,8 +46,7 @@ export function buildTracebaseSchema(): Promise<GraphQLSchema> {
 
 /** Header of the committed schema.graphql. */
 const SCHEMA_HEADER =
-  '# Tracebase GraphQL schema. Emitted from the code by `npm run schema:emit`; do not edit by hand.\n' +
-  '# A test fails when this file is stale.\n\n';
+  '# Tracebase GraphQL schema. Emitted from the code by `npm run schema:emit`; do not edit by hand.\n' + '# A test fails when this file is stale.\n\n';
 
 /** The SDL committed as schema.graphql: types sorted by name, with a header. */
 export function printTracebaseSchema(schema: GraphQLSchema): string {

@@ -16,7 +16,12 @@ export interface StartedPlatform {
  * holds the database) rotates and returns the local admin token and works the job queue in this
  * process. A port in use is reported as a {@link ConfigError} naming TRACEBASE_PORT.
  */
-export async function startPlatformServer(config: TracebaseConfig, db: Database, services: Services, options: { workQueue?: boolean } = {}): Promise<StartedPlatform> {
+export async function startPlatformServer(
+  config: TracebaseConfig,
+  db: Database,
+  services: Services,
+  options: { workQueue?: boolean } = {},
+): Promise<StartedPlatform> {
   const server = await startGraphQLServer(config, services).catch((error: { code?: string }) => {
     if (error.code === 'EADDRINUSE') {
       throw new ConfigError(`port ${config.port} on ${config.host} is already in use; choose another with --port or TRACEBASE_PORT`, 'TRACEBASE_PORT');

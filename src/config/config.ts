@@ -92,19 +92,19 @@ const KNOWN_TRACEBASE_VARIABLES = new Set<string>(Object.values(ENVIRONMENT_VARI
  * precedence. Throws {@link ConfigError} naming the first bad setting, and for any
  * `TRACEBASE_*` variable that is not a known setting (a likely typo).
  */
-export function loadConfig(
-  env: NodeJS.ProcessEnv = process.env,
-  overrides: ConfigOverrides = {},
-  cwd: string = process.cwd(),
-): TracebaseConfig {
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: ConfigOverrides = {}, cwd: string = process.cwd()): TracebaseConfig {
   for (const name of Object.keys(env)) {
-    if (name.startsWith('TRACEBASE_') && !KNOWN_TRACEBASE_VARIABLES.has(name) && !name.startsWith('TRACEBASE_PG_')
-      && !name.startsWith('TRACEBASE_TEST_') && name !== 'TRACEBASE_FROM_SOURCE' && name !== 'TRACEBASE_SKIP_TYPECHECK' && name !== 'TRACEBASE_SKIP_STATIC_CHECKS') {
+    if (
+      name.startsWith('TRACEBASE_') &&
+      !KNOWN_TRACEBASE_VARIABLES.has(name) &&
+      !name.startsWith('TRACEBASE_PG_') &&
+      !name.startsWith('TRACEBASE_TEST_') &&
+      name !== 'TRACEBASE_FROM_SOURCE' &&
+      name !== 'TRACEBASE_SKIP_TYPECHECK' &&
+      name !== 'TRACEBASE_SKIP_STATIC_CHECKS'
+    ) {
       const known = [...KNOWN_TRACEBASE_VARIABLES].filter((v) => v.startsWith('TRACEBASE_'));
-      throw new ConfigError(
-        `unknown setting ${name} in the environment; known settings are ${known.join(', ')}`,
-        name,
-      );
+      throw new ConfigError(`unknown setting ${name} in the environment; known settings are ${known.join(', ')}`, name);
     }
   }
   const raw: Record<string, unknown> = {};

@@ -16,7 +16,10 @@ export class DatabaseNotReadyError extends TracebaseError {
 
 /** A migration file differs from the one applied, or a previous migration failed. */
 export class MigrationError extends TracebaseError {
-  constructor(message: string, readonly migration: string) {
+  constructor(
+    message: string,
+    readonly migration: string,
+  ) {
     super('MIGRATION_FAILED', message, { migration });
   }
 }

@@ -8,7 +8,5 @@ import { openPostgresDatabase } from './postgres.database';
  * is set, embedded PGlite in `dataDir` otherwise.
  */
 export function openDatabase(config: Pick<TracebaseConfig, 'databaseUrl' | 'dataDir'>): Promise<Database> {
-  return config.databaseUrl
-    ? openPostgresDatabase({ url: config.databaseUrl })
-    : openPgliteDatabase(config.dataDir);
+  return config.databaseUrl ? openPostgresDatabase({ url: config.databaseUrl }) : openPgliteDatabase(config.dataDir);
 }

@@ -35,10 +35,7 @@ export function readMigrationFiles(dir: string = DEFAULT_MIGRATIONS_DIR): Migrat
     .sort();
   return names.map((name) => {
     if (!NAME_PATTERN.test(name)) {
-      throw new MigrationError(
-        `migration directory ${path.join(dir, name)} is not named YYYYMMDDHHMMSS_title (lower-case title)`,
-        name,
-      );
+      throw new MigrationError(`migration directory ${path.join(dir, name)} is not named YYYYMMDDHHMMSS_title (lower-case title)`, name);
     }
     const file = path.join(dir, name, 'migration.sql');
     if (!existsSync(file)) throw new MigrationError(`migration ${name} has no migration.sql (${file})`, name);

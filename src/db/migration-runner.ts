@@ -81,10 +81,7 @@ function compare(files: MigrationFile[], history: AppliedMigration[]): Migration
 }
 
 /** Reads where the database stands, changing nothing. */
-export async function migrationStatus(
-  sql: SqlClient,
-  dir: string = DEFAULT_MIGRATIONS_DIR,
-): Promise<MigrationStatus> {
+export async function migrationStatus(sql: SqlClient, dir: string = DEFAULT_MIGRATIONS_DIR): Promise<MigrationStatus> {
   return compare(readMigrationFiles(dir), await readHistory(sql));
 }
 
@@ -144,10 +141,7 @@ function explainFailure(name: string, error: unknown): MigrationError {
  * migration's file changed, a migration never finished, or the database knows migrations the
  * directory lacks. Returns the names applied.
  */
-export async function applyMigrations(
-  sql: TransactionalSqlClient,
-  dir: string = DEFAULT_MIGRATIONS_DIR,
-): Promise<string[]> {
+export async function applyMigrations(sql: TransactionalSqlClient, dir: string = DEFAULT_MIGRATIONS_DIR): Promise<string[]> {
   const files = readMigrationFiles(dir);
   await sql.transaction(async (tx) => {
     await tx.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK_KEY]);
@@ -159,10 +153,9 @@ export async function applyMigrations(
     const done = await sql
       .transaction(async (tx) => {
         await tx.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK_KEY]);
-        const seen = await tx.query<{ checksum: string }>(
-          `SELECT checksum FROM "_prisma_migrations" WHERE migration_name = $1 AND rolled_back_at IS NULL`,
-          [file.name],
-        );
+        const seen = await tx.query<{ checksum: string }>(`SELECT checksum FROM "_prisma_migrations" WHERE migration_name = $1 AND rolled_back_at IS NULL`, [
+          file.name,
+        ]);
         if (seen.length > 0) return false; // applied meanwhile by a concurrent run
         const startedAt = new Date();
         await tx.exec(file.sql);
@@ -191,8 +184,7 @@ export async function assertMigrated(sql: SqlClient, dir: string = DEFAULT_MIGRA
   refuseInconsistentHistory(status);
   if (status.pending.length > 0) {
     throw new DatabaseNotReadyError(
-      `the database is missing ${status.pending.length} migration(s) (${status.pending.join(', ')}); ` +
-        'run `tracebase migrate` first',
+      `the database is missing ${status.pending.length} migration(s) (${status.pending.join(', ')}); ` + 'run `tracebase migrate` first',
     );
   }
 }

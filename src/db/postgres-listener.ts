@@ -37,7 +37,9 @@ export class PostgresListener {
     if (!set) {
       set = new Set();
       this.handlers.set(channel, set);
-      const listening = this.connection().then((client) => client.query(`LISTEN "${channel}"`)).then(() => undefined);
+      const listening = this.connection()
+        .then((client) => client.query(`LISTEN "${channel}"`))
+        .then(() => undefined);
       this.listening.set(channel, listening);
       listening.catch(() => {
         if (this.listening.get(channel) === listening) this.listening.delete(channel);

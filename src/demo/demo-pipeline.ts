@@ -38,7 +38,16 @@ export const DEMO_NAMES = { corpus: 'demo-world', factorSet: 'demo-ekfac', space
 
 /** Defaults: the demo world of seed 1, factors on 500 documents, an eigenbasis space of rank 16 per layer. */
 export function defaultDemoSettings(baseDir: string, modelDir: string): DemoSettings {
-  return { workDir: path.join(baseDir, 'demo'), modelDir, worldSeed: 1, factorDocuments: 500, spaceRank: 16, sketchDims: 512, jobDocuments: 64, queryChunk: 20 };
+  return {
+    workDir: path.join(baseDir, 'demo'),
+    modelDir,
+    worldSeed: 1,
+    factorDocuments: 500,
+    spaceRank: 16,
+    sketchDims: 512,
+    jobDocuments: 64,
+    queryChunk: 20,
+  };
 }
 
 /** Receives the demo's progress. */
@@ -122,18 +131,29 @@ export async function prepareDemo(services: Services, queue: JobQueue, settings:
   };
 
   const worldDir = path.join(settings.workDir, 'world');
-  const world = await timed('world', () => ensureWorld(worldDir, settings.worldSeed), (w) => `${w.documents.length} documents, ${w.queries.length} queries in ${worldDir}`);
+  const world = await timed(
+    'world',
+    () => ensureWorld(worldDir, settings.worldSeed),
+    (w) => `${w.documents.length} documents, ${w.queries.length} queries in ${worldDir}`,
+  );
   const corpusFile = path.join(worldDir, WORLD_FILES.corpus);
 
   const imported = await timed(
     'corpus',
-    () => services.corpusImport.importFile(DEMO_NAMES.corpus, corpusFile, { onProgress: (p) => reporter.progress('import', p.lines, world.documents.length, 'documents') }),
+    () =>
+      services.corpusImport.importFile(DEMO_NAMES.corpus, corpusFile, {
+        onProgress: (p) => reporter.progress('import', p.lines, world.documents.length, 'documents'),
+      }),
     (s) => `corpus ${DEMO_NAMES.corpus}: ${s.accepted} new, ${s.unchanged} unchanged, ${s.rejected} rejected`,
   );
 
   const modelHash = loadModelDirectory(settings.modelDir).hash;
   const modelName = `reference-${modelHash.slice(0, 8)}`;
-  await timed('model', () => services.modelRegistry.register(settings.modelDir, { name: modelName }), (r) => `${r.created ? 'registered' : 'already registered'} ${modelName} from ${settings.modelDir}`);
+  await timed(
+    'model',
+    () => services.modelRegistry.register(settings.modelDir, { name: modelName }),
+    (r) => `${r.created ? 'registered' : 'already registered'} ${modelName} from ${settings.modelDir}`,
+  );
 
   const factorDir = path.join(settings.workDir, `factors-${modelHash.slice(0, 8)}`);
   await timed(
@@ -199,16 +219,28 @@ export async function prepareDemo(services: Services, queue: JobQueue, settings:
       const created = await services.queries.create(modelName, worldQueryInputs(world.queries));
       const ids = created.map((c) => c.record.id);
       // a query computed by an earlier run (nats and answer stored) keeps its result
-      const correct = new Map<number, boolean | null>(created.filter((c) => c.record.computedAt !== null).map((c) => [c.record.id, c.record.answeredCorrectly]));
+      const correct = new Map<number, boolean | null>(
+        created.filter((c) => c.record.computedAt !== null).map((c) => [c.record.id, c.record.answeredCorrectly]),
+      );
       const todo = ids.filter((id) => !correct.has(id));
       for (let i = 0; i < todo.length; i += settings.queryChunk) {
         reporter.progress('query gradients and greedy answers', i, todo.length, 'queries');
-        for (const r of await services.queryGradients.computeWithAnswers(todo.slice(i, i + settings.queryChunk), factorSet.id, [space.id])) correct.set(r.id, r.answeredCorrectly);
+        for (const r of await services.queryGradients.computeWithAnswers(todo.slice(i, i + settings.queryChunk), factorSet.id, [space.id]))
+          correct.set(r.id, r.answeredCorrectly);
       }
       reporter.progress('query gradients and greedy answers', todo.length, todo.length, 'queries');
-      return world.queries.map((q, i) => ({ id: ids[i]!, externalId: q.id, kind: q.kind, task: q.task, prompt: q.prompt, answer: q.answer, answeredCorrectly: correct.get(ids[i]!) ?? null }));
+      return world.queries.map((q, i) => ({
+        id: ids[i]!,
+        externalId: q.id,
+        kind: q.kind,
+        task: q.task,
+        prompt: q.prompt,
+        answer: q.answer,
+        answeredCorrectly: correct.get(ids[i]!) ?? null,
+      }));
     },
-    (q) => `${q.length} queries with gradients under ${DEMO_NAMES.factorSet} in ${DEMO_NAMES.space}; the model answers ${q.filter((x) => x.answeredCorrectly === true).length} correctly`,
+    (q) =>
+      `${q.length} queries with gradients under ${DEMO_NAMES.factorSet} in ${DEMO_NAMES.space}; the model answers ${q.filter((x) => x.answeredCorrectly === true).length} correctly`,
   );
 
   return {

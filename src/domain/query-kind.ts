@@ -21,7 +21,9 @@ export function isQueryKind(value: unknown): value is QueryKindName {
 export function parseQueryKind(text: string, where: string): QueryKindName {
   const kind = text.toUpperCase();
   if (!isQueryKind(kind)) {
-    throw new InvalidInputError(`${where}: kind must be one of ${QUERY_KINDS.map((k) => k.toLowerCase()).join(', ')}, got ${JSON.stringify(text)}`, { argument: 'kind' });
+    throw new InvalidInputError(`${where}: kind must be one of ${QUERY_KINDS.map((k) => k.toLowerCase()).join(', ')}, got ${JSON.stringify(text)}`, {
+      argument: 'kind',
+    });
   }
   return kind;
 }

@@ -37,7 +37,9 @@ export async function accumulateCovariances(
   const batches = planBatches(sequences, engine.dimensions.contextLength, opts.batchSize);
   for (let k = 0; k < batches.length; k++) {
     const batch = sampled ? scoreAllPositions(batches[k]!) : batches[k]!;
-    const extra: Record<string, HostTensor> = sampled ? { uniform_noise: uniformNoise((opts.seed ?? 0) + k, batch.batch, batch.seqLen, engine.settings.dtype) } : {};
+    const extra: Record<string, HostTensor> = sampled
+      ? { uniform_noise: uniformNoise((opts.seed ?? 0) + k, batch.batch, batch.seqLen, engine.settings.dtype) }
+      : {};
     const out = await engine.run({ labels: sampled ? 'sampled-icdf' : 'data', tracked: opts.tracked, covariance: true }, batch, extra);
     for (const l of opts.tracked) {
       const A = out[`A.${l}`]!;

@@ -100,10 +100,16 @@ export class EigenbasisRotationRunner {
     for (let i = 0; i < gradients.length; i += MAX_ROTATION_BATCH) yield gradients.slice(i, i + MAX_ROTATION_BATCH);
   }
 
-  private async rotate(pre: EigenbasisPreconditioner, gradients: readonly Matrix[], extra: EigenbasisRotationShape['extra']): Promise<{ x: Float64Array; gram?: Float64Array; m?: Float64Array }> {
+  private async rotate(
+    pre: EigenbasisPreconditioner,
+    gradients: readonly Matrix[],
+    extra: EigenbasisRotationShape['extra'],
+  ): Promise<{ x: Float64Array; gram?: Float64Array; m?: Float64Array }> {
     const shape: EigenbasisRotationShape = { batch: gradients.length, rows: pre.rows, cols: pre.cols, extra };
     const { rows: o, cols: c } = shape;
-    const session = await this.cache.get(`eigenbasis-rotation|${shape.batch}x${o}x${c}|${extra}`, this.settings, () => serializeModel(buildEigenbasisRotationGraph(shape)));
+    const session = await this.cache.get(`eigenbasis-rotation|${shape.batch}x${o}x${c}|${extra}`, this.settings, () =>
+      serializeModel(buildEigenbasisRotationGraph(shape)),
+    );
     const stacked = new Float64Array(shape.batch * o * c);
     gradients.forEach((g, b) => stacked.set(g.data, b * o * c));
     const res = await runSession(session, {

@@ -97,7 +97,9 @@ export class GradientEngine {
     const untied = this.model.weights.lmHead !== undefined;
     const key = `${this.model.hash}|${headKey(head)}|${shape.batch}x${shape.seqLen}|${dtype}|untied=${untied}`;
     const embed = this.settings.weights === 'graph';
-    const embeddedWeights = embed ? new Map([...this.paramFeeds].map(([k, v]) => [k.slice('param.'.length), v.data as Float32Array | Float64Array])) : undefined;
+    const embeddedWeights = embed
+      ? new Map([...this.paramFeeds].map(([k, v]) => [k.slice('param.'.length), v.data as Float32Array | Float64Array]))
+      : undefined;
     const session = await this.cache.get(`${key}|weights=${embed ? 'graph' : 'feeds'}`, this.settings, () =>
       serializeModel(buildHeadGraph(this.model.family, this.model.config, shape, head, { untiedLmHead: untied, embeddedWeights }).builder),
     );

@@ -36,14 +36,20 @@ export async function computeQueryGradients(
   const q = model.tokenizer.encode(completion, { field: 'completion', maxChars });
   const tokens = [...p, ...q];
   if (q.length === 0) throw new InvalidInputError('completion is empty: there is nothing to score', { field: 'completion' });
-  if (tokens.length < 2) throw new InvalidInputError('prompt + completion must have at least 2 tokens (the first token has no context)', { field: 'completion' });
+  if (tokens.length < 2)
+    throw new InvalidInputError('prompt + completion must have at least 2 tokens (the first token has no context)', { field: 'completion' });
   if (tokens.length > contextLength) {
     const field = p.length >= contextLength ? 'prompt' : 'completion';
-    throw new TextTooLongError(`${field}: prompt + completion are ${tokens.length} tokens; the model's context (n_positions) allows ${contextLength}`, { field, length: tokens.length, limit: contextLength });
+    throw new TextTooLongError(`${field}: prompt + completion are ${tokens.length} tokens; the model's context (n_positions) allows ${contextLength}`, {
+      field,
+      length: tokens.length,
+      limit: contextLength,
+    });
   }
   const tracked = opts.tracked ?? family.defaultTrackedLayers(config);
   for (const l of tracked) {
-    if (!family.layerShape(config, l)) throw new InvalidInputError(`unknown tracked layer ${l}: expected ${family.trackableLayers(config)}`, { field: 'layers' });
+    if (!family.layerShape(config, l))
+      throw new InvalidInputError(`unknown tracked layer ${l}: expected ${family.trackableLayers(config)}`, { field: 'layers' });
   }
   const engine = opts.engine ?? new GradientEngine(model, defaultEngineSettings({ ...opts.settings, dtype: 'float32' }));
   const batch = packWindows(splitIntoWindows({ tokens, scoreFrom: p.length }, contextLength), tokens.length);

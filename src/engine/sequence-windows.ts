@@ -102,7 +102,12 @@ export function scoreAllPositions(batch: PackedBatch): PackedBatch {
  * token `start + j` (the token shared by two overlapping windows receives both terms, so
  * Σ_tokens = Σ_positions = ⟨M, G⟩).
  */
-export function scoresByToken(scores: ArrayLike<number>, dims: readonly number[], windows: readonly SequenceWindow[], lengths: ReadonlyMap<number, number>): Map<number, Float64Array> {
+export function scoresByToken(
+  scores: ArrayLike<number>,
+  dims: readonly number[],
+  windows: readonly SequenceWindow[],
+  lengths: ReadonlyMap<number, number>,
+): Map<number, Float64Array> {
   const [Q, B, T] = dims as [number, number, number];
   if (B < windows.length) throw new Error(`scores have ${B} rows for ${windows.length} windows`);
   const out = new Map<number, Float64Array>();

@@ -61,7 +61,7 @@ export function planWindowBatches(windows: readonly SequenceWindow[], opts: Toke
     .sort((a, b) => b.w.tokens.length - a.w.tokens.length || a.w.sequence - b.w.sequence || a.w.start - b.w.start || a.i - b.i)
     .map((x) => x.w);
   const out: PlannedBatch[] = [];
-  for (let k = 0; k < order.length; ) {
+  for (let k = 0; k < order.length;) {
     const longest = order[k]!.tokens.length;
     if (longest > opts.context) throw new InvalidInputError(`a window of ${longest} tokens exceeds the context of ${opts.context}`);
     const seqLen = paddedLength(longest, opts.context);
@@ -80,11 +80,18 @@ export function planWindowBatches(windows: readonly SequenceWindow[], opts: Toke
  */
 export function planTokenBudgetBatches(sequences: readonly ScoredSequence[], opts: TokenBudgetOptions): PlannedBatch[] {
   assertTokenBudgetOptions(opts);
-  return planWindowBatches(sequences.flatMap((s, i) => splitIntoWindows(s, opts.context, i)), opts);
+  return planWindowBatches(
+    sequences.flatMap((s, i) => splitIntoWindows(s, opts.context, i)),
+    opts,
+  );
 }
 
 /** Real tokens, padded positions Σ B × T, and padding share 1 − tokens / positions of a plan. */
-export function planPadding(batches: readonly { windows: readonly SequenceWindow[]; seqLen: number }[]): { tokens: number; positions: number; paddingShare: number } {
+export function planPadding(batches: readonly { windows: readonly SequenceWindow[]; seqLen: number }[]): {
+  tokens: number;
+  positions: number;
+  paddingShare: number;
+} {
   let tokens = 0;
   let positions = 0;
   for (const b of batches) {
@@ -109,7 +116,7 @@ function assertTokenBudgetOptions(opts: TokenBudgetOptions): void {
 export function planShapeCount(opts: TokenBudgetOptions): number {
   assertTokenBudgetOptions(opts);
   let count = 0;
-  for (let longest = 1, last = 0; ; ) {
+  for (let longest = 1, last = 0; ;) {
     const t = paddedLength(longest, opts.context);
     if (t !== last) count += allowedRows(t, opts.tokenBudget).length;
     if (t >= opts.context) break;

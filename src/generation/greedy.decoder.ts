@@ -93,7 +93,8 @@ export class GreedyDecoder {
     const pastBias = new Float32Array(P).fill(-MASK_NEG);
     const ids = new BigInt64Array(B);
     const feeds: Record<string, HostTensor> = {};
-    for (const spec of this.family.parameterSpecs(this.config)) feeds[`param.${spec.name}`] = { dtype: 'float32', dims: spec.shape, data: this.params.get(spec.name)! };
+    for (const spec of this.family.parameterSpecs(this.config))
+      feeds[`param.${spec.name}`] = { dtype: 'float32', dims: spec.shape, data: this.params.get(spec.name)! };
     for (let l = 0; l < nLayer; l++) {
       feeds[DECODE_STEP_IO.pastKey(l)] = { dtype: 'float32', dims: [B, H, P, Dh], data: keys[l]! };
       feeds[DECODE_STEP_IO.pastValue(l)] = { dtype: 'float32', dims: [B, H, P, Dh], data: values[l]! };

@@ -68,9 +68,10 @@ export async function projectDocuments(
     if (!acc) sums.set(s, (acc = { vector: new Float64Array(space.layout.dims), loss: 0 }));
     return acc;
   };
-  const batches = opts.tokenBudget === undefined
-    ? sequenceBatches(documents, { context, batchWindows: opts.batchWindows ?? 8, unscorable: 'skip' })
-    : tokenBudgetBatches(documents, context, opts.tokenBudget);
+  const batches =
+    opts.tokenBudget === undefined
+      ? sequenceBatches(documents, { context, batchWindows: opts.batchWindows ?? 8, unscorable: 'skip' })
+      : tokenBudgetBatches(documents, context, opts.tokenBudget);
   for (const b of batches) {
     const r = await engine.run({ labels: 'data', tracked: space.layers.map((l) => l.name), projection: { ranks } }, b.batch, extra);
     space.layout.layers.forEach((block) => {
@@ -127,7 +128,9 @@ function* tokenBudgetBatches(documents: readonly TokenizedSequence[], context: n
  */
 export function projectQuery(space: ProjectionSpace, query: PreconditionedQueryGradient): Float64Array {
   if (query.layers.length !== space.layers.length || query.layers.some((n, k) => n !== space.layers[k]!.name)) {
-    throw new InvalidInputError(`query ${query.id}: layers [${query.layers.join(', ')}] differ from the projection space's [${space.layers.map((l) => l.name).join(', ')}]`);
+    throw new InvalidInputError(
+      `query ${query.id}: layers [${query.layers.join(', ')}] differ from the projection space's [${space.layers.map((l) => l.name).join(', ')}]`,
+    );
   }
   const projections = space.queryProjections ?? space.projections;
   const blocks = query.m.map((m, k) =>

@@ -37,12 +37,21 @@ function isLowRank(m: PreconditionedQuery): m is LowRankFactors {
  * every layer of every query is rank-r factors — `MU.<layer> [Q,o,r]` (σ folded in) and
  * `MV.<layer> [Q,i+1,r]` with r the largest rank (smaller ranks zero-padded).
  */
-export function influenceHeadInputs(queries: readonly PreconditionedQueryGradient[], dtype: 'float32' | 'float64'): { extra: Record<string, HostTensor>; rank?: number } {
+export function influenceHeadInputs(
+  queries: readonly PreconditionedQueryGradient[],
+  dtype: 'float32' | 'float64',
+): { extra: Record<string, HostTensor>; rank?: number } {
   const layers = queries[0]!.layers;
   const allLow = queries.every((q) => q.m.every(isLowRank));
   const extra: Record<string, HostTensor> = {};
   if (!allLow) {
-    layers.forEach((name, li) => (extra[`M.${name}`] = hostStack(queries.map((q) => denseQuery(q.m[li]!)), dtype)));
+    layers.forEach(
+      (name, li) =>
+        (extra[`M.${name}`] = hostStack(
+          queries.map((q) => denseQuery(q.m[li]!)),
+          dtype,
+        )),
+    );
     return { extra };
   }
   const rank = Math.max(...queries.flatMap((q) => q.m.map((f) => (f as LowRankFactors).sigma.length)));
@@ -84,7 +93,8 @@ export async function* exactInfluence(
 ): AsyncGenerator<ExactInfluence[]> {
   if (queries.length === 0) throw new InvalidInputError('exact influence needs at least one query');
   const layers = queries[0]!.layers;
-  for (const q of queries) if (q.layers.join(',') !== layers.join(',')) throw new InvalidInputError(`query ${q.id} has other layers than query ${queries[0]!.id}`);
+  for (const q of queries)
+    if (q.layers.join(',') !== layers.join(',')) throw new InvalidInputError(`query ${q.id} has other layers than query ${queries[0]!.id}`);
   const chunk = opts.queryChunk ?? 128;
   const chunks: { qs: PreconditionedQueryGradient[]; extra: Record<string, HostTensor>; rank?: number }[] = [];
   for (let k = 0; k < queries.length; k += chunk) {
@@ -98,7 +108,14 @@ export async function* exactInfluence(
   const zeros = function* (upTo: number): Generator<ExactInfluence[]> {
     for (; next < upTo; next++) {
       const d = documents[next]!;
-      yield queries.map((q) => ({ queryId: q.id, documentId: d.id, score: 0, perNat: 0, layers: new Float64Array(layers.length), ...(opts.tokens ? { tokens: new Float64Array(d.tokens.length) } : {}) }));
+      yield queries.map((q) => ({
+        queryId: q.id,
+        documentId: d.id,
+        score: 0,
+        perNat: 0,
+        layers: new Float64Array(layers.length),
+        ...(opts.tokens ? { tokens: new Float64Array(d.tokens.length) } : {}),
+      }));
     }
   };
   for (const b of sequenceBatches(documents, { context, batchWindows: opts.batchWindows ?? 8, unscorable: 'skip' })) {
@@ -107,7 +124,11 @@ export async function* exactInfluence(
     const rows: ExactInfluence[][] = b.sequences.map(() => []);
     for (const c of chunks) {
       const Q = c.qs.length;
-      const out = await engine.run({ labels: 'data', tracked: [...layers], influence: { queries: Q, ...(c.rank !== undefined ? { rank: c.rank } : {}) } }, b.batch, c.extra);
+      const out = await engine.run(
+        { labels: 'data', tracked: [...layers], influence: { queries: Q, ...(c.rank !== undefined ? { rank: c.rank } : {}) } },
+        b.batch,
+        c.extra,
+      );
       const taus = layers.map((name) => {
         const tau = out[`tau.${name}`]!.data as ArrayLike<number>;
         assertFinite(tau, { layer: name, tensor: 'τ (token influence)' });

@@ -72,7 +72,14 @@ export async function fitFactorDirectory(req: FactorDirectoryRequest): Promise<F
     const prov = readFactorProvenance(req.outDir);
     assertFactorsMatch(prov, expected, req.outDir);
     readFactorSet(req.outDir); // integrity check
-    return { outDir: req.outDir, reused: true, strategy: req.strategy, fisher: req.fisher, documents: prov.counts.sequences ?? null, seconds: (Date.now() - started) / 1000 };
+    return {
+      outDir: req.outDir,
+      reused: true,
+      strategy: req.strategy,
+      fisher: req.fisher,
+      documents: prov.counts.sequences ?? null,
+      seconds: (Date.now() - started) / 1000,
+    };
   }
   const engine = new GradientEngine(model, defaultEngineSettings({ device: req.device, ...(req.threads ? { intraOpThreads: req.threads } : {}) }));
   const fs = await fitFactors(engine, tokenizeDocuments(model.tokenizer, docs), {

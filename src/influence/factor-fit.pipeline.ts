@@ -34,7 +34,6 @@ export interface FactorFitOptions {
 /** Pass numbers mixed into the Gumbel-noise seeds. */
 const PASS = { covariance: 0, eigenvalues: 1, diagonal: 2 } as const;
 
-
 /** Runs `head` on a batch with the labels of the fit (sampled: every real position scored, seeded noise). */
 async function runFitting(ctx: FitContext, head: Omit<HeadSpec, 'labels'>, b: SequenceBatch, pass: number, index: number, extra: Record<string, HostTensor>) {
   const { engine } = ctx;
@@ -136,13 +135,26 @@ export async function covariancePass(ctx: FitContext, sequences: readonly Tokeni
 }
 
 /** A = ΣA/N, S = ΣS/N and their float64 eigendecompositions (eigenvalues descending). */
-export function eigenbasesFromSums(layers: readonly TrackedLayer[], sums: CovarianceSums): Array<LayerFactors & Required<Pick<LayerFactors, 'qA' | 'qS' | 'lambdaA' | 'lambdaS' | 'covA' | 'covS'>>> {
+export function eigenbasesFromSums(
+  layers: readonly TrackedLayer[],
+  sums: CovarianceSums,
+): Array<LayerFactors & Required<Pick<LayerFactors, 'qA' | 'qS' | 'lambdaA' | 'lambdaS' | 'covA' | 'covS'>>> {
   return layers.map((l, li) => {
     const covA = covarianceFromSum(sums.sumA[li]!, sums.tokens, { layer: l.name, tensor: 'A' });
     const covS = covarianceFromSum(sums.sumS[li]!, sums.tokens, { layer: l.name, tensor: 'S' });
     const eigA = symmetricEigen(covA, { label: { layer: l.name, tensor: 'A' } });
     const eigS = symmetricEigen(covS, { label: { layer: l.name, tensor: 'S' } });
-    return { name: l.name, rows: l.rows, cols: l.cols, covA, covS, qA: eigA.vectors, qS: eigS.vectors, lambdaA: matrix(1, l.cols, eigA.values), lambdaS: matrix(1, l.rows, eigS.values) };
+    return {
+      name: l.name,
+      rows: l.rows,
+      cols: l.cols,
+      covA,
+      covS,
+      qA: eigA.vectors,
+      qS: eigS.vectors,
+      lambdaA: matrix(1, l.cols, eigA.values),
+      lambdaS: matrix(1, l.rows, eigS.values),
+    };
   });
 }
 
@@ -152,7 +164,12 @@ export function eigenbasesFromSums(layers: readonly TrackedLayer[], sums: Covari
  * eigenvalue-correction head; batches holding multi-window documents rotate each window
  * (projection head with P = Q_Sᵀ, R = Q_Aᵀ), sum per document and square here.
  */
-export async function eigenvalueCorrectionPass(ctx: FitContext, sequences: readonly TokenizedSequence[], bases: readonly { qS: Matrix; qA: Matrix }[], acc: readonly EkfacEigenvalueAccumulator[]): Promise<void> {
+export async function eigenvalueCorrectionPass(
+  ctx: FitContext,
+  sequences: readonly TokenizedSequence[],
+  bases: readonly { qS: Matrix; qA: Matrix }[],
+  acc: readonly EkfacEigenvalueAccumulator[],
+): Promise<void> {
   const dtype = ctx.engine.settings.dtype;
   const { layers } = ctx;
   const qsIn = bases.map((f) => hostMatrix(f.qS, dtype));
@@ -176,11 +193,18 @@ export async function eigenvalueCorrectionPass(ctx: FitContext, sequences: reado
       qsT ??= bases.map((f) => hostMatrix(f.qS, dtype, true));
       qaT ??= bases.map((f) => hostMatrix(f.qA, dtype, true));
       const [ps, rs] = [qsT, qaT];
-      await perSequenceBlocks(ctx, b, PASS.eigenvalues, batchIndex, (l) => ({ p: ps[byName.get(l.name)!]!, r: rs[byName.get(l.name)!]! }), (li, rot) => {
-        const sq = matrix(rot.rows, rot.cols);
-        for (let k = 0; k < sq.data.length; k++) sq.data[k] = rot.data[k]! * rot.data[k]!;
-        acc[li]!.addSums(sq, 1);
-      });
+      await perSequenceBlocks(
+        ctx,
+        b,
+        PASS.eigenvalues,
+        batchIndex,
+        (l) => ({ p: ps[byName.get(l.name)!]!, r: rs[byName.get(l.name)!]! }),
+        (li, rot) => {
+          const sq = matrix(rot.rows, rot.cols);
+          for (let k = 0; k < sq.data.length; k++) sq.data[k] = rot.data[k]! * rot.data[k]!;
+          acc[li]!.addSums(sq, 1);
+        },
+      );
     }
     done += b.sequences.length;
     ctx.onProgress?.({ pass: 'eigenvalues', sequences: done, total: sequences.length });
@@ -193,7 +217,14 @@ export async function diagonalFisherPass(ctx: FitContext, sequences: readonly To
   let done = 0;
   let index = 0;
   for (const b of sequenceBatches(sequences, batchingOf(ctx))) {
-    await perSequenceBlocks(ctx, b, PASS.diagonal, index++, (l) => ({ p: hostIdentity(l.rows, dtype), r: hostIdentity(l.cols, dtype) }), (li, g) => acc[li]!.add(g));
+    await perSequenceBlocks(
+      ctx,
+      b,
+      PASS.diagonal,
+      index++,
+      (l) => ({ p: hostIdentity(l.rows, dtype), r: hostIdentity(l.cols, dtype) }),
+      (li, g) => acc[li]!.add(g),
+    );
     done += b.sequences.length;
     ctx.onProgress?.({ pass: 'diagonal', sequences: done, total: sequences.length });
   }

@@ -68,8 +68,14 @@ export function factorTensors(fs: FactorSet): Array<[string, Matrix]> {
  * interrupted fit leaves no partial factor directory. Refuses an existing `dir` unless
  * `overwrite` (the old directory is then replaced in one rename).
  */
-export function writeFactorSet(dir: string, fs: FactorSet, prov: Omit<FactorProvenance, 'format' | 'tensorsSha256' | 'createdAt' | 'layers' | 'counts'>, opts: { overwrite?: boolean } = {}): FactorProvenance {
-  if (existsSync(dir) && !opts.overwrite) throw new FactorMismatchError(`factor directory ${dir} already exists; choose another --out or pass --overwrite`, { file: dir });
+export function writeFactorSet(
+  dir: string,
+  fs: FactorSet,
+  prov: Omit<FactorProvenance, 'format' | 'tensorsSha256' | 'createdAt' | 'layers' | 'counts'>,
+  opts: { overwrite?: boolean } = {},
+): FactorProvenance {
+  if (existsSync(dir) && !opts.overwrite)
+    throw new FactorMismatchError(`factor directory ${dir} already exists; choose another --out or pass --overwrite`, { file: dir });
   const tensors = factorTensors(fs);
   tensors.forEach(([name, m]) => assertFinite(m.data, { layer: name.slice(0, name.lastIndexOf('.')), tensor: name.slice(name.lastIndexOf('.') + 1) }));
   const bytes = encodeFloat64Safetensors(tensors, { format: FACTOR_FORMAT });
@@ -104,7 +110,8 @@ export function writeFactorSet(dir: string, fs: FactorSet, prov: Omit<FactorProv
 /** Reads factors.json of `dir` (validated shape), without the tensors. */
 export function readFactorProvenance(dir: string): FactorProvenance {
   const file = join(dir, FACTOR_FILES.provenance);
-  if (!existsSync(file)) throw new FactorFileError(`factor directory ${dir}: missing ${FACTOR_FILES.provenance} (fit factors with \`tracebase factors fit\`)`, { file });
+  if (!existsSync(file))
+    throw new FactorFileError(`factor directory ${dir}: missing ${FACTOR_FILES.provenance} (fit factors with \`tracebase factors fit\`)`, { file });
   let p: FactorProvenance;
   try {
     p = JSON.parse(readFileSync(file, 'utf8')) as FactorProvenance;
@@ -126,13 +133,19 @@ export function readFactorSet(dir: string): { factors: FactorSet; provenance: Fa
   }
   const tensors = decodeFloat64Safetensors(bytes, file);
   const a = provenance.arguments;
-  const need: Record<CurvatureStrategy, string[]> = { identity: [], diagonal: ['diagF'], kfac: ['A', 'S', 'QA', 'QS', 'lambdaA', 'lambdaS'], ekfac: ['A', 'S', 'QA', 'QS', 'lambdaA', 'lambdaS', 'Lambda'] };
+  const need: Record<CurvatureStrategy, string[]> = {
+    identity: [],
+    diagonal: ['diagF'],
+    kfac: ['A', 'S', 'QA', 'QS', 'lambdaA', 'lambdaS'],
+    ekfac: ['A', 'S', 'QA', 'QS', 'lambdaA', 'lambdaS', 'Lambda'],
+  };
   const layers: LayerFactors[] = provenance.layers.map((l) => {
     const entry: Record<string, unknown> = { name: l.name, rows: l.rows, cols: l.cols };
     for (const [key, suffix] of FIELDS) {
       const t = tensors.get(`${l.name}.${suffix}`);
       if (!t) {
-        if (need[a.strategy].includes(suffix)) throw new FactorFileError(`${file}: missing tensor ${l.name}.${suffix} for strategy ${a.strategy}`, { file, tensor: `${l.name}.${suffix}` });
+        if (need[a.strategy].includes(suffix))
+          throw new FactorFileError(`${file}: missing tensor ${l.name}.${suffix} for strategy ${a.strategy}`, { file, tensor: `${l.name}.${suffix}` });
         continue;
       }
       assertFinite(t.data, { layer: l.name, tensor: suffix });
@@ -148,16 +161,25 @@ export function readFactorSet(dir: string): { factors: FactorSet; provenance: Fa
  * every field that differs (kronfluence refuses such reuse too). Fields of `expected` that are
  * undefined are not checked.
  */
-export function assertFactorsMatch(p: FactorProvenance, expected: { modelHash?: string; corpusHash?: string; arguments?: Partial<FactorArguments> }, dir: string): void {
+export function assertFactorsMatch(
+  p: FactorProvenance,
+  expected: { modelHash?: string; corpusHash?: string; arguments?: Partial<FactorArguments> },
+  dir: string,
+): void {
   const diffs: string[] = [];
-  if (expected.modelHash !== undefined && expected.modelHash !== p.modelHash) diffs.push(`model hash ${p.modelHash.slice(0, 12)}… (factors) vs ${expected.modelHash.slice(0, 12)}… (this model)`);
-  if (expected.corpusHash !== undefined && expected.corpusHash !== p.corpusHash) diffs.push(`corpus hash ${p.corpusHash.slice(0, 12)}… vs ${expected.corpusHash.slice(0, 12)}…`);
+  if (expected.modelHash !== undefined && expected.modelHash !== p.modelHash)
+    diffs.push(`model hash ${p.modelHash.slice(0, 12)}… (factors) vs ${expected.modelHash.slice(0, 12)}… (this model)`);
+  if (expected.corpusHash !== undefined && expected.corpusHash !== p.corpusHash)
+    diffs.push(`corpus hash ${p.corpusHash.slice(0, 12)}… vs ${expected.corpusHash.slice(0, 12)}…`);
   for (const [k, v] of Object.entries(expected.arguments ?? {})) {
     if (v === undefined) continue;
     const have = (p.arguments as unknown as Record<string, unknown>)[k];
     if (JSON.stringify(have) !== JSON.stringify(v)) diffs.push(`${k} ${JSON.stringify(have)} (factors) vs ${JSON.stringify(v)} (requested)`);
   }
   if (diffs.length > 0) {
-    throw new FactorMismatchError(`factors in ${dir} were fitted for another model, corpus or arguments: ${diffs.join('; ')}. Fit new factors into another directory (or pass --overwrite).`, { dir, differences: diffs });
+    throw new FactorMismatchError(
+      `factors in ${dir} were fitted for another model, corpus or arguments: ${diffs.join('; ')}. Fit new factors into another directory (or pass --overwrite).`,
+      { dir, differences: diffs },
+    );
   }
 }

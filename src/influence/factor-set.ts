@@ -1,4 +1,11 @@
-import { CurvatureStrategy, LayerPreconditioner, diagonalPreconditioner, ekfacPreconditioner, identityPreconditioner, kfacPreconditioner } from '../math/ekfac-preconditioner';
+import {
+  CurvatureStrategy,
+  LayerPreconditioner,
+  diagonalPreconditioner,
+  ekfacPreconditioner,
+  identityPreconditioner,
+  kfacPreconditioner,
+} from '../math/ekfac-preconditioner';
 import { DampingSpec } from '../math/damping';
 import { Matrix } from '../math/dense-matrix';
 

@@ -51,7 +51,8 @@ export function decodeFloat64Safetensors(bytes: Uint8Array, file: string): Map<s
       throw new FactorFileError(`${file}: tensor ${name} must be a 2-D F64 tensor, got ${e.dtype} [${e.shape}]`, { file, tensor: name });
     }
     const [a, b] = e.data_offsets;
-    if (b - a !== 8 * rows! * cols! || start + b > bytes.byteLength) throw new FactorFileError(`${file}: tensor ${name} data_offsets do not match its shape or the file size`, { file, tensor: name });
+    if (b - a !== 8 * rows! * cols! || start + b > bytes.byteLength)
+      throw new FactorFileError(`${file}: tensor ${name} data_offsets do not match its shape or the file size`, { file, tensor: name });
     const data = new Float64Array(rows! * cols!);
     for (let i = 0; i < data.length; i++) data[i] = view.getFloat64(start + a + 8 * i, true);
     out.set(name, matrix(rows!, cols!, data));

@@ -9,7 +9,8 @@ const STRATEGIES: readonly CurvatureStrategy[] = ['ekfac', 'kfac', 'diagonal', '
 
 /** `--strategy`: ekfac | kfac | diagonal | identity. */
 export function parseStrategy(v: string): CurvatureStrategy {
-  if (!STRATEGIES.includes(v as CurvatureStrategy)) throw new InvalidInputError(`--strategy must be one of ${STRATEGIES.join(', ')}, got ${v}`, { field: 'strategy' });
+  if (!STRATEGIES.includes(v as CurvatureStrategy))
+    throw new InvalidInputError(`--strategy must be one of ${STRATEGIES.join(', ')}, got ${v}`, { field: 'strategy' });
   return v as CurvatureStrategy;
 }
 
@@ -23,7 +24,8 @@ export function parseFisher(v: string): FisherKind {
 export function parseDamping(v: string): DampingSpec {
   if (v === 'auto') return DEFAULT_DAMPING;
   const x = Number(v);
-  if (v.trim() === '' || !Number.isFinite(x) || x <= 0) throw new InvalidInputError(`--damping must be auto or a positive number, got ${v}`, { field: 'damping' });
+  if (v.trim() === '' || !Number.isFinite(x) || x <= 0)
+    throw new InvalidInputError(`--damping must be auto or a positive number, got ${v}`, { field: 'damping' });
   return { mode: 'absolute', value: x };
 }
 

@@ -32,7 +32,8 @@ function layoutOf(layers: readonly TrackedLayer[], ranks: LayerRanks, maxDims: n
   if (ranks.length !== layers.length) throw new InvalidInputError(`${layers.length} layers but ${ranks.length} rank pairs`);
   layers.forEach((l, k) => {
     const [ro, ri] = ranks[k]!;
-    if (ro > l.rows || ri > l.cols) throw new InvalidInputError(`layer ${l.name}: ranks ${ro}×${ri} exceed the gradient's ${l.rows}×${l.cols}`, { layer: l.name });
+    if (ro > l.rows || ri > l.cols)
+      throw new InvalidInputError(`layer ${l.name}: ranks ${ro}×${ri} exceed the gradient's ${l.rows}×${l.cols}`, { layer: l.name });
   });
   return createProjectionLayout(
     layers.map((l, k) => ({ name: l.name, outputRank: ranks[k]![0], inputRank: ranks[k]![1] })),
@@ -56,7 +57,10 @@ export function eigenbasisProjectionSpace(factors: FactorSet, ranks: LayerRanks,
   const layers = factors.layers.map((l) => ({ name: l.name, rows: l.rows, cols: l.cols }));
   const layout = layoutOf(layers, ranks, maxDims);
   const projections = factors.layers.map((l, k) => {
-    if (!l.qS || !l.qA) throw new InvalidInputError(`eigenbasis projection needs kfac or ekfac factors; layer ${l.name} has none (strategy ${factors.strategy})`, { layer: l.name });
+    if (!l.qS || !l.qA)
+      throw new InvalidInputError(`eigenbasis projection needs kfac or ekfac factors; layer ${l.name} has none (strategy ${factors.strategy})`, {
+        layer: l.name,
+      });
     return eigenbasisKroneckerProjection(l.qS, ranks[k]![0], l.qA, ranks[k]![1]);
   });
   return { kind: 'eigenbasis', layers, layout, projections };
@@ -68,13 +72,21 @@ export function eigenbasisProjectionSpace(factors: FactorSet, ranks: LayerRanks,
  * separable fit of (Λ_ℓ + λ_ℓ)^{-1/2} (EK-FAC Λ, or λ_S ⊗ λ_A for K-FAC) and λ_ℓ resolved from
  * `damping` (default 0.1 × mean eigenvalue). Unbiased; needs kfac/ekfac factors.
  */
-export function whitenedProjectionSpace(factors: FactorSet, ranks: LayerRanks, seed: number, maxDims = MAX_FULL_PROJECTION_DIMS, damping: DampingSpec = DEFAULT_DAMPING): ProjectionSpace {
+export function whitenedProjectionSpace(
+  factors: FactorSet,
+  ranks: LayerRanks,
+  seed: number,
+  maxDims = MAX_FULL_PROJECTION_DIMS,
+  damping: DampingSpec = DEFAULT_DAMPING,
+): ProjectionSpace {
   const layers = factors.layers.map((l) => ({ name: l.name, rows: l.rows, cols: l.cols }));
   const layout = layoutOf(layers, ranks, maxDims);
   const dampings = resolvedDampings(layerPreconditioners(factors, damping));
   const pairs = factors.layers.map((l, k) => {
     if (!l.qS || !l.qA || !l.lambdaS || !l.lambdaA) {
-      throw new InvalidInputError(`whitened projection needs kfac or ekfac factors; layer ${l.name} has none (strategy ${factors.strategy})`, { layer: l.name });
+      throw new InvalidInputError(`whitened projection needs kfac or ekfac factors; layer ${l.name} has none (strategy ${factors.strategy})`, {
+        layer: l.name,
+      });
     }
     const values = l.eigenvalues ?? kroneckerEigenvalues(l.lambdaS, l.lambdaA);
     const { dS, dA } = separableWhitening(values, dampings[k]!);

@@ -55,7 +55,8 @@ export const AUTO_RANK = 32;
 export function queryRankFor(rank: QueryRank, rows: number, cols: number): number | undefined {
   if (rank === 'exact') return undefined;
   if (rank === 'auto') return rows * cols > AUTO_RANK_THRESHOLD ? AUTO_RANK : undefined;
-  if (!Number.isInteger(rank) || rank < 1) throw new InvalidInputError(`query rank must be a positive integer, 'auto' or 'exact', got ${rank}`, { field: 'rank' });
+  if (!Number.isInteger(rank) || rank < 1)
+    throw new InvalidInputError(`query rank must be a positive integer, 'auto' or 'exact', got ${rank}`, { field: 'rank' });
   return rank >= Math.min(rows, cols) ? undefined : rank;
 }
 
@@ -68,9 +69,14 @@ export function tokenizeQuery(tokenizer: Tokenizer, q: QueryInput, context: numb
   const c = tokenizer.encode(q.completion, { field: `query ${q.id} completion` });
   if (c.length === 0) throw new InvalidInputError(`query ${q.id}: completion is empty: there is nothing to score`, { query: q.id, field: 'completion' });
   const tokens = [...p, ...c];
-  if (tokens.length < 2) throw new InvalidInputError(`query ${q.id}: prompt + completion must have at least 2 tokens (the first token has no context)`, { query: q.id });
+  if (tokens.length < 2)
+    throw new InvalidInputError(`query ${q.id}: prompt + completion must have at least 2 tokens (the first token has no context)`, { query: q.id });
   if (tokens.length > context) {
-    throw new TextTooLongError(`query ${q.id}: prompt + completion are ${tokens.length} tokens; the model's context (n_positions) allows ${context}`, { field: 'completion', length: tokens.length, limit: context });
+    throw new TextTooLongError(`query ${q.id}: prompt + completion are ${tokens.length} tokens; the model's context (n_positions) allows ${context}`, {
+      field: 'completion',
+      length: tokens.length,
+      limit: context,
+    });
   }
   return { id: q.id, tokens, scoreFrom: p.length };
 }
@@ -87,7 +93,13 @@ export async function computeQueryGradients(
 ): Promise<Array<{ id: string; nats: number; tokens: number; gradients: Matrix[] }>> {
   const context = engine.dimensions.contextLength;
   const dtype = engine.settings.dtype;
-  for (const q of queries) if (q.tokens.length > context) throw new TextTooLongError(`query ${q.id}: ${q.tokens.length} tokens exceed the context ${context}`, { field: 'query', length: q.tokens.length, limit: context });
+  for (const q of queries)
+    if (q.tokens.length > context)
+      throw new TextTooLongError(`query ${q.id}: ${q.tokens.length} tokens exceed the context ${context}`, {
+        field: 'query',
+        length: q.tokens.length,
+        limit: context,
+      });
   const ranks: Record<string, [number, number]> = {};
   const extra: Record<string, HostTensor> = {};
   for (const l of layers) {
@@ -181,7 +193,13 @@ export async function preconditionQueries(
   tokenizer: Tokenizer,
   factors: FactorSet,
   queries: readonly QueryInput[],
-  opts: { rank?: QueryRank; damping?: DampingSpec; batchWindows?: number; preconditioners?: LayerPreconditioner[]; rotation?: EigenbasisRotationRunner | null } = {},
+  opts: {
+    rank?: QueryRank;
+    damping?: DampingSpec;
+    batchWindows?: number;
+    preconditioners?: LayerPreconditioner[];
+    rotation?: EigenbasisRotationRunner | null;
+  } = {},
 ): Promise<PreconditionedQueryGradient[]> {
   const context = engine.dimensions.contextLength;
   const tokenized = queries.map((q) => tokenizeQuery(tokenizer, q, context));
@@ -192,7 +210,12 @@ export async function preconditionQueries(
   const m: PreconditionedQuery[][] = raw.map(() => []);
   for (let li = 0; li < factors.layers.length; li++) {
     const l = factors.layers[li]!;
-    const batch = await preconditionLayerBatch(pre[li]!, raw.map((q) => q.gradients[li]!), queryRankFor(rank, l.rows, l.cols), rotation);
+    const batch = await preconditionLayerBatch(
+      pre[li]!,
+      raw.map((q) => q.gradients[li]!),
+      queryRankFor(rank, l.rows, l.cols),
+      rotation,
+    );
     batch.forEach((x, k) => (m[k]![li] = x));
   }
   return raw.map((q, k) => ({ ...q, layers: factors.layers.map((l) => l.name), m: m[k]! }));

@@ -31,7 +31,8 @@ export const DEFAULT_SCORE_ARGUMENTS: ScoreArguments = Object.freeze({ damping: 
  */
 export function relativeDamping(factor: number | null | undefined, field = 'damping'): DampingSpec {
   if (factor === null || factor === undefined) return DEFAULT_DAMPING;
-  if (!Number.isFinite(factor) || factor <= 0) throw new InvalidInputError(`${field} must be a positive number (λ_ℓ = ${field} × mean eigenvalue of the layer), got ${factor}`, { field });
+  if (!Number.isFinite(factor) || factor <= 0)
+    throw new InvalidInputError(`${field} must be a positive number (λ_ℓ = ${field} × mean eigenvalue of the layer), got ${factor}`, { field });
   return Object.freeze({ mode: 'relative', factor });
 }
 

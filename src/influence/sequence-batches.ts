@@ -67,7 +67,9 @@ export function* sequenceBatches(sequences: readonly TokenizedSequence[], opts: 
   for (const s of sequences) {
     if (!isScorable(s)) {
       if (opts.unscorable === 'skip') continue;
-      throw new InvalidInputError(`${s.id}: has ${s.tokens.length} tokens and nothing to score (at least 2 tokens, one of them after the prompt, are needed)`, { id: s.id });
+      throw new InvalidInputError(`${s.id}: has ${s.tokens.length} tokens and nothing to score (at least 2 tokens, one of them after the prompt, are needed)`, {
+        id: s.id,
+      });
     }
     const w = splitIntoWindows(s, opts.context, 0);
     if (wins.length > 0 && wins.length + w.length > B) yield flush();

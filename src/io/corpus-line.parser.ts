@@ -74,7 +74,11 @@ export function duplicateIdReason(id: string, firstLine: number): string {
  * returns `undefined`: it is skipped, not rejected.
  * @param line the line without its end-of-line, as undecoded bytes or text
  */
-export function parseCorpusLine(lineNumber: number, line: Buffer | string, rules: CorpusLineRules = { maxTextBytes: DEFAULT_MAX_TEXT_BYTES }): CorpusLineResult | undefined {
+export function parseCorpusLine(
+  lineNumber: number,
+  line: Buffer | string,
+  rules: CorpusLineRules = { maxTextBytes: DEFAULT_MAX_TEXT_BYTES },
+): CorpusLineResult | undefined {
   const reject = (reason: string, id?: string): CorpusLineResult => ({ rejected: { line: lineNumber, reason, ...(id ? { id } : {}) } });
   let decoded: string;
   if (typeof line === 'string') decoded = line;

@@ -16,7 +16,6 @@ export const RETRY = { retryLimit: 3, retryDelay: 5, retryBackoff: true } as con
  */
 export const PROJECT_RETRY = { ...RETRY, retryLimit: 10 } as const;
 
-
 /** A deterministic job id (UUID layout) from a key: sending the same work twice is a no-op. */
 export function jobIdFor(queue: string, key: string): string {
   const h = createHash('sha256').update(`${queue}\0${key}`).digest('hex');

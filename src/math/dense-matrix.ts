@@ -107,15 +107,39 @@ function gemmABt(A: Float64Array, B: Float64Array, C: Float64Array, m: number, n
         const y1 = B[b1 + p]!;
         const y2 = B[b2 + p]!;
         const y3 = B[b3 + p]!;
-        c00 += x0 * y0; c01 += x0 * y1; c02 += x0 * y2; c03 += x0 * y3; // prettier-ignore
-        c10 += x1 * y0; c11 += x1 * y1; c12 += x1 * y2; c13 += x1 * y3; // prettier-ignore
-        c20 += x2 * y0; c21 += x2 * y1; c22 += x2 * y2; c23 += x2 * y3; // prettier-ignore
-        c30 += x3 * y0; c31 += x3 * y1; c32 += x3 * y2; c33 += x3 * y3; // prettier-ignore
+        c00 += x0 * y0;
+        c01 += x0 * y1;
+        c02 += x0 * y2;
+        c03 += x0 * y3; // prettier-ignore
+        c10 += x1 * y0;
+        c11 += x1 * y1;
+        c12 += x1 * y2;
+        c13 += x1 * y3; // prettier-ignore
+        c20 += x2 * y0;
+        c21 += x2 * y1;
+        c22 += x2 * y2;
+        c23 += x2 * y3; // prettier-ignore
+        c30 += x3 * y0;
+        c31 += x3 * y1;
+        c32 += x3 * y2;
+        c33 += x3 * y3; // prettier-ignore
       }
-      C[r0 + j] = c00; C[r0 + j + 1] = c01; C[r0 + j + 2] = c02; C[r0 + j + 3] = c03; // prettier-ignore
-      C[r1 + j] = c10; C[r1 + j + 1] = c11; C[r1 + j + 2] = c12; C[r1 + j + 3] = c13; // prettier-ignore
-      C[r2 + j] = c20; C[r2 + j + 1] = c21; C[r2 + j + 2] = c22; C[r2 + j + 3] = c23; // prettier-ignore
-      C[r3 + j] = c30; C[r3 + j + 1] = c31; C[r3 + j + 2] = c32; C[r3 + j + 3] = c33; // prettier-ignore
+      C[r0 + j] = c00;
+      C[r0 + j + 1] = c01;
+      C[r0 + j + 2] = c02;
+      C[r0 + j + 3] = c03; // prettier-ignore
+      C[r1 + j] = c10;
+      C[r1 + j + 1] = c11;
+      C[r1 + j + 2] = c12;
+      C[r1 + j + 3] = c13; // prettier-ignore
+      C[r2 + j] = c20;
+      C[r2 + j + 1] = c21;
+      C[r2 + j + 2] = c22;
+      C[r2 + j + 3] = c23; // prettier-ignore
+      C[r3 + j] = c30;
+      C[r3 + j + 1] = c31;
+      C[r3 + j + 2] = c32;
+      C[r3 + j + 3] = c33; // prettier-ignore
     }
     for (let j = n4; j < n; j++) {
       const bj = j * k;

@@ -79,12 +79,7 @@ export function diagonalPreconditioner(fisherDiagonal: Matrix, damping: DampingS
 }
 
 /** K-FAC strategy from the eigendecompositions of S (o×o) and A ((i+1)×(i+1)); Λ = λ_S ⊗ λ_A. */
-export function kfacPreconditioner(
-  eigS: SymmetricEigen,
-  eigA: SymmetricEigen,
-  damping: DampingSpec = DEFAULT_DAMPING,
-  layer?: string,
-): LayerPreconditioner {
+export function kfacPreconditioner(eigS: SymmetricEigen, eigA: SymmetricEigen, damping: DampingSpec = DEFAULT_DAMPING, layer?: string): LayerPreconditioner {
   const eigenvalues = kfacEigenvalues(eigS.values, eigA.values);
   return {
     strategy: 'kfac',
@@ -99,13 +94,7 @@ export function kfacPreconditioner(
 }
 
 /** EK-FAC strategy: eigenbases of S and A with the corrected eigenvalues Λ (o×(i+1)). */
-export function ekfacPreconditioner(
-  qS: Matrix,
-  qA: Matrix,
-  eigenvalues: Matrix,
-  damping: DampingSpec = DEFAULT_DAMPING,
-  layer?: string,
-): LayerPreconditioner {
+export function ekfacPreconditioner(qS: Matrix, qA: Matrix, eigenvalues: Matrix, damping: DampingSpec = DEFAULT_DAMPING, layer?: string): LayerPreconditioner {
   assertShape('ekfacPreconditioner', 'Λ', eigenvalues, qS.rows, qA.rows);
   assertFinite(eigenvalues.data, { layer, tensor: 'Λ' });
   return {

@@ -33,11 +33,12 @@ export class NonFiniteValueError extends TracebaseError {
     readonly index: number,
     readonly value: number,
   ) {
-    super(
-      'NON_FINITE_VALUE',
-      `${describeTensor(label)}: non-finite value ${String(value)} at flat index ${index}`,
-      { layer: label.layer, tensor: label.tensor, index, value: String(value) },
-    );
+    super('NON_FINITE_VALUE', `${describeTensor(label)}: non-finite value ${String(value)} at flat index ${index}`, {
+      layer: label.layer,
+      tensor: label.tensor,
+      index,
+      value: String(value),
+    });
   }
 }
 

@@ -46,12 +46,7 @@ function orthonormalizeRows(x: Matrix): void {
  * when rank(M) ≤ r + p; otherwise the error is within a small factor of the optimal σ_{r+1}.
  * Deterministic for a given seed.
  */
-export function randomizedLowRankApproximation(
-  m: Matrix,
-  rank: number,
-  options: RandomizedLowRankOptions = {},
-  layer?: string,
-): LowRankFactors {
+export function randomizedLowRankApproximation(m: Matrix, rank: number, options: RandomizedLowRankOptions = {}, layer?: string): LowRankFactors {
   if (!Number.isInteger(rank) || rank < 1) throw new InvalidInputError(`rank must be a positive integer, got ${rank}`);
   const p = options.oversampling ?? 10;
   const q = options.powerIterations ?? 2;

@@ -171,7 +171,8 @@ export function encodeSearchWhitening(w: SearchWhitening): Uint8Array {
 
 /** Inverse of {@link encodeSearchWhitening}; names what is wrong with malformed bytes. */
 export function decodeSearchWhitening(bytes: Uint8Array): SearchWhitening {
-  if (bytes.byteLength % 8 !== 0 || bytes.byteLength < HEADER * 8) throw new InvalidInputError(`search whitening: ${bytes.byteLength} bytes is not a whitening record`);
+  if (bytes.byteLength % 8 !== 0 || bytes.byteLength < HEADER * 8)
+    throw new InvalidInputError(`search whitening: ${bytes.byteLength} bytes is not a whitening record`);
   const f = new Float64Array(bytes.slice().buffer);
   const dims = f[0]!;
   if (f[3] !== FORMAT) throw new InvalidInputError(`search whitening: format ${f[3]} is not ${FORMAT}`);

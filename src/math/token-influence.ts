@@ -41,4 +41,3 @@ export function tokenInfluenceLowRank(f: LowRankFactors, deltas: Matrix, acts: M
   }
   return out;
 }
-

@@ -35,7 +35,8 @@ export function separableWhitening(eigenvalues: Matrix, damping: number): { dS: 
 /** Ω · diag(d) · Qᵀ: rank × n, for Ω rank × n and Q n × n (eigenvectors in columns). */
 function scaledRotation(omega: Matrix, d: Float64Array, q: Matrix, power: 1 | -1): Matrix {
   const n = q.rows;
-  if (q.cols !== n || omega.cols !== n || d.length !== n) throw new InvalidInputError(`whitened projection: Ω ${omega.rows}×${omega.cols}, d ${d.length}, Q ${q.rows}×${q.cols} do not fit`);
+  if (q.cols !== n || omega.cols !== n || d.length !== n)
+    throw new InvalidInputError(`whitened projection: Ω ${omega.rows}×${omega.cols}, d ${d.length}, Q ${q.rows}×${q.cols} do not fit`);
   const out = matrix(omega.rows, n);
   const scaled = new Float64Array(n);
   for (let a = 0; a < omega.rows; a++) {

@@ -63,7 +63,8 @@ export class ByteLevelBpeTokenizer {
     }
     const vocab = new Map<string, number>();
     for (const [k, v] of Object.entries(raw)) {
-      if (!Number.isInteger(v) || (v as number) < 0) throw new ModelLoadError(`${files.vocab}: token ${JSON.stringify(k)} has a non-integer id`, { file: files.vocab, field: k });
+      if (!Number.isInteger(v) || (v as number) < 0)
+        throw new ModelLoadError(`${files.vocab}: token ${JSON.stringify(k)} has a non-integer id`, { file: files.vocab, field: k });
       vocab.set(k, v as number);
     }
     const merges: [string, string][] = [];
@@ -154,7 +155,7 @@ export class ByteLevelBpeTokenizer {
       const a = parts[best]!;
       const b = parts[best + 1]!;
       const next: string[] = [];
-      for (let i = 0; i < parts.length; ) {
+      for (let i = 0; i < parts.length;) {
         if (i + 1 < parts.length && parts[i] === a && parts[i + 1] === b) {
           next.push(a + b);
           i += 2;

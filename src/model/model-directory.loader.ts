@@ -57,7 +57,10 @@ export function loadModelDirectory(dir: string): LoadedModel {
     merges: join(dir, 'merges.txt'),
   });
   if (tokenizer.size > dimensions.vocabSize) {
-    throw new ModelLoadError(`${join(dir, 'vocab.json')}: ${tokenizer.size} tokens exceed vocab_size ${dimensions.vocabSize} of config.json`, { file: join(dir, 'vocab.json'), field: 'vocab_size' });
+    throw new ModelLoadError(`${join(dir, 'vocab.json')}: ${tokenizer.size} tokens exceed vocab_size ${dimensions.vocabSize} of config.json`, {
+      file: join(dir, 'vocab.json'),
+      field: 'vocab_size',
+    });
   }
   const h = createHash('sha256');
   for (const b of [configBytes, weightBytes, vocabBytes, mergesBytes]) {

@@ -68,7 +68,10 @@ export class SafetensorsFile {
       }
       const n = shape.reduce((a, b) => a * b, 1);
       if (offs[1] - offs[0] !== n * SAFETENSORS_DTYPE_BYTES[dtype] || offs[0] < 0 || offs[1] > dataLen) {
-        throw new ModelLoadError(`${file}: tensor ${name} data_offsets [${offs}] do not match shape [${shape}] of ${dtype} or the file size`, { file, tensor: name });
+        throw new ModelLoadError(`${file}: tensor ${name} data_offsets [${offs}] do not match shape [${shape}] of ${dtype} or the file size`, {
+          file,
+          tensor: name,
+        });
       }
       entries.set(name, { dtype, shape: [...shape], dataOffsets: [offs[0], offs[1]] });
     }

@@ -88,7 +88,14 @@ export class GraphBuilder {
     const key = `${dtype}:${x}`;
     const hit = this.scalarCache.get(key);
     if (hit) return hit;
-    const data = dtype === 'float32' ? Float32Array.of(x) : dtype === 'float64' ? Float64Array.of(x) : dtype === 'int64' ? BigInt64Array.of(BigInt(x)) : Uint8Array.of(x ? 1 : 0);
+    const data =
+      dtype === 'float32'
+        ? Float32Array.of(x)
+        : dtype === 'float64'
+          ? Float64Array.of(x)
+          : dtype === 'int64'
+            ? BigInt64Array.of(BigInt(x))
+            : Uint8Array.of(x ? 1 : 0);
     const v = this.constant(data, [], dtype, 'scalar');
     this.scalarCache.set(key, v);
     return v;
@@ -100,7 +107,13 @@ export class GraphBuilder {
   }
 
   /** Appends a node with explicit output dtypes/shapes; used by the op methods and grad rules. */
-  node(op: string, inputs: ReadonlyArray<Value | null>, outs: ReadonlyArray<{ dtype: DType; shape: readonly number[] }>, attrs: Record<string, Attribute> = {}, hint?: string): Value[] {
+  node(
+    op: string,
+    inputs: ReadonlyArray<Value | null>,
+    outs: ReadonlyArray<{ dtype: DType; shape: readonly number[] }>,
+    attrs: Record<string, Attribute> = {},
+    hint?: string,
+  ): Value[] {
     const outputs = outs.map((o) => ({ name: this.fresh(hint ?? op.toLowerCase()), dtype: o.dtype, shape: [...o.shape] }));
     this.nodes.push({ op, inputs: [...inputs], outputs, attrs });
     return outputs;
@@ -172,7 +185,8 @@ export class GraphBuilder {
    */
   layerNorm(x: Value, gamma: Value, beta: Value, epsilon: number): Value {
     const d = x.shape[x.shape.length - 1];
-    if (gamma.shape.length !== 1 || gamma.shape[0] !== d || beta.shape.length !== 1 || beta.shape[0] !== d) fail(`LayerNormalization: scale/bias must be [${d}]`);
+    if (gamma.shape.length !== 1 || gamma.shape[0] !== d || beta.shape.length !== 1 || beta.shape[0] !== d)
+      fail(`LayerNormalization: scale/bias must be [${d}]`);
     return this.one('LayerNormalization', [x, gamma, beta], x.dtype, x.shape, { axis: { kind: 'int', value: -1 }, epsilon: { kind: 'float', value: epsilon } });
   }
 
@@ -190,7 +204,13 @@ export class GraphBuilder {
   /** Permutes axes: `out.shape[i] = x.shape[perm[i]]`. */
   transpose(x: Value, perm: readonly number[]): Value {
     if (perm.length !== x.shape.length) fail(`Transpose: perm [${perm}] for rank ${x.shape.length}`);
-    return this.one('Transpose', [x], x.dtype, perm.map((p) => x.shape[p]!), { perm: { kind: 'ints', value: [...perm] } });
+    return this.one(
+      'Transpose',
+      [x],
+      x.dtype,
+      perm.map((p) => x.shape[p]!),
+      { perm: { kind: 'ints', value: [...perm] } },
+    );
   }
 
   /** Swaps the last two axes. */

@@ -67,7 +67,10 @@ function toOrt(t: HostTensor): ort.Tensor {
 }
 
 /** Runs a session on host tensors and returns every output as a host typed array. */
-export async function runSession(session: ort.InferenceSession, feeds: Record<string, HostTensor>): Promise<Record<string, { dims: number[]; data: TensorData }>> {
+export async function runSession(
+  session: ort.InferenceSession,
+  feeds: Record<string, HostTensor>,
+): Promise<Record<string, { dims: number[]; data: TensorData }>> {
   const f: Record<string, ort.Tensor> = {};
   for (const [k, v] of Object.entries(feeds)) f[k] = toOrt(v);
   const res = await session.run(f);

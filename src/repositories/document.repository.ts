@@ -210,10 +210,11 @@ export class DocumentRepository {
 
   /** Ids of a corpus's documents after `afterId`, ascending, at most `limit`. */
   async idsInCorpus(corpusId: number, afterId: number, limit: number): Promise<number[]> {
-    const rows = await this.sql.query<{ id: number }>(
-      'SELECT id FROM documents WHERE corpus_id = $1 AND id > $2 ORDER BY id LIMIT $3',
-      [corpusId, afterId, limit],
-    );
+    const rows = await this.sql.query<{ id: number }>('SELECT id FROM documents WHERE corpus_id = $1 AND id > $2 ORDER BY id LIMIT $3', [
+      corpusId,
+      afterId,
+      limit,
+    ]);
     return rows.map((r) => Number(r.id));
   }
 

@@ -95,7 +95,13 @@ export class InfluenceScoreRepository {
     return new Map(
       rows.map((r) => [
         Number(r.document_id),
-        { documentId: Number(r.document_id), score: Number(r.score), perNat: Number(r.per_nat), layerScores: r.layer_scores.map(Number), tokenScores: r.token_scores.map(Number) },
+        {
+          documentId: Number(r.document_id),
+          score: Number(r.score),
+          perNat: Number(r.per_nat),
+          layerScores: r.layer_scores.map(Number),
+          tokenScores: r.token_scores.map(Number),
+        },
       ]),
     );
   }
@@ -107,9 +113,17 @@ export class InfluenceScoreRepository {
    * (0 when nats is 0). A score already cached for (query, document, factor set, PROJECTED,
    * space) is left as it is: re-running a chunk never duplicates or replaces anything.
    */
-  async cacheProjectedChunk(input: { queryId: number; factorSetId: number; spaceId: number; fullDims: number; afterDocumentId: number; limit: number }): Promise<ProjectedChunk> {
+  async cacheProjectedChunk(input: {
+    queryId: number;
+    factorSetId: number;
+    spaceId: number;
+    fullDims: number;
+    afterDocumentId: number;
+    limit: number;
+  }): Promise<ProjectedChunk> {
     const dims = assertDims(input.fullDims, 'vector', 'full dimension');
-    if (!Number.isInteger(input.limit) || input.limit < 1 || input.limit > 100_000) throw new InvalidInputError(`chunk size must be 1..100000, got ${input.limit}`);
+    if (!Number.isInteger(input.limit) || input.limit < 1 || input.limit > 100_000)
+      throw new InvalidInputError(`chunk size must be 1..100000, got ${input.limit}`);
     const [row] = await this.sql.query<{ scanned: number; inserted: number; last: number | null }>(
       `WITH y AS (
          SELECT qp."full" AS v, g.nats FROM query_projections qp JOIN query_gradients g ON g.id = qp.query_gradient_id
@@ -128,9 +142,19 @@ export class InfluenceScoreRepository {
          RETURNING 1
        )
        SELECT (SELECT count(*)::int FROM chunk) AS scanned, (SELECT count(*)::int FROM ins) AS inserted, (SELECT max(document_id) FROM chunk) AS last`,
-      [assertSafeId(input.queryId, 'query id'), assertSafeId(input.factorSetId, 'factor set id'), assertSafeId(input.spaceId, 'projection space id'), input.afterDocumentId, input.limit],
+      [
+        assertSafeId(input.queryId, 'query id'),
+        assertSafeId(input.factorSetId, 'factor set id'),
+        assertSafeId(input.spaceId, 'projection space id'),
+        input.afterDocumentId,
+        input.limit,
+      ],
     );
-    return { scanned: Number(row?.scanned ?? 0), inserted: Number(row?.inserted ?? 0), lastDocumentId: row?.last === null || row?.last === undefined ? null : Number(row.last) };
+    return {
+      scanned: Number(row?.scanned ?? 0),
+      inserted: Number(row?.inserted ?? 0),
+      lastDocumentId: row?.last === null || row?.last === undefined ? null : Number(row.last),
+    };
   }
 
   /**

@@ -41,9 +41,7 @@ export class IngestionRateRepository {
     );
     return {
       asOf: Number(rows[0]?.as_of ?? Date.now()),
-      instants: rows
-        .filter((r) => r.at !== null)
-        .map((r) => ({ at: Number(r.at), items: Number(r.documents), tokens: Number(r.tokens ?? 0) })),
+      instants: rows.filter((r) => r.at !== null).map((r) => ({ at: Number(r.at), items: Number(r.documents), tokens: Number(r.tokens ?? 0) })),
     };
   }
 }

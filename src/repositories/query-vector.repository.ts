@@ -67,7 +67,12 @@ export class QueryVectorRepository {
           `INSERT INTO query_projections (query_gradient_id, space_id, sketch, "full")
            VALUES ($1, $2, $3::halfvec, $4::vector)
            ON CONFLICT (query_gradient_id, space_id) DO UPDATE SET sketch = EXCLUDED.sketch, "full" = EXCLUDED."full", created_at = now()`,
-          [id, p.spaceId, toVectorLiteral(p.sketch, 'halfvec', `query ${input.queryId} sketch`), toVectorLiteral(p.full, 'vector', `query ${input.queryId} full vector`)],
+          [
+            id,
+            p.spaceId,
+            toVectorLiteral(p.sketch, 'halfvec', `query ${input.queryId} sketch`),
+            toVectorLiteral(p.full, 'vector', `query ${input.queryId} full vector`),
+          ],
         );
       }
       return id;
@@ -105,7 +110,13 @@ export class QueryVectorRepository {
     );
     if (!row) return null;
     return {
-      gradient: { id: Number(row.id), queryId: Number(row.query_id), factorSetId: Number(row.factor_set_id), nats: Number(row.nats), tokenCount: Number(row.token_count) },
+      gradient: {
+        id: Number(row.id),
+        queryId: Number(row.query_id),
+        factorSetId: Number(row.factor_set_id),
+        nats: Number(row.nats),
+        tokenCount: Number(row.token_count),
+      },
       projectedAt: row.projected_us === null ? null : String(row.projected_us),
       vectorsVersion: String(row.vectors_version ?? ''),
       factorSet: { name: row.factor_set_name, modelId: Number(row.factor_set_model_id) },
@@ -118,7 +129,13 @@ export class QueryVectorRepository {
       [queryId, factorSetId],
     );
     return row
-      ? { id: Number(row.id), queryId: Number(row.query_id), factorSetId: Number(row.factor_set_id), nats: Number(row.nats), tokenCount: Number(row.token_count) }
+      ? {
+          id: Number(row.id),
+          queryId: Number(row.query_id),
+          factorSetId: Number(row.factor_set_id),
+          nats: Number(row.nats),
+          tokenCount: Number(row.token_count),
+        }
       : null;
   }
 

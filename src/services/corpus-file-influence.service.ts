@@ -90,16 +90,26 @@ export class CorpusFileInfluenceService {
   async score(request: CorpusFileInfluenceRequest, sink: CorpusFileInfluenceSink): Promise<CorpusFileInfluenceSummary> {
     try {
       const { top } = request;
-      const queries: QueryInput[] = 'file' in request.queries ? readQueriesJsonl(request.queries.file) : [{ id: 'query', prompt: request.queries.prompt, completion: request.queries.completion }];
+      const queries: QueryInput[] =
+        'file' in request.queries
+          ? readQueriesJsonl(request.queries.file)
+          : [{ id: 'query', prompt: request.queries.prompt, completion: request.queries.completion }];
       const model = loadModelDirectory(request.modelDir);
       const { factors, provenance } = readFactorSet(request.factorsDir);
       assertFactorsMatch(provenance, { modelHash: model.hash }, request.factorsDir);
       const shapes = trackedLayers(model, provenance.arguments.layers);
       shapes.forEach((s, k) => {
         const f = factors.layers[k]!;
-        if (f.name !== s.name || f.rows !== s.rows || f.cols !== s.cols) throw new FactorMismatchError(`factors in ${request.factorsDir}: layer ${f.name} is ${f.rows}×${f.cols}, the model's ${s.name} is ${s.rows}×${s.cols}`, { layer: f.name });
+        if (f.name !== s.name || f.rows !== s.rows || f.cols !== s.cols)
+          throw new FactorMismatchError(
+            `factors in ${request.factorsDir}: layer ${f.name} is ${f.rows}×${f.cols}, the model's ${s.name} is ${s.rows}×${s.cols}`,
+            { layer: f.name },
+          );
       });
-      const engine = new GradientEngine(model, defaultEngineSettings({ device: request.device, ...(request.threads ? { intraOpThreads: request.threads } : {}) }));
+      const engine = new GradientEngine(
+        model,
+        defaultEngineSettings({ device: request.device, ...(request.threads ? { intraOpThreads: request.threads } : {}) }),
+      );
       const qs = await preconditionQueries(engine, model.tokenizer, factors, queries, { rank: request.rank, damping: request.damping });
       const layerNames = factors.layers.map((l) => l.name);
       const row = (r: ExactInfluence, tokenIds: readonly number[], rankInTop?: number): CorpusFileInfluenceRow => ({
@@ -126,7 +136,10 @@ export class CorpusFileInfluenceService {
             else {
               kept[qi]!.push({ row: r, tokens });
               if (kept[qi]!.length >= 4 * top) {
-                const best = topK(kept[qi]!.map((x) => x.row.score), top);
+                const best = topK(
+                  kept[qi]!.map((x) => x.row.score),
+                  top,
+                );
                 kept[qi] = Array.from(best.indices, (i) => kept[qi]![i]!);
               }
             }
@@ -142,7 +155,10 @@ export class CorpusFileInfluenceService {
       if (chunk.length > 0) await flush();
       if (top !== undefined) {
         kept.forEach((rows) => {
-          const best = topK(rows.map((x) => x.row.score), top);
+          const best = topK(
+            rows.map((x) => x.row.score),
+            top,
+          );
           Array.from(best.indices).forEach((i, r) => sink.write(row(rows[i]!.row, rows[i]!.tokens, r + 1)));
         });
       }

@@ -4,7 +4,16 @@ import path from 'node:path';
 
 import { ForbiddenError } from '../auth/auth.error';
 import { InvalidInputError, TracebaseError } from '../errors/tracebase.error';
-import { contentHash, DEFAULT_MAX_TEXT_BYTES, duplicateIdReason, maxCorpusLineBytes, parseCorpusLine, type CorpusLine, type RejectedLine, tooLongLineReason } from '../io/corpus-line.parser';
+import {
+  contentHash,
+  DEFAULT_MAX_TEXT_BYTES,
+  duplicateIdReason,
+  maxCorpusLineBytes,
+  parseCorpusLine,
+  type CorpusLine,
+  type RejectedLine,
+  tooLongLineReason,
+} from '../io/corpus-line.parser';
 import { readJsonlLines } from '../io/jsonl-line.reader';
 import type { CorpusRepository } from '../repositories/corpus.repository';
 import type { DocumentRepository, ImportReportEntry } from '../repositories/document.repository';
@@ -72,7 +81,11 @@ export class CorpusImportService {
    * when imports are disabled (no directory) or the path leaves the directory.
    */
   importFromDirectory(importDir: string | undefined, name: string, file: string): Promise<CorpusImportSummary> {
-    if (!importDir) throw new TracebaseError('IMPORTS_DISABLED', 'server-side imports are disabled: start the server with TRACEBASE_IMPORT_DIR (or use `tracebase corpus import`)');
+    if (!importDir)
+      throw new TracebaseError(
+        'IMPORTS_DISABLED',
+        'server-side imports are disabled: start the server with TRACEBASE_IMPORT_DIR (or use `tracebase corpus import`)',
+      );
     const absolute = path.resolve(importDir, file);
     if (absolute !== importDir && !absolute.startsWith(`${importDir}${path.sep}`)) throw new ForbiddenError(`${file} is outside the import directory`);
     return this.importFile(name, absolute);

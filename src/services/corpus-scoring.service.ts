@@ -84,17 +84,21 @@ export class CorpusScoringService {
   async enqueue(input: { queryIds: readonly number[]; factorSetId: number; spaceId: number; method: CachedScoreMethod }): Promise<CorpusScoringPlan> {
     const { queryIds, factorSetId, spaceId } = input;
     const method = oneOf(input.method, SCORE_METHODS, 'method');
-    if (queryIds.length === 0 || queryIds.length > MAX_SCORED_QUERIES) throw new InvalidInputError(`give 1 to ${MAX_SCORED_QUERIES} queries, got ${queryIds.length}`);
+    if (queryIds.length === 0 || queryIds.length > MAX_SCORED_QUERIES)
+      throw new InvalidInputError(`give 1 to ${MAX_SCORED_QUERIES} queries, got ${queryIds.length}`);
     const space = await this.spaces.findById(spaceId);
     if (!space) throw new NotFoundError(`projection space ${spaceId} does not exist`);
     const factorSet = await this.factorSets.byId(factorSetId);
     if (factorSet.modelId !== space.modelId) {
-      throw new InvalidInputError(`factor set ${factorSet.name} and projection space ${space.name} belong to different models`, { code: 'PROVENANCE_MISMATCH' });
+      throw new InvalidInputError(`factor set ${factorSet.name} and projection space ${space.name} belong to different models`, {
+        code: 'PROVENANCE_MISMATCH',
+      });
     }
     const records = await this.queries.findManyByIds(queryIds);
     for (const [i, query] of records.entries()) {
       if (!query) throw new NotFoundError(`query ${queryIds[i]} does not exist`);
-      if (query.modelId !== space.modelId) throw new InvalidInputError(`query ${query.id} belongs to another model than projection space ${space.name}`, { code: 'PROVENANCE_MISMATCH' });
+      if (query.modelId !== space.modelId)
+        throw new InvalidInputError(`query ${query.id} belongs to another model than projection space ${space.name}`, { code: 'PROVENANCE_MISMATCH' });
       const gradient = await this.vectors.findGradient(query.id, factorSetId);
       if (!gradient) throw new NotFoundError(`query ${query.id} has no gradient under factor set ${factorSet.name} yet (createInfluenceQueries computes it)`);
       if (method === 'PROJECTED' && !(await this.vectors.findProjection(gradient.id, spaceId))) {

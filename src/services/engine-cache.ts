@@ -14,7 +14,9 @@ export class EngineCache {
   get(model: LoadedModel): Promise<GradientEngine> {
     let engine = this.engines.get(model.hash);
     if (!engine) {
-      engine = import('../engine/gradient.engine').then(({ defaultEngineSettings, GradientEngine }) => new GradientEngine(model, defaultEngineSettings(this.settings)));
+      engine = import('../engine/gradient.engine').then(
+        ({ defaultEngineSettings, GradientEngine }) => new GradientEngine(model, defaultEngineSettings(this.settings)),
+      );
       this.engines.set(model.hash, engine);
     }
     return engine;

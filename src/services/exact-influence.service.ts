@@ -41,13 +41,25 @@ export class ExactInfluenceService {
       const engine = await this.engines.get(loaded);
       const { preconditionQueries } = await import('../influence/query-gradient.pipeline');
       const { exactInfluence } = await import('../influence/exact-influence.pipeline');
-      const [pre] = await preconditionQueries(engine, loaded.tokenizer, factors, [{ id: String(query.id), prompt: query.prompt, completion: query.completion }], { rank: 'auto' });
+      const [pre] = await preconditionQueries(
+        engine,
+        loaded.tokenizer,
+        factors,
+        [{ id: String(query.id), prompt: query.prompt, completion: query.completion }],
+        { rank: 'auto' },
+      );
       const docs = (await this.documents.findManyByIds(missing)).filter((d) => d !== null);
       const sequences = docs.map((d) => ({ id: String(d.id), tokens: loaded.tokenizer.encode(d.text, { field: `document ${d.id}` }), scoreFrom: 0 }));
       const fresh: ExactScoreRow[] = [];
       for await (const rows of exactInfluence(engine, [pre!], sequences, { tokens: true })) {
         const r = rows[0]!;
-        fresh.push({ documentId: Number(r.documentId), score: r.score, perNat: r.perNat, layerScores: Array.from(r.layers), tokenScores: Array.from(r.tokens ?? []) });
+        fresh.push({
+          documentId: Number(r.documentId),
+          score: r.score,
+          perNat: r.perNat,
+          layerScores: Array.from(r.layers),
+          tokenScores: Array.from(r.tokens ?? []),
+        });
       }
       await this.scores.saveExact(input.queryId, input.factorSetId, fresh);
       for (const f of fresh) cached.set(f.documentId, f);

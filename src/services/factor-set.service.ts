@@ -28,7 +28,9 @@ export class FactorSetService {
     const provenance = readFactorProvenance(absolute);
     const { model } = await this.models.loadRegistered(modelName);
     if (provenance.modelHash !== model.hash) {
-      throw new ModelChangedError(`factors in ${absolute} were fitted for model hash ${provenance.modelHash.slice(0, 12)}…, not ${modelName} (${model.hash.slice(0, 12)}…)`);
+      throw new ModelChangedError(
+        `factors in ${absolute} were fitted for model hash ${provenance.modelHash.slice(0, 12)}…, not ${modelName} (${model.hash.slice(0, 12)}…)`,
+      );
     }
     const setName = name ?? path.basename(absolute);
     const existing = await this.factorSets.findByName(model.id, setName);

@@ -110,7 +110,9 @@ export class InfluenceAnalysisService {
    * The ids behind an {@link AnalysisRequest}: every query must exist and belong to one model;
    * the factor set and the space are that model's, by name.
    */
-  private async resolve(request: AnalysisRequest): Promise<{ queryIds: readonly number[]; factorSetId: number; spaceId: number; names: { factorSetName: string; spaceName: string } }> {
+  private async resolve(
+    request: AnalysisRequest,
+  ): Promise<{ queryIds: readonly number[]; factorSetId: number; spaceId: number; names: { factorSetName: string; spaceName: string } }> {
     const { queryIds } = request;
     if (queryIds.length === 0 || queryIds.length > MAX_ANALYSIS_QUERIES) {
       throw new InvalidInputError(`give 1 to ${MAX_ANALYSIS_QUERIES} queries, got ${queryIds.length}`, { argument: 'queryIds' });
@@ -230,7 +232,10 @@ export class InfluenceAnalysisService {
   /** Finding 1: Pearson or Spearman correlation of the queries' scores over all documents. */
   async correlationByIds(queryIds: readonly number[], method: 'pearson' | 'spearman', factorSetId: number, spaceId: number) {
     const all = await this.scores(queryIds, factorSetId, spaceId);
-    const m = correlationMatrix(all.map((s) => s.scores), method);
+    const m = correlationMatrix(
+      all.map((s) => s.scores),
+      method,
+    );
     const rows: number[][] = [];
     for (let i = 0; i < m.rows; i++) rows.push(Array.from(m.data.subarray(i * m.cols, (i + 1) * m.cols)));
     return { basis: this.basis(all[0]!, factorSetId, spaceId), queryIds: all.map((s) => s.query.id), matrix: rows };
@@ -297,7 +302,12 @@ export class InfluenceAnalysisService {
     const sums = ks.map(() => new Float64Array(sourceNames.length));
     for (const s of all) {
       const ranking = topK(s.scores, maxK, sign).indices;
-      const result = sourceOverRepresentation(ranking, s.sources.map((n) => code.get(n)!), sourceNames.length, ks);
+      const result = sourceOverRepresentation(
+        ranking,
+        s.sources.map((n) => code.get(n)!),
+        sourceNames.length,
+        ks,
+      );
       ks.forEach((_, j) => {
         for (let c = 0; c < sourceNames.length; c++) sums[j]![c]! += result.ratios.data[j * sourceNames.length + c]! / all.length;
       });
@@ -319,7 +329,12 @@ export class InfluenceAnalysisService {
    * (`influence_scores.layer_scores`, layers named as the factor set's), over the documents
    * whose exact influence has been computed.
    */
-  async layerTotalsByIds(queryIds: readonly number[], method: 'PROJECTED' | 'EXACT', factorSetId: number, spaceId: number): Promise<{ basis: ScoreBasis; results: LayerTotals[] }> {
+  async layerTotalsByIds(
+    queryIds: readonly number[],
+    method: 'PROJECTED' | 'EXACT',
+    factorSetId: number,
+    spaceId: number,
+  ): Promise<{ basis: ScoreBasis; results: LayerTotals[] }> {
     if (queryIds.length === 0 || queryIds.length > MAX_ANALYSIS_QUERIES) {
       throw new InvalidInputError(`give 1 to ${MAX_ANALYSIS_QUERIES} queries, got ${queryIds.length}`);
     }
@@ -352,15 +367,24 @@ export class InfluenceAnalysisService {
           return slice;
         });
         if (offset !== space.fullDims || y.full.length !== space.fullDims) {
-          throw new InvalidInputError(`projection space ${space.name}: its layer ranks cover ${offset} dimensions, its vectors have ${space.fullDims} (query vector ${y.full.length})`);
+          throw new InvalidInputError(
+            `projection space ${space.name}: its layer ranks cover ${offset} dimensions, its vectors have ${space.fullDims} (query vector ${y.full.length})`,
+          );
         }
         const sums = await this.projections.layerScoreSums(spaceId, space.fullDims, slices);
         if (sums.documents === 0) throw new NotFoundError(`projection space ${space.name} holds no document vectors`);
-        results.push({ queryId: query.id, nats: gradient.nats, documents: sums.documents, layers: space.layerRanks.map((l, k) => layer(l.layer, sums.positive[k]!, sums.negative[k]!, gradient.nats)) });
+        results.push({
+          queryId: query.id,
+          nats: gradient.nats,
+          documents: sums.documents,
+          layers: space.layerRanks.map((l, k) => layer(l.layer, sums.positive[k]!, sums.negative[k]!, gradient.nats)),
+        });
       } else {
         const sums = await this.exactScores.exactLayerSums(query.id, factorSetId);
         if (sums.documents === 0) {
-          throw new NotFoundError(`query ${query.id} has no exact influence scores under factor set ${factorSet.name} yet (topInfluences with mode EXACT computes them)`);
+          throw new NotFoundError(
+            `query ${query.id} has no exact influence scores under factor set ${factorSet.name} yet (topInfluences with mode EXACT computes them)`,
+          );
         }
         const names = factorSetLayerNames(factorSet.arguments);
         if (sums.layers < 0 || (names !== null && names.length !== sums.layers)) {

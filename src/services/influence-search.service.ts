@@ -131,7 +131,16 @@ export class InfluenceSearchService {
     assertTopK(request.k);
     const factorSet = await this.factorSets.byName(query.modelId, request.factorSet);
     const space = await this.spaces.byModelId(query.modelId, request.space);
-    const ranking = await this.rankByIds({ queryId, factorSetId: factorSet.id, spaceId: space.id, k: request.k, sign, mode, normalize, efSearch: request.efSearch });
+    const ranking = await this.rankByIds({
+      queryId,
+      factorSetId: factorSet.id,
+      spaceId: space.id,
+      k: request.k,
+      sign,
+      mode,
+      normalize,
+      efSearch: request.efSearch,
+    });
     const docs = await this.documentRecords.findManyByIds(ranking.hits.map((h) => h.documentId));
     return { ...ranking, hits: ranking.hits.flatMap((h, i) => (docs[i] ? [{ ...h, document: docs[i]! }] : [])) };
   }
@@ -158,7 +167,9 @@ export class InfluenceSearchService {
     const space = await this.spaces.runtime(input.spaceId);
     const provenance = (factorSet: { name: string; modelId: number }) => {
       if (space.record.modelId !== factorSet.modelId) {
-        throw new InvalidInputError(`projection space ${space.record.name} and factor set ${factorSet.name} belong to different models`, { code: 'PROVENANCE_MISMATCH' });
+        throw new InvalidInputError(`projection space ${space.record.name} and factor set ${factorSet.name} belong to different models`, {
+          code: 'PROVENANCE_MISMATCH',
+        });
       }
     };
     // one statement reads the stamp and the factor set; only a missing gradient looks the set up
@@ -272,7 +283,12 @@ export class InfluenceSearchService {
       }));
       return { ...base, mode: 'EXACT', candidates: reranked.hits.length, hits: ranked(scored).slice(0, k) };
     }
-    return { ...base, mode: 'RERANKED', candidates: reranked.candidates, hits: reranked.hits.map((h, i) => ({ ...hit(h.documentId, h.score, h.gradientNorm), rank: i + 1 })) };
+    return {
+      ...base,
+      mode: 'RERANKED',
+      candidates: reranked.candidates,
+      hits: reranked.hits.map((h, i) => ({ ...hit(h.documentId, h.score, h.gradientNorm), rank: i + 1 })),
+    };
   }
 }
 

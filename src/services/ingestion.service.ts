@@ -73,7 +73,9 @@ export class IngestionService {
    * queues the projection of every document of the corpus on the job queue ({@link enqueue};
    * what is queued already is not sent again) and returns the ingestion's status.
    */
-  async startIngestion(input: NewProjectionSpace & { readonly corpus: string; readonly batchSize: number }): Promise<{ space: ProjectionSpaceRecord; status: IngestionStatus }> {
+  async startIngestion(
+    input: NewProjectionSpace & { readonly corpus: string; readonly batchSize: number },
+  ): Promise<{ space: ProjectionSpaceRecord; status: IngestionStatus }> {
     const { corpus, batchSize, ...spec } = input;
     assertBatchSize(batchSize);
     const space = await this.spaceService.create(spec);
@@ -128,7 +130,12 @@ export class IngestionService {
    * processes that run their own worker on a queue of their own (`tracebase ingest`, the demo);
    * GraphQL's startIngestion goes through {@link startIngestion} and the injected queue.
    */
-  async enqueue(queue: JobQueue, corpusName: string, space: ProjectionSpaceRecord, batchSize: number): Promise<{ batches: number; sent: number; corpusId: number }> {
+  async enqueue(
+    queue: JobQueue,
+    corpusName: string,
+    space: ProjectionSpaceRecord,
+    batchSize: number,
+  ): Promise<{ batches: number; sent: number; corpusId: number }> {
     assertBatchSize(batchSize);
     await queue.start();
     const corpus = await this.corpora.findByName(corpusName);
@@ -153,10 +160,7 @@ export class IngestionService {
   }
 
   async progress(corpusId: number, spaceId: number): Promise<IngestionProgress> {
-    const [projected, total] = await Promise.all([
-      this.documents.countProjected(corpusId, spaceId),
-      this.documents.countInCorpus(corpusId),
-    ]);
+    const [projected, total] = await Promise.all([this.documents.countProjected(corpusId, spaceId), this.documents.countInCorpus(corpusId)]);
     return { projected, total };
   }
 
@@ -197,8 +201,14 @@ export class IngestionService {
     for (;;) {
       const rows = await this.indexes.sketchesWithoutSearchSketch(spaceId, afterId, SEARCH_WHITENING.fillBatch);
       if (rows.length === 0) return filled;
-      const vectors = whitenDocuments(whitening, rows.map((r) => r.sketch));
-      filled += await this.indexes.setSearchSketches(spaceId, rows.map((r, i) => ({ documentId: r.documentId, vector: vectors[i]! })));
+      const vectors = whitenDocuments(
+        whitening,
+        rows.map((r) => r.sketch),
+      );
+      filled += await this.indexes.setSearchSketches(
+        spaceId,
+        rows.map((r, i) => ({ documentId: r.documentId, vector: vectors[i]! })),
+      );
       afterId = rows[rows.length - 1]!.documentId;
     }
   }
@@ -229,5 +239,6 @@ export class IngestionService {
 
 /** Refuses a batch size outside 1 to 1000 documents per job. */
 function assertBatchSize(batchSize: number): void {
-  if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 1000) throw new InvalidInputError(`batch size must be 1..1000, got ${batchSize}`, { argument: 'batchSize' });
+  if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 1000)
+    throw new InvalidInputError(`batch size must be 1..1000, got ${batchSize}`, { argument: 'batchSize' });
 }

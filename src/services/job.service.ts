@@ -101,7 +101,12 @@ export class JobService {
     if (!Number.isInteger(first) || first < 1 || first > 1000) throw new InvalidInputError(`page size must be 1..1000, got ${first}`);
     if (filter.queue && !(QUEUES as readonly string[]).includes(filter.queue)) throw new InvalidInputError(`unknown queue "${filter.queue}"`);
     if (after && (!/^-?\d{1,19}$/.test(after.createdMicros) || !UUID.test(after.id))) throw new InvalidInputError('the page position is malformed');
-    const query: JobPageQuery = { first, ...(filter.state ? { state: filter.state } : {}), ...(filter.queue ? { queue: filter.queue } : {}), ...(after ? { after } : {}) };
+    const query: JobPageQuery = {
+      first,
+      ...(filter.state ? { state: filter.state } : {}),
+      ...(filter.queue ? { queue: filter.queue } : {}),
+      ...(after ? { after } : {}),
+    };
     const rows = await this.jobs.page(query);
     return { items: rows.slice(0, first).map(toView), hasNextPage: rows.length > first };
   }

@@ -25,7 +25,9 @@ export interface ModelAnswer {
  * the query has no answer keyword, or the completion states none of them in such a form.
  */
 export function judgeAnswer(generation: string, completion: string, answerKeywords: readonly string[]): boolean | null {
-  const answer = [...answerKeywords].reverse().find((k) => k.length > 0 && (completion.trimEnd().endsWith(`The answer is ${k}.`) || completion.startsWith(`${k}.`)));
+  const answer = [...answerKeywords]
+    .reverse()
+    .find((k) => k.length > 0 && (completion.trimEnd().endsWith(`The answer is ${k}.`) || completion.startsWith(`${k}.`)));
   if (answer === undefined) return null;
   return extractFinalAnswer(generation, completion, answer) === answer;
 }
@@ -45,7 +47,9 @@ export class ModelAnswerService {
   private decoder(model: LoadedModel): Promise<GreedyDecoder> {
     let decoder = this.decoders.get(model.hash);
     if (!decoder) {
-      decoder = import('../generation/greedy.decoder').then(({ GreedyDecoder }) => new GreedyDecoder(model.family, model.config, model.weights.tensors, this.session));
+      decoder = import('../generation/greedy.decoder').then(
+        ({ GreedyDecoder }) => new GreedyDecoder(model.family, model.config, model.weights.tensors, this.session),
+      );
       this.decoders.set(model.hash, decoder);
     }
     return decoder;

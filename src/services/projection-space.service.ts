@@ -77,7 +77,10 @@ export class ProjectionSpaceService {
     if (!Number.isInteger(input.seed) || input.seed < 0 || input.seed > 2_147_483_647) {
       throw new InvalidInputError(`seed must be an integer from 0 to 2147483647, got ${input.seed}`);
     }
-    for (const [what, v] of [['out rank', input.outRank], ['in rank', input.inRank]] as const) {
+    for (const [what, v] of [
+      ['out rank', input.outRank],
+      ['in rank', input.inRank],
+    ] as const) {
       if (!Number.isInteger(v) || v < 1) throw new InvalidInputError(`${what} must be a positive integer, got ${v}`);
     }
     const { model, loaded } = await this.models.loadRegistered(input.modelName);
@@ -160,7 +163,9 @@ export class ProjectionSpaceService {
     if (!modelRecord) throw new NotFoundError(`the model of projection space ${spaceId} no longer exists`);
     const { model, loaded } = await this.models.loadRegistered(modelRecord.name);
     if (record.provenance.modelHash !== loaded.hash) {
-      throw new ModelChangedError(`projection space ${record.name} was made for model hash ${String(record.provenance.modelHash).slice(0, 12)}…, the model now has ${loaded.hash.slice(0, 12)}…`);
+      throw new ModelChangedError(
+        `projection space ${record.name} was made for model hash ${String(record.provenance.modelHash).slice(0, 12)}…, the model now has ${loaded.hash.slice(0, 12)}…`,
+      );
     }
     const ranks = record.layerRanks.map((l) => [l.outRank, l.inRank] as [number, number]);
     let space: ProjectionSpace;
@@ -169,11 +174,23 @@ export class ProjectionSpaceService {
       const { factors } = await this.factorSets.load(record.factorSetId);
       space = eigenbasisProjectionSpace(factors, ranks);
     } else {
-      space = gaussianProjectionSpace(trackedLayers(loaded, record.layerRanks.map((l) => l.layer)), ranks, record.seed);
+      space = gaussianProjectionSpace(
+        trackedLayers(
+          loaded,
+          record.layerRanks.map((l) => l.layer),
+        ),
+        ranks,
+        record.seed,
+      );
     }
-    const sketch = createSketchLayout(space.layout, record.layerRanks.map((l) => ({ outputRank: l.sketchOutRank, inputRank: l.sketchInRank })));
+    const sketch = createSketchLayout(
+      space.layout,
+      record.layerRanks.map((l) => ({ outputRank: l.sketchOutRank, inputRank: l.sketchInRank })),
+    );
     if (space.layout.dims !== record.fullDims || sketch.dims !== record.sketchDims) {
-      throw new ModelChangedError(`projection space ${record.name}: rebuilt dims ${space.layout.dims}/${sketch.dims} differ from the stored ${record.fullDims}/${record.sketchDims}`);
+      throw new ModelChangedError(
+        `projection space ${record.name}: rebuilt dims ${space.layout.dims}/${sketch.dims} differ from the stored ${record.fullDims}/${record.sketchDims}`,
+      );
     }
     return { record, model, loaded, space, sketch };
   }

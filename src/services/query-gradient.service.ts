@@ -29,7 +29,10 @@ export type StoredQueryLayout = Array<
 >;
 
 /** M_ℓ(q) of every layer as float32 bytes: dense row-major, or U (o×r), σ (r), V ((i+1)×r). */
-export function serializeQueryFactors(layers: readonly string[], m: readonly PreconditionedQuery[]): { bytes: Buffer; layout: StoredQueryLayout; rank: number | null } {
+export function serializeQueryFactors(
+  layers: readonly string[],
+  m: readonly PreconditionedQuery[],
+): { bytes: Buffer; layout: StoredQueryLayout; rank: number | null } {
   const parts: Float32Array[] = [];
   const layout: StoredQueryLayout = [];
   let offset = 0;
@@ -84,7 +87,12 @@ export class QueryGradientService {
    * on the queries. The job handler and `tracebase queries add` both run this. Queries deleted
    * since are skipped when `skipMissing` (a queued job), refused otherwise.
    */
-  async computeWithAnswers(queryIds: readonly number[], factorSetId: number, spaceIds: readonly number[], options: { skipMissing?: boolean } = {}): Promise<QueryComputation[]> {
+  async computeWithAnswers(
+    queryIds: readonly number[],
+    factorSetId: number,
+    spaceIds: readonly number[],
+    options: { skipMissing?: boolean } = {},
+  ): Promise<QueryComputation[]> {
     if (!this.answers) throw new Error('QueryGradientService was built without a ModelAnswerService');
     let ids = [...queryIds];
     if (options.skipMissing) {
@@ -96,7 +104,12 @@ export class QueryGradientService {
     const queries = (await this.queries.findManyByIds(ids)).filter((q) => q !== null);
     const { loaded } = await this.spaces.runtime(spaceIds[0]!);
     const answers = new Map((await this.answers.answer(loaded, queries)).map((a) => [a.queryId, a]));
-    const out = gradients.map((g) => ({ id: g.id, nats: g.nats, modelAnswer: answers.get(g.id)?.text ?? null, answeredCorrectly: answers.get(g.id)?.correct ?? null }));
+    const out = gradients.map((g) => ({
+      id: g.id,
+      nats: g.nats,
+      modelAnswer: answers.get(g.id)?.text ?? null,
+      answeredCorrectly: answers.get(g.id)?.correct ?? null,
+    }));
     await this.queries.saveOutcomes(out.map((o) => ({ id: o.id, nats: o.nats, answer: { text: o.modelAnswer, correct: o.answeredCorrectly } })));
     return out;
   }
@@ -111,7 +124,9 @@ export class QueryGradientService {
     const runtimes = await Promise.all(spaceIds.map((id) => this.spaces.runtime(id)));
     for (const rt of runtimes) {
       if (rt.model.id !== record.modelId) {
-        throw new InvalidInputError(`projection space ${rt.record.name} belongs to another model than factor set ${record.name}`, { code: 'PROVENANCE_MISMATCH' });
+        throw new InvalidInputError(`projection space ${rt.record.name} belongs to another model than factor set ${record.name}`, {
+          code: 'PROVENANCE_MISMATCH',
+        });
       }
     }
     const queries = await this.queries.findManyByIds(queryIds);

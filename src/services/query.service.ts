@@ -116,12 +116,19 @@ export class QueryService {
    * name, stores the queries and computes them in this process (nats, M_ℓ(q), vectors, greedy
    * answer). Returns each query with its computation, in input order, and the names used.
    */
-  async addAndCompute(target: QueryFactorsTarget, inputs: readonly QueryInputData[]): Promise<{ factorSet: string; spaces: number; results: { record: QueryRecord; computation: QueryComputation }[] }> {
+  async addAndCompute(
+    target: QueryFactorsTarget,
+    inputs: readonly QueryInputData[],
+  ): Promise<{ factorSet: string; spaces: number; results: { record: QueryRecord; computation: QueryComputation }[] }> {
     if (target.spaces.length === 0) throw new InvalidInputError('give at least one projection space to compute the query vectors in', { argument: 'spaces' });
     const { record: factorSet } = await this.factorSets.register(target.model, target.factorsDir, target.factorsName);
     const spaces = await Promise.all(target.spaces.map((s) => this.spaces.byModelId(factorSet.modelId, s)));
     const created = await this.create(target.model, inputs);
-    const computed = await this.gradients.computeWithAnswers(created.map((c) => c.record.id), factorSet.id, spaces.map((s) => s.id));
+    const computed = await this.gradients.computeWithAnswers(
+      created.map((c) => c.record.id),
+      factorSet.id,
+      spaces.map((s) => s.id),
+    );
     return { factorSet: factorSet.name, spaces: spaces.length, results: computed.map((computation, i) => ({ record: created[i]!.record, computation })) };
   }
 
@@ -141,7 +148,12 @@ export class QueryService {
    * the spaces: sending the same work again is a no-op while its job exists. Returns the queries
    * at once (with their job ids) and the job ids.
    */
-  async enqueue(modelName: string, factorSetId: number, spaceIds: readonly number[], inputs: readonly QueryInputData[]): Promise<{ records: QueryRecord[]; jobIds: string[] }> {
+  async enqueue(
+    modelName: string,
+    factorSetId: number,
+    spaceIds: readonly number[],
+    inputs: readonly QueryInputData[],
+  ): Promise<{ records: QueryRecord[]; jobIds: string[] }> {
     if (spaceIds.length === 0) throw new InvalidInputError('give at least one projection space to compute the query vectors in');
     const spaces = [...new Set(spaceIds)].sort((a, b) => a - b);
     const created = await this.create(modelName, inputs);

@@ -101,21 +101,10 @@ export function createServices(database: Database, options: ServiceOptions = {})
     jobQueue,
   );
   const jobs = new JobService(jobRepository);
-  const exactInfluence = new ExactInfluenceService(
-    queryRepository,
-    documentRepository,
-    influenceScoreRepository,
-    factorSets,
-    projectionSpaces,
-    engines,
-  );
+  const exactInfluence = new ExactInfluenceService(queryRepository, documentRepository, influenceScoreRepository, factorSets, projectionSpaces, engines);
   const queryGradients = new QueryGradientService(queryRepository, queryVectors, factorSets, projectionSpaces, engines, new ModelAnswerService());
   return {
-    health: new HealthService(
-      database,
-      new DatabaseInfoRepository(database.sql),
-      new MigrationHistoryRepository(database.sql),
-    ),
+    health: new HealthService(database, new DatabaseInfoRepository(database.sql), new MigrationHistoryRepository(database.sql)),
     corpusImport: new CorpusImportService(corpusRepository, documentRepository),
     modelRegistry,
     auth: new AuthService(new ApiTokenRepository(database.prisma)),
@@ -126,7 +115,16 @@ export function createServices(database: Database, options: ServiceOptions = {})
     factorSets,
     queries: new QueryService(queryRepository, modelRegistry, factorSets, projectionSpaces, queryGradients, jobQueue),
     queryGradients,
-    influenceSearch: new InfluenceSearchService(queryVectors, new DocumentProjectionSearchRepository(database.sql), projectionRepository, factorSets, projectionSpaces, exactInfluence, queryRepository, documentRepository),
+    influenceSearch: new InfluenceSearchService(
+      queryVectors,
+      new DocumentProjectionSearchRepository(database.sql),
+      projectionRepository,
+      factorSets,
+      projectionSpaces,
+      exactInfluence,
+      queryRepository,
+      documentRepository,
+    ),
     influenceAnalysis: new InfluenceAnalysisService(
       queryRepository,
       queryVectors,

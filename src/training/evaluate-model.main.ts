@@ -21,7 +21,12 @@ function parseArgs(argv: string[]): Record<string, string> {
   const out: Record<string, string> = {};
   for (let i = 0; i < argv.length; i++) {
     const m = /^--([a-z-]+)$/.exec(argv[i]!);
-    if (!m || i + 1 >= argv.length) throw new InvalidTrainingOptionError(argv[i]!.replace(/^-+/, ''), argv[i + 1] ?? '', 'given as --name value (known: --model, --world, --json, --threads)');
+    if (!m || i + 1 >= argv.length)
+      throw new InvalidTrainingOptionError(
+        argv[i]!.replace(/^-+/, ''),
+        argv[i + 1] ?? '',
+        'given as --name value (known: --model, --world, --json, --threads)',
+      );
     out[m[1]!] = argv[++i]!;
   }
   return out;

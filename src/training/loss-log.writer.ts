@@ -34,7 +34,15 @@ export function parseLossLog(text: string): LossLogRow[] {
     .filter((l) => l.trim().length > 0)
     .map((l) => l.split(',').map(Number))
     .filter((c) => c.length === 7 && c.every(Number.isFinite))
-    .map(([step, tokens, loss, lr, gradNorm, elapsedSeconds, tokensPerSecond]) => ({ step: step!, tokens: tokens!, loss: loss!, lr: lr!, gradNorm: gradNorm!, elapsedSeconds: elapsedSeconds!, tokensPerSecond: tokensPerSecond! }));
+    .map(([step, tokens, loss, lr, gradNorm, elapsedSeconds, tokensPerSecond]) => ({
+      step: step!,
+      tokens: tokens!,
+      loss: loss!,
+      lr: lr!,
+      gradNorm: gradNorm!,
+      elapsedSeconds: elapsedSeconds!,
+      tokensPerSecond: tokensPerSecond!,
+    }));
 }
 
 /** Reads the log at `file` (empty if absent), keeping only rows with step ≤ `upToStep` (for resume). */

@@ -37,7 +37,10 @@ export async function recordFixedBatchLoss(dir: string, corpus: TrainingCorpus, 
   const rows = texts.map((t) => [END_OF_TEXT_ID, ...encodeBytes(t), END_OF_TEXT_ID]);
   const batch = packRows(rows, Math.max(...rows.map((r) => r.length)));
   const meanLoss = (await runner.loss(params, batch)) / batch.scored;
-  writeFileAtomic(join(dir, TRAINING_FILES.fixedBatch), JSON.stringify({ texts, meanLoss: Number(meanLoss.toFixed(6)), scoredTokens: batch.scored }, null, 2) + '\n');
+  writeFileAtomic(
+    join(dir, TRAINING_FILES.fixedBatch),
+    JSON.stringify({ texts, meanLoss: Number(meanLoss.toFixed(6)), scoredTokens: batch.scored }, null, 2) + '\n',
+  );
 }
 
 /** A corpus to train on: document texts and a fingerprint of their bytes. */
@@ -90,7 +93,10 @@ export interface TrainingResult {
 
 /** A stable fingerprint of everything that fixes the run's numbers (settings + corpus). */
 export function runKey(settings: TrainingSettings, corpus: TrainingCorpus): string {
-  return createHash('sha256').update(JSON.stringify({ settings, corpus: corpus.fingerprint })).digest('hex').slice(0, 32);
+  return createHash('sha256')
+    .update(JSON.stringify({ settings, corpus: corpus.fingerprint }))
+    .digest('hex')
+    .slice(0, 32);
 }
 
 function checkOutputDirectory(dir: string, resume: boolean, force: boolean): void {
@@ -104,7 +110,16 @@ function checkOutputDirectory(dir: string, resume: boolean, force: boolean): voi
   if (resume) return;
   if (occupied.length && !force) throw new ModelDirectoryOccupiedError(dir, `a model (${occupied.join(', ')})`);
   if (force) {
-    for (const f of ['config.json', 'model.safetensors', 'vocab.json', 'merges.txt', 'tokenizer_config.json', 'special_tokens_map.json', 'training', ...Object.values(TRAINING_FILES)]) {
+    for (const f of [
+      'config.json',
+      'model.safetensors',
+      'vocab.json',
+      'merges.txt',
+      'tokenizer_config.json',
+      'special_tokens_map.json',
+      'training',
+      ...Object.values(TRAINING_FILES),
+    ]) {
       rmSync(join(dir, f), { recursive: true, force: true });
     }
   }
@@ -137,7 +152,10 @@ export async function trainReferenceModel(settings: TrainingSettings, corpus: Tr
   if (run.resume) {
     const ck = loadCheckpoint(ckptFile, config);
     if (ck.state.runKey !== key) {
-      throw new CorruptCheckpointError(ckptFile, 'it belongs to a run with other settings or another world (same --steps, --seed and world are needed to resume)');
+      throw new CorruptCheckpointError(
+        ckptFile,
+        'it belongs to a run with other settings or another world (same --steps, --seed and world are needed to resume)',
+      );
     }
     params = ck.params;
     for (const [n, t] of ck.adamM) adam.m.set(n, t);
@@ -166,7 +184,10 @@ export async function trainReferenceModel(settings: TrainingSettings, corpus: Tr
     writeModelDirectory(dir, config, params, { step: String(step), seed: String(settings.seed) });
     saveCheckpoint(ckptFile, config, { state, params, adamM: adam.m, adamV: adam.v });
     writeLossLog(join(dir, TRAINING_FILES.log), log);
-    writeFileAtomic(join(dir, TRAINING_FILES.plot), renderLossCurveSvg(log, { title: `Training loss (seed ${settings.seed}, ${corpus.description ?? 'corpus'})` }));
+    writeFileAtomic(
+      join(dir, TRAINING_FILES.plot),
+      renderLossCurveSvg(log, { title: `Training loss (seed ${settings.seed}, ${corpus.description ?? 'corpus'})` }),
+    );
     const last = log.slice(-50);
     writeFileAtomic(
       join(dir, TRAINING_FILES.summary),
@@ -205,7 +226,10 @@ export async function trainReferenceModel(settings: TrainingSettings, corpus: Tr
       const loss = lossSum / n;
       const gradNorm = clipGlobalNorm(grads.values(), settings.clipNorm);
       if (!Number.isFinite(loss) || !Number.isFinite(gradNorm)) throw new TrainingDivergedError(step + 1, loss, gradNorm);
-      const lr = learningRateAt({ peak: settings.lr, warmupSteps: settings.warmupSteps, totalSteps: settings.steps, minRatio: settings.minLrRatio, decay: settings.decay }, step + 1);
+      const lr = learningRateAt(
+        { peak: settings.lr, warmupSteps: settings.warmupSteps, totalSteps: settings.steps, minRatio: settings.minLrRatio, decay: settings.decay },
+        step + 1,
+      );
       adam.update(params, grads, lr);
       step += 1;
       cursor = next.cursor;
@@ -214,7 +238,16 @@ export async function trainReferenceModel(settings: TrainingSettings, corpus: Tr
       const row: LossLogRow = { step, tokens: tokensSeen, loss, lr, gradNorm, elapsedSeconds: elapsed(), tokensPerSecond: next.batch.tokens / dt };
       log.push(row);
       smoothed = Number.isNaN(smoothed) ? loss : 0.95 * smoothed + 0.05 * loss;
-      run.onProgress?.({ step, totalSteps: settings.steps, loss, smoothedLoss: smoothed, lr, tokensPerSecond: row.tokensPerSecond, tokensSeen, elapsedSeconds: row.elapsedSeconds });
+      run.onProgress?.({
+        step,
+        totalSteps: settings.steps,
+        loss,
+        smoothedLoss: smoothed,
+        lr,
+        tokensPerSecond: row.tokensPerSecond,
+        tokensSeen,
+        elapsedSeconds: row.elapsedSeconds,
+      });
       if (step % every === 0 || step === last) await persist();
     }
     if (step === last) await recordFixedBatchLoss(dir, corpus, runner, params);

@@ -89,7 +89,11 @@ export function loadCheckpoint(file: string, config: Gpt2Config): TrainingCheckp
   const adamV = new Map<string, Float32Array>();
   const read: Array<[string, Float32Tensor]> = [];
   for (const spec of gpt2ParameterSpecs(config)) {
-    for (const [prefix, into] of [['param.', params], ['adam.m.', adamM], ['adam.v.', adamV]] as const) {
+    for (const [prefix, into] of [
+      ['param.', params],
+      ['adam.m.', adamM],
+      ['adam.v.', adamV],
+    ] as const) {
       const name = `${prefix}${spec.name}`;
       const e = st.entry(name);
       if (!e || e.dtype !== 'F32' || e.shape.join(',') !== spec.shape.join(',')) {

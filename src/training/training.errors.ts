@@ -31,6 +31,8 @@ export class UntrainableWorldError extends InvalidInputError {
 /** The loss or gradient norm became NaN or infinite (learning rate too high, or bad data). */
 export class TrainingDivergedError extends TracebaseError {
   constructor(step: number, loss: number, gradNorm: number) {
-    super('TRAINING_DIVERGED', `training diverged at step ${step}: loss ${loss}, gradient norm ${gradNorm}; lower --lr or resume from the last checkpoint`, { step });
+    super('TRAINING_DIVERGED', `training diverged at step ${step}: loss ${loss}, gradient norm ${gradNorm}; lower --lr or resume from the last checkpoint`, {
+      step,
+    });
   }
 }

@@ -81,7 +81,11 @@ export function checkBars(byKind: Record<string, Tally>, byTask: Record<string, 
  * generates until end-of-text, a newline, or (reference completion bytes + `slack`) tokens,
  * and {@link extractFinalAnswer} must return exactly the query's answer.
  */
-export async function evaluateWorldQueries(model: EvaluatedModel, queries: readonly WorldQuery[], opts: { session?: Partial<SessionSettings>; slack?: number; batchSize?: number } = {}): Promise<EvaluationReport> {
+export async function evaluateWorldQueries(
+  model: EvaluatedModel,
+  queries: readonly WorldQuery[],
+  opts: { session?: Partial<SessionSettings>; slack?: number; batchSize?: number } = {},
+): Promise<EvaluationReport> {
   const started = Date.now();
   const eot = model.encode(END_OF_TEXT);
   const newline = model.encode('\n');
@@ -93,7 +97,16 @@ export async function evaluateWorldQueries(model: EvaluatedModel, queries: reado
     const outcomes = queries.map((q, i): QueryOutcome => {
       const generated = model.decode(gens[i]!);
       const predicted = extractFinalAnswer(generated, q.completion, q.answer);
-      return { id: q.id, kind: q.kind, task: q.task, answer: q.answer, generated, predicted, correct: predicted === expectedFinalAnswer(q.completion, q.answer), exact: generated === q.completion };
+      return {
+        id: q.id,
+        kind: q.kind,
+        task: q.task,
+        answer: q.answer,
+        generated,
+        predicted,
+        correct: predicted === expectedFinalAnswer(q.completion, q.answer),
+        exact: generated === q.completion,
+      };
     });
     const byKind = tally(outcomes, (o) => o.kind);
     const byTask = tally(outcomes, (o) => o.task);
@@ -106,9 +119,22 @@ export async function evaluateWorldQueries(model: EvaluatedModel, queries: reado
 /** A plain-text table of a report: accuracy per kind, then per task, then the bars. */
 export function formatEvaluationReport(r: EvaluationReport): string {
   const pct = (t: Tally) => `${t.correct}/${t.total} (${(100 * t.accuracy).toFixed(1)} %)`;
-  const lines = ['kind        correct', ...Object.entries(r.byKind).map(([k, t]) => `${k.padEnd(12)}${pct(t)}`), '', 'task                 correct', ...Object.entries(r.byTask).map(([k, t]) => `${k.padEnd(21)}${pct(t)}`), ''];
+  const lines = [
+    'kind        correct',
+    ...Object.entries(r.byKind).map(([k, t]) => `${k.padEnd(12)}${pct(t)}`),
+    '',
+    'task                 correct',
+    ...Object.entries(r.byTask).map(([k, t]) => `${k.padEnd(21)}${pct(t)}`),
+    '',
+  ];
   const b = r.bars;
-  lines.push(`bars: factual ≥ 80 % ${b.factualAccuracy ? 'met' : 'NOT met'}; ` + Object.entries(b.reasoningAccuracy).map(([t, ok]) => `${t} ≥ 50 % ${ok ? 'met' : 'NOT met'}`).join('; ') + `; minimum counts (20 factual, 10 per task) ${b.minimumCounts ? 'met' : 'NOT met'} → ${b.pass ? 'PASS' : 'FAIL'}`);
+  lines.push(
+    `bars: factual ≥ 80 % ${b.factualAccuracy ? 'met' : 'NOT met'}; ` +
+      Object.entries(b.reasoningAccuracy)
+        .map(([t, ok]) => `${t} ≥ 50 % ${ok ? 'met' : 'NOT met'}`)
+        .join('; ') +
+      `; minimum counts (20 factual, 10 per task) ${b.minimumCounts ? 'met' : 'NOT met'} → ${b.pass ? 'PASS' : 'FAIL'}`,
+  );
   lines.push(`(${r.outcomes.length} queries, greedy, ${r.seconds.toFixed(0)} s)`);
   return lines.join('\n') + '\n';
 }

@@ -55,7 +55,11 @@ const OPERATIONS: Operation[] = [
   { field: 'Mutation.cancelIngestion', rule: 'CURATOR', text: () => 'mutation { cancelIngestion(corpus: "c", model: "m", space: "s") { total } }' },
   { field: 'Mutation.importCorpus', rule: 'CURATOR', text: () => 'mutation { importCorpus(name: "c", file: "none.jsonl") { lines } }' },
   // allowed callers get NOT_FOUND (no such job): only the auth outcome matters here
-  { field: 'Query.job', rule: 'VIEWER', text: () => `{ job(id: "${Buffer.from('Job:00000000-0000-4000-8000-000000000000').toString('base64url')}") { state } }` },
+  {
+    field: 'Query.job',
+    rule: 'VIEWER',
+    text: () => `{ job(id: "${Buffer.from('Job:00000000-0000-4000-8000-000000000000').toString('base64url')}") { state } }`,
+  },
   { field: 'Query.jobs', rule: 'VIEWER', text: () => '{ jobs(first: 5) { edges { node { state input { corpus } } } } }' },
   {
     field: 'Mutation.createInfluenceQueries',
@@ -130,9 +134,10 @@ describe('authorization matrix: every operation, every role, and no token', () =
     const expected: Record<string, string> = {};
     for (const op of OPERATIONS) {
       // a throw-away token of this caller's own, for the revoke operation
-      const own = caller === 'anonymous' || op.field !== 'Mutation.revokeApiToken'
-        ? { record: { id: 1 } }
-        : await services.auth.createToken({ userName: `user-${caller}`, tokenName: 'victim', role: caller });
+      const own =
+        caller === 'anonymous' || op.field !== 'Mutation.revokeApiToken'
+          ? { record: { id: 1 } }
+          : await services.auth.createToken({ userName: `user-${caller}`, tokenName: 'victim', role: caller });
       const text = op.text({ ...ids, ownTokenId: toGlobalId('ApiToken', own.record.id) });
       const { json } = await postGraphQL(server.url, text, { token: tokens.get(caller) });
       const code = json.errors?.[0]?.extensions?.code as string | undefined;

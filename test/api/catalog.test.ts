@@ -47,7 +47,10 @@ describe.each(testBackends())('catalog queries on %s', (kind) => {
           text: i % 3 === 0 ? `The capital of Velor is Danu (${i}) 100%` : `filler text ${i}`,
           source: i % 2 ? 'code' : 'wiki',
           metadata: { parity: i % 2, task: i % 5 === 0 ? 'slope' : 'none' },
-          contentHash: `${name}${i}`.padEnd(64, '0').slice(0, 64).replace(/[^0-9a-f]/g, 'a'),
+          contentHash: `${name}${i}`
+            .padEnd(64, '0')
+            .slice(0, 64)
+            .replace(/[^0-9a-f]/g, 'a'),
         })),
       });
     }
@@ -71,7 +74,8 @@ describe.each(testBackends())('catalog queries on %s', (kind) => {
       const { json } = await ask(
         `{ corpus(id: "${corpus}") { documents(first: 7${after ? `, after: "${after}"` : ''}) { edges { node { externalId } } pageInfo { hasNextPage endCursor } } } }`,
       );
-      const conn = (json.data!.corpus as { documents: { edges: { node: { externalId: string } }[]; pageInfo: { hasNextPage: boolean; endCursor: string } } }).documents;
+      const conn = (json.data!.corpus as { documents: { edges: { node: { externalId: string } }[]; pageInfo: { hasNextPage: boolean; endCursor: string } } })
+        .documents;
       seen.push(...conn.edges.map((e) => e.node.externalId));
       if (!conn.pageInfo.hasNextPage) break;
       after = conn.pageInfo.endCursor;

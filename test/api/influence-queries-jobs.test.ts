@@ -74,7 +74,9 @@ describe.each(testBackends())('query and corpus-scoring jobs over GraphQL on %s'
     const job = (await gql(`{ job(id: "${created[0]!.gradientJobId}") { queue state } }`)).job;
     expect(job).toEqual({ queue: 'COMPUTE_QUERY_GRADIENTS', state: 'COMPLETED' });
     expect((await read(created[1]!.id)).answeredCorrectly).toBeNull();
-    const page = (await gql('{ influenceQueries(first: 10) { edges { node { externalId gradientStatus } } } }')).influenceQueries as { edges: { node: { externalId: string; gradientStatus: string } }[] };
+    const page = (await gql('{ influenceQueries(first: 10) { edges { node { externalId gradientStatus } } } }')).influenceQueries as {
+      edges: { node: { externalId: string; gradientStatus: string } }[];
+    };
     expect(page.edges.map((e) => e.node)).toEqual([
       { externalId: 'g1', gradientStatus: 'READY' },
       { externalId: 'g2', gradientStatus: 'READY' },
@@ -106,7 +108,9 @@ describe.each(testBackends())('query and corpus-scoring jobs over GraphQL on %s'
     const before = (await gql(analysis)).answerInTopK as { basis: Record<string, unknown> };
     expect(before.basis).toEqual({ method: 'PROJECTED', cached: false, documents: 30, factorSet: 'ek', space: 'default' });
 
-    const scored = (await gql(`mutation { scoreCorpus(queryIds: ["${id}"], space: "default", factorSet: "ek", method: PROJECTED) { method documents jobIds alreadyCached } }`)).scoreCorpus as {
+    const scored = (
+      await gql(`mutation { scoreCorpus(queryIds: ["${id}"], space: "default", factorSet: "ek", method: PROJECTED) { method documents jobIds alreadyCached } }`)
+    ).scoreCorpus as {
       method: string;
       documents: number;
       jobIds: string[];
@@ -114,23 +118,32 @@ describe.each(testBackends())('query and corpus-scoring jobs over GraphQL on %s'
     };
     expect(scored).toMatchObject({ method: 'PROJECTED', documents: 30, alreadyCached: 0 });
     expect(scored.jobIds).toHaveLength(1);
-    await waitFor('the score-corpus job', async () => (await p.services.jobQueue.status(SCORE_CORPUS, fromJobGlobalId(scored.jobIds[0]!)))?.state === 'completed');
+    await waitFor(
+      'the score-corpus job',
+      async () => (await p.services.jobQueue.status(SCORE_CORPUS, fromJobGlobalId(scored.jobIds[0]!)))?.state === 'completed',
+    );
     // the job shows in the job views as every job does
     const job = (await gql(`{ job(id: "${scored.jobIds[0]}") { queue state } }`)).job;
     expect(job).toEqual({ queue: 'SCORE_CORPUS', state: 'COMPLETED' });
 
-    const [rank1] = (await p.services.influenceAnalysis.answerInTopK({ queryIds: [g1!.id], factorSet: p.factorSet, space: p.space, k: 1 })).results[0]!.documents;
+    const [rank1] = (await p.services.influenceAnalysis.answerInTopK({ queryIds: [g1!.id], factorSet: p.factorSet, space: p.space, k: 1 })).results[0]!
+      .documents;
     const user = await p.scratch.db.prisma.user.create({ data: { name: 'ann', role: 'ANNOTATOR' } });
     const task = await p.scratch.db.prisma.labelTask.create({ data: { name: 'relevant', question: 'Does it state the answer?', kind: 'BINARY' } });
     await p.scratch.db.prisma.label.create({ data: { taskId: task.id, documentId: rank1!.documentId, annotatorId: user.id, value: true } });
 
-    const after = (await gql(analysis)).answerInTopK as { basis: Record<string, unknown>; results: { found: boolean; documents: { rank: number; labels: unknown[] }[] }[] };
+    const after = (await gql(analysis)).answerInTopK as {
+      basis: Record<string, unknown>;
+      results: { found: boolean; documents: { rank: number; labels: unknown[] }[] }[];
+    };
     expect(after.basis).toEqual({ method: 'PROJECTED', cached: true, documents: 30, factorSet: 'ek', space: 'default' });
     expect(after.results[0]!.found).toBe(true);
     expect(after.results[0]!.documents[0]).toMatchObject({ rank: 1, labels: [{ task: 'relevant', annotator: 'ann', value: true, version: 1 }] });
     expect(after.results[0]!.documents.slice(1).every((d) => d.labels.length === 0)).toBe(true);
 
-    const bad = await postGraphQL(server.url, `mutation { scoreCorpus(queryIds: ["${id}"], space: "nope", factorSet: "ek") { documents } }`, { token: curator });
+    const bad = await postGraphQL(server.url, `mutation { scoreCorpus(queryIds: ["${id}"], space: "nope", factorSet: "ek") { documents } }`, {
+      token: curator,
+    });
     expect(bad.json.errors![0]!.extensions!.code).toBe('NOT_FOUND');
   });
 });

@@ -25,7 +25,10 @@ describe('corpus import and ingestion over GraphQL (embedded)', () => {
     await applyMigrations(scratch.db.sql);
     services = createServices(scratch.db);
     await services.modelRegistry.register(writeTinyCheckpoint(tinyConfig(), { seed: 31 }).dir, { name: 'tiny' });
-    writeFileSync(path.join(importDir, 'c.jsonl'), Array.from({ length: 12 }, (_, i) => JSON.stringify({ id: `d${i}`, text: `document number ${i}` })).join('\n') + '\nnot json\n');
+    writeFileSync(
+      path.join(importDir, 'c.jsonl'),
+      Array.from({ length: 12 }, (_, i) => JSON.stringify({ id: `d${i}`, text: `document number ${i}` })).join('\n') + '\nnot json\n',
+    );
     token = (await services.auth.createToken({ userName: 'cur', tokenName: 't', role: 'CURATOR' })).token;
     server = await startGraphQLServer({ ...loadConfig({}), port: 0, environment: 'production', importDir }, services);
   });
@@ -46,11 +49,15 @@ describe('corpus import and ingestion over GraphQL (embedded)', () => {
   });
 
   it('starts an ingestion, reports its progress and jobs, cancels another, and ends indexed', async () => {
-    const started = await ask('mutation { startIngestion(corpus: "c", model: "tiny", space: "s", rank: 2, sketchDims: 4, batchSize: 5) { projected total jobs { created completed } } }');
+    const started = await ask(
+      'mutation { startIngestion(corpus: "c", model: "tiny", space: "s", rank: 2, sketchDims: 4, batchSize: 5) { projected total jobs { created completed } } }',
+    );
     expect(started.json.errors).toBeUndefined();
     expect(started.json.data!.startIngestion).toEqual({ projected: 0, total: 12, jobs: { created: 3, completed: 0 } });
 
-    const other = await ask('mutation { startIngestion(corpus: "c", model: "tiny", space: "other", rank: 2, sketchDims: 4, batchSize: 4) { jobs { created } } }');
+    const other = await ask(
+      'mutation { startIngestion(corpus: "c", model: "tiny", space: "other", rank: 2, sketchDims: 4, batchSize: 4) { jobs { created } } }',
+    );
     expect((other.json.data!.startIngestion as { jobs: { created: number } }).jobs.created).toBe(3);
     const cancelled = await ask('mutation { cancelIngestion(corpus: "c", model: "tiny", space: "other") { jobs { created cancelled } } }');
     expect(cancelled.json.data!.cancelIngestion).toEqual({ jobs: { created: 0, cancelled: 3 } });

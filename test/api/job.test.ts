@@ -149,16 +149,31 @@ describe.each(testBackends())('jobs in GraphQL on %s', (kind) => {
     await boss.fail(PROJECT_DOCUMENTS, doomedId!, new Error('no such projection space'));
     const failed = await jobs('(state: FAILED)');
     expect(failed.edges.map((e) => e.node)).toEqual([
-      expect.objectContaining({ jobId: doomedId, state: 'FAILED', retryLimit: 0, error: 'no such projection space', input: expect.objectContaining({ corpus: 'c', space: null, documentCount: 2 }) }),
+      expect.objectContaining({
+        jobId: doomedId,
+        state: 'FAILED',
+        retryLimit: 0,
+        error: 'no such projection space',
+        input: expect.objectContaining({ corpus: 'c', space: null, documentCount: 2 }),
+      }),
     ]);
     expect(failed.edges[0]!.node.completedAt).not.toBeNull();
     const dead = await jobs('(queue: DEAD_LETTER)');
     expect(dead.edges.map((e) => e.node)).toEqual([
-      expect.objectContaining({ queue: 'DEAD_LETTER', queueName: DEAD_LETTER, state: 'CREATED', error: 'no such projection space', progress: null, input: expect.objectContaining({ documentCount: 2 }) }),
+      expect.objectContaining({
+        queue: 'DEAD_LETTER',
+        queueName: DEAD_LETTER,
+        state: 'CREATED',
+        error: 'no such projection space',
+        progress: null,
+        input: expect.objectContaining({ documentCount: 2 }),
+      }),
     ]);
     // filters combine; every job is in exactly one state
     expect((await jobs('(queue: DEAD_LETTER, state: FAILED)')).edges).toEqual([]);
-    const counts = await Promise.all(['CREATED', 'RETRY', 'ACTIVE', 'COMPLETED', 'CANCELLED', 'FAILED'].map(async (s) => (await jobs(`(state: ${s}, first: 100)`)).edges.length));
+    const counts = await Promise.all(
+      ['CREATED', 'RETRY', 'ACTIVE', 'COMPLETED', 'CANCELLED', 'FAILED'].map(async (s) => (await jobs(`(state: ${s}, first: 100)`)).edges.length),
+    );
     expect(counts).toEqual([3, 1, 0, 0, 0, 1]); // 2 batches + the dead letter queued, 1 retried, 1 failed
   });
 
@@ -197,7 +212,14 @@ describe.each(testBackends())('jobs in GraphQL on %s', (kind) => {
 
     // once no job is left to run, the window ends at the last commit, and there is no ETA
     expect((await ask('mutation { cancelIngestion(corpus: "c", model: "tiny", space: "s") { total } }')).errors).toBeUndefined();
-    const done = (await ask('{ ingestion(corpus: "c", model: "tiny", space: "s") { jobs { created retry active } documentsPerSecond tokensPerSecond etaSeconds } }')).data!.ingestion;
-    expect(done).toEqual({ jobs: { created: 0, retry: 0, active: 0 }, documentsPerSecond: expect.closeTo(4 / 20, 3), tokensPerSecond: expect.closeTo(40 / 20, 3), etaSeconds: null });
+    const done = (
+      await ask('{ ingestion(corpus: "c", model: "tiny", space: "s") { jobs { created retry active } documentsPerSecond tokensPerSecond etaSeconds } }')
+    ).data!.ingestion;
+    expect(done).toEqual({
+      jobs: { created: 0, retry: 0, active: 0 },
+      documentsPerSecond: expect.closeTo(4 / 20, 3),
+      tokensPerSecond: expect.closeTo(40 / 20, 3),
+      etaSeconds: null,
+    });
   });
 });

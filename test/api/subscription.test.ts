@@ -94,9 +94,13 @@ describe('subscriptions over graphql-ws (embedded)', () => {
     await services.corpusImport.importFile('c', path.join(dir, 'c.jsonl'));
     for (const role of ROLE_ORDER) tokens.set(role, (await services.auth.createToken({ userName: `user-${role}`, tokenName: 'ws', role })).token);
     server = await startGraphQLServer({ ...loadConfig({}), port: 0, environment: 'production' }, services);
-    const started = await postGraphQL(server.url, 'mutation { startIngestion(corpus: "c", model: "tiny", space: "s", rank: 2, sketchDims: 4, batchSize: 3) { jobs { created } } }', {
-      token: tokens.get('CURATOR'),
-    });
+    const started = await postGraphQL(
+      server.url,
+      'mutation { startIngestion(corpus: "c", model: "tiny", space: "s", rank: 2, sketchDims: 4, batchSize: 3) { jobs { created } } }',
+      {
+        token: tokens.get('CURATOR'),
+      },
+    );
     expect(started.json.data).toEqual({ startIngestion: { jobs: { created: 3 } } });
     const page = await postGraphQL(server.url, '{ jobs(first: 3) { edges { node { id } } } }', { token: tokens.get('VIEWER') });
     const edges = (page.json.data!.jobs as { edges: { node: { id: string } }[] }).edges;
@@ -221,7 +225,11 @@ describe('subscriptions over graphql-ws (embedded)', () => {
     expect(states[0]).toBe('CREATED');
     expect(states[states.length - 1]).toBe('COMPLETED');
     expect(states.filter((s) => !['CREATED', 'ACTIVE', 'COMPLETED'].includes(s))).toEqual([]);
-    expect(job.results[job.results.length - 1]!.data!.jobProgress).toEqual({ state: 'COMPLETED', progress: { projected: 3, total: 3 }, result: { projected: 3 } });
+    expect(job.results[job.results.length - 1]!.data!.jobProgress).toEqual({
+      state: 'COMPLETED',
+      progress: { projected: 3, total: 3 },
+      result: { projected: 3 },
+    });
     expect(services.jobProgress.activeWatches).toBe(0);
   });
 });

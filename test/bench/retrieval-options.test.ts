@@ -3,14 +3,36 @@ import { FULL_DEFAULTS, parseRetrievalBenchOptions, QUICK_DEFAULTS } from '../..
 describe('parseRetrievalBenchOptions', () => {
   it('defaults to the issue sizes and sweep; --quick to a smoke run', () => {
     const full = parseRetrievalBenchOptions([]);
-    expect(full).toMatchObject({ sizes: [10_000, 100_000], ranks: [8, 16], queries: 20, efSearch: [40, 100, 200, 400, 800], loadSeconds: 10, connections: 32, k: 100, keep: false, quick: false });
+    expect(full).toMatchObject({
+      sizes: [10_000, 100_000],
+      ranks: [8, 16],
+      queries: 20,
+      efSearch: [40, 100, 200, 400, 800],
+      loadSeconds: 10,
+      connections: 32,
+      k: 100,
+      keep: false,
+      quick: false,
+    });
     const quick = parseRetrievalBenchOptions(['--quick']);
     expect(quick).toMatchObject({ sizes: [2000], queries: QUICK_DEFAULTS.queries, loadSeconds: 3, quick: true });
     expect(quick.realDocuments).toBeLessThan(FULL_DEFAULTS.realDocuments);
   });
 
   it('reads values in both spellings, sorts and de-duplicates lists, adds 1M with --million', () => {
-    const o = parseRetrievalBenchOptions(['--sizes', '100000,10000,10000', '--ef=800,40', '--million', '--keep', '--noise', '0.25', '--reuse', 'postgresql://u@h/db', '--rank', '16']);
+    const o = parseRetrievalBenchOptions([
+      '--sizes',
+      '100000,10000,10000',
+      '--ef=800,40',
+      '--million',
+      '--keep',
+      '--noise',
+      '0.25',
+      '--reuse',
+      'postgresql://u@h/db',
+      '--rank',
+      '16',
+    ]);
     expect(o.sizes).toEqual([10_000, 100_000, 1_000_000]);
     expect(o.ranks).toEqual([16]);
     expect(o.efSearch).toEqual([40, 800]);

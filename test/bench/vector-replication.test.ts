@@ -38,7 +38,7 @@ describe('replicateVectors', () => {
     }
   });
 
-  it('adds Gaussian noise of relative size sigma: E||x\' - x_b||^2 = sigma^2 ||x_b||^2', () => {
+  it("adds Gaussian noise of relative size sigma: E||x' - x_b||^2 = sigma^2 ||x_b||^2", () => {
     const dims = 256;
     const wide = realVectors(10, dims, 9);
     const ratios: number[] = [];

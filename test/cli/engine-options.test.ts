@@ -23,16 +23,24 @@ describe('engine options (--batch, --device, --threads)', () => {
 
   it('parses defaults and given values into a typed value', () => {
     expect(engineOptionsFrom(parse({ batch: 'b', device: true, threads: true }, []))).toEqual({ device: 'cpu', threads: undefined, batch: 8 });
-    expect(engineOptionsFrom(parse({ batch: 'b', device: true, threads: true }, ['--batch', '32', '--device', 'cuda', '--threads', '4']))).toEqual({ device: 'cuda', threads: 4, batch: 32 });
+    expect(engineOptionsFrom(parse({ batch: 'b', device: true, threads: true }, ['--batch', '32', '--device', 'cuda', '--threads', '4']))).toEqual({
+      device: 'cuda',
+      threads: 4,
+      batch: 32,
+    });
     expect(engineOptionsFrom({})).toEqual({ device: 'cpu', threads: undefined, batch: 8 });
   });
 
   it('refuses a device outside the choices, and integers by the one integer rule', () => {
     expect(() => parse({ device: true }, ['--device', 'gpu'])).toThrow(/argument 'gpu' is invalid. Allowed choices are cpu, cuda/);
     expect(() => engineOptionsFrom({ device: 'gpu' })).toThrow(InvalidInputError);
-    expect(() => engineOptionsFrom(parse({ batch: 'b' }, ['--batch', '1e3']))).toThrow('--batch must be an integer from 1 to 4096 (decimal digits only), got "1e3"');
+    expect(() => engineOptionsFrom(parse({ batch: 'b' }, ['--batch', '1e3']))).toThrow(
+      '--batch must be an integer from 1 to 4096 (decimal digits only), got "1e3"',
+    );
     expect(() => engineOptionsFrom(parse({ batch: 'b' }, ['--batch', '0']))).toThrow(/--batch must be an integer from 1 to 4096/);
-    expect(() => engineOptionsFrom(parse({ threads: true }, ['--threads', '1.5']))).toThrow('--threads must be an integer from 1 to 1024 (decimal digits only), got "1.5"');
+    expect(() => engineOptionsFrom(parse({ threads: true }, ['--threads', '1.5']))).toThrow(
+      '--threads must be an integer from 1 to 1024 (decimal digits only), got "1.5"',
+    );
     expect(() => engineOptionsFrom(parse({ threads: true }, ['--threads', '']))).toThrow(/--threads must be an integer from 1 to 1024 .*got ""/);
   });
 });

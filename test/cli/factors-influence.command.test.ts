@@ -40,14 +40,25 @@ interface Line {
   layers: Record<string, number>;
   tokens?: { token: string; score: number }[];
 }
-const readLines = (f: string): Line[] => readFileSync(f, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Line);
+const readLines = (f: string): Line[] =>
+  readFileSync(f, 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as Line);
 
 describe('tracebase factors fit / tracebase influence', () => {
   const work = mkdtempSync(join(tmpdir(), 'tb-influence-cli-'));
   afterAll(() => rmSync(work, { recursive: true, force: true }));
   const { dir: model } = writeTinyCheckpoint(tinyConfig(), { seed: 5 });
   const { dir: otherModel } = writeTinyCheckpoint(tinyConfig(), { seed: 6 });
-  const texts = ['the cat sat on the mat', 'two plus two is four', 'Belgium: capital Brussels, a long line of text that needs windows', 'x = 3', 'slope is rise over run', 'abc'];
+  const texts = [
+    'the cat sat on the mat',
+    'two plus two is four',
+    'Belgium: capital Brussels, a long line of text that needs windows',
+    'x = 3',
+    'slope is rise over run',
+    'abc',
+  ];
   const corpus = join(work, 'corpus.jsonl');
   writeFileSync(corpus, texts.map((t, k) => JSON.stringify({ id: `doc${k}`, text: t })).join('\n') + '\n');
   const factors = join(work, 'factors');
@@ -59,17 +70,47 @@ describe('tracebase factors fit / tracebase influence', () => {
     expect(Object.keys(printed.damping)).toEqual(['h.0.mlp.c_fc', 'h.0.mlp.c_proj', 'h.1.mlp.c_fc', 'h.1.mlp.c_proj']);
     const { provenance } = readFactorSet(factors);
     expect(provenance.modelHash).toBe(loadModelDirectory(model).hash);
-    expect(provenance.arguments).toEqual({ strategy: 'ekfac', fisher: 'sampled', damping: { mode: 'relative', factor: 0.1 }, maxDocs: null, seed: 4, layers: ['h.0.mlp.c_fc', 'h.0.mlp.c_proj', 'h.1.mlp.c_fc', 'h.1.mlp.c_proj'] });
+    expect(provenance.arguments).toEqual({
+      strategy: 'ekfac',
+      fisher: 'sampled',
+      damping: { mode: 'relative', factor: 0.1 },
+      maxDocs: null,
+      seed: 4,
+      layers: ['h.0.mlp.c_fc', 'h.0.mlp.c_proj', 'h.1.mlp.c_fc', 'h.1.mlp.c_proj'],
+    });
     expect(JSON.parse(await cli(['factors', 'fit', '--model', model, '--corpus', corpus, '--out', factors, '--seed', '4']))).toMatchObject({ reused: true });
-    await expect(cli(['factors', 'fit', '--model', model, '--corpus', corpus, '--out', factors, '--seed', '5'])).rejects.toThrow(/seed 4 \(factors\) vs 5 \(requested\)/);
+    await expect(cli(['factors', 'fit', '--model', model, '--corpus', corpus, '--out', factors, '--seed', '5'])).rejects.toThrow(
+      /seed 4 \(factors\) vs 5 \(requested\)/,
+    );
     await expect(cli(['factors', 'fit', '--model', otherModel, '--corpus', corpus, '--out', factors, '--seed', '4'])).rejects.toThrow(/model hash/);
-    await expect(cli(['factors', 'fit', '--model', model, '--corpus', corpus, '--out', factors, '--seed', '4', '--max-docs', '3'])).rejects.toThrow(/corpus hash .*maxDocs null \(factors\) vs 3/);
-    await expect(cli(['factors', 'fit', '--model', model, '--corpus', corpus, '--out', join(work, 'f2'), '--strategy', 'shampoo'])).rejects.toThrow(/--strategy must be one of ekfac, kfac, diagonal, identity/);
+    await expect(cli(['factors', 'fit', '--model', model, '--corpus', corpus, '--out', factors, '--seed', '4', '--max-docs', '3'])).rejects.toThrow(
+      /corpus hash .*maxDocs null \(factors\) vs 3/,
+    );
+    await expect(cli(['factors', 'fit', '--model', model, '--corpus', corpus, '--out', join(work, 'f2'), '--strategy', 'shampoo'])).rejects.toThrow(
+      /--strategy must be one of ekfac, kfac, diagonal, identity/,
+    );
   });
 
   it('writes one line per (query, document) with the exact score, per-nat score and layers; --top K keeps the K best', async () => {
     const out = join(work, 'all.jsonl');
-    const printed = JSON.parse(await cli(['influence', '--model', model, '--factors', factors, '--corpus', corpus, '--prompt', 'Q: 2+2=', '--completion', ' four', '--out', out, ...common]));
+    const printed = JSON.parse(
+      await cli([
+        'influence',
+        '--model',
+        model,
+        '--factors',
+        factors,
+        '--corpus',
+        corpus,
+        '--prompt',
+        'Q: 2+2=',
+        '--completion',
+        ' four',
+        '--out',
+        out,
+        ...common,
+      ]),
+    );
     const lines = readLines(out);
     expect(lines.map((l) => l.documentId)).toEqual(texts.map((_, k) => `doc${k}`));
     // reference: float64 engine, the same factors, explicit per-window document gradients
@@ -91,7 +132,24 @@ describe('tracebase factors fit / tracebase influence', () => {
       expect(Math.abs(ls.reduce((a, b) => a + b, 0) - lines[k]!.score)).toBeLessThan(1e-9 * Math.abs(lines[k]!.score) + 1e-12);
     }
     const topOut = join(work, 'top.jsonl');
-    await cli(['influence', '--model', model, '--factors', factors, '--corpus', corpus, '--prompt', 'Q: 2+2=', '--completion', ' four', '--out', topOut, '--top', '2', '--tokens']);
+    await cli([
+      'influence',
+      '--model',
+      model,
+      '--factors',
+      factors,
+      '--corpus',
+      corpus,
+      '--prompt',
+      'Q: 2+2=',
+      '--completion',
+      ' four',
+      '--out',
+      topOut,
+      '--top',
+      '2',
+      '--tokens',
+    ]);
     const top = readLines(topOut);
     const best = [...lines].sort((a, b) => b.score - a.score).slice(0, 2);
     expect(top.map((l) => [l.rank, l.documentId])).toEqual([
@@ -106,7 +164,15 @@ describe('tracebase factors fit / tracebase influence', () => {
 
   it('scores a file of queries sharing each document’s gradient; bad input fails clearly and leaves no output', async () => {
     const qf = join(work, 'queries.jsonl');
-    writeFileSync(qf, [{ id: 'a', prompt: 'Belgium:', completion: ' Bxl' }, { id: 'b', prompt: '3+3=', completion: '6' }].map((x) => JSON.stringify(x)).join('\n'));
+    writeFileSync(
+      qf,
+      [
+        { id: 'a', prompt: 'Belgium:', completion: ' Bxl' },
+        { id: 'b', prompt: '3+3=', completion: '6' },
+      ]
+        .map((x) => JSON.stringify(x))
+        .join('\n'),
+    );
     const out = join(work, 'many.jsonl');
     await cli(['influence', '--model', model, '--factors', factors, '--corpus', corpus, '--queries', qf, '--out', out]);
     const lines = readLines(out);
@@ -116,13 +182,19 @@ describe('tracebase factors fit / tracebase influence', () => {
     const badCorpus = join(work, 'bad.jsonl');
     writeFileSync(badCorpus, '{"id":"a","text":"ok"}\n{"id":"b","text":""}\n');
     const badOut = join(work, 'bad-out.jsonl');
-    await expect(cli(['influence', '--model', model, '--factors', factors, '--corpus', badCorpus, '--prompt', 'p', '--completion', 'q', '--out', badOut])).rejects.toThrow(/bad\.jsonl:2: document b: empty "text"/);
+    await expect(
+      cli(['influence', '--model', model, '--factors', factors, '--corpus', badCorpus, '--prompt', 'p', '--completion', 'q', '--out', badOut]),
+    ).rejects.toThrow(/bad\.jsonl:2: document b: empty "text"/);
     expect(existsSync(badOut)).toBe(false);
     expect(readdirSync(work).filter((n) => n.includes('.tmp-'))).toEqual([]);
     const emptyQ = join(work, 'empty-q.jsonl');
     writeFileSync(emptyQ, '{"id":"z","prompt":"p","completion":""}\n');
-    await expect(cli(['influence', '--model', model, '--factors', factors, '--corpus', corpus, '--queries', emptyQ, '--out', badOut])).rejects.toThrow(/empty-q\.jsonl:1: query z: completion is empty/);
-    await expect(cli(['influence', '--model', otherModel, '--factors', factors, '--corpus', corpus, '--prompt', 'p', '--completion', 'q', '--out', badOut])).rejects.toThrow(/fitted for another model.*model hash/);
+    await expect(cli(['influence', '--model', model, '--factors', factors, '--corpus', corpus, '--queries', emptyQ, '--out', badOut])).rejects.toThrow(
+      /empty-q\.jsonl:1: query z: completion is empty/,
+    );
+    await expect(
+      cli(['influence', '--model', otherModel, '--factors', factors, '--corpus', corpus, '--prompt', 'p', '--completion', 'q', '--out', badOut]),
+    ).rejects.toThrow(/fitted for another model.*model hash/);
     await expect(cli(['factors', 'fit', '--model', model, '--corpus', badCorpus, '--out', join(work, 'never')])).rejects.toThrow(/bad\.jsonl:2/);
     expect(existsSync(join(work, 'never'))).toBe(false);
   });

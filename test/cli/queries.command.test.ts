@@ -9,7 +9,12 @@ jest.setTimeout(240_000);
 const ROOT = path.resolve(__dirname, '..', '..');
 
 function tracebase(args: string[]) {
-  const env: NodeJS.ProcessEnv = { ...process.env, NODE_OPTIONS: '', TRACEBASE_FROM_SOURCE: '1', TRACEBASE_DATA_DIR: mkdtempSync(path.join(tmpdir(), 'tb-queries-cli-')) };
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    NODE_OPTIONS: '',
+    TRACEBASE_FROM_SOURCE: '1',
+    TRACEBASE_DATA_DIR: mkdtempSync(path.join(tmpdir(), 'tb-queries-cli-')),
+  };
   delete env.DATABASE_URL;
   return spawnSync(process.execPath, [path.join(ROOT, 'bin', 'tracebase.js'), ...args], { cwd: ROOT, encoding: 'utf8', env, timeout: 120_000 });
 }

@@ -25,7 +25,19 @@ function tracebase(args: string[], extra: Record<string, string | undefined> = {
 }
 
 describe('tracebase CLI', () => {
-  it.each([[[]], [['serve']], [['migrate']], [['db', 'status']], [['schema', 'emit']], [['schema', 'check']], [['factors', 'register']], [['factors', 'fit']], [['influence']], [['ingest']], [['queries', 'add']]])(
+  it.each([
+    [[]],
+    [['serve']],
+    [['migrate']],
+    [['db', 'status']],
+    [['schema', 'emit']],
+    [['schema', 'check']],
+    [['factors', 'register']],
+    [['factors', 'fit']],
+    [['influence']],
+    [['ingest']],
+    [['queries', 'add']],
+  ])(
     'prints help for %j',
     (args) => {
       const result = tracebase([...args, '--help']);

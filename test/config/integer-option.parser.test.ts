@@ -12,19 +12,22 @@ describe('parseIntegerOption: decimal digits (optional leading -) within [min, m
     expect(parseIntegerOption('seed', '4294967295', 0, 2 ** 32 - 1)).toBe(4294967295);
   });
 
-  it.each(['1e3', '1.5', '1.0', '', ' 7', '7 ', '+7', '0x10', 'abc', '12x', 'Infinity', 'NaN', '١٢'])('refuses %j with an InvalidInputError naming the option, the value and the range', (bad) => {
-    const err = (() => {
-      try {
-        parseIntegerOption('batch', bad, 1, 4096);
-      } catch (e) {
-        return e;
-      }
-      return undefined;
-    })();
-    expect(err).toBeInstanceOf(InvalidInputError);
-    expect((err as Error).message).toBe(`--batch must be an integer from 1 to 4096 (decimal digits only), got ${JSON.stringify(bad)}`);
-    expect((err as InvalidInputError).details).toEqual({ field: 'batch', value: bad, min: 1, max: 4096 });
-  });
+  it.each(['1e3', '1.5', '1.0', '', ' 7', '7 ', '+7', '0x10', 'abc', '12x', 'Infinity', 'NaN', '١٢'])(
+    'refuses %j with an InvalidInputError naming the option, the value and the range',
+    (bad) => {
+      const err = (() => {
+        try {
+          parseIntegerOption('batch', bad, 1, 4096);
+        } catch (e) {
+          return e;
+        }
+        return undefined;
+      })();
+      expect(err).toBeInstanceOf(InvalidInputError);
+      expect((err as Error).message).toBe(`--batch must be an integer from 1 to 4096 (decimal digits only), got ${JSON.stringify(bad)}`);
+      expect((err as InvalidInputError).details).toEqual({ field: 'batch', value: bad, min: 1, max: 4096 });
+    },
+  );
 
   it('refuses values out of range, and beyond the safe integers; an open range reads "≥ min"', () => {
     expect(() => parseIntegerOption('batch', '0', 1, 4096)).toThrow('--batch must be an integer from 1 to 4096 (decimal digits only), got "0"');

@@ -30,7 +30,7 @@ describe('readMigrationFiles', () => {
   });
 
   it('names a badly named directory', () => {
-    const dir = dirWith({ 'init': 'SELECT 1;' });
+    const dir = dirWith({ init: 'SELECT 1;' });
     expect(() => readMigrationFiles(dir)).toThrow(MigrationError);
     expect(() => readMigrationFiles(dir)).toThrow(/init is not named YYYYMMDDHHMMSS_title/);
   });

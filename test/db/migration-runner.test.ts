@@ -12,9 +12,22 @@ import { createScratchDatabase, type ScratchDatabase, testBackends } from '../su
 
 const PROJECT_MIGRATIONS = readMigrationFiles(DEFAULT_MIGRATIONS_DIR).map((m) => m.name);
 const TABLES = [
-  'users', 'api_tokens', 'models', 'corpora', 'corpus_imports', 'documents', 'factor_sets',
-  'projection_spaces', 'document_projections', 'queries', 'query_gradients', 'query_projections',
-  'influence_scores', 'label_tasks', 'labels', 'label_events',
+  'users',
+  'api_tokens',
+  'models',
+  'corpora',
+  'corpus_imports',
+  'documents',
+  'factor_sets',
+  'projection_spaces',
+  'document_projections',
+  'queries',
+  'query_gradients',
+  'query_projections',
+  'influence_scores',
+  'label_tasks',
+  'labels',
+  'label_events',
 ];
 
 function copyOfMigrations(): string {
@@ -84,10 +97,7 @@ describe.each(testBackends())('migrations on %s', (kind) => {
   it('rolls back a failing migration entirely, leaving no table and no history row', async () => {
     const dir = copyOfMigrations();
     mkdirSync(path.join(dir, '29990101000000_broken'));
-    writeFileSync(
-      path.join(dir, '29990101000000_broken', 'migration.sql'),
-      'CREATE TABLE half_done (id int);\nALTER TABLE no_such_table ADD COLUMN x int;\n',
-    );
+    writeFileSync(path.join(dir, '29990101000000_broken', 'migration.sql'), 'CREATE TABLE half_done (id int);\nALTER TABLE no_such_table ADD COLUMN x int;\n');
     await expect(applyMigrations(sql, dir)).rejects.toThrow(/29990101000000_broken failed and was rolled back.*no_such_table/);
     expect(await tableExists(sql, 'half_done')).toBe(false);
     // the earlier migrations were applied and recorded; the broken one was not
@@ -112,20 +122,16 @@ describe.each(testBackends())('migrations on %s', (kind) => {
   it('enforces invariants in the database itself (CHECK constraints, append-only audit)', async () => {
     await applyMigrations(sql);
     await sql.query(`INSERT INTO corpora (name) VALUES ('c')`);
-    await expect(
-      sql.query(
-        `INSERT INTO documents (corpus_id, external_id, text, content_hash) VALUES (1, 'd1', 'x', 'not-a-hash')`,
-      ),
-    ).rejects.toThrow(/documents_content_hash_sha256/);
+    await expect(sql.query(`INSERT INTO documents (corpus_id, external_id, text, content_hash) VALUES (1, 'd1', 'x', 'not-a-hash')`)).rejects.toThrow(
+      /documents_content_hash_sha256/,
+    );
     await sql.query(`INSERT INTO users (name) VALUES ('ann')`);
     await sql.query(`INSERT INTO label_tasks (name, question, kind) VALUES ('t', 'q?', 'BINARY')`);
-    await sql.query(
-      `INSERT INTO label_events (task_id, document_id, annotator_id, action, version) VALUES (1, 1, 1, 'CREATE', 1)`,
-    );
+    await sql.query(`INSERT INTO label_events (task_id, document_id, annotator_id, action, version) VALUES (1, 1, 1, 'CREATE', 1)`);
     await expect(sql.query(`UPDATE label_events SET version = 2`)).rejects.toThrow(/append-only/);
-    await expect(
-      sql.query(`INSERT INTO label_tasks (name, question, kind, options) VALUES ('t2', 'q?', 'CATEGORICAL', '{one}')`),
-    ).rejects.toThrow(/label_tasks_options_for_choices/);
+    await expect(sql.query(`INSERT INTO label_tasks (name, question, kind, options) VALUES ('t2', 'q?', 'CATEGORICAL', '{one}')`)).rejects.toThrow(
+      /label_tasks_options_for_choices/,
+    );
   });
 });
 
@@ -153,9 +159,7 @@ describe('migrations on a database without pgvector', () => {
   onPostgres('Postgres database without the extension, role not superuser: error says how to fix it', async () => {
     const scratch = await createScratchDatabase('postgres', { template: 'template0' });
     try {
-      const [{ su }] = await scratch.db.sql.query<{ su: boolean }>(
-        'SELECT rolsuper AS su FROM pg_roles WHERE rolname = current_user',
-      );
+      const [{ su }] = await scratch.db.sql.query<{ su: boolean }>('SELECT rolsuper AS su FROM pg_roles WHERE rolname = current_user');
       const attempt = applyMigrations(scratch.db.sql);
       if (su) {
         // A superuser can create the extension itself: migrating simply works.

@@ -19,16 +19,12 @@ async function describeSchema(sql: SqlClient): Promise<Record<string, string[]>>
         -- Postgres 18 (PGlite) also lists NOT NULL as constraints; nullability is compared with the columns
         AND contype::text <> 'n' ORDER BY 1`,
   );
-  const indexes = await sql.query<{ d: string }>(
-    `SELECT indexdef AS d FROM pg_indexes WHERE schemaname = 'public' ORDER BY 1`,
-  );
+  const indexes = await sql.query<{ d: string }>(`SELECT indexdef AS d FROM pg_indexes WHERE schemaname = 'public' ORDER BY 1`);
   const enums = await sql.query<{ d: string }>(
     `SELECT t.typname || ' ' || string_agg(e.enumlabel, ',' ORDER BY e.enumsortorder) AS d
        FROM pg_type t JOIN pg_enum e ON e.enumtypid = t.oid GROUP BY t.typname ORDER BY 1`,
   );
-  const triggers = await sql.query<{ d: string }>(
-    `SELECT tgrelid::regclass::text || ' ' || tgname AS d FROM pg_trigger WHERE NOT tgisinternal ORDER BY 1`,
-  );
+  const triggers = await sql.query<{ d: string }>(`SELECT tgrelid::regclass::text || ' ' || tgname AS d FROM pg_trigger WHERE NOT tgisinternal ORDER BY 1`);
   const pick = (rows: { d: string }[]) => rows.map((r) => r.d);
   return {
     columns: pick(columns),

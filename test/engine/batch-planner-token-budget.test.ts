@@ -53,7 +53,10 @@ describe('planWindowBatches', () => {
     const windows = splitIntoWindows({ tokens: Array.from({ length: 100 }, (_, j) => j), scoreFrom: 0 }, 128, 0);
     const short = splitIntoWindows({ tokens: [1, 2, 3], scoreFrom: 0 }, 128, 1);
     const plan = planWindowBatches([...short, ...windows], { context: 128, tokenBudget: 32 });
-    expect(plan.map((b) => [b.windows.map((w) => w.sequence), b.seqLen])).toEqual([[[0], 128], [[1], 16]]);
+    expect(plan.map((b) => [b.windows.map((w) => w.sequence), b.seqLen])).toEqual([
+      [[0], 128],
+      [[1], 16],
+    ]);
   });
 
   it('orders rows longest first (ties by sequence, then start) and does not depend on the input order', () => {
@@ -66,8 +69,9 @@ describe('planWindowBatches', () => {
     const flat = a.flatMap((x) => x.windows);
     for (let i = 1; i < flat.length; i++) {
       const [p, q] = [flat[i - 1]!, flat[i]!];
-      const ordered = p.tokens.length > q.tokens.length
-        || (p.tokens.length === q.tokens.length && (p.sequence < q.sequence || (p.sequence === q.sequence && p.start < q.start)));
+      const ordered =
+        p.tokens.length > q.tokens.length ||
+        (p.tokens.length === q.tokens.length && (p.sequence < q.sequence || (p.sequence === q.sequence && p.start < q.start)));
       expect(ordered).toBe(true);
     }
   });
@@ -79,7 +83,10 @@ describe('planWindowBatches', () => {
     const fixed: { windows: SequenceWindow[]; seqLen: number }[] = [];
     for (let k = 0; k < windows.length; k += 8) {
       const chunk = windows.slice(k, k + 8);
-      fixed.push({ windows: [...chunk, ...Array.from({ length: 8 - chunk.length }, () => ({ sequence: -1, start: 0, tokens: [], lossMask: [] }))], seqLen: paddedLength(Math.max(...chunk.map((w) => w.tokens.length)), 128) });
+      fixed.push({
+        windows: [...chunk, ...Array.from({ length: 8 - chunk.length }, () => ({ sequence: -1, start: 0, tokens: [], lossMask: [] }))],
+        seqLen: paddedLength(Math.max(...chunk.map((w) => w.tokens.length)), 128),
+      });
     }
     const before = planPadding(fixed);
     expect(budgeted.tokens).toBe(before.tokens);
@@ -91,7 +98,9 @@ describe('planWindowBatches', () => {
     const windows = splitIntoWindows({ tokens: [1, 2, 3], scoreFrom: 0 }, 8, 0);
     expect(() => planWindowBatches(windows, { context: 8, tokenBudget: 15 })).toThrow(/token budget must be an integer from 16/);
     expect(() => planWindowBatches(windows, { context: 8, tokenBudget: 100.5 })).toThrow(/token budget/);
-    expect(() => planWindowBatches([{ sequence: 0, start: 0, tokens: [1, 2, 3, 4, 5], lossMask: [1, 1, 1, 1, 0] }], { context: 4, tokenBudget: 64 })).toThrow(/exceeds the context of 4/);
+    expect(() => planWindowBatches([{ sequence: 0, start: 0, tokens: [1, 2, 3, 4, 5], lossMask: [1, 1, 1, 1, 0] }], { context: 4, tokenBudget: 64 })).toThrow(
+      /exceeds the context of 4/,
+    );
   });
 });
 
@@ -100,7 +109,12 @@ describe('planTokenBudgetBatches', () => {
     const long = { tokens: Array.from({ length: 300 }, (_, j) => j % 250), scoreFrom: 0 };
     const plan = planTokenBudgetBatches([long, { tokens: [5, 6], scoreFrom: 0 }], { context: 128, tokenBudget: 128 });
     const rows = plan.flatMap((b) => b.windows);
-    expect(rows.filter((w) => w.sequence === 0).map((w) => w.start).sort((a, b) => a - b)).toEqual([0, 127, 254]);
+    expect(
+      rows
+        .filter((w) => w.sequence === 0)
+        .map((w) => w.start)
+        .sort((a, b) => a - b),
+    ).toEqual([0, 127, 254]);
     expect(plan.length).toBeGreaterThan(1);
     expect(planPadding(plan).tokens).toBe(128 + 128 + 46 + 2);
   });

@@ -1,6 +1,12 @@
 import { EigenbasisRotationRunner, MAX_ROTATION_BATCH, defaultRotationSettings } from '../../src/engine/eigenbasis-rotation.runner';
 import { Matrix, matrix, matmulABt } from '../../src/math/dense-matrix';
-import { dampedEigenbasisGradient, EigenbasisPreconditioner, ekfacPreconditioner, kfacPreconditioner, preconditionGradient } from '../../src/math/ekfac-preconditioner';
+import {
+  dampedEigenbasisGradient,
+  EigenbasisPreconditioner,
+  ekfacPreconditioner,
+  kfacPreconditioner,
+  preconditionGradient,
+} from '../../src/math/ekfac-preconditioner';
 import { LowRankFactors } from '../../src/math/low-rank-approximation';
 import { symmetricEigen } from '../../src/math/symmetric-eigen';
 import { denseQuery, preconditionLayer } from '../../src/influence/query-gradient.pipeline';
@@ -18,7 +24,11 @@ function maxRel(a: ArrayLike<number>, b: ArrayLike<number>): number {
 }
 
 function randomMatrix(rows: number, cols: number, random: () => number): Matrix {
-  return matrix(rows, cols, Float64Array.from({ length: rows * cols }, () => random() - 0.5));
+  return matrix(
+    rows,
+    cols,
+    Float64Array.from({ length: rows * cols }, () => random() - 0.5),
+  );
 }
 
 /** An orthogonal n×n eigenbasis (columns), as Q_S / Q_A are: the eigenvectors of a random covariance. */
@@ -46,7 +56,11 @@ function ekfacLayer(o: number, i1: number, seed: number, layer: string): Eigenba
   const random = mulberry32(seed);
   const qS = eigenbasis(o, random);
   const qA = eigenbasis(i1, random);
-  const eigenvalues = matrix(o, i1, Float64Array.from({ length: o * i1 }, () => 1e-6 + random() ** 4));
+  const eigenvalues = matrix(
+    o,
+    i1,
+    Float64Array.from({ length: o * i1 }, () => 1e-6 + random() ** 4),
+  );
   return ekfacPreconditioner(qS, qA, eigenvalues, undefined, layer) as EigenbasisPreconditioner;
 }
 
@@ -101,7 +115,10 @@ describe('EigenbasisRotationRunner edge cases', () => {
       const [bS, bA] = [randomMatrix(o, o + 2, random), randomMatrix(i1, i1 + 2, random)];
       const eigS = symmetricEigen(matmulABt(bS, bS));
       const eigA = symmetricEigen(matmulABt(bA, bA));
-      const kf = kfacPreconditioner({ values: eigS.values.map(Math.abs), vectors: eigS.vectors }, { values: eigA.values.map(Math.abs), vectors: eigA.vectors }) as EigenbasisPreconditioner;
+      const kf = kfacPreconditioner(
+        { values: eigS.values.map(Math.abs), vectors: eigS.vectors },
+        { values: eigA.values.map(Math.abs), vectors: eigA.vectors },
+      ) as EigenbasisPreconditioner;
       for (const pre of [ek, kf]) {
         for (const n of [1, 5]) {
           const gs = Array.from({ length: n }, () => randomMatrix(o, i1, random));

@@ -4,9 +4,16 @@ import { Mulberry32 } from '../../src/math/seeded-random';
 import { randomWeights, tinyConfig } from '../support/gpt2-checkpoint';
 
 /** An engine over a seeded random tiny GPT-2 (weights kept for the float64 reference). */
-export function tinyEngine(dtype: 'float32' | 'float64', config: Gpt2Config = tinyConfig(), seed = 3): { engine: GradientEngine; weights: Map<string, Float32Array>; config: Gpt2Config } {
+export function tinyEngine(
+  dtype: 'float32' | 'float64',
+  config: Gpt2Config = tinyConfig(),
+  seed = 3,
+): { engine: GradientEngine; weights: Map<string, Float32Array>; config: Gpt2Config } {
   const weights = randomWeights(config, seed);
-  const engine = new GradientEngine({ family: gpt2Family, config, weights: { tensors: weights, fileNames: new Map() }, hash: `tiny-${seed}` }, defaultEngineSettings({ dtype, intraOpThreads: 1 }));
+  const engine = new GradientEngine(
+    { family: gpt2Family, config, weights: { tensors: weights, fileNames: new Map() }, hash: `tiny-${seed}` },
+    defaultEngineSettings({ dtype, intraOpThreads: 1 }),
+  );
   return { engine, weights, config };
 }
 

@@ -56,8 +56,14 @@ describe('tracebase gradients', () => {
       expect(st.entry(n)!.shape).toEqual(specs.get(n));
     }
     // values: the float64 graph (verified against finite differences elsewhere) on the same query
-    const engine = new GradientEngine({ family: gpt2Family, config, weights: { tensors: weights, fileNames: new Map() }, hash: 'x' }, defaultEngineSettings({ dtype: 'float64', intraOpThreads: 1 }));
-    const ref = await engine.run({ labels: 'data', allGradients: true }, packWindows(splitIntoWindows({ tokens, scoreFrom: prompt.length }, 16), tokens.length));
+    const engine = new GradientEngine(
+      { family: gpt2Family, config, weights: { tensors: weights, fileNames: new Map() }, hash: 'x' },
+      defaultEngineSettings({ dtype: 'float64', intraOpThreads: 1 }),
+    );
+    const ref = await engine.run(
+      { labels: 'data', allGradients: true },
+      packWindows(splitIntoWindows({ tokens, scoreFrom: prompt.length }, 16), tokens.length),
+    );
     for (const n of expected) expect(relErr(st.readFloat32(n).data, ref[`grad.${n.slice('transformer.'.length)}`]!.data as Float64Array)).toBeLessThan(1e-4);
   });
 
@@ -71,10 +77,16 @@ describe('tracebase gradients', () => {
 
   it('rejects a query longer than the context, naming the field, and --device cuda without CUDA clearly', async () => {
     const out = join(work, 'x.safetensors');
-    await expect(runCli(['--model', dir, '--prompt', 'p', '--completion', 'x'.repeat(40), '--out', out])).rejects.toThrow(/completion: prompt \+ completion are 41 tokens; the model's context \(n_positions\) allows 16/);
+    await expect(runCli(['--model', dir, '--prompt', 'p', '--completion', 'x'.repeat(40), '--out', out])).rejects.toThrow(
+      /completion: prompt \+ completion are 41 tokens; the model's context \(n_positions\) allows 16/,
+    );
     await expect(runCli(['--model', dir, '--prompt', 'x'.repeat(20), '--completion', 'y', '--out', out])).rejects.toThrow(/^prompt:/);
-    await expect(runCli(['--model', dir, '--prompt', 'p', '--completion', 'q', '--out', out, '--layers', 'h.9.mlp.c_fc'])).rejects.toThrow(/unknown tracked layer h\.9\.mlp\.c_fc/);
+    await expect(runCli(['--model', dir, '--prompt', 'p', '--completion', 'q', '--out', out, '--layers', 'h.9.mlp.c_fc'])).rejects.toThrow(
+      /unknown tracked layer h\.9\.mlp\.c_fc/,
+    );
     await expect(runCli(['--model', join(work, 'nope'), '--prompt', 'p', '--completion', 'q', '--out', out])).rejects.toThrow(/does not exist/);
-    await expect(runCli(['--model', dir, '--prompt', 'p', '--completion', 'q', '--out', out, '--device', 'cuda'])).rejects.toThrow(/device cuda is not available/);
+    await expect(runCli(['--model', dir, '--prompt', 'p', '--completion', 'q', '--out', out, '--device', 'cuda'])).rejects.toThrow(
+      /device cuda is not available/,
+    );
   });
 });

@@ -7,10 +7,22 @@ import { randomTokens, relErr, tinyEngine } from './engine-fixtures';
 
 describe('batch planner', () => {
   it('packs windows into batches of one shape, padding the last with empty rows', () => {
-    const seqs = [{ tokens: randomTokens(30, 256, 1), scoreFrom: 0 }, { tokens: randomTokens(5, 256, 2), scoreFrom: 0 }];
+    const seqs = [
+      { tokens: randomTokens(30, 256, 1), scoreFrom: 0 },
+      { tokens: randomTokens(5, 256, 2), scoreFrom: 0 },
+    ];
     const batches = planBatches(seqs, 16, 2);
-    expect(batches.map((b) => [b.batch, b.seqLen])).toEqual([[2, 16], [2, 16]]);
-    expect(batches.map((b) => b.windows.map((w) => [w.sequence, w.start]))).toEqual([[[0, 0], [0, 15]], [[1, 0]]]);
+    expect(batches.map((b) => [b.batch, b.seqLen])).toEqual([
+      [2, 16],
+      [2, 16],
+    ]);
+    expect(batches.map((b) => b.windows.map((w) => [w.sequence, w.start]))).toEqual([
+      [
+        [0, 0],
+        [0, 15],
+      ],
+      [[1, 0]],
+    ]);
     const last = batches[1]!;
     expect(last.attentionMask.slice(16).every((v) => v === 0)).toBe(true);
     expect(last.lossMask.slice(16).every((v) => v === 0)).toBe(true);

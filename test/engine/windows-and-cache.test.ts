@@ -11,7 +11,10 @@ describe('long documents across windows', () => {
     const { engine, config } = tinyEngine('float64');
     const doc = randomTokens(30, 256, 51); // 3 windows of ≤ 16 tokens
     const other = randomTokens(9, 256, 52);
-    const windows = [...splitIntoWindows({ tokens: doc, scoreFrom: 0 }, config.nPositions, 0), ...splitIntoWindows({ tokens: other, scoreFrom: 0 }, config.nPositions, 1)];
+    const windows = [
+      ...splitIntoWindows({ tokens: doc, scoreFrom: 0 }, config.nPositions, 0),
+      ...splitIntoWindows({ tokens: other, scoreFrom: 0 }, config.nPositions, 1),
+    ];
     expect(windows.map((w) => w.sequence)).toEqual([0, 0, 1]);
     const batch = packWindows(windows, config.nPositions);
     const layer = 'h.1.mlp.c_fc';
@@ -19,7 +22,10 @@ describe('long documents across windows', () => {
     const rng = new Mulberry32(9);
     const P: HostTensor = { dtype: 'float64', dims: [2, o], data: Float64Array.from({ length: 2 * o }, () => rng.normal()) };
     const R: HostTensor = { dtype: 'float64', dims: [3, i + 1], data: Float64Array.from({ length: 3 * (i + 1) }, () => rng.normal()) };
-    const out = await engine.run({ labels: 'data', tracked: [layer], projection: { ranks: { [layer]: [2, 3] } } }, batch, { [`P.${layer}`]: P, [`R.${layer}`]: R });
+    const out = await engine.run({ labels: 'data', tracked: [layer], projection: { ranks: { [layer]: [2, 3] } } }, batch, {
+      [`P.${layer}`]: P,
+      [`R.${layer}`]: R,
+    });
     const perDoc = sumBySequence(out[`proj.${layer}`]!.data as Float64Array, windows);
     // whole-document gradient from the windows of doc 0 only
     const g = await engine.run({ labels: 'data', trackedGradients: true, tracked: [layer] }, packWindows(windows.slice(0, 2), config.nPositions));
@@ -64,7 +70,10 @@ describe('token-wise influence across windows', () => {
 describe('weights embedded in the graph', () => {
   it('give the same log-probs and gradients as weights fed as inputs', async () => {
     const { engine, weights, config } = tinyEngine('float64');
-    const embedded = new GradientEngine({ family: gpt2Family, config, weights: { tensors: weights, fileNames: new Map() }, hash: 'tiny-3' }, defaultEngineSettings({ dtype: 'float64', intraOpThreads: 1, weights: 'graph' }));
+    const embedded = new GradientEngine(
+      { family: gpt2Family, config, weights: { tensors: weights, fileNames: new Map() }, hash: 'tiny-3' },
+      defaultEngineSettings({ dtype: 'float64', intraOpThreads: 1, weights: 'graph' }),
+    );
     const batch = packWindows(splitIntoWindows({ tokens: randomTokens(12, 256, 81), scoreFrom: 2 }, 16), 12);
     const a = await engine.run({ labels: 'data', allGradients: true }, batch);
     const b = await embedded.run({ labels: 'data', allGradients: true }, batch);

@@ -25,7 +25,11 @@ describe('GreedyDecoder', () => {
 
   it('produces the argmax continuation of the float64 reference model for prompts of different lengths in one batch', async () => {
     const decoder = new GreedyDecoder(gpt2Family, config, weights, { device: 'cpu', intraOpThreads: 1, interOpThreads: 1 });
-    const prompts = [[5, 9, 200], [17], [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32, 33]];
+    const prompts = [
+      [5, 9, 200],
+      [17],
+      [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32, 33],
+    ];
     const got = await decoder.generate(prompts, { maxNewTokens: 6, batchSize: 2 });
     const W = toFloat64(weights);
     prompts.forEach((p, i) => expect(got[i]).toEqual(referenceGreedy(config, W, p, 6)));

@@ -62,9 +62,27 @@ describe('corpus JSONL reader', () => {
   });
 
   it('corpus hash depends on ids, texts and order only', () => {
-    const a = corpusHash([{ id: 'a', text: 'x' }, { id: 'b', text: 'y' }]);
-    expect(corpusHash([{ id: 'a', text: 'x' }, { id: 'b', text: 'y' }])).toBe(a);
-    expect(corpusHash([{ id: 'b', text: 'y' }, { id: 'a', text: 'x' }])).not.toBe(a);
-    expect(corpusHash([{ id: 'a', text: 'xb' }, { id: '', text: 'y' }])).not.toBe(a);
+    const a = corpusHash([
+      { id: 'a', text: 'x' },
+      { id: 'b', text: 'y' },
+    ]);
+    expect(
+      corpusHash([
+        { id: 'a', text: 'x' },
+        { id: 'b', text: 'y' },
+      ]),
+    ).toBe(a);
+    expect(
+      corpusHash([
+        { id: 'b', text: 'y' },
+        { id: 'a', text: 'x' },
+      ]),
+    ).not.toBe(a);
+    expect(
+      corpusHash([
+        { id: 'a', text: 'xb' },
+        { id: '', text: 'y' },
+      ]),
+    ).not.toBe(a);
   });
 });

@@ -104,7 +104,10 @@ describe('query side, exact influence and projections (tiny GPT-2, float64)', ()
       expect(relErr(y.subarray(b.offset, b.offset + b.length), naiveMul(naiveMul(p, ctx.qs[0]!.m[li] as Matrix), naiveT(r)).data)).toBeLessThan(1e-12);
     });
 
-    const full = eigenbasisProjectionSpace(ctx.factors, ls.map((l) => [l.rows, l.cols]));
+    const full = eigenbasisProjectionSpace(
+      ctx.factors,
+      ls.map((l) => [l.rows, l.cols]),
+    );
     const xf = await projectDocuments(engine, full, docs, { batchWindows: 4 });
     const exact = await collect(exactInfluence(engine, ctx.qs, docs, { batchWindows: 4 }));
     ctx.qs.forEach((q, qi) => {
@@ -123,11 +126,20 @@ describe('query side, exact influence and projections (tiny GPT-2, float64)', ()
     expect(rows[2]![1]!.score).toBeCloseTo(alone[0]![1]!.score, 10);
     const space = gaussianProjectionSpace(ctx.factors.layers, uniformRanks(ctx.factors.layers, 2, 2), 3);
     const xs = await projectDocuments(engine, space, mixed, { batchWindows: 4 });
-    expect(xs.map((x) => [x.documentId, x.norm > 0])).toEqual([['d0', true], ['one', false], ['d1', true], ['two', false]]);
+    expect(xs.map((x) => [x.documentId, x.norm > 0])).toEqual([
+      ['d0', true],
+      ['one', false],
+      ['d1', true],
+      ['two', false],
+    ]);
   });
 
   it('refuses an empty completion, naming the query, and a query longer than the context', async () => {
-    await expect(preconditionQueries(engine, byteTokenizer, ctx.factors, [{ id: 'qx', prompt: 'abc', completion: '' }])).rejects.toThrow(/query qx: completion is empty/);
-    await expect(preconditionQueries(engine, byteTokenizer, ctx.factors, [{ id: 'ql', prompt: 'abc', completion: 'x'.repeat(20) }])).rejects.toThrow(/query ql: prompt \+ completion are 23 tokens/);
+    await expect(preconditionQueries(engine, byteTokenizer, ctx.factors, [{ id: 'qx', prompt: 'abc', completion: '' }])).rejects.toThrow(
+      /query qx: completion is empty/,
+    );
+    await expect(preconditionQueries(engine, byteTokenizer, ctx.factors, [{ id: 'ql', prompt: 'abc', completion: 'x'.repeat(20) }])).rejects.toThrow(
+      /query ql: prompt \+ completion are 23 tokens/,
+    );
   });
 });

@@ -38,11 +38,25 @@ describe('factor fitting against explicit references (tiny GPT-2, float64)', () 
     }
     expect(fs.counts).toEqual({ sequences: 10, windows: 14, tokens });
     fs.layers.forEach((l, k) => {
-      expect(relErr(l.covA!.data, sumA[k]!.data.map((x) => x / tokens))).toBeLessThan(1e-10);
-      expect(relErr(l.covS!.data, sumS[k]!.data.map((x) => x / tokens))).toBeLessThan(1e-10);
+      expect(
+        relErr(
+          l.covA!.data,
+          sumA[k]!.data.map((x) => x / tokens),
+        ),
+      ).toBeLessThan(1e-10);
+      expect(
+        relErr(
+          l.covS!.data,
+          sumS[k]!.data.map((x) => x / tokens),
+        ),
+      ).toBeLessThan(1e-10);
       // Q diag(λ) Qᵀ = A, Qᵀ Q = I
       const n = l.cols;
-      const ql = matrix(n, n, l.qA!.data.map((x, i) => x * l.lambdaA!.data[i % n]!));
+      const ql = matrix(
+        n,
+        n,
+        l.qA!.data.map((x, i) => x * l.lambdaA!.data[i % n]!),
+      );
       expect(relErr(naiveMul(ql, naiveT(l.qA!)).data, l.covA!.data)).toBeLessThan(1e-10);
       const qtq = naiveMul(naiveT(l.qA!), l.qA!);
       for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) expect(Math.abs(qtq.data[i * n + j]! - (i === j ? 1 : 0))).toBeLessThan(1e-10);
@@ -70,7 +84,11 @@ describe('factor fitting against explicit references (tiny GPT-2, float64)', () 
       expect((p as { damping: number }).damping).toBeCloseTo(0.1 * mean, 12);
     });
     // the sum of Λ is the mean squared gradient norm (Λ is diag F in a rotated basis)
-    ek.layers.forEach((l, k) => expect(Math.abs(l.eigenvalues!.data.reduce((a, b) => a + b, 0) - refD[k]!.data.reduce((a, b) => a + b, 0))).toBeLessThan(1e-9 * refD[k]!.data.reduce((a, b) => a + b, 0)));
+    ek.layers.forEach((l, k) =>
+      expect(Math.abs(l.eigenvalues!.data.reduce((a, b) => a + b, 0) - refD[k]!.data.reduce((a, b) => a + b, 0))).toBeLessThan(
+        1e-9 * refD[k]!.data.reduce((a, b) => a + b, 0),
+      ),
+    );
   });
 
   it('sampled labels: reproducible from the seed, different for another seed, and different from the empirical Fisher', async () => {
@@ -96,12 +114,21 @@ describe('factor fitting against explicit references (tiny GPT-2, float64)', () 
     const bad = tinyEngine('float64');
     bad.weights.get('h.0.mlp.c_fc.weight')![3] = NaN;
     const { GradientEngine } = await import('../../src/engine/gradient.engine');
-    const e2 = new GradientEngine({ family: gpt2Family, config: bad.config, weights: { tensors: bad.weights, fileNames: new Map() }, hash: 'nan' }, bad.engine.settings);
-    await expect(fitFactors(e2, docs.slice(0, 2), { strategy: 'kfac', tracked: layers, fisher: 'empirical' })).rejects.toThrow(/layer h\.0\.mlp\.c_fc, tensor (A|S) \(covariance sum\): non-finite value NaN/);
+    const e2 = new GradientEngine(
+      { family: gpt2Family, config: bad.config, weights: { tensors: bad.weights, fileNames: new Map() }, hash: 'nan' },
+      bad.engine.settings,
+    );
+    await expect(fitFactors(e2, docs.slice(0, 2), { strategy: 'kfac', tracked: layers, fisher: 'empirical' })).rejects.toThrow(
+      /layer h\.0\.mlp\.c_fc, tensor (A|S) \(covariance sum\): non-finite value NaN/,
+    );
     await expect(fitFactors(engine, [], { strategy: 'kfac', tracked: layers })).rejects.toThrow(/at least one document/);
     await expect(fitFactors(engine, [{ id: 'x', tokens: [1], scoreFrom: 0 }], { strategy: 'kfac', tracked: layers })).rejects.toThrow(/2 or more tokens/);
     // single-token documents are skipped (zero gradient) and not counted
-    const withShort = await fitFactors(engine, [...docs.slice(0, 3), { id: 'x', tokens: [1], scoreFrom: 0 }], { strategy: 'kfac', fisher: 'empirical', tracked: layers });
+    const withShort = await fitFactors(engine, [...docs.slice(0, 3), { id: 'x', tokens: [1], scoreFrom: 0 }], {
+      strategy: 'kfac',
+      fisher: 'empirical',
+      tracked: layers,
+    });
     const without = await fitFactors(engine, docs.slice(0, 3), { strategy: 'kfac', fisher: 'empirical', tracked: layers });
     expect(withShort.counts).toEqual(without.counts);
     expect(Array.from(withShort.layers[0]!.covA!.data)).toEqual(Array.from(without.layers[0]!.covA!.data));

@@ -61,7 +61,14 @@ export interface StrategyAccuracy {
  * (g = vec G_ℓ with its own sampled labels, from the engine's per-token a, δ), λ_ℓ = 0.1 ·
  * trace(F_ℓ)/P_ℓ (= 0.1 · mean Λ_ℓ, since Λ is diag F in a rotated basis).
  */
-export async function strategyAccuracy(opts: { fit: number; referenceFit?: number; docs?: number; queries?: number; seed?: number; threads?: number }): Promise<StrategyAccuracy[]> {
+export async function strategyAccuracy(opts: {
+  fit: number;
+  referenceFit?: number;
+  docs?: number;
+  queries?: number;
+  seed?: number;
+  threads?: number;
+}): Promise<StrategyAccuracy[]> {
   const config = accuracyConfig();
   const seed = opts.seed ?? 1;
   const engine = new GradientEngine(
@@ -69,7 +76,13 @@ export async function strategyAccuracy(opts: { fit: number; referenceFit?: numbe
     defaultEngineSettings({ dtype: 'float64', intraOpThreads: opts.threads ?? 1 }),
   );
   // separate streams: documents and queries do not change with the number of fitting sequences
-  const seqFrom = (rng: Mulberry32) => (id: string, lo: number, hi: number): TokenizedSequence => ({ id, scoreFrom: 0, tokens: Array.from({ length: lo + Math.floor(rng.next() * (hi - lo + 1)) }, () => Math.floor(rng.next() * 256)) });
+  const seqFrom =
+    (rng: Mulberry32) =>
+    (id: string, lo: number, hi: number): TokenizedSequence => ({
+      id,
+      scoreFrom: 0,
+      tokens: Array.from({ length: lo + Math.floor(rng.next() * (hi - lo + 1)) }, () => Math.floor(rng.next() * 256)),
+    });
   const fitSeq = seqFrom(new Mulberry32(seed * 7919 + 1));
   const evalSeq = seqFrom(new Mulberry32(seed * 7919 + 2));
   const referenceFitting = Array.from({ length: Math.max(opts.fit, opts.referenceFit ?? opts.fit) }, (_, k) => fitSeq(`f${k}`, 8, 16));
@@ -77,7 +90,11 @@ export async function strategyAccuracy(opts: { fit: number; referenceFit?: numbe
   const docs = Array.from({ length: opts.docs ?? 120 }, (_, k) => evalSeq(`d${k}`, 6, 16));
   const queries = Array.from({ length: opts.queries ?? 6 }, (_, k) => {
     const t = evalSeq(`q${k}`, 8, 12);
-    return { id: t.id, prompt: byteTokenizer.decode(t.tokens.slice(0, 5)).replace(/\uFFFD/g, 'a'), completion: byteTokenizer.decode(t.tokens.slice(5)).replace(/\uFFFD/g, 'b') };
+    return {
+      id: t.id,
+      prompt: byteTokenizer.decode(t.tokens.slice(0, 5)).replace(/\uFFFD/g, 'a'),
+      completion: byteTokenizer.decode(t.tokens.slice(5)).replace(/\uFFFD/g, 'b'),
+    };
   });
   const layers = ['h.0.mlp.c_fc', 'h.0.mlp.c_proj', 'h.1.mlp.c_fc', 'h.1.mlp.c_proj'];
 
@@ -87,8 +104,15 @@ export async function strategyAccuracy(opts: { fit: number; referenceFit?: numbe
   const B = 100;
   for (let s = 0; s < referenceFitting.length; s += B) {
     const part = referenceFitting.slice(s, s + B);
-    const batch = scoreAllPositions(packWindows(part.map((p, k) => ({ sequence: k, start: 0, tokens: [...p.tokens], lossMask: [] as number[] })), 16));
-    const out = await engine.run({ labels: 'sampled', tracked: layers, activations: true }, batch, { gumbel_noise: gumbelNoise(1_000_003 + s, part.length, 16, 256, 'float64') });
+    const batch = scoreAllPositions(
+      packWindows(
+        part.map((p, k) => ({ sequence: k, start: 0, tokens: [...p.tokens], lossMask: [] as number[] })),
+        16,
+      ),
+    );
+    const out = await engine.run({ labels: 'sampled', tracked: layers, activations: true }, batch, {
+      gumbel_noise: gumbelNoise(1_000_003 + s, part.length, 16, 256, 'float64'),
+    });
     layers.forEach((l, li) => {
       const { o, i1 } = sizes[li]!;
       const P = o * i1;
@@ -123,7 +147,9 @@ export async function strategyAccuracy(opts: { fit: number; referenceFit?: numbe
   const gq = await Promise.all(ids.map((q) => referenceGradients(engine, q, layers)));
   const gd = await Promise.all(docs.map((d) => referenceGradients(engine, d, layers)));
   const solved = gq.map((q) => q.gradients.map((g: Matrix, li) => dampedSolve(F[li]!, g.data.length, lambdas[li]!, g.data)));
-  const reference = queries.map((_, qi) => docs.map((_, di) => layers.reduce((s, _l, li) => s + solved[qi]![li]!.reduce((a, v, k) => a + v * gd[di]!.gradients[li]!.data[k]!, 0), 0)));
+  const reference = queries.map((_, qi) =>
+    docs.map((_, di) => layers.reduce((s, _l, li) => s + solved[qi]![li]!.reduce((a, v, k) => a + v * gd[di]!.gradients[li]!.data[k]!, 0), 0)),
+  );
 
   const results: StrategyAccuracy[] = [];
   for (const strategy of ['ekfac', 'kfac', 'diagonal', 'identity'] as const) {
@@ -146,5 +172,11 @@ export async function strategyAccuracy(opts: { fit: number; referenceFit?: numbe
 // (The test runs it in a child process: jest's VM context runs these typed-array loops ≈ 5× slower.)
 if (require.main === module) {
   const [fit, docs, queries, seed, referenceFit] = process.argv.slice(2).map(Number);
-  void strategyAccuracy({ fit: fit!, docs: docs || undefined, queries: queries || undefined, seed: seed || undefined, referenceFit: referenceFit || undefined }).then((r) => process.stdout.write(`${JSON.stringify(r)}\n`));
+  void strategyAccuracy({
+    fit: fit!,
+    docs: docs || undefined,
+    queries: queries || undefined,
+    seed: seed || undefined,
+    referenceFit: referenceFit || undefined,
+  }).then((r) => process.stdout.write(`${JSON.stringify(r)}\n`));
 }

@@ -28,7 +28,11 @@ export function layerGradient(out: EngineOutputs, layer: string): Matrix {
  * Reference per-sequence gradients: each window of the sequence run alone (data labels,
  * tracked-gradient head, no padding), summed over windows. Also returns the summed loss.
  */
-export async function referenceGradients(engine: GradientEngine, seq: TokenizedSequence, layers: readonly string[]): Promise<{ gradients: Matrix[]; loss: number }> {
+export async function referenceGradients(
+  engine: GradientEngine,
+  seq: TokenizedSequence,
+  layers: readonly string[],
+): Promise<{ gradients: Matrix[]; loss: number }> {
   const ctx = engine.dimensions.contextLength;
   const sums = layers.map(() => undefined as Matrix | undefined);
   let loss = 0;
@@ -47,7 +51,8 @@ export async function referenceGradients(engine: GradientEngine, seq: TokenizedS
 /** Naive C = X Y (row-major, triple loop). */
 export function naiveMul(x: Matrix, y: Matrix): Matrix {
   const out = matrix(x.rows, y.cols);
-  for (let i = 0; i < x.rows; i++) for (let k = 0; k < x.cols; k++) for (let j = 0; j < y.cols; j++) out.data[i * y.cols + j]! += x.data[i * x.cols + k]! * y.data[k * y.cols + j]!;
+  for (let i = 0; i < x.rows; i++)
+    for (let k = 0; k < x.cols; k++) for (let j = 0; j < y.cols; j++) out.data[i * y.cols + j]! += x.data[i * x.cols + k]! * y.data[k * y.cols + j]!;
   return out;
 }
 

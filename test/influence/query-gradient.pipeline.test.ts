@@ -10,11 +10,12 @@ import { mulberry32 } from '../support/seeded-random';
 function spd(n: number, random: () => number) {
   const b = Array.from({ length: n * n }, () => random() - 0.5);
   const out = matrix(n, n);
-  for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) {
-    let s = i === j ? n : 0;
-    for (let k = 0; k < n; k++) s += b[i * n + k]! * b[j * n + k]!;
-    out.data[i * n + j] = s;
-  }
+  for (let i = 0; i < n; i++)
+    for (let j = 0; j < n; j++) {
+      let s = i === j ? n : 0;
+      for (let k = 0; k < n; k++) s += b[i * n + k]! * b[j * n + k]!;
+      out.data[i * n + j] = s;
+    }
   return out;
 }
 
@@ -25,9 +26,17 @@ describe('preconditionLayer', () => {
     const i = 7;
     const qS = symmetricEigen(spd(o, random)).vectors;
     const qA = symmetricEigen(spd(i, random)).vectors;
-    const eigenvalues = matrix(o, i, Array.from({ length: o * i }, () => 0.01 + random() ** 3));
+    const eigenvalues = matrix(
+      o,
+      i,
+      Array.from({ length: o * i }, () => 0.01 + random() ** 3),
+    );
     const pre = ekfacPreconditioner(qS, qA, eigenvalues, undefined, 'layer');
-    const g = matrix(o, i, Array.from({ length: o * i }, () => random() - 0.5));
+    const g = matrix(
+      o,
+      i,
+      Array.from({ length: o * i }, () => random() - 0.5),
+    );
     for (const rank of [1, 3, 7]) {
       const reference = denseQuery(lowRankApproximation(preconditionGradient(pre, g), rank));
       const got = preconditionLayer(pre, g, rank);
@@ -55,9 +64,31 @@ describe('preconditionLayerBatch', () => {
     const random = mulberry32(5);
     const o = 9;
     const i = 6;
-    const ekfac = ekfacPreconditioner(symmetricEigen(spd(o, random)).vectors, symmetricEigen(spd(i, random)).vectors, matrix(o, i, Array.from({ length: o * i }, () => 0.01 + random() ** 3)), undefined, 'l');
-    const diagonal = diagonalPreconditioner(matrix(o, i, Array.from({ length: o * i }, () => 0.1 + random())));
-    const gs = Array.from({ length: 4 }, () => matrix(o, i, Array.from({ length: o * i }, () => random() - 0.5)));
+    const ekfac = ekfacPreconditioner(
+      symmetricEigen(spd(o, random)).vectors,
+      symmetricEigen(spd(i, random)).vectors,
+      matrix(
+        o,
+        i,
+        Array.from({ length: o * i }, () => 0.01 + random() ** 3),
+      ),
+      undefined,
+      'l',
+    );
+    const diagonal = diagonalPreconditioner(
+      matrix(
+        o,
+        i,
+        Array.from({ length: o * i }, () => 0.1 + random()),
+      ),
+    );
+    const gs = Array.from({ length: 4 }, () =>
+      matrix(
+        o,
+        i,
+        Array.from({ length: o * i }, () => random() - 0.5),
+      ),
+    );
     for (const pre of [ekfac, diagonal, identityPreconditioner(o, i)])
       for (const rotation of [runner, null])
         for (const rank of [undefined, 2]) {

@@ -12,7 +12,11 @@ function file(lines: string[]): string {
 
 describe('readQueriesJsonl', () => {
   it('reads the queries format (world queries included) as id, prompt and completion', () => {
-    const f = file([JSON.stringify({ id: 'q1', prompt: 'Velor: ', completion: 'Danu.', kind: 'factual', answer: 'Danu' }), '', JSON.stringify({ id: 7, prompt: '', completion: 'x' })]);
+    const f = file([
+      JSON.stringify({ id: 'q1', prompt: 'Velor: ', completion: 'Danu.', kind: 'factual', answer: 'Danu' }),
+      '',
+      JSON.stringify({ id: 7, prompt: '', completion: 'x' }),
+    ]);
     expect(readQueriesJsonl(f)).toEqual([
       { id: 'q1', prompt: 'Velor: ', completion: 'Danu.' },
       { id: '7', prompt: '', completion: 'x' },

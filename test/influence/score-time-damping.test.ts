@@ -24,7 +24,11 @@ const queries = [
 /** Dense M under the eigenvalues Λ and λ (naive products, independent of the preconditioner code). */
 function textbookM(qS: Matrix, qA: Matrix, eigenvalues: Matrix, lambda: number, g: Matrix): Matrix {
   const rotated = naiveMul(naiveMul(naiveT(qS), g), qA);
-  const scaled = matrix(rotated.rows, rotated.cols, rotated.data.map((v, i) => v / (eigenvalues.data[i]! + lambda)));
+  const scaled = matrix(
+    rotated.rows,
+    rotated.cols,
+    rotated.data.map((v, i) => v / (eigenvalues.data[i]! + lambda)),
+  );
   return naiveMul(naiveMul(qS, scaled), naiveT(qA));
 }
 

@@ -13,7 +13,10 @@ describe('strategy accuracy against the explicit damped Fisher (n_embd 8, 3000 f
 
   it('EK-FAC ≥ 0.8 Pearson with Σ_ℓ g_qᵀ (F_ℓ + λ_ℓ I)⁻¹ g_d, and K-FAC, EK-FAC and diagonal all better than identity', () => {
     // a child process: jest's VM context runs the reference's typed-array loops several times slower
-    const out = execFileSync(process.execPath, ['-r', 'tsx/cjs', join(__dirname, 'fisher-reference.experiment.ts'), '3000', '80', '4'], { encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: '' } });
+    const out = execFileSync(process.execPath, ['-r', 'tsx/cjs', join(__dirname, 'fisher-reference.experiment.ts'), '3000', '80', '4'], {
+      encoding: 'utf8',
+      env: { ...process.env, NODE_OPTIONS: '' },
+    });
     const r = Object.fromEntries((JSON.parse(out) as StrategyAccuracy[]).map((x) => [x.strategy, x]));
     expect(r.ekfac!.pearson).toBeGreaterThanOrEqual(0.8);
     expect(r.ekfac!.spearman).toBeGreaterThanOrEqual(0.8);

@@ -32,7 +32,9 @@ describe('parseCorpusLine', () => {
     expect(DEFAULT_MAX_TEXT_BYTES).toBe(1 << 20);
     const text = 'x'.repeat(DEFAULT_MAX_TEXT_BYTES);
     expect(parseCorpusLine(1, JSON.stringify({ id: 'a', text }))).toHaveProperty('document');
-    expect(parseCorpusLine(1, JSON.stringify({ id: 'a', text: text + 'x' }))).toEqual({ rejected: { line: 1, id: 'a', reason: `"text" is ${DEFAULT_MAX_TEXT_BYTES + 1} bytes; the limit is ${DEFAULT_MAX_TEXT_BYTES}` } });
+    expect(parseCorpusLine(1, JSON.stringify({ id: 'a', text: text + 'x' }))).toEqual({
+      rejected: { line: 1, id: 'a', reason: `"text" is ${DEFAULT_MAX_TEXT_BYTES + 1} bytes; the limit is ${DEFAULT_MAX_TEXT_BYTES}` },
+    });
   });
 
   it('defaults source to unknown and metadata to {}', () => {

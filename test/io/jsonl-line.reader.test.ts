@@ -15,7 +15,11 @@ async function collect(content: Buffer | string, max = 1000): Promise<JsonlLine[
 describe('readJsonlLines', () => {
   it('numbers lines from 1, handles CRLF, skips empty lines and a missing final newline', async () => {
     const lines = await collect('a\r\n\nbb\nccc');
-    expect(lines.map((l) => [l.lineNumber, l.bytes?.toString()])).toEqual([[1, 'a'], [3, 'bb'], [4, 'ccc']]);
+    expect(lines.map((l) => [l.lineNumber, l.bytes?.toString()])).toEqual([
+      [1, 'a'],
+      [3, 'bb'],
+      [4, 'ccc'],
+    ]);
   });
 
   it('reports an over-long line by its length without buffering it, and goes on', async () => {

@@ -64,7 +64,7 @@ describe.each(testBackends())('job queue wake-up on %s', (kind) => {
   });
 
   if (kind === 'postgres') {
-    it('jobs sent by another process wake this process\'s idle workers', async () => {
+    it("jobs sent by another process wake this process's idle workers", async () => {
       const job = firstJob(20_000);
       await queue.work(SCORE_CORPUS, 1, job.handler);
       await new Promise((r) => setTimeout(r, 1_500));

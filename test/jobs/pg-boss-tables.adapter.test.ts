@@ -30,7 +30,12 @@ describe.each(testBackends())('PgBossTables on %s', (kind) => {
     await queue.start();
     try {
       const data = (n: number) => ({ corpusId: 3, spaceId: 4, documentIds: [n, n + 1] });
-      expect(await queue.sendMany(PROJECT_DOCUMENTS, [{ key: 'a', data: data(1) }, { key: 'b', data: data(3) }])).toBe(2);
+      expect(
+        await queue.sendMany(PROJECT_DOCUMENTS, [
+          { key: 'a', data: data(1) },
+          { key: 'b', data: data(3) },
+        ]),
+      ).toBe(2);
       expect(await tables.installed()).toBe(true);
       expect(await tables.ingestionStateCounts(3, 4)).toEqual([{ state: 'created', n: 2 }]);
       expect(await tables.ingestionStateCounts(3, 5)).toEqual([]);

@@ -35,7 +35,15 @@ describe('dense-matrix', () => {
   });
 
   it('blocked kernel handles every remainder of rows and columns (sizes 1…9, 17)', () => {
-    for (const [m, k, n] of [[1, 1, 1], [5, 3, 7], [8, 8, 8], [9, 2, 6], [3, 17, 9], [17, 5, 4], [6, 9, 1]] as const) {
+    for (const [m, k, n] of [
+      [1, 1, 1],
+      [5, 3, 7],
+      [8, 8, 8],
+      [9, 2, 6],
+      [3, 17, 9],
+      [17, 5, 4],
+      [6, 9, 1],
+    ] as const) {
       const x = randomDense(m, k, rand);
       const y = randomDense(k, n, rand);
       expect(nMaxAbsDiff(toDense(matmul(toMatrix(x), toMatrix(y))), nMul(x, y))).toBeLessThan(1e-14);
@@ -45,14 +53,37 @@ describe('dense-matrix', () => {
   });
 
   it('addScaledInto accumulates in place', () => {
-    const t = fromRows([[1, 2], [3, 4]]);
-    expect(addScaledInto(t, fromRows([[1, 1], [2, 2]]), -2)).toBe(t);
+    const t = fromRows([
+      [1, 2],
+      [3, 4],
+    ]);
+    expect(
+      addScaledInto(
+        t,
+        fromRows([
+          [1, 1],
+          [2, 2],
+        ]),
+        -2,
+      ),
+    ).toBe(t);
     expect(Array.from(t.data)).toEqual([-1, 0, -1, 0]);
     expect(() => addScaledInto(t, matrix(1, 2))).toThrow(ShapeMismatchError);
   });
 
   it('inner products and shape errors', () => {
-    expect(frobeniusInner(fromRows([[1, 2], [3, 4]]), fromRows([[5, 6], [7, 8]]))).toBe(70);
+    expect(
+      frobeniusInner(
+        fromRows([
+          [1, 2],
+          [3, 4],
+        ]),
+        fromRows([
+          [5, 6],
+          [7, 8],
+        ]),
+      ),
+    ).toBe(70);
     expect(dot([1, 2, 3], [4, 5, 6])).toBe(32);
     expect(() => matmul(toMatrix(a), toMatrix(c))).toThrow(ShapeMismatchError);
     expect(() => matmulAtB(toMatrix(a), toMatrix(b))).toThrow(ShapeMismatchError);

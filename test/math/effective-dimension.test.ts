@@ -20,7 +20,11 @@ describe('effectiveDimension', () => {
   });
 
   it('approaches the number of coordinates when damping is negligible and 0 when it dominates', () => {
-    const lam = matrix(3, 3, Array.from({ length: 9 }, (_, i) => i + 1));
+    const lam = matrix(
+      3,
+      3,
+      Array.from({ length: 9 }, (_, i) => i + 1),
+    );
     expect(effectiveDimension(lam, 1e-9, [1]).dEff).toBeCloseTo(9, 6);
     expect(effectiveDimension(lam, 1e9, [1]).dEff).toBeLessThan(1e-7);
   });

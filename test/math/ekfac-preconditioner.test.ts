@@ -86,8 +86,16 @@ function fitFactors() {
     const { deltas, acts } = tokens(s);
     const a = outerProductSum(acts);
     const d = outerProductSum(deltas);
-    sumA = matrix(n, n, sumA.data.map((x, k) => x + a.data[k]!));
-    sumS = matrix(o, o, sumS.data.map((x, k) => x + d.data[k]!));
+    sumA = matrix(
+      n,
+      n,
+      sumA.data.map((x, k) => x + a.data[k]!),
+    );
+    sumS = matrix(
+      o,
+      o,
+      sumS.data.map((x, k) => x + d.data[k]!),
+    );
     count += deltas.rows;
   }
   const A = covarianceFromSum(sumA, count, { layer: 'l0', tensor: 'A' });
@@ -174,7 +182,13 @@ describe('preconditioned query M_ℓ(q) against explicit inverses', () => {
     const p = ekfacPreconditioner(eigS.vectors, eigA.vectors, lambdaE, undefined, 'l0');
     const lambda = (0.1 * diag.reduce((s, x) => s + x, 0)) / diag.length;
     expect(p.strategy === 'ekfac' && p.damping).toBeCloseTo(lambda, 13);
-    const Fhat = nMul(nMul(K, diag.map((d, r) => diag.map((_, c) => (r === c ? d : 0)))), nT(K));
+    const Fhat = nMul(
+      nMul(
+        K,
+        diag.map((d, r) => diag.map((_, c) => (r === c ? d : 0))),
+      ),
+      nT(K),
+    );
     const expected = nSolve(
       Fhat.map((row, r) => row.map((x, c) => x + (r === c ? lambda : 0))),
       nVec(gq),
@@ -182,7 +196,10 @@ describe('preconditioned query M_ℓ(q) against explicit inverses', () => {
     const m = preconditionGradient(p, toMatrix(gq));
     expect(nMaxAbsDiff([Array.from(m.data)], [expected])).toBeLessThan(1e-10 * nMaxAbs([expected]));
     // EK-FAC approximates the true damped inverse better than K-FAC on these gradients.
-    const trueM = nSolve(F.map((row, r) => row.map((x, c) => x + (r === c ? lambda : 0))), nVec(gq));
+    const trueM = nSolve(
+      F.map((row, r) => row.map((x, c) => x + (r === c ? lambda : 0))),
+      nVec(gq),
+    );
     const kfacM = Array.from(preconditionGradient(kfacPreconditioner(eigS, eigA, { mode: 'absolute', value: lambda }), toMatrix(gq)).data);
     const err = (v: number[]) => Math.hypot(...v.map((x, k) => x - trueM[k]!));
     expect(err(Array.from(m.data))).toBeLessThan(err(kfacM));
@@ -198,7 +215,14 @@ describe('preconditioned query M_ℓ(q) against explicit inverses', () => {
       (k < 20 ? part : other).add(g);
     });
     const otherSum = other.finalize();
-    part.addSums(matrix(o, n, otherSum.data.map((x) => x * other.count)), other.count);
+    part.addSums(
+      matrix(
+        o,
+        n,
+        otherSum.data.map((x) => x * other.count),
+      ),
+      other.count,
+    );
     const w = whole.finalize();
     expect(nMaxAbsDiff(toDense(part.finalize()), toDense(w))).toBeLessThan(1e-13 * nMaxAbs(toDense(w)));
     expect(() => new EkfacEigenvalueAccumulator(eigS.vectors, eigA.vectors).finalize()).toThrow(InvalidInputError);
@@ -236,7 +260,12 @@ describe('preconditioned query M_ℓ(q) against explicit inverses', () => {
     const lam = acc.finalize();
     const big = 1e9;
     const m = preconditionGradient(ekfacPreconditioner(eigS.vectors, eigA.vectors, lam, { mode: 'absolute', value: big }), toMatrix(gq));
-    expect(nMaxAbsDiff(toDense(m), gq.map((r) => r.map((x) => x / big)))).toBeLessThan(1e-15);
+    expect(
+      nMaxAbsDiff(
+        toDense(m),
+        gq.map((r) => r.map((x) => x / big)),
+      ),
+    ).toBeLessThan(1e-15);
   });
 });
 
@@ -254,7 +283,12 @@ describe('damping', () => {
 
 describe('dampedEigenvalues', () => {
   it('is Λ + λ entry by entry, the divisor of dampedEigenbasisGradient (identity bases: X = G ⊘ (Λ + λ) exactly)', () => {
-    const eye = (n: number) => matrix(n, n, Array.from({ length: n * n }, (_, k) => (k % (n + 1) === 0 ? 1 : 0)));
+    const eye = (n: number) =>
+      matrix(
+        n,
+        n,
+        Array.from({ length: n * n }, (_, k) => (k % (n + 1) === 0 ? 1 : 0)),
+      );
     const lam = matrix(2, 3, [1, 2, 3, 4, 5, 6]);
     const p = ekfacPreconditioner(eye(2), eye(3), lam, { mode: 'absolute', value: 0.5 });
     expect(isEigenbasisPreconditioner(p)).toBe(true);

@@ -58,8 +58,16 @@ const fitted = layers.map((layer, l) => {
   for (const seq of fitting) {
     const a = outerProductSum(seq[l]!.acts);
     const s = outerProductSum(seq[l]!.deltas);
-    sumA = matrix(n, n, sumA.data.map((x, k) => x + a.data[k]!));
-    sumS = matrix(layer.o, layer.o, sumS.data.map((x, k) => x + s.data[k]!));
+    sumA = matrix(
+      n,
+      n,
+      sumA.data.map((x, k) => x + a.data[k]!),
+    );
+    sumS = matrix(
+      layer.o,
+      layer.o,
+      sumS.data.map((x, k) => x + s.data[k]!),
+    );
     count += seq[l]!.acts.rows;
   }
   const eigA = symmetricEigen(covarianceFromSum(sumA, count, { layer: layer.name, tensor: 'A' }));
@@ -84,7 +92,13 @@ describe('influence pipeline on a two-layer toy model', () => {
         if (f.pre.strategy !== 'ekfac') throw new Error('unexpected strategy');
         const K = nKron(toDense(f.eigS.vectors), toDense(f.eigA.vectors));
         const lam = Array.from(f.pre.eigenvalues.data);
-        const F = nMul(nMul(K, lam.map((x, r) => lam.map((_, c) => (r === c ? x : 0)))), nT(K));
+        const F = nMul(
+          nMul(
+            K,
+            lam.map((x, r) => lam.map((_, c) => (r === c ? x : 0))),
+          ),
+          nT(K),
+        );
         const Fd = F.map((row, r) => row.map((x, c) => x + (r === c ? (f.pre as { damping: number }).damping : 0)));
         const solved = nSolve(Fd, nVec(toDense(Gq[l]!)));
         expected += solved.reduce((s, x, k) => s + x * Gd[l]!.data[k]!, 0);
@@ -122,13 +136,17 @@ describe('influence pipeline on a two-layer toy model', () => {
   });
 
   it('eigenbasis projections at full rank reproduce I(q,d) as ⟨y_q, x_d⟩, with x_d built from tokens', () => {
-    const projs: KroneckerProjection[] = fitted.map((f, l) =>
-      eigenbasisKroneckerProjection(f.eigS.vectors, layers[l]!.o, f.eigA.vectors, layers[l]!.i + 1),
-    );
+    const projs: KroneckerProjection[] = fitted.map((f, l) => eigenbasisKroneckerProjection(f.eigS.vectors, layers[l]!.o, f.eigA.vectors, layers[l]!.i + 1));
     const layout = createProjectionLayout(layers.map((l) => ({ name: l.name, outputRank: l.o, inputRank: l.i + 1 })));
-    const y = concatLayerBlocks(layout, M.map((m, l) => projectLayerMatrix(projs[l]!, m)));
+    const y = concatLayerBlocks(
+      layout,
+      M.map((m, l) => projectLayerMatrix(projs[l]!, m)),
+    );
     docs.slice(0, 10).forEach((d, k) => {
-      const x = concatLayerBlocks(layout, d.map((t, l) => projectTokenGradient(projs[l]!, t.deltas, t.acts)));
+      const x = concatLayerBlocks(
+        layout,
+        d.map((t, l) => projectTokenGradient(projs[l]!, t.deltas, t.acts)),
+      );
       expect(y.reduce((s, v, j) => s + v * x[j]!, 0)).toBeCloseTo(exact[k]!, 10);
     });
   });
@@ -148,12 +166,21 @@ describe('influence pipeline on a two-layer toy model', () => {
     const proj = layers.map((l, k) => gaussianKroneckerProjection(seed, k, ranks[k]!.outputRank, l.o, ranks[k]!.inputRank, l.i + 1));
     const smallProj = layers.map((l, k) => gaussianKroneckerProjection(seed, k, sketchRanks[k]!.outputRank, l.o, sketchRanks[k]!.inputRank, l.i + 1));
     const lowRankM = M.map((m) => lowRankApproximation(m, 100));
-    const y = concatLayerBlocks(layout, lowRankM.map((f, l) => projectLowRank(proj[l]!, f)));
+    const y = concatLayerBlocks(
+      layout,
+      lowRankM.map((f, l) => projectLowRank(proj[l]!, f)),
+    );
     const ySketch = sketchVector(layout, sketch, y, 'gaussian');
-    const yDirect = concatLayerBlocks(sketch, M.map((m, l) => projectLayerMatrix(smallProj[l]!, m)));
+    const yDirect = concatLayerBlocks(
+      sketch,
+      M.map((m, l) => projectLayerMatrix(smallProj[l]!, m)),
+    );
     ySketch.forEach((v, j) => expect(v).toBeCloseTo(yDirect[j]!, 10));
     const approx = docs.map((d) => {
-      const x = concatLayerBlocks(layout, d.map((t, l) => projectTokenGradient(proj[l]!, t.deltas, t.acts)));
+      const x = concatLayerBlocks(
+        layout,
+        d.map((t, l) => projectTokenGradient(proj[l]!, t.deltas, t.acts)),
+      );
       return y.reduce((s, v, j) => s + v * x[j]!, 0);
     });
     const sp = (seedBase: number, r: typeof ranks) => {
@@ -161,7 +188,12 @@ describe('influence pipeline on a two-layer toy model', () => {
       for (let s = 0; s < 20; s++) {
         const pr = layers.map((l, k) => gaussianKroneckerProjection(seedBase + s, k, r[k]!.outputRank, l.o, r[k]!.inputRank, l.i + 1));
         const yq = M.map((m, l) => projectLayerMatrix(pr[l]!, m));
-        out.push(spearman(docs.map((d) => d.reduce((acc, t, l) => acc + frobeniusInner(yq[l]!, projectTokenGradient(pr[l]!, t.deltas, t.acts)), 0)), exact));
+        out.push(
+          spearman(
+            docs.map((d) => d.reduce((acc, t, l) => acc + frobeniusInner(yq[l]!, projectTokenGradient(pr[l]!, t.deltas, t.acts)), 0)),
+            exact,
+          ),
+        );
       }
       return out.reduce((a, b) => a + b, 0) / out.length;
     };
@@ -170,7 +202,10 @@ describe('influence pipeline on a two-layer toy model', () => {
     // are unbiased but noisy when the query is nearly orthogonal to the documents.
     const small = sp(1000, sketchRanks);
     const mid = sp(2000, ranks);
-    const large = sp(4000, layers.map((l) => ({ outputRank: 4 * l.o, inputRank: 4 * (l.i + 1) })));
+    const large = sp(
+      4000,
+      layers.map((l) => ({ outputRank: 4 * l.o, inputRank: 4 * (l.i + 1) })),
+    );
     expect(mid).toBeGreaterThan(small);
     expect(large).toBeGreaterThan(mid + 0.2);
     expect(large).toBeGreaterThan(0.6);

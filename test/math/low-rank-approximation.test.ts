@@ -40,7 +40,13 @@ describe('lowRankApproximation (truncated SVD)', () => {
       const M = nMul(nMul(U0, diag(s)), nT(V0));
       const f = lowRankApproximation(toMatrix(M), 2);
       expect(Array.from(f.sigma)).toEqual([5, 3].map((x) => expect.closeTo(x, 12)));
-      const best2 = nMul(nMul(U0.map((r) => r.slice(0, 2)), diag(s.slice(0, 2))), nT(V0.map((r) => r.slice(0, 2))));
+      const best2 = nMul(
+        nMul(
+          U0.map((r) => r.slice(0, 2)),
+          diag(s.slice(0, 2)),
+        ),
+        nT(V0.map((r) => r.slice(0, 2))),
+      );
       expect(nMaxAbsDiff(toDense(reconstructLowRank(f)), best2)).toBeLessThan(1e-12);
       expect(nMaxAbsDiff(nMul(nT(toDense(f.u)), toDense(f.u)), nEye(2))).toBeLessThan(1e-13);
       expect(nMaxAbsDiff(nMul(nT(toDense(f.v)), toDense(f.v)), nEye(2))).toBeLessThan(1e-13);

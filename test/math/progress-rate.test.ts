@@ -29,12 +29,28 @@ describe('progressRate', () => {
   it('is unknown (null) before two distinct instants were seen', () => {
     expect(progressRate([], 5_000)).toBeNull();
     expect(progressRate([{ at: 1000, items: 10, tokens: 10 }], 5_000)).toBeNull();
-    expect(progressRate([{ at: 1000, items: 10, tokens: 10 }, { at: 1000, items: 3, tokens: 3 }], 5_000)).toBeNull();
+    expect(
+      progressRate(
+        [
+          { at: 1000, items: 10, tokens: 10 },
+          { at: 1000, items: 3, tokens: 3 },
+        ],
+        5_000,
+      ),
+    ).toBeNull();
   });
 
   it('refuses non-finite times and negative counts, naming the instant', () => {
     expect(() => progressRate([{ at: 1, items: -1, tokens: 0 }], 2)).toThrow(InvalidInputError);
-    expect(() => progressRate([{ at: 1, items: 1, tokens: 0 }, { at: Number.NaN, items: 1, tokens: 0 }], 2)).toThrow(/instant 1/);
+    expect(() =>
+      progressRate(
+        [
+          { at: 1, items: 1, tokens: 0 },
+          { at: Number.NaN, items: 1, tokens: 0 },
+        ],
+        2,
+      ),
+    ).toThrow(/instant 1/);
     expect(() => progressRate(steady, Number.POSITIVE_INFINITY)).toThrow(/asOf/);
   });
 });

@@ -3,13 +3,7 @@ import { gaussianKroneckerProjection } from '../../src/math/gaussian-projection'
 import { eigenbasisKroneckerProjection } from '../../src/math/eigenbasis-projection';
 import { projectLayerMatrix } from '../../src/math/kronecker-projection';
 import { ShapeMismatchError } from '../../src/math/math.error';
-import {
-  concatLayerBlocks,
-  createProjectionLayout,
-  layerBlock,
-  layerwiseInner,
-  MAX_FULL_PROJECTION_DIMS,
-} from '../../src/math/projection-layout';
+import { concatLayerBlocks, createProjectionLayout, layerBlock, layerwiseInner, MAX_FULL_PROJECTION_DIMS } from '../../src/math/projection-layout';
 import { createSketchLayout, proportionalSketchRanks, sketchVector } from '../../src/math/projection-sketch';
 import { symmetricEigen } from '../../src/math/symmetric-eigen';
 import { InvalidInputError } from '../../src/errors/tracebase.error';
@@ -29,8 +23,16 @@ describe('projection layout', () => {
       [0, 12],
       [12, 12],
     ]);
-    const b0 = matrix(4, 3, Float64Array.from({ length: 12 }, (_, k) => k));
-    const b1 = matrix(2, 6, Float64Array.from({ length: 12 }, (_, k) => 100 + k));
+    const b0 = matrix(
+      4,
+      3,
+      Float64Array.from({ length: 12 }, (_, k) => k),
+    );
+    const b1 = matrix(
+      2,
+      6,
+      Float64Array.from({ length: 12 }, (_, k) => 100 + k),
+    );
     const v = concatLayerBlocks(layout, [b0, b1]);
     expect(v[2 * 3 + 1]).toBe(7); // entry (2, 1) of layer 0
     expect(v[12 + 1 * 6 + 4]).toBe(110); // entry (1, 4) of layer 1
@@ -46,7 +48,12 @@ describe('projection layout', () => {
   });
 
   it('refuses duplicate names, bad ranks, too many dimensions and mis-shaped blocks', () => {
-    expect(() => createProjectionLayout([{ name: 'a', outputRank: 2, inputRank: 2 }, { name: 'a', outputRank: 1, inputRank: 1 }])).toThrow(/twice/);
+    expect(() =>
+      createProjectionLayout([
+        { name: 'a', outputRank: 2, inputRank: 2 },
+        { name: 'a', outputRank: 1, inputRank: 1 },
+      ]),
+    ).toThrow(/twice/);
     expect(() => createProjectionLayout([{ name: 'a', outputRank: 0, inputRank: 2 }])).toThrow(InvalidInputError);
     expect(() => createProjectionLayout([{ name: 'a', outputRank: 200, inputRank: 81 }])).toThrow(new RegExp(`limit ${MAX_FULL_PROJECTION_DIMS}`));
     expect(() => createProjectionLayout([])).toThrow(InvalidInputError);
@@ -106,7 +113,12 @@ describe('sketch', () => {
     expect(sk.dims).toBeLessThanOrEqual(2000);
     expect(sk.dims).toBeGreaterThan(1700); // not needlessly small
     expect(ranks[0]!.outputRank / 64).toBeCloseTo(ranks[1]!.inputRank / 128, 1);
-    expect(() => createSketchLayout(layout, [{ outputRank: 5, inputRank: 1 }, { outputRank: 1, inputRank: 1 }])).toThrow(/exceed/);
+    expect(() =>
+      createSketchLayout(layout, [
+        { outputRank: 5, inputRank: 1 },
+        { outputRank: 1, inputRank: 1 },
+      ]),
+    ).toThrow(/exceed/);
     expect(() => createSketchLayout(layout, [{ outputRank: 1, inputRank: 1 }])).toThrow(ShapeMismatchError);
   });
 });

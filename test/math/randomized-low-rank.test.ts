@@ -22,7 +22,13 @@ function orthonormalColumns(m: number, k: number, rand: () => number): Dense {
 function withSpectrum(m: number, n: number, s: number[], rand: () => number): Dense {
   const U0 = orthonormalColumns(m, s.length, rand);
   const V0 = orthonormalColumns(n, s.length, rand);
-  return nMul(nMul(U0, s.map((x, i) => s.map((_, j) => (i === j ? x : 0)))), nT(V0));
+  return nMul(
+    nMul(
+      U0,
+      s.map((x, i) => s.map((_, j) => (i === j ? x : 0))),
+    ),
+    nT(V0),
+  );
 }
 
 describe('randomizedLowRankApproximation', () => {
@@ -47,7 +53,8 @@ describe('randomizedLowRankApproximation', () => {
     const M = withSpectrum(80, 50, s, rand);
     const exact = lowRankApproximation(toMatrix(M), 4);
     const best = toDense(reconstructLowRank(exact));
-    const err = (q: number) => nMaxAbsDiff(toDense(reconstructLowRank(randomizedLowRankApproximation(toMatrix(M), 4, { powerIterations: q, oversampling: 4 }))), best);
+    const err = (q: number) =>
+      nMaxAbsDiff(toDense(reconstructLowRank(randomizedLowRankApproximation(toMatrix(M), 4, { powerIterations: q, oversampling: 4 }))), best);
     const e0 = err(0);
     const e2 = err(2);
     expect(e2).toBeLessThan(e0);

@@ -74,7 +74,7 @@ describe('search whitening', () => {
     expect(cond(m)).toBeGreaterThan(1);
   });
 
-  it('whitens a batch exactly as one by one, within half precision\'s range, scaled so the sample peaks at 1 024', () => {
+  it("whitens a batch exactly as one by one, within half precision's range, scaled so the sample peaks at 1 024", () => {
     const batch = whitenDocuments(w, sketches.slice(0, 1500));
     batch.forEach((v, j) => {
       const one = whitenDocument(w, sketches[j]!);

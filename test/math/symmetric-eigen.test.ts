@@ -125,7 +125,13 @@ describe('symmetricEigen', () => {
     // Condition number 1e12: scale columns of a random orthogonal basis.
     const { q } = check(randomPsd(8, 30, testRandom(5)));
     const lam = [1, 1e-2, 1e-4, 1e-6, 1e-8, 1e-10, 1e-12, 1e-12];
-    const c = nMul(nMul(q, lam.map((l, i) => lam.map((_, j) => (i === j ? l : 0)))), nT(q));
+    const c = nMul(
+      nMul(
+        q,
+        lam.map((l, i) => lam.map((_, j) => (i === j ? l : 0))),
+      ),
+      nT(q),
+    );
     const r = check(c);
     lam.forEach((l, i) => expect(Math.abs(r.values[i]! - l)).toBeLessThan(1e-15));
   });
@@ -140,9 +146,7 @@ describe('symmetricEigen', () => {
       [1, NaN],
       [NaN, 1],
     ]);
-    expect(() => symmetricEigen(bad, { label: { layer: 'h.0.mlp.c_fc', tensor: 'A' } })).toThrow(
-      /layer h\.0\.mlp\.c_fc, tensor A: non-finite value NaN/,
-    );
+    expect(() => symmetricEigen(bad, { label: { layer: 'h.0.mlp.c_fc', tensor: 'A' } })).toThrow(/layer h\.0\.mlp\.c_fc, tensor A: non-finite value NaN/);
     expect(() => symmetricEigen(bad)).toThrow(NonFiniteValueError);
     expect(() => symmetricEigen(matrix(2, 3))).toThrow(ShapeMismatchError);
     expect(symmetricEigen(matrix(0, 0)).values.length).toBe(0);
@@ -154,8 +158,7 @@ describe('symmetricEigen', () => {
     const x = matrix(400, n);
     for (let i = 0; i < x.data.length; i++) x.data[i] = rand() - 0.5;
     const a = matrix(n, n);
-    for (let t = 0; t < 400; t++)
-      for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) a.data[i * n + j]! += (x.data[t * n + i]! * x.data[t * n + j]!) / 400;
+    for (let t = 0; t < 400; t++) for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) a.data[i * n + j]! += (x.data[t * n + i]! * x.data[t * n + j]!) / 400;
     const { values, vectors } = symmetricEigen(a);
     const Q = vectors.data;
     let recon = 0;

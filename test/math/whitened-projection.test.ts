@@ -15,13 +15,21 @@ describe('separable whitening scales', () => {
     const u = [0.3, -1.2, 2.0];
     const v = [1.1, 0.0, -0.7, 0.4];
     const damping = 0.05;
-    const lambda = matrix(3, 4, u.flatMap((a) => v.map((b) => Math.exp(a + b) - damping)));
+    const lambda = matrix(
+      3,
+      4,
+      u.flatMap((a) => v.map((b) => Math.exp(a + b) - damping)),
+    );
     const { dS, dA } = separableWhitening(lambda, damping);
     for (let j = 0; j < 3; j++) for (let k = 0; k < 4; k++) expect(dS[j]! * dA[k]!).toBeCloseTo(Math.exp(-(u[j]! + v[k]!) / 2), 12);
 
     // not additive: the fitted log(d_S d_A) has residuals that sum to zero over every row and column
     const rand = testRandom(4);
-    const l2 = matrix(3, 4, Array.from({ length: 12 }, () => rand() * 5));
+    const l2 = matrix(
+      3,
+      4,
+      Array.from({ length: 12 }, () => rand() * 5),
+    );
     const fit = separableWhitening(l2, 0.1);
     const resid = (j: number, k: number) => Math.log(l2.data[j * 4 + k]! + 0.1) + 2 * Math.log(fit.dS[j]! * fit.dA[k]!);
     for (let j = 0; j < 3; j++) expect(Math.abs([0, 1, 2, 3].reduce((s, k) => s + resid(j, k), 0))).toBeLessThan(1e-12);
@@ -78,8 +86,20 @@ describe('whitened Kronecker projections', () => {
     const rand = testRandom(31);
     const G = toMatrix(randomDense(o, n, rand));
     const M = toMatrix(randomDense(o, n, rand));
-    const left = (d: Float64Array, p: 1 | -1) => toMatrix(nMul(Array.from(d, (v, i) => Array.from(d, (_, j) => (i === j ? (p === 1 ? v : 1 / v) : 0))), nT(toDense(qS))));
-    const right = (d: Float64Array, p: 1 | -1) => toMatrix(nMul(Array.from(d, (v, i) => Array.from(d, (_, j) => (i === j ? (p === 1 ? v : 1 / v) : 0))), nT(toDense(qA))));
+    const left = (d: Float64Array, p: 1 | -1) =>
+      toMatrix(
+        nMul(
+          Array.from(d, (v, i) => Array.from(d, (_, j) => (i === j ? (p === 1 ? v : 1 / v) : 0))),
+          nT(toDense(qS)),
+        ),
+      );
+    const right = (d: Float64Array, p: 1 | -1) =>
+      toMatrix(
+        nMul(
+          Array.from(d, (v, i) => Array.from(d, (_, j) => (i === j ? (p === 1 ? v : 1 / v) : 0))),
+          nT(toDense(qA)),
+        ),
+      );
     const x = projectLayerMatrix({ p: left(dS, 1), r: right(dA, 1) }, G);
     const y = projectLayerMatrix({ p: left(dS, -1), r: right(dA, -1) }, M);
     expect(frobeniusInner(y, x)).toBeCloseTo(frobeniusInner(M, G), 12);

@@ -35,7 +35,9 @@ describe('model family registry', () => {
     expect(byType).toBeInstanceOf(InvalidInputError);
     expect(byType.message).toBe('/m/config.json: field model_type: "llama" is not a supported model family; supported: gpt2 (GPT-2)');
     expect(byType.details).toMatchObject({ file: '/m/config.json', field: 'model_type', supported: ['gpt2'] });
-    expect(refuse({ architectures: ['GPTNeoXForCausalLM'] }).message).toMatch(/field architectures: \["GPTNeoXForCausalLM"\] is not a supported model family; supported: gpt2/);
+    expect(refuse({ architectures: ['GPTNeoXForCausalLM'] }).message).toMatch(
+      /field architectures: \["GPTNeoXForCausalLM"\] is not a supported model family; supported: gpt2/,
+    );
   });
 
   it('loads a model directory through its family, and refuses a directory of an unsupported family', () => {

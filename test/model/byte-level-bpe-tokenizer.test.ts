@@ -21,7 +21,15 @@ describe('byte-level BPE tokenizer', () => {
 
   it('applies merges by rank within GPT-2 pre-tokens only', () => {
     // merges: "l l" (rank 0), "h e" (1), "he ll" (2), "Ġ w" (3)
-    const f = byteLevelTokenizerFiles([['l', 'l'], ['h', 'e'], ['he', 'll'], ['Ġ', 'w']], ['ll', 'he', 'hell', 'Ġw']);
+    const f = byteLevelTokenizerFiles(
+      [
+        ['l', 'l'],
+        ['h', 'e'],
+        ['he', 'll'],
+        ['Ġ', 'w'],
+      ],
+      ['ll', 'he', 'hell', 'Ġw'],
+    );
     const tok = ByteLevelBpeTokenizer.fromFiles(f.vocab, f.merges);
     // "hello" → hell + o ; " world" → Ġw + o r l d ; "hell" at a word boundary does not merge across " "
     expect(tok.encode('hello world')).toEqual([258, 111, 259, 111, 114, 108, 100]);

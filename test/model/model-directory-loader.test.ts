@@ -49,13 +49,17 @@ describe('model directory loader', () => {
     writeFileSync(join(d2, 'model.safetensors'), writeSafetensors(tensors));
     expect(() => loadModelDirectory(d2)).toThrow(/tensor h\.1\.attn\.c_proj\.weight has shape \[16,17\]; expected \[16,16\]/);
 
-    const missing = tensors.filter(([n]) => n !== 'ln_f.bias').map(([n, t]): [string, Float32Tensor] => [n, n === 'h.1.attn.c_proj.weight' ? { shape: [16, 16], data: new Float32Array(256) } : t]);
+    const missing = tensors
+      .filter(([n]) => n !== 'ln_f.bias')
+      .map(([n, t]): [string, Float32Tensor] => [n, n === 'h.1.attn.c_proj.weight' ? { shape: [16, 16], data: new Float32Array(256) } : t]);
     writeFileSync(join(d2, 'model.safetensors'), writeSafetensors(missing));
     expect(() => loadModelDirectory(d2)).toThrow(/missing tensor ln_f\.bias/);
 
     // an integer tensor where a float is expected (patch the dtype in the header: I32 is also 4 bytes)
     const ok = writeSafetensors(missing.concat([['ln_f.bias', { shape: [16], data: new Float32Array(16) }]]));
-    const text = Buffer.from(ok).toString('latin1').replace(/"ln_f\.bias":\{"dtype":"F32"/, '"ln_f.bias":{"dtype":"I32"');
+    const text = Buffer.from(ok)
+      .toString('latin1')
+      .replace(/"ln_f\.bias":\{"dtype":"F32"/, '"ln_f.bias":{"dtype":"I32"');
     writeFileSync(join(d2, 'model.safetensors'), Buffer.from(text, 'latin1'));
     let err: unknown;
     try {

@@ -23,7 +23,13 @@ describe('safetensors', () => {
   it('round-trips float32 tensors and metadata through writer and reader', () => {
     const a = { shape: [2, 3], data: Float32Array.from([1, -2, 3.5, 0, 1e-8, -7]) };
     const b = { shape: [1], data: Float32Array.from([42]) };
-    const bytes = writeSafetensors([['a', a], ['b.c', b]], { format: 'pt' });
+    const bytes = writeSafetensors(
+      [
+        ['a', a],
+        ['b.c', b],
+      ],
+      { format: 'pt' },
+    );
     const header = Number(new DataView(bytes.buffer).getBigUint64(0, true));
     expect((8 + header) % 8).toBe(0);
     const st = SafetensorsFile.parse(bytes);
@@ -47,7 +53,9 @@ describe('safetensors', () => {
   });
 
   it('rejects inconsistent offsets and unsupported dtypes, naming the tensor', () => {
-    expect(() => SafetensorsFile.parse(handMade([{ name: 'x', dtype: 'F32', shape: [2], bytes: [0, 0, 0, 0] }]), 'w.st')).toThrow(/w\.st: tensor x data_offsets/);
+    expect(() => SafetensorsFile.parse(handMade([{ name: 'x', dtype: 'F32', shape: [2], bytes: [0, 0, 0, 0] }]), 'w.st')).toThrow(
+      /w\.st: tensor x data_offsets/,
+    );
     expect(() => SafetensorsFile.parse(handMade([{ name: 'y', dtype: 'Q4', shape: [1], bytes: [0] }]))).toThrow(ModelLoadError);
     const st = SafetensorsFile.parse(handMade([{ name: 'i', dtype: 'I32', shape: [1], bytes: [1, 0, 0, 0] }]));
     expect(() => st.readFloat32('i')).toThrow(/tensor i has dtype I32/);

@@ -23,13 +23,18 @@ export async function checkGradient(c: GradCase, seed = 7): Promise<{ relErr: nu
   const rng = new Mulberry32(seed);
   const b = new GraphBuilder();
   const dt = c.dtype ?? 'float64';
-  const make = (n: number, f: () => number): Float64Array | Float32Array => (dt === 'float64' ? Float64Array.from({ length: n }, f) : Float32Array.from({ length: n }, f));
+  const make = (n: number, f: () => number): Float64Array | Float32Array =>
+    dt === 'float64' ? Float64Array.from({ length: n }, f) : Float32Array.from({ length: n }, f);
   const xs = c.inputs.map((s, i) => b.input(`x${i}`, dt, s.shape));
   const nBefore = b.nodes.length;
   const y = c.f(b, xs);
   const ops = new Set(b.nodes.slice(nBefore).map((n) => n.op));
   const w = make(numel(y.shape), () => rng.normal());
-  const loss = b.reduceSum(b.mul(y, b.constant(w, y.shape, dt, 'w')), y.shape.map((_, i) => i), false);
+  const loss = b.reduceSum(
+    b.mul(y, b.constant(w, y.shape, dt, 'w')),
+    y.shape.map((_, i) => i),
+    false,
+  );
   b.output(loss, 'loss');
   const g = buildGradients(b, loss, xs);
   xs.forEach((x, i) => b.output(g.getOrZeros(x), `grad${i}`));

@@ -18,7 +18,10 @@ describe('graph builder', () => {
     expect(b.matmul(x, w).shape).toEqual([5, 2, 4]);
     expect(b.reduceSum(x, [-1], false).shape).toEqual([5, 2]);
     expect(b.transpose(x, [2, 0, 1]).shape).toEqual([3, 5, 2]);
-    expect(b.split(x, -1, [1, 2]).map((v) => v.shape)).toEqual([[5, 2, 1], [5, 2, 2]]);
+    expect(b.split(x, -1, [1, 2]).map((v) => v.shape)).toEqual([
+      [5, 2, 1],
+      [5, 2, 2],
+    ]);
     expect(() => b.matmul(w, w)).toThrow(/inner dimensions/);
     expect(() => b.add(x, b.input('i', 'int64', [3]))).toThrow(/dtype mismatch/);
     expect(() => b.reshape(x, [7])).toThrow(/element count/);
@@ -31,7 +34,11 @@ describe('graph builder', () => {
     b.neg(x); // dead: no output depends on it
     b.output(y, 'y');
     const bytes = serializeModel(b);
-    const m = ModelProto.toObject(ModelProto.decode(bytes), { longs: Number }) as { irVersion: number; opsetImport: { version: number }[]; graph: { node: { opType: string }[] } };
+    const m = ModelProto.toObject(ModelProto.decode(bytes), { longs: Number }) as {
+      irVersion: number;
+      opsetImport: { version: number }[];
+      graph: { node: { opType: string }[] };
+    };
     expect(m.irVersion).toBe(IR_VERSION);
     expect(m.opsetImport[0]!.version).toBe(20);
     expect(m.graph.node.map((n) => n.opType)).toEqual(['MatMul', 'Add', 'Identity']);

@@ -37,11 +37,25 @@ describe.each(testBackends())('QueryVectorRepository.save on %s', (kind) => {
   });
 
   const stored = async (id: number) =>
-    (await scratch.db.sql.query<{ n: number; digest: string }>(`SELECT length(factors) AS n, encode(sha256(factors), 'hex') AS digest FROM query_gradients WHERE id = $1`, [id]))[0]!;
+    (
+      await scratch.db.sql.query<{ n: number; digest: string }>(
+        `SELECT length(factors) AS n, encode(sha256(factors), 'hex') AS digest FROM query_gradients WHERE id = $1`,
+        [id],
+      )
+    )[0]!;
 
   it('stores the M_ℓ bytes exactly (a rank-32 query of the reference model: 657 408 bytes), and a second save replaces them', async () => {
     const first = bytes(657_408, 1);
-    const id = await repo.save({ queryId, factorSetId, nats: 2.5, tokenCount: 7, rank: 32, factors: first, layout: [{ layer: 'h.0.mlp.c_fc' }], projections: [] });
+    const id = await repo.save({
+      queryId,
+      factorSetId,
+      nats: 2.5,
+      tokenCount: 7,
+      rank: 32,
+      factors: first,
+      layout: [{ layer: 'h.0.mlp.c_fc' }],
+      projections: [],
+    });
     expect(await stored(id)).toEqual({ n: first.length, digest: sha256(first) });
 
     const second = bytes(1001, 2);

@@ -56,19 +56,39 @@ const CASES: SnapshotCase[] = [
     title: 'DocumentProjectionWriteRepository.upsertMany: 2 rows, binary vectors (Postgres)',
     run: (sql) => new DocumentProjectionWriteRepository(sql, 500, 'binary').upsertMany(SPACE, [record(1), record(2)]),
   },
-  { file: 'write-find-by-documents', title: 'DocumentProjectionWriteRepository.findByDocuments', run: (sql) => new DocumentProjectionWriteRepository(sql).findByDocuments(SPACE, [1, 2, 3]) },
+  {
+    file: 'write-find-by-documents',
+    title: 'DocumentProjectionWriteRepository.findByDocuments',
+    run: (sql) => new DocumentProjectionWriteRepository(sql).findByDocuments(SPACE, [1, 2, 3]),
+  },
   { file: 'write-count', title: 'DocumentProjectionWriteRepository.count', run: (sql) => new DocumentProjectionWriteRepository(sql).count(SPACE) },
   { file: 'write-has-any', title: 'DocumentProjectionWriteRepository.hasAny', run: (sql) => new DocumentProjectionWriteRepository(sql).hasAny(SPACE) },
   // index DDL and the whitened search basis
-  { file: 'index-ensure-raw', title: 'DocumentProjectionIndexRepository.ensureSketchIndex on the raw sketches', run: (sql) => new DocumentProjectionIndexRepository(sql).ensureSketchIndex(SPACE, SKETCH_DIMS) },
+  {
+    file: 'index-ensure-raw',
+    title: 'DocumentProjectionIndexRepository.ensureSketchIndex on the raw sketches',
+    run: (sql) => new DocumentProjectionIndexRepository(sql).ensureSketchIndex(SPACE, SKETCH_DIMS),
+  },
   {
     file: 'index-ensure-whitened',
     title: 'DocumentProjectionIndexRepository.ensureSketchIndex on the whitened sketches (search_sketch)',
     run: (sql) => new DocumentProjectionIndexRepository(sql).ensureSketchIndex(SPACE, SKETCH_DIMS, { whitened: true }),
   },
-  { file: 'index-drop', title: 'DocumentProjectionIndexRepository.dropSketchIndex', run: (sql) => new DocumentProjectionIndexRepository(sql).dropSketchIndex(SPACE) },
-  { file: 'index-has', title: 'DocumentProjectionIndexRepository.hasSketchIndex', run: (sql) => new DocumentProjectionIndexRepository(sql).hasSketchIndex(SPACE) },
-  { file: 'index-sample-sketches', title: 'DocumentProjectionIndexRepository.sampleSketches', run: (sql) => new DocumentProjectionIndexRepository(sql).sampleSketches(SPACE, 8192) },
+  {
+    file: 'index-drop',
+    title: 'DocumentProjectionIndexRepository.dropSketchIndex',
+    run: (sql) => new DocumentProjectionIndexRepository(sql).dropSketchIndex(SPACE),
+  },
+  {
+    file: 'index-has',
+    title: 'DocumentProjectionIndexRepository.hasSketchIndex',
+    run: (sql) => new DocumentProjectionIndexRepository(sql).hasSketchIndex(SPACE),
+  },
+  {
+    file: 'index-sample-sketches',
+    title: 'DocumentProjectionIndexRepository.sampleSketches',
+    run: (sql) => new DocumentProjectionIndexRepository(sql).sampleSketches(SPACE, 8192),
+  },
   {
     file: 'index-sketches-without-search-sketch',
     title: 'DocumentProjectionIndexRepository.sketchesWithoutSearchSketch',
@@ -83,9 +103,17 @@ const CASES: SnapshotCase[] = [
         { documentId: 2, vector: vector(SKETCH_DIMS, 2) },
       ]),
   },
-  { file: 'index-has-missing-search-sketches', title: 'DocumentProjectionIndexRepository.hasMissingSearchSketches', run: (sql) => new DocumentProjectionIndexRepository(sql).hasMissingSearchSketches(SPACE) },
+  {
+    file: 'index-has-missing-search-sketches',
+    title: 'DocumentProjectionIndexRepository.hasMissingSearchSketches',
+    run: (sql) => new DocumentProjectionIndexRepository(sql).hasMissingSearchSketches(SPACE),
+  },
   // searches
-  { file: 'search-sketch', title: 'DocumentProjectionSearchRepository.searchInnerProduct on the raw sketches (HNSW), ef_search and iterative scan', run: (sql) => new DocumentProjectionSearchRepository(sql).searchInnerProduct(sketchSearch) },
+  {
+    file: 'search-sketch',
+    title: 'DocumentProjectionSearchRepository.searchInnerProduct on the raw sketches (HNSW), ef_search and iterative scan',
+    run: (sql) => new DocumentProjectionSearchRepository(sql).searchInnerProduct(sketchSearch),
+  },
   {
     file: 'search-sketch-normalized',
     title: 'DocumentProjectionSearchRepository.searchInnerProduct by <q, x/|x|> on the raw sketches (normalised HNSW index)',
@@ -104,13 +132,20 @@ const CASES: SnapshotCase[] = [
   {
     file: 'search-reranked',
     title: 'DocumentProjectionSearchRepository.searchReranked: whitened HNSW candidates reranked by <y, x_d>',
-    run: (sql) => new DocumentProjectionSearchRepository(sql).searchReranked({ ...sketchSearch, column: 'search' }, { query: vector(FULL_DIMS), k: 10, ascending: false, by: 'score' }),
+    run: (sql) =>
+      new DocumentProjectionSearchRepository(sql).searchReranked(
+        { ...sketchSearch, column: 'search' },
+        { query: vector(FULL_DIMS), k: 10, ascending: false, by: 'score' },
+      ),
   },
   {
     file: 'search-reranked-normalized',
     title: 'DocumentProjectionSearchRepository.searchReranked: normalised HNSW candidates reranked by <y, x_d> / |x_d|, most negative first',
     run: (sql) =>
-      new DocumentProjectionSearchRepository(sql).searchReranked({ ...sketchSearch, normalized: true, ascending: true }, { query: vector(FULL_DIMS), k: 10, ascending: true, by: 'normalized' }),
+      new DocumentProjectionSearchRepository(sql).searchReranked(
+        { ...sketchSearch, normalized: true, ascending: true },
+        { query: vector(FULL_DIMS), k: 10, ascending: true, by: 'normalized' },
+      ),
   },
   {
     file: 'search-explain-reranked',
@@ -118,7 +153,11 @@ const CASES: SnapshotCase[] = [
     run: (sql) => new DocumentProjectionSearchRepository(sql).explainSketchSearch(SPACE, vector(SKETCH_DIMS), 10, true, false, FULL_DIMS),
   },
   // whole-space analytics
-  { file: 'analytics-score-all', title: 'DocumentProjectionAnalyticsRepository.scoreAll', run: (sql) => new DocumentProjectionAnalyticsRepository(sql).scoreAll(SPACE, vector(FULL_DIMS), 5000) },
+  {
+    file: 'analytics-score-all',
+    title: 'DocumentProjectionAnalyticsRepository.scoreAll',
+    run: (sql) => new DocumentProjectionAnalyticsRepository(sql).scoreAll(SPACE, vector(FULL_DIMS), 5000),
+  },
   {
     file: 'analytics-layer-score-sums',
     title: 'DocumentProjectionAnalyticsRepository.layerScoreSums: two layer blocks',
@@ -131,7 +170,15 @@ const CASES: SnapshotCase[] = [
   {
     file: 'influence-score-cache-projected-chunk',
     title: 'InfluenceScoreRepository.cacheProjectedChunk: <y_q, x_d> of a chunk of a space',
-    run: (sql) => new InfluenceScoreRepository(sql).cacheProjectedChunk({ queryId: 3, factorSetId: 2, spaceId: SPACE, fullDims: FULL_DIMS, afterDocumentId: 0, limit: 5000 }),
+    run: (sql) =>
+      new InfluenceScoreRepository(sql).cacheProjectedChunk({
+        queryId: 3,
+        factorSetId: 2,
+        spaceId: SPACE,
+        fullDims: FULL_DIMS,
+        afterDocumentId: 0,
+        limit: 5000,
+      }),
   },
   // query vectors
   {
@@ -149,7 +196,11 @@ const CASES: SnapshotCase[] = [
         projections: [{ spaceId: SPACE, sketch: vector(SKETCH_DIMS), full: vector(FULL_DIMS) }],
       }),
   },
-  { file: 'query-vector-find-projection', title: 'QueryVectorRepository.findProjection', run: (sql) => new QueryVectorRepository(sql).findProjection(5, SPACE) },
+  {
+    file: 'query-vector-find-projection',
+    title: 'QueryVectorRepository.findProjection',
+    run: (sql) => new QueryVectorRepository(sql).findProjection(5, SPACE),
+  },
 ];
 
 /** Runs one case on a recording executor: the snapshot text it produces. */
@@ -174,7 +225,9 @@ describe('SQL snapshots of the vector statements (test/repositories/sql/)', () =
       return;
     }
     if (!existsSync(target)) {
-      throw new Error(`no committed snapshot ${path.relative(process.cwd(), target)}: run UPDATE_SQL_SNAPSHOTS=1 npm test -- test/repositories/sql-snapshots.test.ts and commit it`);
+      throw new Error(
+        `no committed snapshot ${path.relative(process.cwd(), target)}: run UPDATE_SQL_SNAPSHOTS=1 npm test -- test/repositories/sql-snapshots.test.ts and commit it`,
+      );
     }
     // a difference here is a change to a statement: review it, then regenerate (docs/database.md)
     expect(actual).toBe(readFileSync(target, 'utf8'));

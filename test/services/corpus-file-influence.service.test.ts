@@ -40,7 +40,9 @@ describe('CorpusFileInfluenceService (no database)', () => {
     const queries = join(dir, 'queries.jsonl');
     writeFileSync(queries, '{"id":"z","prompt":"p","completion":""}\n');
     const sink = recordingSink();
-    await expect(new CorpusFileInfluenceService().score(request({ queries: { file: queries } }), sink)).rejects.toThrow(/queries\.jsonl:1: query z: completion is empty/);
+    await expect(new CorpusFileInfluenceService().score(request({ queries: { file: queries } }), sink)).rejects.toThrow(
+      /queries\.jsonl:1: query z: completion is empty/,
+    );
     expect(sink.calls).toEqual(['abort']);
     const again = recordingSink();
     await expect(new CorpusFileInfluenceService().score(request({}), again)).rejects.toThrow(/no-model/);

@@ -59,7 +59,10 @@ describe.each(testBackends())('corpus import on %s', (kind) => {
   });
 
   it('reports a changed text for a stored id as a conflict and keeps the stored text', async () => {
-    const file = jsonl([{ id: 'd5', text: 'a new text' }, { id: 'new', text: 'brand new' }]);
+    const file = jsonl([
+      { id: 'd5', text: 'a new text' },
+      { id: 'new', text: 'brand new' },
+    ]);
     const summary = await services.corpusImport.importFile('c1', file);
     expect(summary).toMatchObject({ accepted: 1, conflicts: 1, documentCount: 24 });
     const d5 = await scratch.db.prisma.document.findFirstOrThrow({ where: { externalId: 'd5', corpus: { name: 'c1' } } });

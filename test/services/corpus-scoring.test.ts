@@ -27,7 +27,10 @@ describe.each(testBackends())('whole-corpus scoring on %s', (kind) => {
     return true;
   };
   const projectedRows = (queryId: number) =>
-    p.scratch.db.prisma.influenceScore.findMany({ where: { queryId, factorSetId: p.factorSetId, method: 'PROJECTED', spaceId: p.spaceId }, orderBy: { documentId: 'asc' } });
+    p.scratch.db.prisma.influenceScore.findMany({
+      where: { queryId, factorSetId: p.factorSetId, method: 'PROJECTED', spaceId: p.spaceId },
+      orderBy: { documentId: 'asc' },
+    });
 
   beforeAll(async () => {
     p = await prepareQueryPlatform(kind);
@@ -61,7 +64,10 @@ describe.each(testBackends())('whole-corpus scoring on %s', (kind) => {
 
     const vectors = new QueryVectorRepository(p.scratch.db.sql);
     const docs = await p.scratch.db.prisma.document.findMany({ orderBy: { id: 'asc' } });
-    const stored = await new DocumentProjectionWriteRepository(p.scratch.db.sql).findByDocuments(p.spaceId, docs.map((d) => d.id));
+    const stored = await new DocumentProjectionWriteRepository(p.scratch.db.sql).findByDocuments(
+      p.spaceId,
+      docs.map((d) => d.id),
+    );
     expect(stored).toHaveLength(30);
     for (const queryId of [q1, q2]) {
       const gradient = (await vectors.findGradient(queryId, p.factorSetId))!;
@@ -82,7 +88,11 @@ describe.each(testBackends())('whole-corpus scoring on %s', (kind) => {
     expect(again).toEqual({ method: 'PROJECTED', documents: 30, jobIds: [], alreadyCached: 2 });
     // a retried job keeps what is cached and never duplicates
     const firstScores = (await projectedRows(q1)).map((r) => [r.id, r.score]);
-    expect(await p.services.corpusScoring.run({ method: 'PROJECTED', queryId: q1, factorSetId: p.factorSetId, spaceId: p.spaceId })).toEqual({ method: 'PROJECTED', scored: 30, cached: 0 });
+    expect(await p.services.corpusScoring.run({ method: 'PROJECTED', queryId: q1, factorSetId: p.factorSetId, spaceId: p.spaceId })).toEqual({
+      method: 'PROJECTED',
+      scored: 30,
+      cached: 0,
+    });
     expect((await projectedRows(q1)).map((r) => [r.id, r.score])).toEqual(firstScores);
 
     // chunks: a cursor over document ids fills in exactly what is missing
@@ -92,7 +102,14 @@ describe.each(testBackends())('whole-corpus scoring on %s', (kind) => {
     let inserted = 0;
     let chunks = 0;
     for (;;) {
-      const chunk = await scores.cacheProjectedChunk({ queryId: q2, factorSetId: p.factorSetId, spaceId: p.spaceId, fullDims: stored[0]!.full!.length, afterDocumentId: after, limit: 7 });
+      const chunk = await scores.cacheProjectedChunk({
+        queryId: q2,
+        factorSetId: p.factorSetId,
+        spaceId: p.spaceId,
+        fullDims: stored[0]!.full!.length,
+        afterDocumentId: after,
+        limit: 7,
+      });
       if (chunk.scanned === 0) break;
       chunks++;
       inserted += chunk.inserted;
@@ -154,9 +171,17 @@ describe.each(testBackends())('whole-corpus scoring on %s', (kind) => {
     expect(plan).toMatchObject({ method: 'EXACT', documents: 30, alreadyCached: 0 });
     expect(plan.jobIds).toHaveLength(1);
     await waitFor('the exact score-corpus job', jobsDone(plan.jobIds), 600_000);
-    const rows = await p.scratch.db.prisma.influenceScore.findMany({ where: { queryId: q1, factorSetId: p.factorSetId, method: 'EXACT' }, orderBy: { documentId: 'asc' } });
+    const rows = await p.scratch.db.prisma.influenceScore.findMany({
+      where: { queryId: q1, factorSetId: p.factorSetId, method: 'EXACT' },
+      orderBy: { documentId: 'asc' },
+    });
     expect(rows).toHaveLength(30);
-    for (const r of rows) expectClose(r.layerScores.reduce((a, b) => a + b, 0), r.score, 1e-4);
+    for (const r of rows)
+      expectClose(
+        r.layerScores.reduce((a, b) => a + b, 0),
+        r.score,
+        1e-4,
+      );
     expect((await p.services.corpusScoring.scoreCorpus({ queryIds: [q1], factorSet: p.factorSet, space: p.space, method: 'EXACT' })).alreadyCached).toBe(1);
 
     const dist = await p.services.influenceAnalysis.influenceDistribution({ queryIds: [q1], factorSet: p.factorSet, space: p.space });
@@ -170,11 +195,23 @@ describe.each(testBackends())('whole-corpus scoring on %s', (kind) => {
 
   it('refuses queries without a vector in the space, and unknown methods, before queuing anything', async () => {
     const [bare] = await p.services.queries.create('tiny', [{ externalId: 's-bare', prompt: 'Doc 9', completion: ': Danu' }]);
-    await expect(p.services.corpusScoring.scoreCorpus({ queryIds: [bare!.record.id], factorSet: p.factorSet, space: p.space, method: 'PROJECTED' })).rejects.toThrow(/has no gradient under factor set ek/);
-    await expect(p.services.corpusScoring.scoreCorpus({ queryIds: [q1], factorSet: p.factorSet, space: p.space, method: 'FAST' as never })).rejects.toThrow('method must be one of PROJECTED, EXACT, got FAST');
-    await expect(p.services.corpusScoring.scoreCorpus({ queryIds: [], factorSet: p.factorSet, space: p.space, method: 'PROJECTED' })).rejects.toThrow(/give 1 to 100 queries to score, got 0/);
-    await expect(p.services.corpusScoring.scoreCorpus({ queryIds: [q1], factorSet: 'nope', space: p.space, method: 'PROJECTED' })).rejects.toThrow('no factor set named "nope"');
-    await expect(p.services.corpusScoring.scoreCorpus({ queryIds: [q1], factorSet: p.factorSet, space: 'nope', method: 'PROJECTED' })).rejects.toThrow('this model has no projection space "nope"');
-    await expect(p.services.corpusScoring.scoreCorpus({ queryIds: [987_654], factorSet: p.factorSet, space: p.space, method: 'PROJECTED' })).rejects.toThrow('no influence query 987654');
+    await expect(
+      p.services.corpusScoring.scoreCorpus({ queryIds: [bare!.record.id], factorSet: p.factorSet, space: p.space, method: 'PROJECTED' }),
+    ).rejects.toThrow(/has no gradient under factor set ek/);
+    await expect(p.services.corpusScoring.scoreCorpus({ queryIds: [q1], factorSet: p.factorSet, space: p.space, method: 'FAST' as never })).rejects.toThrow(
+      'method must be one of PROJECTED, EXACT, got FAST',
+    );
+    await expect(p.services.corpusScoring.scoreCorpus({ queryIds: [], factorSet: p.factorSet, space: p.space, method: 'PROJECTED' })).rejects.toThrow(
+      /give 1 to 100 queries to score, got 0/,
+    );
+    await expect(p.services.corpusScoring.scoreCorpus({ queryIds: [q1], factorSet: 'nope', space: p.space, method: 'PROJECTED' })).rejects.toThrow(
+      'no factor set named "nope"',
+    );
+    await expect(p.services.corpusScoring.scoreCorpus({ queryIds: [q1], factorSet: p.factorSet, space: 'nope', method: 'PROJECTED' })).rejects.toThrow(
+      'this model has no projection space "nope"',
+    );
+    await expect(p.services.corpusScoring.scoreCorpus({ queryIds: [987_654], factorSet: p.factorSet, space: p.space, method: 'PROJECTED' })).rejects.toThrow(
+      'no influence query 987654',
+    );
   });
 });

@@ -6,7 +6,11 @@ import path from 'node:path';
 import { startGraphQLServer, type RunningGraphQLServer } from '../../src/api/graphql-server';
 import { loadConfig } from '../../src/config/config';
 import { applyMigrations } from '../../src/db/migration-runner';
-import { DocumentProjectionIndexRepository, searchSketchIndexName, sketchIndexName } from '../../src/repositories/document-projections/document-projection-index.repository';
+import {
+  DocumentProjectionIndexRepository,
+  searchSketchIndexName,
+  sketchIndexName,
+} from '../../src/repositories/document-projections/document-projection-index.repository';
 import { DocumentProjectionWriteRepository } from '../../src/repositories/document-projections/document-projection-write.repository';
 import { QueryVectorRepository } from '../../src/repositories/query-vector.repository';
 import { createServices, type Services } from '../../src/services/service-container';
@@ -59,7 +63,11 @@ describe.each(testBackends())('influence queries on %s', (kind) => {
       { externalId: 'q1', prompt: 'Velor: ', completion: 'Danu 3', kind: 'FACTUAL', answerKeywords: ['Danu'] },
       { externalId: 'q2', prompt: 'Doc 5', completion: ': more', kind: 'OTHER' },
     ]);
-    const results = await services.queryGradients.compute(created.map((c) => c.record.id), factorSet.id, [spaceId]);
+    const results = await services.queryGradients.compute(
+      created.map((c) => c.record.id),
+      factorSet.id,
+      [spaceId],
+    );
     expect(results.every((r) => r.nats > 0)).toBe(true);
 
     const vectors = new QueryVectorRepository(scratch.db.sql);
@@ -67,11 +75,21 @@ describe.each(testBackends())('influence queries on %s', (kind) => {
     expect(gradient.nats).toBeCloseTo(results[0]!.nats, 4);
     const y = (await vectors.findProjection(gradient.id, spaceId))!;
     const docs = await scratch.db.prisma.document.findMany({ orderBy: { id: 'asc' } });
-    const stored = await new DocumentProjectionWriteRepository(scratch.db.sql).findByDocuments(spaceId, docs.map((d) => d.id));
+    const stored = await new DocumentProjectionWriteRepository(scratch.db.sql).findByDocuments(
+      spaceId,
+      docs.map((d) => d.id),
+    );
     const truth = stored.map((r) => ({ id: r.documentId, score: dot(y.full, r.full!) })).sort((a, b) => b.score - a.score);
 
     for (const sign of ['POSITIVE', 'NEGATIVE'] as const) {
-      const ranking = await services.influenceSearch.rankByIds({ queryId: created[0]!.record.id, factorSetId: factorSet.id, spaceId, k: 5, sign, mode: 'RERANKED' });
+      const ranking = await services.influenceSearch.rankByIds({
+        queryId: created[0]!.record.id,
+        factorSetId: factorSet.id,
+        spaceId,
+        k: 5,
+        sign,
+        mode: 'RERANKED',
+      });
       const expected = sign === 'POSITIVE' ? truth.slice(0, 5) : truth.slice(-5).reverse();
       expect(ranking.hits.map((h) => h.documentId)).toEqual(expected.map((t) => t.id));
       ranking.hits.forEach((h, i) => {
@@ -80,7 +98,14 @@ describe.each(testBackends())('influence queries on %s', (kind) => {
         expect(h.rank).toBe(i + 1);
       });
     }
-    const ann = await services.influenceSearch.rankByIds({ queryId: created[0]!.record.id, factorSetId: factorSet.id, spaceId, k: 5, sign: 'POSITIVE', mode: 'ANN' });
+    const ann = await services.influenceSearch.rankByIds({
+      queryId: created[0]!.record.id,
+      factorSetId: factorSet.id,
+      spaceId,
+      k: 5,
+      sign: 'POSITIVE',
+      mode: 'ANN',
+    });
     expect(ann.hits).toHaveLength(5);
     expect(ann.mode).toBe('ANN');
 
@@ -89,9 +114,15 @@ describe.each(testBackends())('influence queries on %s', (kind) => {
     expect(byName).toMatchObject({ mode: 'RERANKED', sign: 'POSITIVE', normalization: 'NONE' });
     expect(byName.hits.map((h) => h.documentId)).toEqual(truth.slice(0, 5).map((t) => t.id));
     byName.hits.forEach((h) => expect(h.document).toMatchObject({ id: h.documentId, text: docs.find((d) => d.id === h.documentId)!.text }));
-    await expect(services.influenceSearch.topInfluences(created[0]!.record.id, { factorSet: 'nope', space: 'default', k: 5 })).rejects.toThrow('no factor set named "nope"');
-    await expect(services.influenceSearch.topInfluences(created[0]!.record.id, { factorSet: 'ek', space: 'nope', k: 5 })).rejects.toThrow('this model has no projection space "nope"');
-    await expect(services.influenceSearch.topInfluences(created[0]!.record.id, { factorSet: 'ek', space: 'default', k: 5, mode: 'FAST' as never })).rejects.toThrow('mode must be one of ANN, RERANKED, EXACT, got FAST');
+    await expect(services.influenceSearch.topInfluences(created[0]!.record.id, { factorSet: 'nope', space: 'default', k: 5 })).rejects.toThrow(
+      'no factor set named "nope"',
+    );
+    await expect(services.influenceSearch.topInfluences(created[0]!.record.id, { factorSet: 'ek', space: 'nope', k: 5 })).rejects.toThrow(
+      'this model has no projection space "nope"',
+    );
+    await expect(
+      services.influenceSearch.topInfluences(created[0]!.record.id, { factorSet: 'ek', space: 'default', k: 5, mode: 'FAST' as never }),
+    ).rejects.toThrow('mode must be one of ANN, RERANKED, EXACT, got FAST');
     await expect(services.influenceSearch.topInfluences(987_654, { factorSet: 'ek', space: 'default', k: 5 })).rejects.toThrow('no influence query 987654');
   });
 
@@ -100,7 +131,10 @@ describe.each(testBackends())('influence queries on %s', (kind) => {
     const [q1, q2] = await scratch.db.prisma.query.findMany({ where: { externalId: { in: ['q1', 'q2'] } }, orderBy: { id: 'asc' } });
     const vectors = new QueryVectorRepository(scratch.db.sql);
     const docs = await scratch.db.prisma.document.findMany({ orderBy: { id: 'asc' } });
-    const stored = await new DocumentProjectionWriteRepository(scratch.db.sql).findByDocuments(spaceId, docs.map((d) => d.id));
+    const stored = await new DocumentProjectionWriteRepository(scratch.db.sql).findByDocuments(
+      spaceId,
+      docs.map((d) => d.id),
+    );
     const scoresOf = async (queryId: number) => {
       const g = (await vectors.findGradient(queryId, factorSet.id))!;
       const y = (await vectors.findProjection(g.id, spaceId))!;
@@ -122,29 +156,41 @@ describe.each(testBackends())('influence queries on %s', (kind) => {
     expect(corr.matrix[0]![1]).toBeCloseTo(naivePearson, 3);
 
     const dist = await analysis.influenceDistribution({ queryIds: [q1!.id], factorSet: 'ek', space: 'default' });
-    await expect(analysis.influenceDistribution({ queryIds: [q1!.id, q2!.id], factorSet: 'ek', space: 'default' })).rejects.toThrow('influenceDistribution takes one query');
+    await expect(analysis.influenceDistribution({ queryIds: [q1!.id, q2!.id], factorSet: 'ek', space: 'default' })).rejects.toThrow(
+      'influenceDistribution takes one query',
+    );
     await expect(analysis.influenceDistribution({ queryIds: [q1!.id], factorSet: 'nope', space: 'default' })).rejects.toThrow('no factor set named "nope"');
-    await expect(analysis.influenceDistribution({ queryIds: [q1!.id, 987_654], factorSet: 'ek', space: 'default' })).rejects.toThrow('some of the queries do not exist');
+    await expect(analysis.influenceDistribution({ queryIds: [q1!.id, 987_654], factorSet: 'ek', space: 'default' })).rejects.toThrow(
+      'some of the queries do not exist',
+    );
     const positive = a.scores.filter((v) => v > 0);
     expect(dist.totalPositivePerNat).toBeCloseTo(positive.reduce((x, y) => x + y, 0) / a.nats, 3);
     expect(dist.positiveDocuments).toBe(positive.length);
     expect(dist.cumulativeShare.at(-1)!.share).toBeCloseTo(1, 6);
 
-    const order = a.scores.map((v, i) => [v, i] as const).sort((x, y) => y[0] - x[0]).map(([, i]) => i);
+    const order = a.scores
+      .map((v, i) => [v, i] as const)
+      .sort((x, y) => y[0] - x[0])
+      .map(([, i]) => i);
     const top5 = order.slice(0, 5).map((i) => docs[i]!);
     const answer = await analysis.answerInTopK({ queryIds: [q1!.id], factorSet: 'ek', space: 'default', k: 5 });
-    const expectedHits = top5.map((d, r) => ({ d, r: r + 1 })).filter(({ d }) => d.text.toLowerCase().includes('danu')).map(({ d, r }) => ({ documentId: d.id, rank: r }));
+    const expectedHits = top5
+      .map((d, r) => ({ d, r: r + 1 }))
+      .filter(({ d }) => d.text.toLowerCase().includes('danu'))
+      .map(({ d, r }) => ({ documentId: d.id, rank: r }));
     expect(answer.results[0]).toMatchObject({ found: expectedHits.length > 0, documents: expectedHits });
 
     const over = await analysis.sourceOverRepresentation({ queryIds: [q1!.id], factorSet: 'ek', space: 'default', ks: [6], sign: 'POSITIVE' });
     expect(over.sign).toBe('POSITIVE');
-    await expect(analysis.sourceOverRepresentation({ queryIds: [q1!.id], factorSet: 'ek', space: 'default', ks: [6], sign: 'UP' as never })).rejects.toThrow('sign must be one of POSITIVE, NEGATIVE, got UP');
+    await expect(analysis.sourceOverRepresentation({ queryIds: [q1!.id], factorSet: 'ek', space: 'default', ks: [6], sign: 'UP' as never })).rejects.toThrow(
+      'sign must be one of POSITIVE, NEGATIVE, got UP',
+    );
     const wikiShareCorpus = docs.filter((d) => d.source === 'wiki').length / docs.length;
     const wikiShareTop = order.slice(0, 6).filter((i) => docs[i]!.source === 'wiki').length / 6;
     expect(over.rows.find((r) => r.source === 'wiki')!.ratio).toBeCloseTo(wikiShareTop / wikiShareCorpus, 6);
   });
 
-  it('answers an unchanged request from its ranking cache, and recomputes once the space\'s vectors change', async () => {
+  it("answers an unchanged request from its ranking cache, and recomputes once the space's vectors change", async () => {
     const factorSet = await services.factorSets.byName(1, 'ek');
     const [q2] = await scratch.db.prisma.query.findMany({ where: { externalId: 'q2' } });
     const input = { queryId: q2!.id, factorSetId: factorSet.id, spaceId, k: 3, sign: 'POSITIVE' as const, mode: 'RERANKED' as const };
@@ -161,7 +207,9 @@ describe.each(testBackends())('influence queries on %s', (kind) => {
     const target = docs.map((d) => d.id).find((id) => !first.hits.some((h) => h.documentId === id))!;
     const [original] = await repo.findByDocuments(spaceId, [target]);
     const full = Float32Array.from(y.full, (v) => 1000 * v);
-    await repo.upsertMany(spaceId, [{ ...original!, documentId: target, full, sketch: Float32Array.from(y.sketch, (v) => 1000 * v), gradientNorm: Math.sqrt(dot(full, full)) }]);
+    await repo.upsertMany(spaceId, [
+      { ...original!, documentId: target, full, sketch: Float32Array.from(y.sketch, (v) => 1000 * v), gradientNorm: Math.sqrt(dot(full, full)) },
+    ]);
     try {
       const after = await services.influenceSearch.rankByIds(input);
       expect(after).not.toBe(first);
@@ -173,7 +221,7 @@ describe.each(testBackends())('influence queries on %s', (kind) => {
     expect(restored.hits.map((h) => [h.documentId, h.score])).toEqual(first.hits.map((h) => [h.documentId, h.score]));
   });
 
-  it('EXACT recomputes the candidates\' EK-FAC influence, with layer and token scores that sum to it, and caches it', async () => {
+  it("EXACT recomputes the candidates' EK-FAC influence, with layer and token scores that sum to it, and caches it", async () => {
     const factorSet = await services.factorSets.byName(1, 'ek');
     const [q1] = await scratch.db.prisma.query.findMany({ where: { externalId: 'q1' } });
     const input = { queryId: q1!.id, factorSetId: factorSet.id, spaceId, k: 3, sign: 'POSITIVE' as const, mode: 'EXACT' as const };
@@ -203,7 +251,10 @@ describe.each(testBackends())('influence queries on %s', (kind) => {
     const gradient = (await vectors.findGradient(q1!.id, factorSet.id))!;
     const y = (await vectors.findProjection(gradient.id, spaceId))!;
     const docs = await scratch.db.prisma.document.findMany({ orderBy: { id: 'asc' } });
-    const stored = await new DocumentProjectionWriteRepository(scratch.db.sql).findByDocuments(spaceId, docs.map((d) => d.id));
+    const stored = await new DocumentProjectionWriteRepository(scratch.db.sql).findByDocuments(
+      spaceId,
+      docs.map((d) => d.id),
+    );
     // the naive reference: ⟨y, x⟩ / ‖x‖ with ‖x‖ computed here from the stored full vector
     const truth = stored
       .map((r) => {
@@ -255,7 +306,9 @@ describe.each(testBackends())('influence queries on %s', (kind) => {
     const exact = await services.influenceSearch.rankByIds({ ...base, k: 3, sign: 'POSITIVE', mode: 'EXACT', normalize: 'GRADIENT_NORM' });
     expect(exact.normalization).toBe('GRADIENT_NORM');
     expect(exact.hits).toHaveLength(3);
-    const cached = await scratch.db.prisma.influenceScore.findMany({ where: { queryId: q1!.id, method: 'EXACT', documentId: { in: exact.hits.map((h) => h.documentId) } } });
+    const cached = await scratch.db.prisma.influenceScore.findMany({
+      where: { queryId: q1!.id, method: 'EXACT', documentId: { in: exact.hits.map((h) => h.documentId) } },
+    });
     for (const h of exact.hits) {
       expect(h.score).toBeCloseTo(cached.find((c) => c.documentId === h.documentId)!.score, 6);
       expect(h.gradientNorm).toBeCloseTo(truth.find((t) => t.id === h.documentId)!.norm, 3);
@@ -276,9 +329,17 @@ describe.each(testBackends())('influence queries on %s', (kind) => {
     expect(layerRanks.length).toBeGreaterThan(1);
     const vectors = new QueryVectorRepository(scratch.db.sql);
     const docs = await scratch.db.prisma.document.findMany({ orderBy: { id: 'asc' } });
-    const stored = await new DocumentProjectionWriteRepository(scratch.db.sql).findByDocuments(spaceId, docs.map((d) => d.id));
+    const stored = await new DocumentProjectionWriteRepository(scratch.db.sql).findByDocuments(
+      spaceId,
+      docs.map((d) => d.id),
+    );
 
-    const projected = await services.influenceAnalysis.influenceLayerTotals({ queryIds: [q1!.id, q2!.id], factorSet: 'ek', space: 'default', method: 'PROJECTED' });
+    const projected = await services.influenceAnalysis.influenceLayerTotals({
+      queryIds: [q1!.id, q2!.id],
+      factorSet: 'ek',
+      space: 'default',
+      method: 'PROJECTED',
+    });
     expect(projected.basis).toMatchObject({ method: 'PROJECTED', documents: stored.length });
     for (const [i, q] of [q1!, q2!].entries()) {
       const g = (await vectors.findGradient(q.id, factorSet.id))!;
@@ -318,27 +379,64 @@ describe.each(testBackends())('influence queries on %s', (kind) => {
     expect(exact.results[0]!.layers.map((l) => l.layer)).toEqual(layerRanks.map((l) => l.layer));
     exact.results[0]!.layers.forEach((got, k) => {
       const values = rows.map((r) => r.layerScores[k]!);
-      expect(got.totalPositive).toBeCloseTo(values.filter((v) => v > 0).reduce((a, b) => a + b, 0), 8);
-      expect(got.totalNegative).toBeCloseTo(values.filter((v) => v < 0).reduce((a, b) => a + b, 0), 8);
+      expect(got.totalPositive).toBeCloseTo(
+        values.filter((v) => v > 0).reduce((a, b) => a + b, 0),
+        8,
+      );
+      expect(got.totalNegative).toBeCloseTo(
+        values.filter((v) => v < 0).reduce((a, b) => a + b, 0),
+        8,
+      );
     });
     const exactNet = exact.results[0]!.layers.reduce((s, l) => s + l.totalPositive + l.totalNegative, 0);
-    expect(exactNet).toBeCloseTo(rows.reduce((s, r) => s + r.score, 0), 4);
+    expect(exactNet).toBeCloseTo(
+      rows.reduce((s, r) => s + r.score, 0),
+      4,
+    );
 
-    await expect(services.influenceAnalysis.influenceLayerTotals({ queryIds: [q2!.id], factorSet: 'ek', space: 'default', method: 'EXACT' })).rejects.toThrow(/no exact influence scores.*topInfluences with mode EXACT/);
-    await expect(services.influenceAnalysis.influenceLayerTotals({ queryIds: [q1!.id], factorSet: 'ek', space: 'default', method: 'SKETCH' as never })).rejects.toThrow('method must be one of PROJECTED, EXACT, got SKETCH');
-    await expect(services.influenceAnalysis.influenceLayerTotals({ queryIds: [], factorSet: 'ek', space: 'default', method: 'PROJECTED' })).rejects.toThrow(/give 1 to 100 queries/);
+    await expect(services.influenceAnalysis.influenceLayerTotals({ queryIds: [q2!.id], factorSet: 'ek', space: 'default', method: 'EXACT' })).rejects.toThrow(
+      /no exact influence scores.*topInfluences with mode EXACT/,
+    );
+    await expect(
+      services.influenceAnalysis.influenceLayerTotals({ queryIds: [q1!.id], factorSet: 'ek', space: 'default', method: 'SKETCH' as never }),
+    ).rejects.toThrow('method must be one of PROJECTED, EXACT, got SKETCH');
+    await expect(services.influenceAnalysis.influenceLayerTotals({ queryIds: [], factorSet: 'ek', space: 'default', method: 'PROJECTED' })).rejects.toThrow(
+      /give 1 to 100 queries/,
+    );
   });
 
   it('in a full-rank eigenbasis space, the projected score equals the exact EK-FAC influence', async () => {
     const factorSet = await services.factorSets.byName(1, 'ek');
     // ranks above the layer sizes are clamped: P = Q_Sᵀ, R = Q_Aᵀ in full, so ⟨y_q, x_d⟩ = Σ_ℓ ⟨M_ℓ, G_ℓ(d)⟩
-    const space = await services.projectionSpaces.create({ modelName: 'tiny', name: 'eigen-full', outRank: 1000, inRank: 1000, sketchDims: 512, seed: 0, kind: 'eigenbasis', factorSetName: 'ek' });
+    const space = await services.projectionSpaces.create({
+      modelName: 'tiny',
+      name: 'eigen-full',
+      outRank: 1000,
+      inRank: 1000,
+      sketchDims: 512,
+      seed: 0,
+      kind: 'eigenbasis',
+      factorSetName: 'ek',
+    });
     expect(space.kind).toBe('EIGENBASIS');
     await ingestThroughQueue(scratch, services, 'c', space);
     const [q1] = await scratch.db.prisma.query.findMany({ where: { externalId: 'q1' } });
     await services.queryGradients.compute([q1!.id], factorSet.id, [space.id]);
-    const projected = await services.influenceSearch.rankByIds({ queryId: q1!.id, factorSetId: factorSet.id, spaceId: space.id, k: 8, sign: 'POSITIVE', mode: 'RERANKED' });
-    const exact = await services.exactInfluence.score({ queryId: q1!.id, factorSetId: factorSet.id, spaceId: space.id, documentIds: projected.hits.map((h) => h.documentId), sign: 'POSITIVE' });
+    const projected = await services.influenceSearch.rankByIds({
+      queryId: q1!.id,
+      factorSetId: factorSet.id,
+      spaceId: space.id,
+      k: 8,
+      sign: 'POSITIVE',
+      mode: 'RERANKED',
+    });
+    const exact = await services.exactInfluence.score({
+      queryId: q1!.id,
+      factorSetId: factorSet.id,
+      spaceId: space.id,
+      documentIds: projected.hits.map((h) => h.documentId),
+      sign: 'POSITIVE',
+    });
     const exactById = new Map(exact.map((e) => [e.documentId, e.score]));
     for (const h of projected.hits) {
       const e = exactById.get(h.documentId)!;
@@ -369,7 +467,10 @@ describe.each(testBackends())('influence queries on %s', (kind) => {
     const vectors = new QueryVectorRepository(scratch.db.sql);
     const y = (await vectors.findProjection((await vectors.findGradient(q1!.id, factorSet.id))!.id, space.id))!;
     const docs = await scratch.db.prisma.document.findMany({ orderBy: { id: 'asc' } });
-    const stored = await projections.findByDocuments(space.id, docs.map((d) => d.id));
+    const stored = await projections.findByDocuments(
+      space.id,
+      docs.map((d) => d.id),
+    );
     const sketchScore = new Map(stored.map((r) => [r.documentId, dot(y.sketch, r.sketch!)]));
     const largest = Math.max(...[...sketchScore.values()].map(Math.abs));
     const base = { queryId: q1!.id, factorSetId: factorSet.id, spaceId: space.id };
@@ -397,7 +498,12 @@ describe.each(testBackends())('influence queries on %s', (kind) => {
 
   it('refuses queries the model cannot score before storing any of them', async () => {
     const before = await scratch.db.prisma.query.count();
-    await expect(services.queries.create('tiny', [{ prompt: 'ok', completion: 'fine' }, { prompt: 'x', completion: '' }])).rejects.toThrow(/completion is empty/);
+    await expect(
+      services.queries.create('tiny', [
+        { prompt: 'ok', completion: 'fine' },
+        { prompt: 'x', completion: '' },
+      ]),
+    ).rejects.toThrow(/completion is empty/);
     await expect(services.queries.create('tiny', [{ prompt: 'p', completion: 'x'.repeat(40) }])).rejects.toThrow(/context \(n_positions\) allows 16/);
     expect(await scratch.db.prisma.query.count()).toBe(before);
   });
@@ -427,14 +533,22 @@ describe.each(testBackends())('influence queries on %s', (kind) => {
         { token: curator },
       );
       expect(top.json.errors).toBeUndefined();
-      const ranking = (top.json.data!.influenceQuery as { topInfluences: { mode: string; nats: number; edges: { rank: number; score: number; document: { externalId: string } }[] } }).topInfluences;
+      const ranking = (
+        top.json.data!.influenceQuery as {
+          topInfluences: { mode: string; nats: number; edges: { rank: number; score: number; document: { externalId: string } }[] };
+        }
+      ).topInfluences;
       expect(ranking.mode).toBe('RERANKED');
       expect(ranking.nats).toBeGreaterThan(0);
       expect(ranking.edges.map((e) => e.rank)).toEqual([1, 2, 3]);
       expect(ranking.edges[0]!.score).toBeGreaterThanOrEqual(ranking.edges[1]!.score);
-      const badK = await postGraphQL(server.url, `{ influenceQuery(id: "${id}") { topInfluences(factorSet: "ek", space: "default", k: 5000) { nats } } }`, { token: curator });
+      const badK = await postGraphQL(server.url, `{ influenceQuery(id: "${id}") { topInfluences(factorSet: "ek", space: "default", k: 5000) { nats } } }`, {
+        token: curator,
+      });
       expect(badK.json.errors![0]!.extensions!.code).toMatch(/BAD_USER_INPUT|QUERY_TOO_COMPLEX/);
-      const noSpace = await postGraphQL(server.url, `{ influenceQuery(id: "${id}") { topInfluences(factorSet: "ek", space: "nope") { nats } } }`, { token: curator });
+      const noSpace = await postGraphQL(server.url, `{ influenceQuery(id: "${id}") { topInfluences(factorSet: "ek", space: "nope") { nats } } }`, {
+        token: curator,
+      });
       expect(noSpace.json.errors![0]!.extensions!.code).toBe('NOT_FOUND');
       const normalized = await postGraphQL(
         server.url,
@@ -442,14 +556,26 @@ describe.each(testBackends())('influence queries on %s', (kind) => {
         { token: curator },
       );
       expect(normalized.json.errors).toBeUndefined();
-      const byNorm = (normalized.json.data!.influenceQuery as { topInfluences: { normalization: string; edges: { score: number; normalizedScore: number; gradientNorm: number }[] } }).topInfluences;
+      const byNorm = (
+        normalized.json.data!.influenceQuery as {
+          topInfluences: { normalization: string; edges: { score: number; normalizedScore: number; gradientNorm: number }[] };
+        }
+      ).topInfluences;
       expect(byNorm.normalization).toBe('GRADIENT_NORM');
       expect(byNorm.edges).toHaveLength(3);
       for (const e of byNorm.edges) expect(e.normalizedScore).toBeCloseTo(e.score / e.gradientNorm, 6);
       expect(byNorm.edges[0]!.normalizedScore).toBeGreaterThanOrEqual(byNorm.edges[1]!.normalizedScore);
-      const plain = await postGraphQL(server.url, `{ influenceQuery(id: "${id}") { topInfluences(factorSet: "ek", space: "default", k: 3) { normalization } } }`, { token: curator });
+      const plain = await postGraphQL(
+        server.url,
+        `{ influenceQuery(id: "${id}") { topInfluences(factorSet: "ek", space: "default", k: 3) { normalization } } }`,
+        { token: curator },
+      );
       expect((plain.json.data!.influenceQuery as { topInfluences: { normalization: string } }).topInfluences.normalization).toBe('NONE');
-      const badNorm = await postGraphQL(server.url, `{ influenceQuery(id: "${id}") { topInfluences(factorSet: "ek", space: "default", normalize: COSINE) { nats } } }`, { token: curator });
+      const badNorm = await postGraphQL(
+        server.url,
+        `{ influenceQuery(id: "${id}") { topInfluences(factorSet: "ek", space: "default", normalize: COSINE) { nats } } }`,
+        { token: curator },
+      );
       expect(badNorm.json.errors![0]!.extensions!.code).toBe('GRAPHQL_VALIDATION_FAILED');
       expect(badNorm.json.errors![0]!.message).toMatch(/COSINE/);
 
@@ -470,7 +596,11 @@ describe.each(testBackends())('influence queries on %s', (kind) => {
         expect(l.totalPositive).toBeGreaterThanOrEqual(0);
         expect(l.totalNegative).toBeLessThanOrEqual(0);
       }
-      const noExact = await postGraphQL(server.url, `{ influenceLayerTotals(queryIds: ["${id}"], factorSet: "ek", space: "default", method: EXACT) { basis { method } } }`, { token: curator });
+      const noExact = await postGraphQL(
+        server.url,
+        `{ influenceLayerTotals(queryIds: ["${id}"], factorSet: "ek", space: "default", method: EXACT) { basis { method } } }`,
+        { token: curator },
+      );
       expect(noExact.json.errors![0]!.extensions!.code).toBe('NOT_FOUND');
     } finally {
       await server.stop();

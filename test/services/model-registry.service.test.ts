@@ -22,9 +22,7 @@ describe.each(testBackends())('model registry on %s', (kind) => {
     const { dir } = writeTinyCheckpoint(config, { seed: 3 });
     const first = await services.modelRegistry.register(dir, { name: 'tiny' });
     expect(first.created).toBe(true);
-    expect(first.model.trackedLayers).toEqual(
-      Array.from({ length: config.nLayer }, (_, i) => [`h.${i}.mlp.c_fc`, `h.${i}.mlp.c_proj`]).flat(),
-    );
+    expect(first.model.trackedLayers).toEqual(Array.from({ length: config.nLayer }, (_, i) => [`h.${i}.mlp.c_fc`, `h.${i}.mlp.c_proj`]).flat());
     expect(first.model.hash).toMatch(/^[0-9a-f]{64}$/);
     expect((first.model.config as { n_embd: number }).n_embd).toBe(config.nEmbd);
     const again = await services.modelRegistry.register(dir, { name: 'tiny' });

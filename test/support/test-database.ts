@@ -33,10 +33,7 @@ function withDatabaseName(url: string, name: string): string {
  * (template1 carries the vector extension when scripts/setup-postgres.sh prepared the server;
  * template0 has no extensions at all) and dropped by `drop()`.
  */
-export async function createScratchDatabase(
-  kind: DatabaseKind,
-  options: { template?: 'template1' | 'template0' } = {},
-): Promise<ScratchDatabase> {
+export async function createScratchDatabase(kind: DatabaseKind, options: { template?: 'template1' | 'template0' } = {}): Promise<ScratchDatabase> {
   if (kind === 'pglite') {
     const db = await openPgliteDatabase(IN_MEMORY);
     return { db, drop: () => db.close() };

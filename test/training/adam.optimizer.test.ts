@@ -35,14 +35,36 @@ describe('AdamOptimizer', () => {
     const theta = Float32Array.from(start);
     const adam = new AdamOptimizer({ beta1: 0.9, beta2: 0.99, epsilon: 1e-8, weightDecay: 0 });
     for (let k = 0; k < 3; k++) adam.update(new Map([['w', theta]]), new Map([['w', Float32Array.from(g[k]!)]]), lrs[k]!);
-    start.forEach((x, i) => expect(theta[i]).toBeCloseTo(handAdam(x, g.map((r) => r[i]!), lrs, 0.9, 0.99, 1e-8), 5));
+    start.forEach((x, i) =>
+      expect(theta[i]).toBeCloseTo(
+        handAdam(
+          x,
+          g.map((r) => r[i]!),
+          lrs,
+          0.9,
+          0.99,
+          1e-8,
+        ),
+        5,
+      ),
+    );
   });
 
   it('applies decoupled weight decay to matrices but not to biases or LayerNorm gains', () => {
     const w = new Float32Array([2]);
     const bias = new Float32Array([2]);
     const adam = new AdamOptimizer({ beta1: 0.9, beta2: 0.99, epsilon: 1e-8, weightDecay: 0.1 });
-    adam.update(new Map([['h.0.mlp.c_fc.weight', w], ['h.0.mlp.c_fc.bias', bias]]), new Map([['h.0.mlp.c_fc.weight', new Float32Array([1])], ['h.0.mlp.c_fc.bias', new Float32Array([1])]]), 0.1);
+    adam.update(
+      new Map([
+        ['h.0.mlp.c_fc.weight', w],
+        ['h.0.mlp.c_fc.bias', bias],
+      ]),
+      new Map([
+        ['h.0.mlp.c_fc.weight', new Float32Array([1])],
+        ['h.0.mlp.c_fc.bias', new Float32Array([1])],
+      ]),
+      0.1,
+    );
     expect(w[0]).toBeCloseTo(handAdam(2, [1], [0.1], 0.9, 0.99, 1e-8, 0.1), 6);
     expect(bias[0]).toBeCloseTo(handAdam(2, [1], [0.1], 0.9, 0.99, 1e-8, 0), 6);
     expect(decaysByDefault('h.1.ln_2.weight')).toBe(false);

@@ -13,7 +13,15 @@ describe('loss curve SVG', () => {
   });
 
   it('draws one point per step for the raw and the smoothed curve, first step at the left axis', () => {
-    const rows = Array.from({ length: 10 }, (_, i) => ({ step: i + 1, tokens: 100 * (i + 1), loss: 5 - i * 0.3, lr: 1e-3, gradNorm: 1, elapsedSeconds: i, tokensPerSecond: 100 }));
+    const rows = Array.from({ length: 10 }, (_, i) => ({
+      step: i + 1,
+      tokens: 100 * (i + 1),
+      loss: 5 - i * 0.3,
+      lr: 1e-3,
+      gradNorm: 1,
+      elapsedSeconds: i,
+      tokensPerSecond: 100,
+    }));
     const svg = renderLossCurveSvg(rows, { title: 'a < b' });
     const lines = [...svg.matchAll(/<polyline[^>]*points="([^"]*)"/g)].map((m) => m[1]!.split(' '));
     expect(lines).toHaveLength(2);

@@ -70,8 +70,12 @@ describe('trainReferenceModel', () => {
     await expect(trainReferenceModel(settings, tinyCorpus(), { outDir: dir, session: oneThread })).rejects.toThrow(ModelDirectoryOccupiedError);
     expect(readFileSync(join(dir, 'model.safetensors')).equals(before)).toBe(true);
 
-    await expect(trainReferenceModel({ ...settings, steps: 3 }, tinyCorpus(), { outDir: dir, session: oneThread, resume: true })).rejects.toThrow(/other settings or another world/);
-    await expect(trainReferenceModel(settings, { ...tinyCorpus(), fingerprint: 'other' }, { outDir: dir, session: oneThread, resume: true })).rejects.toThrow(CorruptCheckpointError);
+    await expect(trainReferenceModel({ ...settings, steps: 3 }, tinyCorpus(), { outDir: dir, session: oneThread, resume: true })).rejects.toThrow(
+      /other settings or another world/,
+    );
+    await expect(trainReferenceModel(settings, { ...tinyCorpus(), fingerprint: 'other' }, { outDir: dir, session: oneThread, resume: true })).rejects.toThrow(
+      CorruptCheckpointError,
+    );
 
     const ckpt = join(dir, TRAINING_FILES.checkpoint);
     const bytes = readFileSync(ckpt);
@@ -81,7 +85,9 @@ describe('trainReferenceModel', () => {
     await expect(trainReferenceModel(settings, tinyCorpus(), { outDir: dir, session: oneThread, resume: true })).rejects.toThrow(/SHA-256/);
     writeFileSync(ckpt, bytes.subarray(0, 100));
     await expect(trainReferenceModel(settings, tinyCorpus(), { outDir: dir, session: oneThread, resume: true })).rejects.toThrow(CorruptCheckpointError);
-    await expect(trainReferenceModel(settings, tinyCorpus(), { outDir: scratchDir('none'), session: oneThread, resume: true })).rejects.toThrow(CorruptCheckpointError);
+    await expect(trainReferenceModel(settings, tinyCorpus(), { outDir: scratchDir('none'), session: oneThread, resume: true })).rejects.toThrow(
+      CorruptCheckpointError,
+    );
 
     // --force starts over
     const again = await trainReferenceModel(settings, tinyCorpus(), { outDir: dir, session: oneThread, force: true });

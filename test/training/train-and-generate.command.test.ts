@@ -11,7 +11,12 @@ const MAIN = path.join(ROOT, 'src', 'cli', 'main.ts');
 
 /** Runs the CLI from source under tsx's ESM + CJS loader (the commands import their modules lazily). */
 function tracebase(args: string[]) {
-  return spawnSync(process.execPath, ['--import', 'tsx', MAIN, ...args], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: '', TRACEBASE_FROM_SOURCE: '1' }, timeout: 90_000 });
+  return spawnSync(process.execPath, ['--import', 'tsx', MAIN, ...args], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    env: { ...process.env, NODE_OPTIONS: '', TRACEBASE_FROM_SOURCE: '1' },
+    timeout: 90_000,
+  });
 }
 
 describe('tracebase train / generate (bad input)', () => {

@@ -68,7 +68,13 @@ describe('PackedRowStream', () => {
 
 describe('packRows', () => {
   it('shifts targets by one, masks padding, and scores every real next token', () => {
-    const b = packRows([[256, 65, 66, 256], [256, 67]], 5);
+    const b = packRows(
+      [
+        [256, 65, 66, 256],
+        [256, 67],
+      ],
+      5,
+    );
     expect(Array.from(b.inputIds).map(Number)).toEqual([256, 65, 66, 256, 0, 256, 67, 0, 0, 0]);
     expect(Array.from(b.targets).map(Number)).toEqual([65, 66, 256, 0, 0, 67, 0, 0, 0, 0]);
     expect(Array.from(b.lossMask)).toEqual([1, 1, 1, 0, 0, 1, 0, 0, 0, 0]);

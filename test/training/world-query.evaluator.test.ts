@@ -29,7 +29,10 @@ describe('evaluateWorldQueries', () => {
     const settings = { device: 'cpu' as const, intraOpThreads: 1, interOpThreads: 1 };
     const q = (id: string, kind: 'factual' | 'reasoning', task: string, completion: string, answer: string): WorldQuery =>
       ({ id, kind, task, prompt: `Q ${id}?\n`, completion, answer, answerKeywords: [answer], groundTruth: {} }) as unknown as WorldQuery;
-    const queries = [q('a', 'factual', 'capital', 'Zeril. The capital of Pene is Zeril.', 'Zeril'), q('b', 'reasoning', 'slope', '1 - 0 = 1. The answer is 1.', '1')];
+    const queries = [
+      q('a', 'factual', 'capital', 'Zeril. The capital of Pene is Zeril.', 'Zeril'),
+      q('b', 'reasoning', 'slope', '1 - 0 = 1. The answer is 1.', '1'),
+    ];
     const report = await evaluateWorldQueries(model, queries, { session: settings, slack: 4 });
     // the same generations from the decoder directly
     const decoder = new GreedyDecoder(gpt2Family, config, params, settings);

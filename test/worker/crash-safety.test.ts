@@ -67,7 +67,9 @@ function startWorker(url: string): WorkerChild {
   });
   let err = '';
   child.stdout.resume();
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.on('exit', (code, signal) => resolve({ code, signal })),
+  );
   const ready = new Promise<void>((resolve) => {
     child.stderr.on('data', (chunk: Buffer) => {
       err += chunk.toString();
@@ -186,7 +188,13 @@ describe('ingestion survives SIGKILL of worker processes', () => {
         const end = await worker.exited;
         live.delete(worker.child);
         expect(end.signal).toBe('SIGKILL');
-        kills.push({ slot: index, mode: afterReady ? 'after the worker reported ready' : 'any time after spawn', afterMs: Math.round(delay), workerWasReady, activeJobs: active });
+        kills.push({
+          slot: index,
+          mode: afterReady ? 'after the worker reported ready' : 'any time after spawn',
+          afterMs: Math.round(delay),
+          workerWasReady,
+          activeJobs: active,
+        });
       }
     };
     await Promise.all(Array.from({ length: SLOTS }, (_, i) => slot(i)));
@@ -225,7 +233,9 @@ describe('ingestion survives SIGKILL of worker processes', () => {
     const [dead] = await db.sql.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${JOB_SCHEMA}.job WHERE name = $1`, [DEAD_LETTER]);
     expect(Number(dead!.n)).toBe(0);
     const retried = rows.filter((j) => j.retry_count > 0);
-    log(`${retried.length} jobs were taken back from killed workers and completed on a retry (retry counts ${JSON.stringify(countBy(retried.map((j) => String(j.retry_count))))})`);
+    log(
+      `${retried.length} jobs were taken back from killed workers and completed on a retry (retry counts ${JSON.stringify(countBy(retried.map((j) => String(j.retry_count))))})`,
+    );
     expect(retried.length).toBeGreaterThanOrEqual(1);
     // SIGTERM lets a worker finish its job and exit cleanly
     expect(ends.map((e) => e.code)).toEqual(ends.map(() => 0));

@@ -86,7 +86,10 @@ describe.each(testBackends())('ingestion through the job queue on %s', (kind) =>
       runtime.space,
       usable.map((d) => ({ id: String(d.id), tokens: runtime.loaded.tokenizer.encode(d.text), scoreFrom: 0 })),
     );
-    const stored = await new DocumentProjectionWriteRepository(scratch.db.sql).findByDocuments(space.id, usable.map((d) => d.id));
+    const stored = await new DocumentProjectionWriteRepository(scratch.db.sql).findByDocuments(
+      space.id,
+      usable.map((d) => d.id),
+    );
     expect(stored).toHaveLength(usable.length);
     stored.forEach((row, k) => {
       const e = expected[k]!;

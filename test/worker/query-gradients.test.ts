@@ -50,7 +50,12 @@ describe.each(testBackends())('compute-query-gradients jobs on %s', (kind) => {
     expect(await queue.pending(COMPUTE_QUERY_GRADIENTS)).toBe(1);
 
     // a cancelled job leaves its queries FAILED, saying so
-    const cancelled = await p.services.queries.enqueue('tiny', p.factorSetId, [p.spaceId], [{ externalId: 'w-cancel', prompt: 'Doc 1', completion: ': Velor' }]);
+    const cancelled = await p.services.queries.enqueue(
+      'tiny',
+      p.factorSetId,
+      [p.spaceId],
+      [{ externalId: 'w-cancel', prompt: 'Doc 1', completion: ': Velor' }],
+    );
     await queue.cancel(COMPUTE_QUERY_GRADIENTS, cancelled.jobIds);
     const state = await p.services.queries.gradientState(cancelled.records[0]!, queue);
     expect(state.status).toBe('FAILED');
@@ -76,8 +81,15 @@ describe.each(testBackends())('compute-query-gradients jobs on %s', (kind) => {
     expect(job?.output).toEqual({ computed: 2, judged: 1, correct: a!.answeredCorrectly ? 1 : 0 });
 
     // the same queries computed synchronously (as `tracebase queries add` does) give the same numbers
-    const copies = await p.services.queries.create('tiny', QUERIES.map((q) => ({ ...q, externalId: `${q.externalId}-sync` })));
-    const sync = await p.services.queryGradients.computeWithAnswers(copies.map((c) => c.record.id), p.factorSetId, [p.spaceId]);
+    const copies = await p.services.queries.create(
+      'tiny',
+      QUERIES.map((q) => ({ ...q, externalId: `${q.externalId}-sync` })),
+    );
+    const sync = await p.services.queryGradients.computeWithAnswers(
+      copies.map((c) => c.record.id),
+      p.factorSetId,
+      [p.spaceId],
+    );
     expect(sync[0]!.nats).toBeCloseTo(a!.nats!, 5);
     expect(sync[1]!.nats).toBeCloseTo(b!.nats!, 5);
     expect(sync.map((s) => [s.modelAnswer, s.answeredCorrectly])).toEqual([
@@ -110,7 +122,12 @@ describe.each(testBackends())('compute-query-gradients jobs on %s', (kind) => {
   });
 
   it('a job that keeps failing ends FAILED with its error, after its retries', async () => {
-    const { records, jobIds } = await p.services.queries.enqueue('tiny', 987_654, [p.spaceId], [{ externalId: 'w-bad', prompt: 'Doc 2', completion: ': Danu' }]);
+    const { records, jobIds } = await p.services.queries.enqueue(
+      'tiny',
+      987_654,
+      [p.spaceId],
+      [{ externalId: 'w-bad', prompt: 'Doc 2', completion: ': Danu' }],
+    );
     await waitFor('the failing job', async () => (await queue.status(COMPUTE_QUERY_GRADIENTS, jobIds[0]!))?.state === 'failed', 300_000);
     const state = await p.services.queries.gradientState(records[0]!, queue);
     expect(state.status).toBe('FAILED');

@@ -24,7 +24,10 @@ describe('token-budget batching of document projections', () => {
     const alone: DocumentProjection[] = [];
     for (const d of DOCS) alone.push((await projectDocuments(engine, space, [d], { batchWindows: 1 }))[0]!);
     for (const tokenBudget of [16, 48, 100, 1024]) {
-      const plan = planTokenBudgetBatches(DOCS.filter((d) => d.tokens.length >= 2), { context: config.nPositions, tokenBudget });
+      const plan = planTokenBudgetBatches(
+        DOCS.filter((d) => d.tokens.length >= 2),
+        { context: config.nPositions, tokenBudget },
+      );
       // the budgets do mix documents in a batch and split long documents across batches
       if (tokenBudget >= 48) expect(plan.some((b) => new Set(b.windows.map((w) => w.sequence)).size > 1)).toBe(true);
       expect(plan.some((b, i) => plan.slice(i + 1).some((c) => c.windows.some((w) => b.windows.some((v) => v.sequence === w.sequence))))).toBe(true);
@@ -52,7 +55,12 @@ describe('token-budget batching of document projections', () => {
       if (x.norm === 0) expect(budgeted[i]!.norm).toBe(0);
       else expect(relErr(budgeted[i]!.vector, x.vector)).toBeLessThan(1e-5);
     });
-    const plan = planPadding(planTokenBudgetBatches(DOCS.filter((d) => d.tokens.length >= 2), { context: config.nPositions, tokenBudget: 64 }));
+    const plan = planPadding(
+      planTokenBudgetBatches(
+        DOCS.filter((d) => d.tokens.length >= 2),
+        { context: config.nPositions, tokenBudget: 64 },
+      ),
+    );
     expect(plan.paddingShare).toBeLessThan(0.35);
   });
 });

@@ -20,7 +20,13 @@ export function toJobType(j: JobView): JobType {
     completedAt: j.completedAt,
     error: j.error,
     input: b
-      ? { corpus: b.corpusName, corpusId: b.corpusId === null ? null : toGlobalId('Corpus', b.corpusId), space: b.spaceName, model: b.modelName, documentCount: b.documentCount }
+      ? {
+          corpus: b.corpusName,
+          corpusId: b.corpusId === null ? null : toGlobalId('Corpus', b.corpusId),
+          space: b.spaceName,
+          model: b.modelName,
+          documentCount: b.documentCount,
+        }
       : null,
     progress: b && b.projected !== null ? { projected: b.projected, total: b.documentCount } : null,
     result: j.outcome,

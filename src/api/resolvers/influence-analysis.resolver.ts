@@ -50,7 +50,10 @@ class OverRepresentationArgs extends AnalysisArgs {
 
 @ArgsType()
 class LayerTotalsArgs extends AnalysisArgs {
-  @Field(() => ScoreMethodEnum, { defaultValue: ScoreMethodEnum.PROJECTED, description: 'PROJECTED (every document of the space) or EXACT (the cached exact scores).' })
+  @Field(() => ScoreMethodEnum, {
+    defaultValue: ScoreMethodEnum.PROJECTED,
+    description: 'PROJECTED (every document of the space) or EXACT (the cached exact scores).',
+  })
   method!: ScoreMethodEnum;
 }
 
@@ -97,18 +100,32 @@ export class InfluenceAnalysisResolver {
 
   @Authorized('VIEWER')
   @Query(() => SourceOverRepresentationType, { description: 'Findings 4–5: source share in the top k ÷ share in the corpus.' })
-  async sourceOverRepresentation(@Args(() => OverRepresentationArgs) args: OverRepresentationArgs, @Ctx() ctx: GraphQLContext): Promise<SourceOverRepresentationType> {
-    const out = await ctx.services.influenceAnalysis.sourceOverRepresentation({ ...analysisRequest(args), ks: args.ks, sign: INFLUENCE_SIGN_FROM_GRAPHQL[args.sign] });
+  async sourceOverRepresentation(
+    @Args(() => OverRepresentationArgs) args: OverRepresentationArgs,
+    @Ctx() ctx: GraphQLContext,
+  ): Promise<SourceOverRepresentationType> {
+    const out = await ctx.services.influenceAnalysis.sourceOverRepresentation({
+      ...analysisRequest(args),
+      ks: args.ks,
+      sign: INFLUENCE_SIGN_FROM_GRAPHQL[args.sign],
+    });
     return { basis: toScoreBasisType(out.basis), sign: INFLUENCE_SIGN_TO_GRAPHQL[out.sign], rows: out.rows };
   }
 
   @Authorized('VIEWER')
-  @Query(() => InfluenceLayerTotalsType, { description: 'Layer-wise influence: per query and tracked layer, total positive and negative influence over the documents scored.' })
+  @Query(() => InfluenceLayerTotalsType, {
+    description: 'Layer-wise influence: per query and tracked layer, total positive and negative influence over the documents scored.',
+  })
   async influenceLayerTotals(@Args(() => LayerTotalsArgs) args: LayerTotalsArgs, @Ctx() ctx: GraphQLContext): Promise<InfluenceLayerTotalsType> {
     const out = await ctx.services.influenceAnalysis.influenceLayerTotals({ ...analysisRequest(args), method: SCORE_METHOD_FROM_GRAPHQL[args.method] });
     return {
       basis: toScoreBasisType(out.basis),
-      results: out.results.map((q) => ({ queryId: toGlobalId('InfluenceQuery', q.queryId), nats: q.nats, documents: q.documents, layers: q.layers.map((l) => ({ ...l })) })),
+      results: out.results.map((q) => ({
+        queryId: toGlobalId('InfluenceQuery', q.queryId),
+        nats: q.nats,
+        documents: q.documents,
+        layers: q.layers.map((l) => ({ ...l })),
+      })),
     };
   }
 }

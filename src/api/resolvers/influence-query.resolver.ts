@@ -135,7 +135,8 @@ class ScoreCorpusArgs {
 
   @Field(() => ScoreMethodEnum, {
     defaultValue: ScoreMethodEnum.PROJECTED,
-    description: 'PROJECTED: ⟨y_q, x_d⟩ of every document of the space (in SQL; fast). EXACT: the exact EK-FAC influence of every document (gradients recomputed; the expensive one).',
+    description:
+      'PROJECTED: ⟨y_q, x_d⟩ of every document of the space (in SQL; fast). EXACT: the exact EK-FAC influence of every document (gradients recomputed; the expensive one).',
   })
   method!: ScoreMethodEnum;
 }
@@ -162,7 +163,11 @@ export class InfluenceQueryResolver {
     description: 'The most influential documents for this query (docs/design.md "Mathematics: Two-stage retrieval").',
     complexity: ({ args, childComplexity }) => 10 + (typeof args.k === 'number' ? args.k : 10) * Math.max(1, childComplexity),
   })
-  async topInfluences(@Root() q: InfluenceQueryNode, @Args(() => TopInfluencesArgs) args: TopInfluencesArgs, @Ctx() ctx: GraphQLContext): Promise<InfluenceRankingType> {
+  async topInfluences(
+    @Root() q: InfluenceQueryNode,
+    @Args(() => TopInfluencesArgs) args: TopInfluencesArgs,
+    @Ctx() ctx: GraphQLContext,
+  ): Promise<InfluenceRankingType> {
     const ranking = await ctx.services.influenceSearch.topInfluences(q.rowId, {
       factorSet: args.factorSet,
       space: args.space,
@@ -180,12 +185,18 @@ export class InfluenceQueryResolver {
     return QUERY_GRADIENT_STATUS_TO_GRAPHQL[(await gradientState(q, ctx)).status];
   }
 
-  @FieldResolver(() => String, { nullable: true, description: 'The job’s error when gradientStatus is FAILED (or while a failed try waits for its retry); null otherwise.' })
+  @FieldResolver(() => String, {
+    nullable: true,
+    description: 'The job’s error when gradientStatus is FAILED (or while a failed try waits for its retry); null otherwise.',
+  })
   async gradientError(@Root() q: InfluenceQueryNode, @Ctx() ctx: GraphQLContext): Promise<string | null> {
     return (await gradientState(q, ctx)).error;
   }
 
-  @FieldResolver(() => ID, { nullable: true, description: 'Global ID of the compute-query-gradients job last queued for the query (see job(id)); null when it was computed in-process.' })
+  @FieldResolver(() => ID, {
+    nullable: true,
+    description: 'Global ID of the compute-query-gradients job last queued for the query (see job(id)); null when it was computed in-process.',
+  })
   async gradientJobId(@Root() q: InfluenceQueryNode, @Ctx() ctx: GraphQLContext): Promise<string | null> {
     const { jobId } = await gradientState(q, ctx);
     return jobId === null ? null : toJobGlobalId(jobId);
@@ -197,13 +208,21 @@ export class InfluenceQueryResolver {
       'Create queries (1–500) and queue their computation: nats, the preconditioned gradient M under the factor set, the vectors in the given spaces, and the model’s greedy answer. Returns the queries at once with gradientStatus PENDING; a worker (in-process for the embedded server) computes them.',
   })
   async createInfluenceQueries(@Args(() => CreateQueriesArgs) args: CreateQueriesArgs, @Ctx() ctx: GraphQLContext): Promise<InfluenceQueryNode[]> {
-    const { records } = await ctx.services.queries.submit({ model: args.model, factorSet: args.factorSet, spaces: args.spaces }, args.queries.map(toQueryInputData));
+    const { records } = await ctx.services.queries.submit(
+      { model: args.model, factorSet: args.factorSet, spaces: args.spaces },
+      args.queries.map(toQueryInputData),
+    );
     return records.map(toInfluenceQueryType);
   }
 
   @Authorized('CURATOR')
-  @Mutation(() => [InfluenceQueryType], { description: 'createInfluenceQueries for queries given as JSONL text (bulk); a bad line is named and nothing is stored.' })
-  async createInfluenceQueriesFromJsonl(@Args(() => CreateQueriesFromJsonlArgs) args: CreateQueriesFromJsonlArgs, @Ctx() ctx: GraphQLContext): Promise<InfluenceQueryNode[]> {
+  @Mutation(() => [InfluenceQueryType], {
+    description: 'createInfluenceQueries for queries given as JSONL text (bulk); a bad line is named and nothing is stored.',
+  })
+  async createInfluenceQueriesFromJsonl(
+    @Args(() => CreateQueriesFromJsonlArgs) args: CreateQueriesFromJsonlArgs,
+    @Ctx() ctx: GraphQLContext,
+  ): Promise<InfluenceQueryNode[]> {
     const { records } = await ctx.services.queries.submitJsonl({ model: args.model, factorSet: args.factorSet, spaces: args.spaces }, args.jsonl);
     return records.map(toInfluenceQueryType);
   }
@@ -220,6 +239,11 @@ export class InfluenceQueryResolver {
       space: args.space,
       method: SCORE_METHOD_FROM_GRAPHQL[args.method],
     });
-    return { method: SCORE_METHOD_TO_GRAPHQL[plan.method], documents: plan.documents, jobIds: plan.jobIds.map(toJobGlobalId), alreadyCached: plan.alreadyCached };
+    return {
+      method: SCORE_METHOD_TO_GRAPHQL[plan.method],
+      documents: plan.documents,
+      jobIds: plan.jobIds.map(toJobGlobalId),
+      alreadyCached: plan.alreadyCached,
+    };
   }
 }

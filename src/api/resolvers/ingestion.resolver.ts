@@ -31,7 +31,11 @@ class StartIngestionArgs extends IngestionArgs {
   @Field(() => Int, { defaultValue: 32, description: 'Documents per job.' })
   batchSize!: number;
 
-  @Field(() => String, { nullable: true, description: 'Make a new space from the eigenbases of this factor set (closer to the exact influence; re-ingest after refitting) instead of random matrices.' })
+  @Field(() => String, {
+    nullable: true,
+    description:
+      'Make a new space from the eigenbases of this factor set (closer to the exact influence; re-ingest after refitting) instead of random matrices.',
+  })
   eigenbasisFactorSet?: string;
 }
 
@@ -69,7 +73,8 @@ export class IngestionResolver {
 
   @Authorized('CURATOR')
   @Mutation(() => IngestionType, {
-    description: 'Queue the projection of every document of a corpus (the space is created if new); workers process it. Starting again queues only what is missing.',
+    description:
+      'Queue the projection of every document of a corpus (the space is created if new); workers process it. Starting again queues only what is missing.',
   })
   async startIngestion(@Args(() => StartIngestionArgs) args: StartIngestionArgs, @Ctx() ctx: GraphQLContext): Promise<IngestionType> {
     const { status } = await ctx.services.ingestion.startIngestion({

@@ -33,7 +33,10 @@ export class JobResolver {
   }
 
   @Authorized('VIEWER')
-  @Query(() => JobConnectionType, { description: 'Jobs of the job queue, newest first (live ones, and archived ones until the queue deletes them).', complexity: connectionComplexity })
+  @Query(() => JobConnectionType, {
+    description: 'Jobs of the job queue, newest first (live ones, and archived ones until the queue deletes them).',
+    complexity: connectionComplexity,
+  })
   async jobs(@Args(() => JobPageArgs) args: JobPageArgs, @Ctx() ctx: GraphQLContext): Promise<JobConnectionType> {
     const { first } = toPageRequest({ first: args.first });
     const after = args.after === undefined || args.after === null ? null : decodeJobCursor(args.after);

@@ -81,8 +81,7 @@ function authorizationOf(params: Record<string, unknown> | undefined, request: I
 export function createSubscriptionServer(schema: GraphQLSchema, services: Services, settings: Settings, limiter: RateLimiter): SubscriptionServer {
   const development = settings.environment === 'development';
   const formatter = createErrorFormatter(development);
-  const format = (e: GraphQLError): GraphQLFormattedError =>
-    formatter(e.toJSON(), !e.path && e.originalError instanceof TracebaseError ? e.originalError : e);
+  const format = (e: GraphQLError): GraphQLFormattedError => formatter(e.toJSON(), !e.path && e.originalError instanceof TracebaseError ? e.originalError : e);
   const rules = [...specifiedRules, queryDepthRule(settings.maxQueryDepth)];
 
   const server = makeServer<Record<string, unknown>, Extra>({

@@ -25,11 +25,14 @@ registerEnumType(ScoreMethodEnum, {
 @ObjectType('ScoreBasis', { description: 'Which scores an analysis used, over how many documents.' })
 export class ScoreBasisType {
   @Field(() => String, {
-    description: 'PROJECTED: inner products with the full projections (an estimate of the EK-FAC influence). EXACT: the cached exact influence (influenceLayerTotals only).',
+    description:
+      'PROJECTED: inner products with the full projections (an estimate of the EK-FAC influence). EXACT: the cached exact influence (influenceLayerTotals only).',
   })
   method!: string;
 
-  @Field(() => Int, { description: 'Documents scored: every document of the projection space (PROJECTED); for EXACT the most of any query (each result states its own).' })
+  @Field(() => Int, {
+    description: 'Documents scored: every document of the projection space (PROJECTED); for EXACT the most of any query (each result states its own).',
+  })
   documents!: number;
 
   @Field(() => Boolean, {
@@ -212,11 +215,16 @@ export class QueryLayerTotalsType {
   @Field(() => Int, { description: 'Documents summed over.' })
   documents!: number;
 
-  @Field(() => [LayerTotalType], { description: 'One entry per tracked layer, in layer order; summed over the layers, positive + negative is the query’s net influence over the documents.' })
+  @Field(() => [LayerTotalType], {
+    description: 'One entry per tracked layer, in layer order; summed over the layers, positive + negative is the query’s net influence over the documents.',
+  })
   layers!: LayerTotalType[];
 }
 
-@ObjectType('InfluenceLayerTotals', { description: 'Layer-wise influence (docs/design.md "Mathematics"): per query and tracked layer, the total positive and negative influence over the documents scored.' })
+@ObjectType('InfluenceLayerTotals', {
+  description:
+    'Layer-wise influence (docs/design.md "Mathematics"): per query and tracked layer, the total positive and negative influence over the documents scored.',
+})
 export class InfluenceLayerTotalsType {
   @Field(() => ScoreBasisType, { description: 'Scores used.' })
   basis!: ScoreBasisType;
@@ -234,7 +242,8 @@ export class ScoreCorpusResultType {
   documents!: number;
 
   @Field(() => [ID], {
-    description: 'Global IDs of the jobs sent (queue SCORE_CORPUS; see job(id), jobProgress(id)), in query order; the same work sent again gets the same IDs. Empty when everything was cached already.',
+    description:
+      'Global IDs of the jobs sent (queue SCORE_CORPUS; see job(id), jobProgress(id)), in query order; the same work sent again gets the same IDs. Empty when everything was cached already.',
   })
   jobIds!: string[];
 

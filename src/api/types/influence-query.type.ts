@@ -33,9 +33,18 @@ registerEnumType(InfluenceModeEnum, {
   name: 'InfluenceMode',
   description: 'How scores are computed.',
   valuesConfig: {
-    ANN: { description: 'Approximate: HNSW search over the half-precision sketches (in the space’s whitened search basis when it has one: the same inner products); scores are sketch inner products.' },
-    RERANKED: { description: 'ANN candidates reranked by the exact inner product with the full projections: the HNSW search explores max(10k, 200) (at most 10 000); all of them are reranked when the sketch is a part of the full vector, the leading max(2k, k + 100) when the sketch is the whole vector in half precision.' },
-    EXACT: { description: 'The reranked top min(max(2k, 20), 200) rescored with the true EK-FAC influence (gradients recomputed; cached), with layer and token scores.' },
+    ANN: {
+      description:
+        'Approximate: HNSW search over the half-precision sketches (in the space’s whitened search basis when it has one: the same inner products); scores are sketch inner products.',
+    },
+    RERANKED: {
+      description:
+        'ANN candidates reranked by the exact inner product with the full projections: the HNSW search explores max(10k, 200) (at most 10 000); all of them are reranked when the sketch is a part of the full vector, the leading max(2k, k + 100) when the sketch is the whole vector in half precision.',
+    },
+    EXACT: {
+      description:
+        'The reranked top min(max(2k, 20), 200) rescored with the true EK-FAC influence (gradients recomputed; cached), with layer and token scores.',
+    },
   },
 });
 
@@ -45,7 +54,8 @@ export enum InfluenceNormalizationEnum {
 }
 registerEnumType(InfluenceNormalizationEnum, {
   name: 'InfluenceNormalization',
-  description: 'What a ranking orders by (docs/design.md "Mathematics: Norm dominance": documents with a large gradient norm otherwise dominate every raw ranking).',
+  description:
+    'What a ranking orders by (docs/design.md "Mathematics: Norm dominance": documents with a large gradient norm otherwise dominate every raw ranking).',
   valuesConfig: {
     NONE: { description: 'The raw influence score.' },
     GRADIENT_NORM: {
@@ -98,13 +108,15 @@ export class InfluenceQueryType {
 
   @Field(() => String, {
     nullable: true,
-    description: 'The model’s own greedy continuation of the prompt (after end-of-text when the vocabulary has it; up to the completion’s length + 24 tokens, stopping at end-of-text or, for one-line completions, a newline); null until computed.',
+    description:
+      'The model’s own greedy continuation of the prompt (after end-of-text when the vocabulary has it; up to the completion’s length + 24 tokens, stopping at end-of-text or, for one-line completions, a newline); null until computed.',
   })
   modelAnswer!: string | null;
 
   @Field(() => Boolean, {
     nullable: true,
-    description: 'Whether modelAnswer’s final answer is the query’s answer (the last answer keyword the completion states as “The answer is A.” or “A.” first); null when undecidable or not computed.',
+    description:
+      'Whether modelAnswer’s final answer is the query’s answer (the last answer keyword the completion states as “The answer is A.” or “A.” first); null when undecidable or not computed.',
   })
   answeredCorrectly!: boolean | null;
 }

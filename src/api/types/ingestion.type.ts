@@ -53,7 +53,8 @@ export class IngestionType {
 
   @Field(() => Int, {
     nullable: true,
-    description: 'Estimated seconds to finish: documents not yet projected / documentsPerSecond, rounded up. Null when the rate is unknown or no job is left to run.',
+    description:
+      'Estimated seconds to finish: documents not yet projected / documentsPerSecond, rounded up. Null when the rate is unknown or no job is left to run.',
   })
   etaSeconds!: number | null;
 }

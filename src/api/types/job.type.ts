@@ -26,7 +26,10 @@ registerEnumType(JobStateEnum, {
 
 /** GraphQL name of a queue: `tracebase.project-documents` → `PROJECT_DOCUMENTS`. */
 export function queueEnumName(queue: string): string {
-  return queue.replace(/^tracebase\./, '').replace(/[^A-Za-z0-9]+/g, '_').toUpperCase();
+  return queue
+    .replace(/^tracebase\./, '')
+    .replace(/[^A-Za-z0-9]+/g, '_')
+    .toUpperCase();
 }
 
 const QUEUE_DESCRIPTIONS: Readonly<Record<string, string>> = {
@@ -87,7 +90,9 @@ export class JobResultType {
   tokens!: number;
 }
 
-@ObjectType('Job', { description: 'A job of the job queue (pg-boss): a unit of work for the workers, retried with backoff, dead-lettered after its last retry.' })
+@ObjectType('Job', {
+  description: 'A job of the job queue (pg-boss): a unit of work for the workers, retried with backoff, dead-lettered after its last retry.',
+})
 export class JobType {
   @Field(() => ID, { description: 'Global ID (encodes the queue’s job id).' })
   id!: string;
@@ -122,7 +127,10 @@ export class JobType {
   @Field(() => String, { nullable: true, description: 'Error message of the last failed try (failed, retried and dead-lettered jobs); null otherwise.' })
   error!: string | null;
 
-  @Field(() => JobInputType, { nullable: true, description: 'What the job works on (jobs whose payload lists documents: projection batches and their dead letters).' })
+  @Field(() => JobInputType, {
+    nullable: true,
+    description: 'What the job works on (jobs whose payload lists documents: projection batches and their dead letters).',
+  })
   input!: JobInputType | null;
 
   @Field(() => JobProgressType, { nullable: true, description: 'Documents of the batch stored so far (projection batches only).' })

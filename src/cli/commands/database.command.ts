@@ -7,18 +7,14 @@ import { configFromOptions, withDatabaseOptions } from '../config-options';
 /** `tracebase migrate` and `tracebase db status`. */
 export function registerDatabaseCommands(program: Command): void {
   withDatabaseOptions(
-    program
-      .command('migrate')
-      .description('Apply the pending migrations of prisma/migrations (each in a transaction; safe to re-run).'),
+    program.command('migrate').description('Apply the pending migrations of prisma/migrations (each in a transaction; safe to re-run).'),
   ).action(async (options: Record<string, unknown>) => {
     const config = configFromOptions(options);
     const db = await openDatabase(config);
     try {
       const applied = await new DatabaseStatusService(db).migrate();
       process.stdout.write(
-        applied.length === 0
-          ? `${db.target}: up to date, nothing to apply\n`
-          : `${db.target}: applied ${applied.length} migration(s): ${applied.join(', ')}\n`,
+        applied.length === 0 ? `${db.target}: up to date, nothing to apply\n` : `${db.target}: applied ${applied.length} migration(s): ${applied.join(', ')}\n`,
       );
     } finally {
       await db.close();

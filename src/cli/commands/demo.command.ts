@@ -44,7 +44,15 @@ class StderrDemoReporter implements DemoReporter {
 
 async function printExample(services: Services, state: DemoState, query: DemoQuery): Promise<string> {
   const list = async (normalize: 'NONE' | 'GRADIENT_NORM') => {
-    const ranking = await services.influenceSearch.rankByIds({ queryId: query.id, factorSetId: state.factorSetId, spaceId: state.spaceId, k: 5, sign: 'POSITIVE', mode: 'RERANKED', normalize });
+    const ranking = await services.influenceSearch.rankByIds({
+      queryId: query.id,
+      factorSetId: state.factorSetId,
+      spaceId: state.spaceId,
+      k: 5,
+      sign: 'POSITIVE',
+      mode: 'RERANKED',
+      normalize,
+    });
     const docs = await services.documents.getMany(ranking.hits.map((h) => h.documentId));
     return ranking.hits
       .map((h, i) => {
@@ -56,7 +64,8 @@ async function printExample(services: Services, state: DemoState, query: DemoQue
       })
       .join('\n');
   };
-  const verdict = query.answeredCorrectly === true ? 'which the model answers correctly' : query.answeredCorrectly === false ? 'which the model gets wrong' : '';
+  const verdict =
+    query.answeredCorrectly === true ? 'which the model answers correctly' : query.answeredCorrectly === false ? 'which the model gets wrong' : '';
   return (
     `${JSON.stringify(query.prompt.trim())} (answer ${query.answer}${verdict ? `, ${verdict}` : ''}):\n` +
     `the five most positively influential documents (RERANKED, raw influence — large-gradient documents dominate):\n${await list('NONE')}\n` +
@@ -93,20 +102,31 @@ export function registerDemoCommand(program: Command): void {
       const { server, localToken } = platform;
       process.stderr.write(`GraphQL API: ${server.url} (${db.target}); setting up the demo…\n`);
       const { prepareDemo, defaultDemoSettings } = await import('../../demo/demo-pipeline');
-      const state = await prepareDemo(services, services.jobQueue, defaultDemoSettings(path.dirname(path.resolve(config.dataDir)), String(options.model)), new StderrDemoReporter());
+      const state = await prepareDemo(
+        services,
+        services.jobQueue,
+        defaultDemoSettings(path.dirname(path.resolve(config.dataDir)), String(options.model)),
+        new StderrDemoReporter(),
+      );
       // the paper's analyses use queries the model answers correctly: prefer those
-      const pick = (kind: DemoQuery['kind']) => state.queries.find((q) => q.kind === kind && q.answeredCorrectly === true) ?? state.queries.find((q) => q.kind === kind)!;
+      const pick = (kind: DemoQuery['kind']) =>
+        state.queries.find((q) => q.kind === kind && q.answeredCorrectly === true) ?? state.queries.find((q) => q.kind === kind)!;
       const factual = pick('factual');
       const reasoning = pick('reasoning');
       const example = await printExample(services, state, factual);
       const q1 = toGlobalId('InfluenceQuery', factual.id);
-      const ids = state.queries.filter((q) => q.kind !== 'control').slice(0, 4).map((q) => `"${toGlobalId('InfluenceQuery', q.id)}"`);
+      const ids = state.queries
+        .filter((q) => q.kind !== 'control')
+        .slice(0, 4)
+        .map((q) => `"${toGlobalId('InfluenceQuery', q.id)}"`);
       const seconds = (Date.now() - started) / 1000;
       process.stdout.write(
         `\nTracebase demo ready in ${Math.floor(seconds / 60)} min ${Math.round(seconds % 60)} s: ${state.projected} documents of ${state.corpus} projected into ${state.space}, ` +
           `${state.queries.length} queries, ${state.queries.filter((q) => q.answeredCorrectly === true).length} answered correctly by the model (${state.model}, factors ${state.factorSet}).\n` +
           `GraphQL API and landing page: ${server.url}\n` +
-          (localToken ? `Local admin token (valid until the next start): ${localToken}\n` : 'Create a token with `tracebase token create --role admin --name me` and export TOKEN=…\n') +
+          (localToken
+            ? `Local admin token (valid until the next start): ${localToken}\n`
+            : 'Create a token with `tracebase token create --role admin --name me` and export TOKEN=…\n') +
           `\n${example}\n` +
           `The same through the API:\n${graphqlCall(server.url, localToken, `{ influenceQuery(id: "${q1}") { prompt completion topInfluences(factorSet: "${state.factorSet}", space: "${state.space}", k: 5, mode: RERANKED) { mode nats edges { rank score perNat document { externalId source text } } } } }`)}\n\n` +
           `Exact EK-FAC influence with token scores for a reasoning query (${JSON.stringify(reasoning.prompt.split('\n')[0])}):\n` +

@@ -26,7 +26,9 @@ export function registerFactorsCommands(program: Command): void {
   ).action(async (dir: string, options: Record<string, unknown>) => {
     await withPlatform(configFromOptions(options), async (services) => {
       const { record, created } = await services.factorSets.register(String(options.model), dir, typeof options.name === 'string' ? options.name : undefined);
-      process.stdout.write(`${created ? 'registered' : 'already registered'} factor set ${record.name} (id ${record.id}, ${record.strategy}) for model ${String(options.model)}\n`);
+      process.stdout.write(
+        `${created ? 'registered' : 'already registered'} factor set ${record.name} (id ${record.id}, ${record.strategy}) for model ${String(options.model)}\n`,
+      );
     });
   });
   withEngineOptions(
@@ -43,29 +45,47 @@ export function registerFactorsCommands(program: Command): void {
       .option('--layers <names>', 'comma-separated tracked layers (default: both MLP layers of every block)')
       .option('--overwrite', 'replace factors fitted with other arguments in --out', false),
     { batch: 'context windows per engine batch', device: true, threads: true },
-  ).action(async (o: { model: string; corpus: string; out: string; strategy: string; fisher: string; maxDocs?: string; seed: string; layers?: string; batch: string; overwrite: boolean; device: string; threads?: string }) => {
-    const p = await import('../../influence/influence-options.parser');
-    const strategy = p.parseStrategy(o.strategy);
-    const fisher = p.parseFisher(o.fisher);
-    const maxDocs = o.maxDocs === undefined ? null : parseIntegerOption('max-docs', o.maxDocs, 1);
-    const seed = parseIntegerOption('seed', o.seed, 0, 2 ** 32 - 1);
-    const engine = engineOptionsFrom(o);
-    const layers = o.layers?.split(',').map((s) => s.trim()).filter(Boolean);
-    const { FactorFittingService } = await import('../../services/factor-fitting.service');
-    const { outDir, ...rest } = await new FactorFittingService().fit({
-      modelDir: o.model,
-      corpusFile: o.corpus,
-      outDir: o.out,
-      strategy,
-      fisher,
-      maxDocs,
-      seed,
-      ...(layers ? { layers } : {}),
-      batchWindows: engine.batch,
-      overwrite: o.overwrite,
-      device: engine.device,
-      ...(engine.threads ? { threads: engine.threads } : {}),
-    });
-    process.stdout.write(`${JSON.stringify({ out: outDir, ...rest })}\n`);
-  });
+  ).action(
+    async (o: {
+      model: string;
+      corpus: string;
+      out: string;
+      strategy: string;
+      fisher: string;
+      maxDocs?: string;
+      seed: string;
+      layers?: string;
+      batch: string;
+      overwrite: boolean;
+      device: string;
+      threads?: string;
+    }) => {
+      const p = await import('../../influence/influence-options.parser');
+      const strategy = p.parseStrategy(o.strategy);
+      const fisher = p.parseFisher(o.fisher);
+      const maxDocs = o.maxDocs === undefined ? null : parseIntegerOption('max-docs', o.maxDocs, 1);
+      const seed = parseIntegerOption('seed', o.seed, 0, 2 ** 32 - 1);
+      const engine = engineOptionsFrom(o);
+      const layers = o.layers
+        ?.split(',')
+        .map((s) => s.trim())
+        .filter(Boolean);
+      const { FactorFittingService } = await import('../../services/factor-fitting.service');
+      const { outDir, ...rest } = await new FactorFittingService().fit({
+        modelDir: o.model,
+        corpusFile: o.corpus,
+        outDir: o.out,
+        strategy,
+        fisher,
+        maxDocs,
+        seed,
+        ...(layers ? { layers } : {}),
+        batchWindows: engine.batch,
+        overwrite: o.overwrite,
+        device: engine.device,
+        ...(engine.threads ? { threads: engine.threads } : {}),
+      });
+      process.stdout.write(`${JSON.stringify({ out: outDir, ...rest })}\n`);
+    },
+  );
 }

@@ -30,7 +30,10 @@ export function registerGradientsCommand(program: Command): void {
     const model = loadModelDirectory(o.model);
     const r = await computeQueryGradients(model, o.prompt, o.completion, {
       all: o.all,
-      tracked: o.layers?.split(',').map((s) => s.trim()).filter(Boolean),
+      tracked: o.layers
+        ?.split(',')
+        .map((s) => s.trim())
+        .filter(Boolean),
       settings: { device, ...(threads ? { intraOpThreads: threads } : {}) },
     });
     writeFileSync(o.out, writeSafetensors(r.tensors));

@@ -52,7 +52,9 @@ export function registerIngestCommand(program: Command): void {
       await queue.start();
       try {
         const { batches, sent, corpusId } = await services.ingestion.enqueue(queue, String(options.corpus), space, batchSize);
-        process.stderr.write(`space ${space.name} (id ${space.id}): ${space.fullDims} full / ${space.sketchDims} sketch dims; ${batches} batches, ${sent} newly queued\n`);
+        process.stderr.write(
+          `space ${space.name} (id ${space.id}): ${space.fullDims} full / ${space.sketchDims} sketch dims; ${batches} batches, ${sent} newly queued\n`,
+        );
         const work = options.work !== false || db.kind === 'pglite';
         if (!work) {
           process.stdout.write(`${sent} jobs queued; run \`tracebase worker\` to process them\n`);

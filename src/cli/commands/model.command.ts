@@ -18,7 +18,13 @@ export function registerModelCommands(program: Command): void {
     await withPlatform(config, async (services) => {
       const { model: record, created } = await services.modelRegistry.register(dir, {
         name: typeof options.name === 'string' ? options.name : undefined,
-        trackedLayers: typeof options.layers === 'string' ? options.layers.split(',').map((s) => s.trim()).filter(Boolean) : undefined,
+        trackedLayers:
+          typeof options.layers === 'string'
+            ? options.layers
+                .split(',')
+                .map((s) => s.trim())
+                .filter(Boolean)
+            : undefined,
       });
       process.stdout.write(
         `${created ? 'registered' : 'already registered'} model ${record.name} (id ${record.id}): ${record.parameterCount} parameters, ` +
@@ -26,13 +32,11 @@ export function registerModelCommands(program: Command): void {
       );
     });
   });
-  withDatabaseOptions(model.command('list').description('List registered models.')).action(
-    async (options: Record<string, unknown>) => {
-      await withPlatform(configFromOptions(options), async (services) => {
-        for (const m of await services.modelRegistry.list()) {
-          process.stdout.write(`${m.id}\t${m.name}\t${m.parameterCount}\t${m.hash.slice(0, 16)}\t${m.path}\n`);
-        }
-      });
-    },
-  );
+  withDatabaseOptions(model.command('list').description('List registered models.')).action(async (options: Record<string, unknown>) => {
+    await withPlatform(configFromOptions(options), async (services) => {
+      for (const m of await services.modelRegistry.list()) {
+        process.stdout.write(`${m.id}\t${m.name}\t${m.parameterCount}\t${m.hash.slice(0, 16)}\t${m.path}\n`);
+      }
+    });
+  });
 }

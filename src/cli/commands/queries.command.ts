@@ -33,7 +33,9 @@ export function registerQueriesCommands(program: Command): void {
   withDatabaseOptions(
     queries
       .command('add')
-      .description('Store queries and compute them in this process: nats, preconditioned M under a factor set, vectors in projection spaces, the model’s greedy answer.')
+      .description(
+        'Store queries and compute them in this process: nats, preconditioned M under a factor set, vectors in projection spaces, the model’s greedy answer.',
+      )
       .requiredOption('--model <name>', 'registered model')
       .requiredOption('--factors <dir>', 'factor directory from `tracebase factors fit` (registered if new)')
       .option('--factors-name <name>', 'name to register the factors under (default: the directory name)')
@@ -80,11 +82,19 @@ export function registerQueriesCommands(program: Command): void {
     const sign = choiceOption(options.sign, INFLUENCE_SIGNS, '--sign');
     const mode = choiceOption(options.mode, INFLUENCE_MODES, '--mode');
     await withPlatform(configFromOptions(options), async (services) => {
-      const ranking = await services.influenceSearch.topInfluences(queryId, { factorSet: String(options.factorsName), space: String(options.space), k: Number(options.k), sign, mode });
+      const ranking = await services.influenceSearch.topInfluences(queryId, {
+        factorSet: String(options.factorsName),
+        space: String(options.space),
+        k: Number(options.k),
+        sign,
+        mode,
+      });
       process.stdout.write(`query ${queryId}: nats ${ranking.nats.toFixed(3)}, ${ranking.mode}, ${ranking.candidates} candidates\n`);
       for (const h of ranking.hits) {
         const d = h.document;
-        process.stdout.write(`${h.rank}\t${h.score.toExponential(3)}\t${h.perNat.toExponential(3)}\t${d.externalId}\t${d.source}\t${d.text.slice(0, 80).replace(/\s+/g, ' ')}\n`);
+        process.stdout.write(
+          `${h.rank}\t${h.score.toExponential(3)}\t${h.perNat.toExponential(3)}\t${d.externalId}\t${d.source}\t${d.text.slice(0, 80).replace(/\s+/g, ' ')}\n`,
+        );
       }
     });
   });

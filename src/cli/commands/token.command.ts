@@ -24,16 +24,14 @@ export function registerTokenCommands(program: Command): void {
       process.stdout.write(`${secret}\n`);
     });
   });
-  withDatabaseOptions(token.command('list').description('List tokens (never their secrets).')).action(
-    async (options: Record<string, unknown>) => {
-      await withPlatform(configFromOptions(options), async (services) => {
-        for (const t of await services.auth.list()) {
-          const state = t.revokedAt ? `revoked ${t.revokedAt.toISOString()}` : 'active';
-          process.stdout.write(`${t.id}\t${t.prefix}…\t${t.user.name}\t${t.role}\t${t.name}\t${state}\n`);
-        }
-      });
-    },
-  );
+  withDatabaseOptions(token.command('list').description('List tokens (never their secrets).')).action(async (options: Record<string, unknown>) => {
+    await withPlatform(configFromOptions(options), async (services) => {
+      for (const t of await services.auth.list()) {
+        const state = t.revokedAt ? `revoked ${t.revokedAt.toISOString()}` : 'active';
+        process.stdout.write(`${t.id}\t${t.prefix}…\t${t.user.name}\t${t.role}\t${t.name}\t${state}\n`);
+      }
+    });
+  });
   withDatabaseOptions(token.command('revoke').description('Revoke a token by its number.').argument('<id>', 'token number (token list)')).action(
     async (id: string, options: Record<string, unknown>) => {
       const tokenId = Number(id);

@@ -19,13 +19,26 @@ export function registerTrainCommand(program: Command): void {
       .option('--seed <n>', 'integer seed of initialisation and data order', '1')
       .option('--lr <x>', 'peak learning rate', '0.002')
       .option('--checkpoint-every <n>', 'steps between checkpoints', '200')
-      .option('--eval-every <n>', 'evaluate the world\'s queries (greedy) every N steps into training-eval.csv (0 = never)', '0')
+      .option('--eval-every <n>', "evaluate the world's queries (greedy) every N steps into training-eval.csv (0 = never)", '0')
       .option('--stop-after <step>', 'stop after this step (a checkpoint; the schedule still runs to --steps, and --resume continues)')
       .option('--resume', 'continue the training in --out from its checkpoint', false)
       .option('--force', 'overwrite a model already in --out', false),
     { batch: 'rows of 256 tokens per step', threads: true },
-  )
-    .action(async (o: { world: string; out: string; steps: string; seed: string; batch: string; lr: string; checkpointEvery: string; evalEvery: string; threads?: string; stopAfter?: string; resume: boolean; force: boolean }) => {
+  ).action(
+    async (o: {
+      world: string;
+      out: string;
+      steps: string;
+      seed: string;
+      batch: string;
+      lr: string;
+      checkpointEvery: string;
+      evalEvery: string;
+      threads?: string;
+      stopAfter?: string;
+      resume: boolean;
+      force: boolean;
+    }) => {
       const { cpus } = await import('node:os');
       const s = await import('../../training/training.settings');
       const { trainReferenceModel } = await import('../../training/reference-model.trainer');
@@ -57,8 +70,11 @@ export function registerTrainCommand(program: Command): void {
       progress.done();
       const last = r.log.slice(-50);
       const mean = last.reduce((a, b) => a + b.loss, 0) / Math.max(1, last.length);
-      process.stdout.write(`trained ${r.step} steps, ${r.tokensSeen} tokens in ${(r.elapsedSeconds / 60).toFixed(1)} min; mean loss of the last ${last.length} steps ${mean.toFixed(4)} nats/token; model in ${o.out}\n`);
-    });
+      process.stdout.write(
+        `trained ${r.step} steps, ${r.tokensSeen} tokens in ${(r.elapsedSeconds / 60).toFixed(1)} min; mean loss of the last ${last.length} steps ${mean.toFixed(4)} nats/token; model in ${o.out}\n`,
+      );
+    },
+  );
 }
 
 /** After checkpoints at multiples of `every`, evaluates the written model and appends to training-eval.csv. */
@@ -76,6 +92,8 @@ async function evaluationHook(worldDir: string, outDir: string, every: number, t
     const r = await evaluateWorldQueries(loadEvaluatedModel(outDir), queries, { session: { intraOpThreads: threads } });
     appendEvaluationRow(join(outDir, 'training-eval.csv'), step, summary.elapsedSeconds, summary.tokensSeen, r);
     const pct = (k: string) => `${(100 * (r.byTask[k] ?? r.byKind[k] ?? { accuracy: 0 }).accuracy).toFixed(0)}%`;
-    process.stderr.write(`\n[eval step ${step}] factual ${pct('factual')} arithmetic ${pct('two-step-arithmetic')} slope ${pct('slope')} linear ${pct('linear-equation')} controls ${pct('control')} (${r.seconds.toFixed(0)} s)\n`);
+    process.stderr.write(
+      `\n[eval step ${step}] factual ${pct('factual')} arithmetic ${pct('two-step-arithmetic')} slope ${pct('slope')} linear ${pct('linear-equation')} controls ${pct('control')} (${r.seconds.toFixed(0)} s)\n`,
+    );
   };
 }

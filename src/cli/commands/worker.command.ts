@@ -37,10 +37,14 @@ export function registerWorkerCommand(program: Command): void {
         onBatch: (r) => {
           batches++;
           const padding = r.positions > 0 ? Math.round(100 * (1 - r.tokens / r.positions)) : 0;
-          process.stderr.write(`batch ${batches}: ${r.projected} projected, ${r.skipped} too short, ${r.missing} missing, ${r.tokens} tokens (${padding} % padding)\n`);
+          process.stderr.write(
+            `batch ${batches}: ${r.projected} projected, ${r.skipped} too short, ${r.missing} missing, ${r.tokens} tokens (${padding} % padding)\n`,
+          );
         },
       });
-      process.stderr.write(`worker ${process.pid} on ${db.target}: waiting for jobs (concurrency ${concurrency}, ${device}, token budget ${config.tokenBudget})\n`);
+      process.stderr.write(
+        `worker ${process.pid} on ${db.target}: waiting for jobs (concurrency ${concurrency}, ${device}, token budget ${config.tokenBudget})\n`,
+      );
       await new Promise<void>((resolve) => {
         process.once('SIGINT', resolve);
         process.once('SIGTERM', resolve);

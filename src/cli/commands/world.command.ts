@@ -29,7 +29,9 @@ export function registerWorldCommands(program: Command): void {
       const bytes = Object.values(files).reduce((s, t) => s + Buffer.byteLength(t), 0);
       process.stdout.write(
         `world (seed ${seed}, size ${size}): ${generated.documents.length} documents, ${generated.queries.length} queries ` +
-          `(${Object.entries(counts).map(([k, v]) => `${v} ${k}`).join(', ')}), ${bytes} bytes in ${Date.now() - started} ms\n` +
+          `(${Object.entries(counts)
+            .map(([k, v]) => `${v} ${k}`)
+            .join(', ')}), ${bytes} bytes in ${Date.now() - started} ms\n` +
           written.map((p) => `  ${p}\n`).join(''),
       );
     });

@@ -43,7 +43,12 @@ export function buildGpt2Forward(b: GraphBuilder, config: Gpt2Config, shape: Gra
   const allowed = b.mul(b.constant(causal, [1, 1, T, T], dtype, 'causal'), b.reshape(attentionMask, [B, 1, 1, T]));
   const attnBias = b.mul(b.sub(allowed, b.scalar(1, dtype)), b.scalar(MASK_NEG, dtype));
 
-  const positions = b.constant(BigInt64Array.from({ length: T }, (_, i) => BigInt(i)), [T], 'int64', 'positions');
+  const positions = b.constant(
+    BigInt64Array.from({ length: T }, (_, i) => BigInt(i)),
+    [T],
+    'int64',
+    'positions',
+  );
   let h = b.add(b.gather(p('wte.weight'), inputIds), b.gather(p('wpe.weight'), positions));
 
   const linears = new Map<string, LinearSite>();
@@ -73,4 +78,3 @@ export function buildGpt2Forward(b: GraphBuilder, config: Gpt2Config, shape: Gra
   const logits = b.matmul(hf, b.transposeLast2(head));
   return { params, inputIds, attentionMask, logits, linears };
 }
-

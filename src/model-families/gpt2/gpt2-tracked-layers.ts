@@ -19,7 +19,8 @@ export function gpt2LayerShape(config: Gpt2Config, name: string): LayerShape | u
   const m = LAYER_PATTERN.exec(name);
   if (!m || Number(m[1]) >= config.nLayer) return undefined;
   const D = config.nEmbd;
-  const [inFeatures, outFeatures] = m[2] === 'mlp.c_fc' ? [D, config.nInner] : m[2] === 'mlp.c_proj' ? [config.nInner, D] : m[2] === 'attn.c_attn' ? [D, 3 * D] : [D, D];
+  const [inFeatures, outFeatures] =
+    m[2] === 'mlp.c_fc' ? [D, config.nInner] : m[2] === 'mlp.c_proj' ? [config.nInner, D] : m[2] === 'attn.c_attn' ? [D, 3 * D] : [D, D];
   return { name, inFeatures, outFeatures };
 }
 

@@ -57,10 +57,16 @@ export function parseGpt2Config(raw: unknown, file = 'config.json'): Gpt2Config 
     throw new ModelLoadError(`${file}: field model_type: unsupported architecture "${c.model_type}" (only gpt2)`, { file, field: 'model_type' });
   }
   if (c.architectures && !c.architectures.every((a) => /^GPT2/.test(a))) {
-    throw new ModelLoadError(`${file}: field architectures: unsupported architecture ${JSON.stringify(c.architectures)} (only GPT2*)`, { file, field: 'architectures' });
+    throw new ModelLoadError(`${file}: field architectures: unsupported architecture ${JSON.stringify(c.architectures)} (only GPT2*)`, {
+      file,
+      field: 'architectures',
+    });
   }
   if (!(supportedActivations as readonly string[]).includes(c.activation_function)) {
-    throw new ModelLoadError(`${file}: field activation_function: unknown activation "${c.activation_function}" (supported: gelu_new)`, { file, field: 'activation_function' });
+    throw new ModelLoadError(`${file}: field activation_function: unknown activation "${c.activation_function}" (supported: gelu_new)`, {
+      file,
+      field: 'activation_function',
+    });
   }
   if (c.n_embd % c.n_head !== 0) {
     throw new ModelLoadError(`${file}: field n_head: n_embd ${c.n_embd} is not divisible by n_head ${c.n_head}`, { file, field: 'n_head' });

@@ -19,13 +19,17 @@ export function readGpt2Weights(st: SafetensorsFile, config: Gpt2Config): ModelW
   for (const name of st.names()) {
     const canonical = name.startsWith('transformer.') ? name.slice('transformer.'.length) : name;
     if (IGNORED.test(canonical)) continue;
-    if (byCanonical.has(canonical)) throw new ModelLoadError(`${st.file}: tensor ${canonical} appears twice (with and without "transformer.")`, { file: st.file, tensor: name });
+    if (byCanonical.has(canonical))
+      throw new ModelLoadError(`${st.file}: tensor ${canonical} appears twice (with and without "transformer.")`, { file: st.file, tensor: name });
     byCanonical.set(canonical, name);
   }
   const expected = new Set(specs.map((s) => s.name));
   for (const canonical of byCanonical.keys()) {
     if (!expected.has(canonical) && canonical !== 'lm_head.weight') {
-      throw new ModelLoadError(`${st.file}: unexpected tensor ${byCanonical.get(canonical)} for a GPT-2 model with ${config.nLayer} layers`, { file: st.file, tensor: byCanonical.get(canonical) });
+      throw new ModelLoadError(`${st.file}: unexpected tensor ${byCanonical.get(canonical)} for a GPT-2 model with ${config.nLayer} layers`, {
+        file: st.file,
+        tensor: byCanonical.get(canonical),
+      });
     }
   }
   const tensors = new Map<string, Float32Array>();

@@ -12,7 +12,8 @@ export const layerNormGrad: GradientRule = {
   grad: (b, n, gs) => {
     const [x, gamma, beta] = n.inputs as [NonNullable<(typeof n.inputs)[0]>, NonNullable<(typeof n.inputs)[0]>, NonNullable<(typeof n.inputs)[0]>];
     const axis = n.attrs.axis;
-    if (axis && axis.kind === 'int' && axis.value !== -1 && axis.value !== x.shape.length - 1) throw new Error('LayerNormalization gradient: only the last axis is supported');
+    if (axis && axis.kind === 'int' && axis.value !== -1 && axis.value !== x.shape.length - 1)
+      throw new Error('LayerNormalization gradient: only the last axis is supported');
     const epsAttr = n.attrs.epsilon;
     const eps = Math.fround(epsAttr && epsAttr.kind === 'float' ? epsAttr.value : 1e-5);
     const g = only(gs);

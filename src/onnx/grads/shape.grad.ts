@@ -41,6 +41,10 @@ export const concatGrad: GradientRule = {
   grad: (b, n, gs) => {
     const axisAttr = n.attrs.axis;
     const axis = axisAttr && axisAttr.kind === 'int' ? axisAttr.value : 0;
-    return b.split(only(gs), axis, n.inputs.map((x) => x!.shape[axis]!));
+    return b.split(
+      only(gs),
+      axis,
+      n.inputs.map((x) => x!.shape[axis]!),
+    );
   },
 };

@@ -32,17 +32,21 @@ export class DocumentProjectionAnalyticsRepository {
    * document's source: what the whole-corpus analyses (correlations, distributions,
    * over-representation) work on. Ordered by document id.
    */
-  async scoreAll(spaceId: number, query: Float32Array, timeoutMs = 120_000): Promise<{ documentIds: Int32Array; scores: Float64Array; sources: string[]; norms: Float64Array }> {
+  async scoreAll(
+    spaceId: number,
+    query: Float32Array,
+    timeoutMs = 120_000,
+  ): Promise<{ documentIds: Int32Array; scores: Float64Array; sources: string[]; norms: Float64Array }> {
     const dims = assertDims(query.length, 'vector', 'full query dimension');
     const rows = await this.sql.transaction(async (tx) => {
       // an analysis scans the whole space: bound it so that one request cannot hold the database
       await tx.query(`SELECT set_config('statement_timeout', $1, true)`, [String(Math.max(1, Math.round(timeoutMs)))]);
       return tx.query<{ document_id: number; score: number; source: string; gradient_norm: number }>(
-      `SELECT p.document_id, -(p."full"::vector(${dims}) <#> $2::vector(${dims}))::float8 AS score, d.source, p.gradient_norm
+        `SELECT p.document_id, -(p."full"::vector(${dims}) <#> $2::vector(${dims}))::float8 AS score, d.source, p.gradient_norm
          FROM document_projections p JOIN documents d ON d.id = p.document_id
         WHERE p.space_id = $1 AND p."full" IS NOT NULL
         ORDER BY p.document_id`,
-      [assertSafeId(spaceId, 'projection space id'), toVectorLiteral(query, 'vector', 'full query vector')],
+        [assertSafeId(spaceId, 'projection space id'), toVectorLiteral(query, 'vector', 'full query vector')],
       );
     });
     const documentIds = new Int32Array(rows.length);

@@ -128,7 +128,11 @@ function searchStatement(column: SearchColumn, dims: number, normalized: boolean
  * index scan (no second lookup by id), ordered by score or score / ‖x_d‖, with the number of
  * candidates the search found.
  */
-function rerankedSearchStatement(search: { column: SearchColumn; dims: number; normalized: boolean; ascending: boolean }, fullDims: number, rerank: { ascending: boolean; by: 'score' | 'normalized' }): string {
+function rerankedSearchStatement(
+  search: { column: SearchColumn; dims: number; normalized: boolean; ascending: boolean },
+  fullDims: number,
+  rerank: { ascending: boolean; by: 'score' | 'normalized' },
+): string {
   const key = rerank.by === 'normalized' ? 'CASE WHEN gradient_norm > 0 THEN score / gradient_norm ELSE 0 END' : 'score';
   return `SELECT document_id, score, gradient_norm, candidates FROM (
             SELECT document_id, gradient_norm, count(*) OVER ()::int AS candidates,
@@ -162,8 +166,17 @@ export class DocumentProjectionSearchRepository {
     const statement = searchStatement(search.column, dims, search.normalized ?? false, search.ascending ?? false);
     return this.sql.transaction(async (tx) => {
       await applySearchSettings(tx, search);
-      const rows = await tx.query<{ document_id: number; score: number; raw_score: number; gradient_norm: number }>(statement, [search.spaceId, literal, search.k]);
-      const hits = rows.map((r) => ({ documentId: Number(r.document_id), score: Number(r.score), rawScore: Number(r.raw_score), gradientNorm: Number(r.gradient_norm) }));
+      const rows = await tx.query<{ document_id: number; score: number; raw_score: number; gradient_norm: number }>(statement, [
+        search.spaceId,
+        literal,
+        search.k,
+      ]);
+      const hits = rows.map((r) => ({
+        documentId: Number(r.document_id),
+        score: Number(r.score),
+        rawScore: Number(r.raw_score),
+        gradientNorm: Number(r.gradient_norm),
+      }));
       // relaxed_order may return rows slightly out of order: restore the exact order of the hits.
       hits.sort((a, b) => (search.ascending ? a.score - b.score : b.score - a.score));
       return hits;
@@ -184,7 +197,11 @@ export class DocumentProjectionSearchRepository {
       throw new InvalidInputError(`reranked rows must be an integer from 1 to the ${k} candidates, got ${rerank.k}`);
     }
     const fullDims = assertDims(rerank.query.length, 'vector', 'full query dimension');
-    const statement = rerankedSearchStatement({ column: search.column, dims, normalized: search.normalized ?? false, ascending: search.ascending ?? false }, fullDims, rerank);
+    const statement = rerankedSearchStatement(
+      { column: search.column, dims, normalized: search.normalized ?? false, ascending: search.ascending ?? false },
+      fullDims,
+      rerank,
+    );
     const params = [search.spaceId, literal, k, toVectorLiteral(rerank.query, 'vector', 'full query vector'), rerank.k];
     const rows = await this.sql.transaction(async (tx) => {
       await applySearchSettings(tx, search);
@@ -196,7 +213,6 @@ export class DocumentProjectionSearchRepository {
     };
   }
 
-
   /**
    * The plan Postgres chooses for a sketch search (diagnostics). With `asOnLargeTable`, scans
    * and sorts are priced out as they are on a table of millions of rows, so a small test table
@@ -205,13 +221,23 @@ export class DocumentProjectionSearchRepository {
    * `rerankedFullDims`, the statement of {@link searchReranked} (full vectors of that dimension)
    * around the same search.
    */
-  async explainSketchSearch(spaceId: number, query: Float32Array, k: number, asOnLargeTable = false, normalized = false, rerankedFullDims?: number): Promise<string> {
+  async explainSketchSearch(
+    spaceId: number,
+    query: Float32Array,
+    k: number,
+    asOnLargeTable = false,
+    normalized = false,
+    rerankedFullDims?: number,
+  ): Promise<string> {
     const dims = assertDims(query.length, 'halfvec', 'sketch query dimension');
     const params: unknown[] = [assertSafeId(spaceId, 'projection space id'), toVectorLiteral(query, 'halfvec', 'query'), k];
     let statement = searchStatement('sketch', dims, normalized, false);
     if (rerankedFullDims !== undefined) {
       const fullDims = assertDims(rerankedFullDims, 'vector', 'full dimension');
-      statement = rerankedSearchStatement({ column: 'sketch', dims, normalized, ascending: false }, fullDims, { ascending: false, by: normalized ? 'normalized' : 'score' });
+      statement = rerankedSearchStatement({ column: 'sketch', dims, normalized, ascending: false }, fullDims, {
+        ascending: false,
+        by: normalized ? 'normalized' : 'score',
+      });
       params.push(toVectorLiteral(new Float32Array(fullDims), 'vector', 'full query'), k);
     }
     const rows = await this.sql.transaction(async (tx: SqlClient) => {

@@ -3,7 +3,6 @@ import type { TransactionalSqlClient } from '../../db/database.types';
 import { assertSafeId, parseVector, toVectorParameter, type VectorEncoding } from '../vector-sql';
 import type { DocumentProjectionRecord } from '../../domain/document-projection.record';
 
-
 const ROWS_PER_STATEMENT = 500;
 
 /**
@@ -106,20 +105,13 @@ export class DocumentProjectionWriteRepository {
 
   /** Whether a space holds any projection (an index probe, unlike `count`). */
   async hasAny(spaceId: number): Promise<boolean> {
-    const [row] = await this.sql.query<{ present: boolean }>(
-      'SELECT EXISTS (SELECT 1 FROM document_projections WHERE space_id = $1) AS present',
-      [spaceId],
-    );
+    const [row] = await this.sql.query<{ present: boolean }>('SELECT EXISTS (SELECT 1 FROM document_projections WHERE space_id = $1) AS present', [spaceId]);
     return row?.present === true;
   }
 
   /** Number of projections stored in a space. */
   async count(spaceId: number): Promise<number> {
-    const [row] = await this.sql.query<{ n: number }>(
-      'SELECT count(*)::int AS n FROM document_projections WHERE space_id = $1',
-      [spaceId],
-    );
+    const [row] = await this.sql.query<{ n: number }>('SELECT count(*)::int AS n FROM document_projections WHERE space_id = $1', [spaceId]);
     return Number(row?.n ?? 0);
   }
-
 }

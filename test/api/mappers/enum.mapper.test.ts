@@ -27,10 +27,13 @@ describe('GraphQL enum maps', () => {
     ['influence normalisation', INFLUENCE_NORMALIZATIONS, INFLUENCE_NORMALIZATION_TO_GRAPHQL, INFLUENCE_NORMALIZATION_FROM_GRAPHQL],
     ['score method', SCORE_METHODS, SCORE_METHOD_TO_GRAPHQL, SCORE_METHOD_FROM_GRAPHQL],
     ['job state', JOB_STATES, JOB_STATE_TO_GRAPHQL, JOB_STATE_FROM_GRAPHQL],
-  ] as [string, readonly string[], Record<string, string>, Record<string, string>][])('%s: every domain value maps to a distinct GraphQL value and back', (_, values, to, from) => {
-    const mapped = values.map((v) => to[v]!);
-    expect(new Set(mapped).size).toBe(values.length);
-    expect(Object.keys(from).sort()).toEqual([...mapped].sort());
-    expect(mapped.map((g) => from[g])).toEqual([...values]);
-  });
+  ] as [string, readonly string[], Record<string, string>, Record<string, string>][])(
+    '%s: every domain value maps to a distinct GraphQL value and back',
+    (_, values, to, from) => {
+      const mapped = values.map((v) => to[v]!);
+      expect(new Set(mapped).size).toBe(values.length);
+      expect(Object.keys(from).sort()).toEqual([...mapped].sort());
+      expect(mapped.map((g) => from[g])).toEqual([...values]);
+    },
+  );
 });

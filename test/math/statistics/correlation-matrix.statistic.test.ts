@@ -12,10 +12,14 @@ describe('correlationMatrix', () => {
     for (const method of ['pearson', 'spearman'] as const) {
       const c = correlationMatrix(rows, method);
       const f = method === 'pearson' ? pearson : spearman;
-      for (let a = 0; a < 4; a++)
-        for (let b = 0; b < 4; b++) expect(c.data[a * 4 + b]).toBeCloseTo(a === b ? 1 : f(rows[a]!, rows[b]!), 14);
+      for (let a = 0; a < 4; a++) for (let b = 0; b < 4; b++) expect(c.data[a * 4 + b]).toBeCloseTo(a === b ? 1 : f(rows[a]!, rows[b]!), 14);
     }
     expect(correlationMatrix(rows, 'spearman').data[2]).toBeCloseTo(-1, 14); // −x² is decreasing on [0, 1)
-    expect(() => correlationMatrix([[1, 2, 3], [1, 2]])).toThrow(ShapeMismatchError);
+    expect(() =>
+      correlationMatrix([
+        [1, 2, 3],
+        [1, 2],
+      ]),
+    ).toThrow(ShapeMismatchError);
   });
 });

@@ -8,9 +8,17 @@ import { testNormal, testRandom } from '../support/naive';
 /** One-pass textbook formula (different algorithm from the centred two-pass one). */
 function naivePearson(x: number[], y: number[]): number {
   const n = x.length;
-  let sx = 0, sy = 0, sxx = 0, syy = 0, sxy = 0;
+  let sx = 0,
+    sy = 0,
+    sxx = 0,
+    syy = 0,
+    sxy = 0;
   for (let i = 0; i < n; i++) {
-    sx += x[i]!; sy += y[i]!; sxx += x[i]! ** 2; syy += y[i]! ** 2; sxy += x[i]! * y[i]!;
+    sx += x[i]!;
+    sy += y[i]!;
+    sxx += x[i]! ** 2;
+    syy += y[i]! ** 2;
+    sxy += x[i]! * y[i]!;
   }
   return (n * sxy - sx * sy) / Math.sqrt((n * sxx - sx * sx) * (n * syy - sy * sy));
 }
@@ -28,7 +36,12 @@ describe('pearson', () => {
     const x = Array.from({ length: 1000 }, normal);
     const y = x.map((v) => 0.7 * v + 0.5 * normal());
     expect(pearson(x, y)).toBeCloseTo(naivePearson(x, y), 12);
-    expect(pearson(x, x.map((v) => -2 * v + 3))).toBeCloseTo(-1, 13);
+    expect(
+      pearson(
+        x,
+        x.map((v) => -2 * v + 3),
+      ),
+    ).toBeCloseTo(-1, 13);
     expect(pearson(Float64Array.from(x), Float64Array.from(x.map((v) => 5 * v)))).toBeCloseTo(1, 13);
   });
 

@@ -71,8 +71,7 @@ export function nKron(a: Dense, b: Dense): Dense {
   const q = b[0]!.length;
   const out: Dense = Array.from({ length: a.length * p }, () => new Array<number>(a[0]!.length * q).fill(0));
   for (let i = 0; i < a.length; i++)
-    for (let j = 0; j < a[0]!.length; j++)
-      for (let k = 0; k < p; k++) for (let l = 0; l < q; l++) out[i * p + k]![j * q + l] = a[i]![j]! * b[k]![l]!;
+    for (let j = 0; j < a[0]!.length; j++) for (let k = 0; k < p; k++) for (let l = 0; l < q; l++) out[i * p + k]![j * q + l] = a[i]![j]! * b[k]![l]!;
   return out;
 }
 

@@ -1,6 +1,16 @@
 import { gpt2ParameterCount, parseGpt2Config } from '../../../src/model-families/gpt2';
 
-const base = { n_embd: 768, n_layer: 12, n_head: 12, n_positions: 1024, vocab_size: 50257, layer_norm_epsilon: 1e-5, activation_function: 'gelu_new', model_type: 'gpt2', architectures: ['GPT2LMHeadModel'] };
+const base = {
+  n_embd: 768,
+  n_layer: 12,
+  n_head: 12,
+  n_positions: 1024,
+  vocab_size: 50257,
+  layer_norm_epsilon: 1e-5,
+  activation_function: 'gelu_new',
+  model_type: 'gpt2',
+  architectures: ['GPT2LMHeadModel'],
+};
 
 describe('GPT-2 config', () => {
   it('reads the HF keys and counts the 124M parameters of GPT-2 small', () => {

@@ -48,14 +48,20 @@ describe('whole-model gradients of a tiny random GPT-2', () => {
   for (const s of gpt2ParameterSpecs(config)) {
     const n = s.shape.reduce((a, b) => a * b, 1);
     const idx = Array.from({ length: 8 }, () => Math.floor(rng.next() * n));
-    if (s.name === 'wte.weight') for (const tok of [...seqs[0]!.tokens.slice(0, 3), seqs[1]!.tokens[2]!]) idx.push(tok * config.nEmbd + Math.floor(rng.next() * config.nEmbd));
+    if (s.name === 'wte.weight')
+      for (const tok of [...seqs[0]!.tokens.slice(0, 3), seqs[1]!.tokens[2]!]) idx.push(tok * config.nEmbd + Math.floor(rng.next() * config.nEmbd));
     if (s.name === 'wpe.weight') idx.push(...Array.from({ length: 6 }, (_, j) => j * config.nEmbd + Math.floor(rng.next() * config.nEmbd)));
     coords.set(s.name, idx);
   }
   let fd: Map<string, number[]>;
   beforeAll(() => {
     const { weights } = tinyEngine('float64');
-    fd = referenceGradientSubset(config, weights, windows.map((w) => ({ tokens: w.tokens, mask: w.lossMask })), coords);
+    fd = referenceGradientSubset(
+      config,
+      weights,
+      windows.map((w) => ({ tokens: w.tokens, mask: w.lossMask })),
+      coords,
+    );
   });
 
   it.each([
@@ -102,7 +108,9 @@ describe('whole-model gradients of a tiny random GPT-2', () => {
     const all = await engine.run({ labels: 'data', allGradients: true }, batch);
     const tr = await engine.run({ labels: 'data', trackedGradients: true }, batch);
     const names = Object.keys(tr).filter((k) => k.startsWith('grad.'));
-    expect(names.sort()).toEqual(['h.0.mlp.c_fc', 'h.0.mlp.c_proj', 'h.1.mlp.c_fc', 'h.1.mlp.c_proj'].flatMap((l) => [`grad.${l}.bias`, `grad.${l}.weight`]).sort());
+    expect(names.sort()).toEqual(
+      ['h.0.mlp.c_fc', 'h.0.mlp.c_proj', 'h.1.mlp.c_fc', 'h.1.mlp.c_proj'].flatMap((l) => [`grad.${l}.bias`, `grad.${l}.weight`]).sort(),
+    );
     for (const k of names) expect(relErr(tr[k]!.data as Float64Array, all[k]!.data as Float64Array)).toBeLessThan(1e-12);
   });
 });
@@ -113,7 +121,10 @@ describe('untied LM head (checkpoint with its own lm_head.weight)', () => {
     const { weights } = tinyEngine('float64');
     const rng = new Mulberry32(77);
     const lmHead = Float32Array.from({ length: config.vocabSize * config.nEmbd }, () => 0.2 * rng.normal());
-    const engine = new GradientEngine({ family: gpt2Family, config, weights: { tensors: weights, lmHead, fileNames: new Map() }, hash: 'untied' }, defaultEngineSettings({ dtype: 'float64', intraOpThreads: 1 }));
+    const engine = new GradientEngine(
+      { family: gpt2Family, config, weights: { tensors: weights, lmHead, fileNames: new Map() }, hash: 'untied' },
+      defaultEngineSettings({ dtype: 'float64', intraOpThreads: 1 }),
+    );
     const tokens = randomTokens(9, 256, 78);
     const windows = splitIntoWindows({ tokens, scoreFrom: 0 }, 16);
     const out = await engine.run({ labels: 'data', allGradients: true }, packWindows(windows, 9));

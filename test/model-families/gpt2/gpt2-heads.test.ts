@@ -180,7 +180,10 @@ describe('EK-FAC eigenvalue-correction head', () => {
     const [i, o] = [config.nInner, config.nEmbd];
     const QS = randomMatrix(o, o, 71);
     const QA = randomMatrix(i + 1, i + 1, 72);
-    const out = await engine.run({ labels: 'data', tracked: [layer], eigenCorrection: true }, packWindows(windows, 9), { [`QS.${layer}`]: QS, [`QA.${layer}`]: QA });
+    const out = await engine.run({ labels: 'data', tracked: [layer], eigenCorrection: true }, packWindows(windows, 9), {
+      [`QS.${layer}`]: QS,
+      [`QA.${layer}`]: QA,
+    });
     const want = new Float64Array(o * (i + 1));
     for (const w of windows) {
       const g = await engine.run({ labels: 'data', trackedGradients: true, tracked: [layer] }, packWindows([w], w.tokens.length));
@@ -215,13 +218,15 @@ describe('sampled labels (Gumbel-max)', () => {
     const V = config.vocabSize;
     const want = Array.from({ length: 8 }, (_, t) => {
       let best = 0;
-      for (let v = 1; v < V; v++) if (logits[t * V + v]! + (noise.data[t * V + v] as number) > logits[t * V + best]! + (noise.data[t * V + best] as number)) best = v;
+      for (let v = 1; v < V; v++)
+        if (logits[t * V + v]! + (noise.data[t * V + v] as number) > logits[t * V + best]! + (noise.data[t * V + best] as number)) best = v;
       return best;
     });
     expect(sampled).toEqual(want);
     // gradients with sampled labels equal data-label gradients with those labels as targets
     const asData = await engine.run({ labels: 'data', trackedGradients: true }, { ...batch, targets: BigInt64Array.from(sampled.map(BigInt)) });
-    for (const k of Object.keys(asData).filter((n) => n.startsWith('grad.'))) expect(relErr(out[k]!.data as Float64Array, asData[k]!.data as Float64Array)).toBeLessThan(1e-12);
+    for (const k of Object.keys(asData).filter((n) => n.startsWith('grad.')))
+      expect(relErr(out[k]!.data as Float64Array, asData[k]!.data as Float64Array)).toBeLessThan(1e-12);
   });
 
   it('can score every real position, including the last of each window', async () => {
@@ -256,7 +261,8 @@ describe('sampled labels (Gumbel-max)', () => {
     const again = await engine.run({ labels: 'sampled-icdf', trackedGradients: true }, batch, { uniform_noise: uniformNoise(5, 1, 8, 'float64') });
     expect(Array.from(again.sampled_targets!.data as BigInt64Array, Number)).toEqual(sampled);
     const asData = await engine.run({ labels: 'data', trackedGradients: true }, { ...batch, targets: BigInt64Array.from(sampled.map(BigInt)) });
-    for (const k of Object.keys(asData).filter((n) => n.startsWith('grad.'))) expect(relErr(out[k]!.data as Float64Array, asData[k]!.data as Float64Array)).toBeLessThan(1e-12);
+    for (const k of Object.keys(asData).filter((n) => n.startsWith('grad.')))
+      expect(relErr(out[k]!.data as Float64Array, asData[k]!.data as Float64Array)).toBeLessThan(1e-12);
   });
 
   it('inverse-CDF samples follow the model distribution (a 4-token model, 4000 draws)', async () => {
@@ -269,7 +275,10 @@ describe('sampled labels (Gumbel-max)', () => {
     const z = row.reduce((a, x) => a + Math.exp(x), 0);
     const counts = [0, 0, 0, 0];
     const rows = 1000;
-    const many = packWindows(Array.from({ length: rows }, () => b4.windows[0]!), 4);
+    const many = packWindows(
+      Array.from({ length: rows }, () => b4.windows[0]!),
+      4,
+    );
     for (let rep = 0; rep < 4; rep++) {
       const out = await e4.run({ labels: 'sampled-icdf' }, many, { uniform_noise: uniformNoise(100 + rep, rows, 4, 'float64') });
       const s = out.sampled_targets!.data as BigInt64Array;

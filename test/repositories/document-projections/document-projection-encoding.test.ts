@@ -84,7 +84,14 @@ describe.each(testBackends())('vectors written and read back on %s', (kind) => {
   afterAll(() => scratch.drop());
 
   const records = (): DocumentProjectionRecord[] =>
-    docIds.map((documentId, i) => ({ documentId, full: hardVector(100 + i, false), sketch: hardVector(200 + i, true), loss: i + 0.5, tokenCount: 3 + i, gradientNorm: 1 + i }));
+    docIds.map((documentId, i) => ({
+      documentId,
+      full: hardVector(100 + i, false),
+      sketch: hardVector(200 + i, true),
+      loss: i + 0.5,
+      tokenCount: 3 + i,
+      gradientNorm: 1 + i,
+    }));
 
   it.each(encodings)('%s: full vectors come back bit-identical in float32, sketches as the float32 rounded to half precision', async (encoding) => {
     const repo = new DocumentProjectionWriteRepository(scratch.db.sql, 3, encoding);
@@ -99,7 +106,7 @@ describe.each(testBackends())('vectors written and read back on %s', (kind) => {
     });
   });
 
-  it('the services write in the back-end\'s fastest encoding, with the same stored values', async () => {
+  it("the services write in the back-end's fastest encoding, with the same stored values", async () => {
     const services = createServices(scratch.db);
     const written = records().map((r) => ({ ...r, loss: 9 }));
     await services.ingestion.store(spaceId, written);

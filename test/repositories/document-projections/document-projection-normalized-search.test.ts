@@ -1,6 +1,10 @@
 import { applyMigrations } from '../../../src/db/migration-runner';
 import { DocumentProjectionAnalyticsRepository } from '../../../src/repositories/document-projections/document-projection-analytics.repository';
-import { DocumentProjectionIndexRepository, normalizedSketchIndexName, sketchIndexName } from '../../../src/repositories/document-projections/document-projection-index.repository';
+import {
+  DocumentProjectionIndexRepository,
+  normalizedSketchIndexName,
+  sketchIndexName,
+} from '../../../src/repositories/document-projections/document-projection-index.repository';
 import { DocumentProjectionSearchRepository } from '../../../src/repositories/document-projections/document-projection-search.repository';
 import { DocumentProjectionWriteRepository } from '../../../src/repositories/document-projections/document-projection-write.repository';
 import type { DocumentProjectionRecord } from '../../../src/domain/document-projection.record';
@@ -40,7 +44,12 @@ describe.each(testBackends())('norm-normalised search and per-layer sums on %s',
     });
     spaceId = space.id;
     await prisma.document.createMany({
-      data: Array.from({ length: N }, (_, i) => ({ corpusId: corpus.id, externalId: `doc-${i}`, text: `text ${i}`, contentHash: i.toString(16).padStart(64, '0') })),
+      data: Array.from({ length: N }, (_, i) => ({
+        corpusId: corpus.id,
+        externalId: `doc-${i}`,
+        text: `text ${i}`,
+        contentHash: i.toString(16).padStart(64, '0'),
+      })),
     });
     const ids = (await prisma.document.findMany({ orderBy: { id: 'asc' }, select: { id: true } })).map((d) => d.id);
     const random = mulberry32(11);
@@ -86,7 +95,10 @@ describe.each(testBackends())('norm-normalised search and per-layer sums on %s',
       return n > 0 ? dot(q, x) / n : 0;
     };
     const truth = stored.map((s) => ({ id: s.id, score: unit(s.x), raw: dot(q, s.x) })).sort((a, b) => b.score - a.score);
-    const rawTruth = [...truth].sort((a, b) => b.raw - a.raw).slice(0, 10).map((t) => t.id);
+    const rawTruth = [...truth]
+      .sort((a, b) => b.raw - a.raw)
+      .slice(0, 10)
+      .map((t) => t.id);
     const top10 = truth.slice(0, 10).map((t) => t.id);
     expect(top10.filter((id) => rawTruth.includes(id)).length).toBeLessThan(10);
 
@@ -120,10 +132,20 @@ describe.each(testBackends())('norm-normalised search and per-layer sums on %s',
     expect(top.hits.map((h) => h.documentId)).toEqual(truth.slice(0, 8).map((t) => t.id));
     top.hits.forEach((h, i) => expect(h.score).toBeCloseTo(truth[i]!.score, 3));
     const bottom = await searches.searchReranked(everyDocument, { query: y, k: 8, ascending: true, by: 'normalized' });
-    expect(bottom.hits.map((h) => h.documentId)).toEqual(truth.slice(-8).reverse().map((t) => t.id));
+    expect(bottom.hits.map((h) => h.documentId)).toEqual(
+      truth
+        .slice(-8)
+        .reverse()
+        .map((t) => t.id),
+    );
     // raw order is another order on these heavy-tailed norms
     const raw = await searches.searchReranked(everyDocument, { query: y, k: 8, ascending: false, by: 'score' });
-    expect(raw.hits.map((h) => h.documentId)).toEqual([...truth].sort((a, b) => b.score - a.score).slice(0, 8).map((t) => t.id));
+    expect(raw.hits.map((h) => h.documentId)).toEqual(
+      [...truth]
+        .sort((a, b) => b.score - a.score)
+        .slice(0, 8)
+        .map((t) => t.id),
+    );
     expect(raw.hits.map((h) => h.documentId)).not.toEqual(top.hits.map((h) => h.documentId));
     // the whole order, ties (the zero vector's 0) broken by document id as the truth does
     const all = await searches.searchReranked(everyDocument, { query: y, k: N, ascending: false, by: 'normalized' });
@@ -150,13 +172,19 @@ describe.each(testBackends())('norm-normalised search and per-layer sums on %s',
     expect(reranked.hits.map((h) => h.documentId)).toEqual(expected.map((e) => e.id));
     reranked.hits.forEach((h, i) => expect(h.score).toBeCloseTo(expected[i]!.score, 3));
     // the rerank can keep at most what the search finds
-    await expect(searches.searchReranked(search, { query: y, k: 41, ascending: false, by: 'score' })).rejects.toThrow(/reranked rows must be an integer from 1 to the 40 candidates, got 41/);
+    await expect(searches.searchReranked(search, { query: y, k: 41, ascending: false, by: 'score' })).rejects.toThrow(
+      /reranked rows must be an integer from 1 to the 40 candidates, got 41/,
+    );
     await expect(searches.searchReranked({ ...search, k: 0 }, { query: y, k: 1, ascending: false, by: 'score' })).rejects.toThrow(/candidates must be/);
   });
 
   it('sums per-layer inner products over every document, positive and negative apart, as a naive loop does', async () => {
     const y = randomVector(mulberry32(8), FULL);
-    const sums = await analytics.layerScoreSums(spaceId, FULL, BLOCKS.map((b) => ({ offset: b.offset, query: y.subarray(b.offset, b.offset + b.length) })));
+    const sums = await analytics.layerScoreSums(
+      spaceId,
+      FULL,
+      BLOCKS.map((b) => ({ offset: b.offset, query: y.subarray(b.offset, b.offset + b.length) })),
+    );
     expect(sums.documents).toBe(N);
     let total = 0;
     BLOCKS.forEach((b, k) => {
@@ -174,7 +202,10 @@ describe.each(testBackends())('norm-normalised search and per-layer sums on %s',
       total += sums.positive[k]! + sums.negative[k]!;
     });
     // over the layers, the net totals add up to Σ_d ⟨y, x_d⟩
-    expect(total).toBeCloseTo(records.reduce((s, r) => s + dot(y, r.full!), 0), 2);
+    expect(total).toBeCloseTo(
+      records.reduce((s, r) => s + dot(y, r.full!), 0),
+      2,
+    );
   });
 
   it('validates limits before any query', async () => {

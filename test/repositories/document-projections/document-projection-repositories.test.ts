@@ -93,7 +93,10 @@ describe.each(testBackends())('document projection repositories (write, index, s
     full[5] = Number.NaN;
     bad[2] = { ...bad[2]!, full };
     await expect(repo.upsertMany(spaceId, bad)).rejects.toThrow(/row 2\) full vector\[5\] is NaN/);
-    const rows = await repo.findByDocuments(spaceId, bad.map((r) => r.documentId));
+    const rows = await repo.findByDocuments(
+      spaceId,
+      bad.map((r) => r.documentId),
+    );
     expect(rows.every((r) => r.loss !== 99)).toBe(true);
     const tooLong = { ...records[0]!, sketch: new Float32Array(4001) };
     await expect(repo.upsertMany(spaceId, [tooLong])).rejects.toThrow(/4001 dimensions.*at most 4000/);
@@ -113,15 +116,16 @@ describe.each(testBackends())('document projection repositories (write, index, s
 
   it('exact search on the full vectors equals a brute-force inner-product ranking', async () => {
     const q = randomVector(mulberry32(99), FULL);
-    const expected = records
-      .map((r) => ({ documentId: r.documentId, score: dot(q, r.full!) }))
-      .sort((a, b) => b.score - a.score);
+    const expected = records.map((r) => ({ documentId: r.documentId, score: dot(q, r.full!) })).sort((a, b) => b.score - a.score);
     const top = await searches.searchInnerProduct({ spaceId, query: q, column: 'full', k: 10 });
     expect(top.map((h) => h.documentId)).toEqual(expected.slice(0, 10).map((h) => h.documentId));
     top.forEach((h, i) => expect(h.score).toBeCloseTo(expected[i]!.score, 3));
     const bottom = await searches.searchInnerProduct({ spaceId, query: q, column: 'full', k: 5, ascending: true });
     expect(bottom.map((h) => h.documentId)).toEqual(
-      expected.slice(-5).reverse().map((h) => h.documentId),
+      expected
+        .slice(-5)
+        .reverse()
+        .map((h) => h.documentId),
     );
   });
 
@@ -170,7 +174,15 @@ describe.each(testBackends())('document projection repositories (write, index, s
   it('bumps the space’s vectors_version on every statement that writes or deletes its projections, and only its own', async () => {
     const { prisma } = scratch.db;
     const other = await prisma.projectionSpace.create({
-      data: { modelId: (await prisma.projectionSpace.findUniqueOrThrow({ where: { id: spaceId } })).modelId, name: 'other', kind: 'RANDOM_GAUSSIAN', seed: 2, layerRanks: [], fullDims: FULL, sketchDims: SKETCH },
+      data: {
+        modelId: (await prisma.projectionSpace.findUniqueOrThrow({ where: { id: spaceId } })).modelId,
+        name: 'other',
+        kind: 'RANDOM_GAUSSIAN',
+        seed: 2,
+        layerRanks: [],
+        fullDims: FULL,
+        sketchDims: SKETCH,
+      },
     });
     const version = async (id: number) => (await prisma.projectionSpace.findUniqueOrThrow({ where: { id } })).vectorsVersion;
     const before = await version(spaceId);
