@@ -196,6 +196,7 @@ async function main(): Promise<void> {
         return {
           queryId: Number(q.id),
           factorSetId,
+          damping: 'relative:0.1',
           nats: q.nats,
           tokenCount: q.tokens,
           rank: stored.rank,

@@ -20,13 +20,18 @@ export function parseFisher(v: string): FisherKind {
   return v;
 }
 
-/** `--damping`: `auto` (0.1 × mean eigenvalue per layer) or a positive number (absolute λ for every layer). */
+/**
+ * `--damping`, a score argument: `auto` (0.1 × mean eigenvalue per layer), `relative:F`
+ * (F × mean eigenvalue per layer, as the API's `damping`), `absolute:V`, or a bare positive
+ * number (an absolute λ for every layer).
+ */
 export function parseDamping(v: string): DampingSpec {
   if (v === 'auto') return DEFAULT_DAMPING;
-  const x = Number(v);
-  if (v.trim() === '' || !Number.isFinite(x) || x <= 0)
-    throw new InvalidInputError(`--damping must be auto or a positive number, got ${v}`, { field: 'damping' });
-  return { mode: 'absolute', value: x };
+  const keyed = /^(relative|absolute):(.*)$/.exec(v);
+  const x = Number(keyed ? keyed[2] : v);
+  if ((keyed ? keyed[2]! : v).trim() === '' || !Number.isFinite(x) || x <= 0)
+    throw new InvalidInputError(`--damping must be auto, relative:F, absolute:V or a positive number, got ${v}`, { field: 'damping' });
+  return keyed?.[1] === 'relative' ? { mode: 'relative', factor: x } : { mode: 'absolute', value: x };
 }
 
 /** `--rank`: auto | exact | N. */

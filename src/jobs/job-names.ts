@@ -15,6 +15,8 @@ export interface ComputeQueryGradientsJob {
   readonly factorSetId: number;
   /** Projection space ids, ascending. */
   readonly spaceIds: number[];
+  /** Damping of M_ℓ(q), a score-arguments key (`relative:0.1`); absent in jobs queued before dampings were chosen: the default. */
+  readonly damping?: string;
 }
 
 /**

@@ -42,20 +42,30 @@ const CACHED_FOR_PROJECTION = `s.document_id = p.document_id AND s.query_id = $1
 export class InfluenceScoreRepository {
   constructor(private readonly sql: TransactionalSqlClient) {}
 
-  /** Upserts exact scores of one query under one factor set, in one transaction. */
-  async saveExact(queryId: number, factorSetId: number, rows: readonly ExactScoreRow[]): Promise<void> {
-    if (rows.length === 0) return;
-    await this.sql.transaction(async (tx) => {
+  /**
+   * Upserts exact scores of one query under one factor set, computed with `damping` (a
+   * score-arguments key), in one transaction. Rows are written only while the query's stored
+   * gradient under the factor set still has that damping: scores of a computation overtaken by a
+   * recomputation under another damping are dropped, never mixed in. Returns how many were written.
+   */
+  async saveExact(queryId: number, factorSetId: number, damping: string, rows: readonly ExactScoreRow[]): Promise<number> {
+    if (rows.length === 0) return 0;
+    return this.sql.transaction(async (tx) => {
+      let written = 0;
       for (const r of rows) {
-        await tx.query(
-          `INSERT INTO influence_scores (query_id, document_id, factor_set_id, space_id, method, score, per_nat, layer_scores, token_scores)
-           VALUES ($1, $2, $3, NULL, 'EXACT', $4, $5, $6::float8[], $7::float8[])
+        const inserted = await tx.query(
+          `INSERT INTO influence_scores (query_id, document_id, factor_set_id, space_id, method, damping, score, per_nat, layer_scores, token_scores)
+           SELECT $1, $2, $3, NULL, 'EXACT', $8, $4, $5, $6::float8[], $7::float8[]
+            WHERE EXISTS (SELECT 1 FROM query_gradients g WHERE g.query_id = $1 AND g.factor_set_id = $3 AND g.damping = $8)
            ON CONFLICT (query_id, document_id, factor_set_id, method, (coalesce(space_id, 0)))
            DO UPDATE SET score = EXCLUDED.score, per_nat = EXCLUDED.per_nat, layer_scores = EXCLUDED.layer_scores,
-                         token_scores = EXCLUDED.token_scores, created_at = now()`,
-          [queryId, r.documentId, factorSetId, r.score, r.perNat, [...r.layerScores], [...r.tokenScores]],
+                         token_scores = EXCLUDED.token_scores, damping = EXCLUDED.damping, created_at = now()
+           RETURNING 1`,
+          [queryId, r.documentId, factorSetId, r.score, r.perNat, [...r.layerScores], [...r.tokenScores], damping],
         );
+        written += inserted.length;
       }
+      return written;
     });
   }
 
@@ -110,7 +120,7 @@ export class InfluenceScoreRepository {
    * Caches ⟨y_q, x_d⟩ for the next `limit` documents of a space after `afterDocumentId` (by id),
    * in one statement: y_q is the query's stored full projection in the space under the factor
    * set, x_d each document's full projection (`fullDims` dimensions), per_nat = score / nats(q)
-   * (0 when nats is 0). A score already cached for (query, document, factor set, PROJECTED,
+   * (0 when nats is 0), recorded with the gradient's damping. A score already cached for (query, document, factor set, PROJECTED,
    * space) is left as it is: re-running a chunk never duplicates or replaces anything.
    */
   async cacheProjectedChunk(input: {
@@ -126,18 +136,18 @@ export class InfluenceScoreRepository {
       throw new InvalidInputError(`chunk size must be 1..100000, got ${input.limit}`);
     const [row] = await this.sql.query<{ scanned: number; inserted: number; last: number | null }>(
       `WITH y AS (
-         SELECT qp."full" AS v, g.nats FROM query_projections qp JOIN query_gradients g ON g.id = qp.query_gradient_id
+         SELECT qp."full" AS v, g.nats, g.damping FROM query_projections qp JOIN query_gradients g ON g.id = qp.query_gradient_id
           WHERE g.query_id = $1 AND g.factor_set_id = $2 AND qp.space_id = $3 AND qp."full" IS NOT NULL
        ),
        chunk AS (
-         SELECT p.document_id, -(p."full"::vector(${dims}) <#> y.v::vector(${dims}))::float8 AS score, y.nats
+         SELECT p.document_id, -(p."full"::vector(${dims}) <#> y.v::vector(${dims}))::float8 AS score, y.nats, y.damping
            FROM document_projections p CROSS JOIN y
           WHERE p.space_id = $3 AND p."full" IS NOT NULL AND p.document_id > $4
           ORDER BY p.document_id LIMIT $5
        ),
        ins AS (
-         INSERT INTO influence_scores (query_id, document_id, factor_set_id, space_id, method, score, per_nat)
-         SELECT $1, c.document_id, $2, $3, 'PROJECTED'::"InfluenceMethod", c.score, CASE WHEN c.nats > 0 THEN c.score / c.nats ELSE 0 END FROM chunk c
+         INSERT INTO influence_scores (query_id, document_id, factor_set_id, space_id, method, damping, score, per_nat)
+         SELECT $1, c.document_id, $2, $3, 'PROJECTED'::"InfluenceMethod", c.damping, c.score, CASE WHEN c.nats > 0 THEN c.score / c.nats ELSE 0 END FROM chunk c
          ON CONFLICT (query_id, document_id, factor_set_id, method, (coalesce(space_id, 0))) DO NOTHING
          RETURNING 1
        )

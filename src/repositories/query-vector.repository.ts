@@ -8,6 +8,8 @@ export interface QueryGradientRow {
   readonly factorSetId: number;
   readonly nats: number;
   readonly tokenCount: number;
+  /** The damping M_ℓ(q) was computed with (score-arguments key, e.g. `relative:0.1`). */
+  readonly damping: string;
 }
 
 /** What a cached ranking depends on (see {@link QueryVectorRepository.rankingStamp}). */
@@ -40,10 +42,15 @@ export class QueryVectorRepository {
    * parameter encoder builds a hex string one byte at a time, ≈ 0.5 s per save for the 657 kB of
    * a rank-32 query of the reference model on the 2-vCPU machine, against ≈ 25 ms this way
    * (`npm run bench:queries`).
+   *
+   * `damping` (a score-arguments key) is what M was computed with; when it differs from the
+   * stored gradient's, the query's cached influence scores under the factor set (computed with the
+   * old damping) are deleted in the same transaction, so no ranking mixes two dampings.
    */
   async save(input: {
     queryId: number;
     factorSetId: number;
+    damping: string;
     nats: number;
     tokenCount: number;
     rank: number | null;
@@ -52,14 +59,28 @@ export class QueryVectorRepository {
     projections: readonly { spaceId: number; sketch: Float32Array; full: Float32Array }[];
   }): Promise<number> {
     return this.sql.transaction(async (tx) => {
+      await tx.query(`DELETE FROM influence_scores WHERE query_id = $1 AND factor_set_id = $2 AND damping <> $3`, [
+        input.queryId,
+        input.factorSetId,
+        input.damping,
+      ]);
       const [row] = await tx.query<{ id: number }>(
-        `INSERT INTO query_gradients (query_id, factor_set_id, nats, token_count, rank, factors, layout)
-         VALUES ($1, $2, $3, $4, $5, decode($6::text, 'base64'), $7::jsonb)
+        `INSERT INTO query_gradients (query_id, factor_set_id, nats, token_count, rank, factors, layout, damping)
+         VALUES ($1, $2, $3, $4, $5, decode($6::text, 'base64'), $7::jsonb, $8)
          ON CONFLICT (query_id, factor_set_id) DO UPDATE SET
            nats = EXCLUDED.nats, token_count = EXCLUDED.token_count, rank = EXCLUDED.rank,
-           factors = EXCLUDED.factors, layout = EXCLUDED.layout, created_at = now()
+           factors = EXCLUDED.factors, layout = EXCLUDED.layout, damping = EXCLUDED.damping, created_at = now()
          RETURNING id`,
-        [input.queryId, input.factorSetId, input.nats, input.tokenCount, input.rank, input.factors.toString('base64'), JSON.stringify(input.layout)],
+        [
+          input.queryId,
+          input.factorSetId,
+          input.nats,
+          input.tokenCount,
+          input.rank,
+          input.factors.toString('base64'),
+          JSON.stringify(input.layout),
+          input.damping,
+        ],
       );
       const id = Number(row!.id);
       for (const p of input.projections) {
@@ -93,12 +114,13 @@ export class QueryVectorRepository {
       factor_set_id: number;
       nats: number;
       token_count: number;
+      damping: string;
       projected_us: string | null;
       vectors_version: string | null;
       factor_set_name: string;
       factor_set_model_id: number;
     }>(
-      `SELECT g.id, g.query_id, g.factor_set_id, g.nats, g.token_count,
+      `SELECT g.id, g.query_id, g.factor_set_id, g.nats, g.token_count, g.damping,
               (extract(epoch FROM qp.created_at) * 1000000)::bigint::text AS projected_us,
               (SELECT s.vectors_version::text FROM projection_spaces s WHERE s.id = $3) AS vectors_version,
               f.name AS factor_set_name, f.model_id AS factor_set_model_id
@@ -116,6 +138,7 @@ export class QueryVectorRepository {
         factorSetId: Number(row.factor_set_id),
         nats: Number(row.nats),
         tokenCount: Number(row.token_count),
+        damping: row.damping,
       },
       projectedAt: row.projected_us === null ? null : String(row.projected_us),
       vectorsVersion: String(row.vectors_version ?? ''),
@@ -124,8 +147,8 @@ export class QueryVectorRepository {
   }
 
   async findGradient(queryId: number, factorSetId: number): Promise<QueryGradientRow | null> {
-    const [row] = await this.sql.query<{ id: number; query_id: number; factor_set_id: number; nats: number; token_count: number }>(
-      'SELECT id, query_id, factor_set_id, nats, token_count FROM query_gradients WHERE query_id = $1 AND factor_set_id = $2',
+    const [row] = await this.sql.query<{ id: number; query_id: number; factor_set_id: number; nats: number; token_count: number; damping: string }>(
+      'SELECT id, query_id, factor_set_id, nats, token_count, damping FROM query_gradients WHERE query_id = $1 AND factor_set_id = $2',
       [queryId, factorSetId],
     );
     return row
@@ -135,6 +158,7 @@ export class QueryVectorRepository {
           factorSetId: Number(row.factor_set_id),
           nats: Number(row.nats),
           tokenCount: Number(row.token_count),
+          damping: row.damping,
         }
       : null;
   }

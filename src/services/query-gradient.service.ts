@@ -1,5 +1,7 @@
 import { InvalidInputError, NotFoundError } from '../errors/tracebase.error';
 import { projectQuery } from '../influence/document-projection.pipeline';
+import { dampingKey } from '../influence/score-arguments';
+import { DEFAULT_DAMPING, type DampingSpec } from '../math/damping';
 import type { PreconditionedQuery } from '../math/influence-score';
 import type { LowRankFactors } from '../math/low-rank-approximation';
 import type { Matrix } from '../math/dense-matrix';
@@ -85,13 +87,14 @@ export class QueryGradientService {
    * Everything the platform computes for new queries: {@link compute} (nats(q), M_ℓ(q), y_q in
    * each space), then the model's greedy answer to each prompt and whether it is correct, stored
    * on the queries. The job handler and `tracebase queries add` both run this. Queries deleted
-   * since are skipped when `skipMissing` (a queued job), refused otherwise.
+   * since are skipped when `skipMissing` (a queued job), refused otherwise. `damping` is the
+   * score argument M_ℓ(q) is computed with (default 0.1 × mean(Λ_ℓ)).
    */
   async computeWithAnswers(
     queryIds: readonly number[],
     factorSetId: number,
     spaceIds: readonly number[],
-    options: { skipMissing?: boolean } = {},
+    options: { skipMissing?: boolean; damping?: DampingSpec } = {},
   ): Promise<QueryComputation[]> {
     if (!this.answers) throw new Error('QueryGradientService was built without a ModelAnswerService');
     let ids = [...queryIds];
@@ -100,7 +103,7 @@ export class QueryGradientService {
       ids = ids.filter((_, i) => found[i] !== null);
       if (ids.length === 0) throw new NotFoundError(`none of the queries ${queryIds.join(', ')} exists any more`);
     }
-    const gradients = await this.compute(ids, factorSetId, spaceIds);
+    const gradients = await this.compute(ids, factorSetId, spaceIds, options.damping);
     const queries = (await this.queries.findManyByIds(ids)).filter((q) => q !== null);
     const { loaded } = await this.spaces.runtime(spaceIds[0]!);
     const answers = new Map((await this.answers.answer(loaded, queries)).map((a) => [a.queryId, a]));
@@ -116,9 +119,17 @@ export class QueryGradientService {
 
   /**
    * nats(q), M_ℓ(q) and y_q of stored queries (one transaction per query), and nats(q) on each
-   * query row. Throws NOT_FOUND for unknown queries.
+   * query row. M_ℓ(q) is computed with `damping` (a score argument: λ_ℓ resolved once against
+   * the loaded factor set; default 0.1 × mean(Λ_ℓ)); the gradient records it, and recomputing a
+   * query under another damping replaces its vectors and drops its cached scores. Throws
+   * NOT_FOUND for unknown queries.
    */
-  async compute(queryIds: readonly number[], factorSetId: number, spaceIds: readonly number[]): Promise<{ id: number; nats: number }[]> {
+  async compute(
+    queryIds: readonly number[],
+    factorSetId: number,
+    spaceIds: readonly number[],
+    damping: DampingSpec = DEFAULT_DAMPING,
+  ): Promise<{ id: number; nats: number }[]> {
     if (spaceIds.length === 0) throw new InvalidInputError('give at least one projection space to compute the query vectors in');
     const { factors, record } = await this.factorSets.load(factorSetId);
     const runtimes = await Promise.all(spaceIds.map((id) => this.spaces.runtime(id)));
@@ -136,7 +147,7 @@ export class QueryGradientService {
     const { preconditionQueries } = await import('../influence/query-gradient.pipeline');
     const engine = await this.engines.get(loaded);
     const inputs = queries.map((q) => ({ id: String(q!.id), prompt: q!.prompt, completion: q!.completion }));
-    const pre = await preconditionQueries(engine, loaded.tokenizer, factors, inputs, { rank: 'auto' });
+    const pre = await preconditionQueries(engine, loaded.tokenizer, factors, inputs, { rank: 'auto', damping });
     const out: { id: number; nats: number }[] = [];
     for (const q of pre) {
       const stored = serializeQueryFactors(q.layers, q.m);
@@ -147,6 +158,7 @@ export class QueryGradientService {
       await this.vectors.save({
         queryId: Number(q.id),
         factorSetId,
+        damping: dampingKey(damping),
         nats: q.nats,
         tokenCount: q.tokens,
         rank: stored.rank,

@@ -2,6 +2,8 @@ import { InvalidInputError } from '../errors/tracebase.error';
 import { tokenizeQuery } from '../influence/query-gradient.pipeline';
 import { parseQueriesJsonl } from '../influence/query-jsonl.parser';
 import type { ComputeQueryGradientsJob } from '../jobs/job-names';
+import { dampingKey, relativeDamping } from '../influence/score-arguments';
+import { DEFAULT_DAMPING, type DampingSpec } from '../math/damping';
 import { jobIdFor, type JobQueue } from '../jobs/job-queue';
 import type { JobStatus } from '../domain/job-status';
 import { isQueryKind, QUERY_KINDS, type QueryKindName } from '../domain/query-kind';
@@ -27,6 +29,8 @@ export interface QueryComputationTarget {
   readonly factorSet: string;
   /** At least one. */
   readonly spaces: readonly string[];
+  /** Relative damping of M_ℓ(q): λ_ℓ = damping × mean(Λ_ℓ) (a score argument; null or absent: 0.1). */
+  readonly damping?: number | null;
 }
 
 /** Where `tracebase queries add` computes queries in-process: a factor directory (registered if new) and spaces by name. */
@@ -38,6 +42,8 @@ export interface QueryFactorsTarget {
   readonly factorsName?: string;
   /** At least one. */
   readonly spaces: readonly string[];
+  /** The damping M_ℓ(q) is computed with (a score argument; default 0.1 × mean(Λ_ℓ)). */
+  readonly damping?: DampingSpec;
 }
 
 /** Where job states are read from: the job queue, or a per-request memo of it. */
@@ -102,8 +108,9 @@ export class QueryService {
    * model's, then {@link enqueue}s the queries' computation.
    */
   async submit(target: QueryComputationTarget, inputs: readonly QueryInputData[]): Promise<{ records: QueryRecord[]; jobIds: string[] }> {
+    const damping = relativeDamping(target.damping);
     const { factorSetId, spaceIds } = await this.resolveTarget(target);
-    return this.enqueue(target.model, factorSetId, spaceIds, inputs);
+    return this.enqueue(target.model, factorSetId, spaceIds, inputs, damping);
   }
 
   /** {@link submit} for queries given as JSONL text (src/influence/query-jsonl.parser.ts; errors name the line). */
@@ -128,6 +135,7 @@ export class QueryService {
       created.map((c) => c.record.id),
       factorSet.id,
       spaces.map((s) => s.id),
+      target.damping ? { damping: target.damping } : {},
     );
     return { factorSet: factorSet.name, spaces: spaces.length, results: computed.map((computation, i) => ({ record: created[i]!.record, computation })) };
   }
@@ -145,7 +153,7 @@ export class QueryService {
    * Stores queries and queues their computation (nats, M_ℓ(q) under the factor set, y_q in each
    * space, the model's greedy answer) on the job queue as compute-query-gradients jobs of at most
    * {@link QUERIES_PER_JOB} queries, with deterministic ids from the query ids, the factor set and
-   * the spaces: sending the same work again is a no-op while its job exists. Returns the queries
+   * the spaces and the damping: sending the same work again is a no-op while its job exists. Returns the queries
    * at once (with their job ids) and the job ids.
    */
   async enqueue(
@@ -153,6 +161,7 @@ export class QueryService {
     factorSetId: number,
     spaceIds: readonly number[],
     inputs: readonly QueryInputData[],
+    damping: DampingSpec = DEFAULT_DAMPING,
   ): Promise<{ records: QueryRecord[]; jobIds: string[] }> {
     if (spaceIds.length === 0) throw new InvalidInputError('give at least one projection space to compute the query vectors in');
     const spaces = [...new Set(spaceIds)].sort((a, b) => a - b);
@@ -162,10 +171,10 @@ export class QueryService {
     const jobIds: string[] = [];
     for (let i = 0; i < ids.length; i += QUERIES_PER_JOB) {
       const chunk = ids.slice(i, i + QUERIES_PER_JOB);
-      const key = `queries:${chunk.join(',')}:factor-set:${factorSetId}:spaces:${spaces.join(',')}`;
+      const key = `queries:${chunk.join(',')}:factor-set:${factorSetId}:spaces:${spaces.join(',')}:damping:${dampingKey(damping)}`;
       const jobId = jobIdFor(COMPUTE_QUERY_GRADIENTS, key);
       await this.queries.setGradientJob(chunk, jobId);
-      const data: ComputeQueryGradientsJob = { queryIds: chunk, factorSetId, spaceIds: spaces };
+      const data: ComputeQueryGradientsJob = { queryIds: chunk, factorSetId, spaceIds: spaces, damping: dampingKey(damping) };
       await this.queue.sendMany(COMPUTE_QUERY_GRADIENTS, [{ key, data }]);
       jobIds.push(jobId);
     }

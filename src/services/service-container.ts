@@ -101,7 +101,15 @@ export function createServices(database: Database, options: ServiceOptions = {})
     jobQueue,
   );
   const jobs = new JobService(jobRepository);
-  const exactInfluence = new ExactInfluenceService(queryRepository, documentRepository, influenceScoreRepository, factorSets, projectionSpaces, engines);
+  const exactInfluence = new ExactInfluenceService(
+    queryRepository,
+    documentRepository,
+    influenceScoreRepository,
+    factorSets,
+    projectionSpaces,
+    engines,
+    queryVectors,
+  );
   const queryGradients = new QueryGradientService(queryRepository, queryVectors, factorSets, projectionSpaces, engines, new ModelAnswerService());
   return {
     health: new HealthService(database, new DatabaseInfoRepository(database.sql), new MigrationHistoryRepository(database.sql)),

@@ -1,3 +1,4 @@
+import { parseDampingKey } from '../influence/score-arguments';
 import type { ComputeQueryGradientsJob } from '../jobs/job-names';
 import type { QueryGradientService } from '../services/query-gradient.service';
 
@@ -20,7 +21,10 @@ export class QueryGradientsHandler {
   constructor(private readonly queryGradients: QueryGradientService) {}
 
   async handle(job: ComputeQueryGradientsJob): Promise<QueryGradientsResult> {
-    const results = await this.queryGradients.computeWithAnswers(job.queryIds, job.factorSetId, job.spaceIds, { skipMissing: true });
+    const results = await this.queryGradients.computeWithAnswers(job.queryIds, job.factorSetId, job.spaceIds, {
+      skipMissing: true,
+      ...(job.damping !== undefined ? { damping: parseDampingKey(job.damping) } : {}),
+    });
     const judged = results.filter((r) => r.answeredCorrectly !== null);
     return { computed: results.length, judged: judged.length, correct: judged.filter((r) => r.answeredCorrectly).length };
   }

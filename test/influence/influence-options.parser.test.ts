@@ -3,10 +3,13 @@ import { queryRankFor } from '../../src/influence/query-gradient.pipeline';
 import { bucketLength } from '../../src/influence/sequence-batches';
 
 describe('influence option parsing', () => {
-  it('damping: auto is 0.1 × mean eigenvalue, a number is absolute; anything else is refused', () => {
+  it('damping: auto is 0.1 × mean eigenvalue, relative:F and absolute:V as keyed, a bare number is absolute; anything else is refused', () => {
     expect(parseDamping('auto')).toEqual({ mode: 'relative', factor: 0.1 });
     expect(parseDamping('0.001')).toEqual({ mode: 'absolute', value: 0.001 });
-    for (const bad of ['0', '-1', 'x', '', 'NaN', 'Infinity']) expect(() => parseDamping(bad)).toThrow(/--damping must be auto or a positive number/);
+    expect(parseDamping('relative:0.01')).toEqual({ mode: 'relative', factor: 0.01 });
+    expect(parseDamping('absolute:2e-4')).toEqual({ mode: 'absolute', value: 0.0002 });
+    for (const bad of ['0', '-1', 'x', '', 'NaN', 'Infinity', 'relative:', 'relative:0', 'absolute:-1', 'other:1'])
+      expect(() => parseDamping(bad)).toThrow(/--damping must be auto, relative:F, absolute:V or a positive number/);
   });
 
   it('strategy, fisher and query ranks', () => {

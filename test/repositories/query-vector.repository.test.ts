@@ -49,6 +49,7 @@ describe.each(testBackends())('QueryVectorRepository.save on %s', (kind) => {
     const id = await repo.save({
       queryId,
       factorSetId,
+      damping: 'relative:0.1',
       nats: 2.5,
       tokenCount: 7,
       rank: 32,
@@ -59,8 +60,10 @@ describe.each(testBackends())('QueryVectorRepository.save on %s', (kind) => {
     expect(await stored(id)).toEqual({ n: first.length, digest: sha256(first) });
 
     const second = bytes(1001, 2);
-    expect(await repo.save({ queryId, factorSetId, nats: 3, tokenCount: 8, rank: null, factors: second, layout: [], projections: [] })).toBe(id);
+    expect(
+      await repo.save({ queryId, factorSetId, damping: 'relative:0.01', nats: 3, tokenCount: 8, rank: null, factors: second, layout: [], projections: [] }),
+    ).toBe(id);
     expect(await stored(id)).toEqual({ n: second.length, digest: sha256(second) });
-    expect(await repo.findGradient(queryId, factorSetId)).toEqual({ id, queryId, factorSetId, nats: 3, tokenCount: 8 });
+    expect(await repo.findGradient(queryId, factorSetId)).toEqual({ id, queryId, factorSetId, nats: 3, tokenCount: 8, damping: 'relative:0.01' });
   });
 });

@@ -188,6 +188,7 @@ const CASES: SnapshotCase[] = [
       new QueryVectorRepository(sql).save({
         queryId: 3,
         factorSetId: 2,
+        damping: 'relative:0.1',
         nats: 4.5,
         tokenCount: 9,
         rank: 1,

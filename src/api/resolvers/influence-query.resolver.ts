@@ -1,4 +1,4 @@
-import { Arg, Args, ArgsType, Authorized, Ctx, Field, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Args, ArgsType, Authorized, Ctx, Field, FieldResolver, Float, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 
 import { NotFoundError } from '../../errors/tracebase.error';
 import type { JobStatus } from '../../domain/job-status';
@@ -105,6 +105,13 @@ class QueryComputationArgs {
 
   @Field(() => [String], { description: 'Projection spaces to compute the query vectors in.' })
   spaces!: string[];
+
+  @Field(() => Float, {
+    nullable: true,
+    description:
+      'Damping of the preconditioned gradient, relative: λ_ℓ = damping × mean(Λ_ℓ) per layer (default 0.1). A score argument: any value works with the same fitted factor set, no refit. Recomputing a query under another damping replaces its vectors and drops its cached scores.',
+  })
+  damping?: number | null;
 }
 
 @ArgsType()
@@ -209,7 +216,7 @@ export class InfluenceQueryResolver {
   })
   async createInfluenceQueries(@Args(() => CreateQueriesArgs) args: CreateQueriesArgs, @Ctx() ctx: GraphQLContext): Promise<InfluenceQueryNode[]> {
     const { records } = await ctx.services.queries.submit(
-      { model: args.model, factorSet: args.factorSet, spaces: args.spaces },
+      { model: args.model, factorSet: args.factorSet, spaces: args.spaces, damping: args.damping },
       args.queries.map(toQueryInputData),
     );
     return records.map(toInfluenceQueryType);
@@ -223,7 +230,10 @@ export class InfluenceQueryResolver {
     @Args(() => CreateQueriesFromJsonlArgs) args: CreateQueriesFromJsonlArgs,
     @Ctx() ctx: GraphQLContext,
   ): Promise<InfluenceQueryNode[]> {
-    const { records } = await ctx.services.queries.submitJsonl({ model: args.model, factorSet: args.factorSet, spaces: args.spaces }, args.jsonl);
+    const { records } = await ctx.services.queries.submitJsonl(
+      { model: args.model, factorSet: args.factorSet, spaces: args.spaces, damping: args.damping },
+      args.jsonl,
+    );
     return records.map(toInfluenceQueryType);
   }
 

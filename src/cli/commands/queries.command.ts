@@ -11,6 +11,7 @@ import { InvalidInputError } from '../../errors/tracebase.error';
 import { parseQueriesJsonl } from '../../influence/query-jsonl.parser';
 import { configFromOptions, withDatabaseOptions } from '../config-options';
 import { withPlatform } from '../open-platform';
+import { parseDamping } from '../../influence/influence-options.parser';
 
 /** Reads queries from JSONL (prompt, completion, optional id, kind, answer / answerKeywords, tags), naming bad lines. */
 function readQueryFile(file: string): QueryInputData[] {
@@ -43,7 +44,12 @@ export function registerQueriesCommands(program: Command): void {
       .option('--file <queries.jsonl>', 'queries, one JSON object per line')
       .option('--prompt <text>', 'one query: its prompt')
       .option('--completion <text>', 'one query: its completion')
-      .option('--kind <kind>', QUERY_KINDS.map((k) => k.toLowerCase()).join(' | '), 'other'),
+      .option('--kind <kind>', QUERY_KINDS.map((k) => k.toLowerCase()).join(' | '), 'other')
+      .option(
+        '--damping <d>',
+        'damping of M: auto (0.1 × mean eigenvalue per layer), relative:F, absolute:V or a number (absolute λ); a score argument, the same factors serve any value',
+        'auto',
+      ),
   ).action(async (options: Record<string, unknown>) => {
     let inputs: QueryInputData[];
     if (typeof options.file === 'string') inputs = readQueryFile(options.file);
@@ -55,7 +61,13 @@ export function registerQueriesCommands(program: Command): void {
         .split(',')
         .map((s) => s.trim());
       const added = await services.queries.addAndCompute(
-        { model: String(options.model), factorsDir: String(options.factors), factorsName: options.factorsName as string | undefined, spaces },
+        {
+          model: String(options.model),
+          factorsDir: String(options.factors),
+          factorsName: options.factorsName as string | undefined,
+          spaces,
+          damping: parseDamping(String(options.damping)),
+        },
         inputs,
       );
       for (const { record: q, computation: r } of added.results) {

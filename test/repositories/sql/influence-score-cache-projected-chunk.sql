@@ -9,18 +9,18 @@
 -- $4: number 0
 -- $5: number 5000
 WITH y AS (
-         SELECT qp."full" AS v, g.nats FROM query_projections qp JOIN query_gradients g ON g.id = qp.query_gradient_id
+         SELECT qp."full" AS v, g.nats, g.damping FROM query_projections qp JOIN query_gradients g ON g.id = qp.query_gradient_id
           WHERE g.query_id = $1 AND g.factor_set_id = $2 AND qp.space_id = $3 AND qp."full" IS NOT NULL
        ),
        chunk AS (
-         SELECT p.document_id, -(p."full"::vector(16) <#> y.v::vector(16))::float8 AS score, y.nats
+         SELECT p.document_id, -(p."full"::vector(16) <#> y.v::vector(16))::float8 AS score, y.nats, y.damping
            FROM document_projections p CROSS JOIN y
           WHERE p.space_id = $3 AND p."full" IS NOT NULL AND p.document_id > $4
           ORDER BY p.document_id LIMIT $5
        ),
        ins AS (
-         INSERT INTO influence_scores (query_id, document_id, factor_set_id, space_id, method, score, per_nat)
-         SELECT $1, c.document_id, $2, $3, 'PROJECTED'::"InfluenceMethod", c.score, CASE WHEN c.nats > 0 THEN c.score / c.nats ELSE 0 END FROM chunk c
+         INSERT INTO influence_scores (query_id, document_id, factor_set_id, space_id, method, damping, score, per_nat)
+         SELECT $1, c.document_id, $2, $3, 'PROJECTED'::"InfluenceMethod", c.damping, c.score, CASE WHEN c.nats > 0 THEN c.score / c.nats ELSE 0 END FROM chunk c
          ON CONFLICT (query_id, document_id, factor_set_id, method, (coalesce(space_id, 0))) DO NOTHING
          RETURNING 1
        )

@@ -5,19 +5,26 @@
 -- statement 1, in the transaction
 -- $1: number 3
 -- $2: number 2
+-- $3: text "relative:0.1"
+DELETE FROM influence_scores WHERE query_id = $1 AND factor_set_id = $2 AND damping <> $3;
+
+-- statement 2, in the transaction
+-- $1: number 3
+-- $2: number 2
 -- $3: number 4.5
 -- $4: number 9
 -- $5: number 1
 -- $6: text "AAAAAAAAAAA="
 -- $7: vector literal, 0 dims
-INSERT INTO query_gradients (query_id, factor_set_id, nats, token_count, rank, factors, layout)
-         VALUES ($1, $2, $3, $4, $5, decode($6::text, 'base64'), $7::jsonb)
+-- $8: text "relative:0.1"
+INSERT INTO query_gradients (query_id, factor_set_id, nats, token_count, rank, factors, layout, damping)
+         VALUES ($1, $2, $3, $4, $5, decode($6::text, 'base64'), $7::jsonb, $8)
          ON CONFLICT (query_id, factor_set_id) DO UPDATE SET
            nats = EXCLUDED.nats, token_count = EXCLUDED.token_count, rank = EXCLUDED.rank,
-           factors = EXCLUDED.factors, layout = EXCLUDED.layout, created_at = now()
+           factors = EXCLUDED.factors, layout = EXCLUDED.layout, damping = EXCLUDED.damping, created_at = now()
          RETURNING id;
 
--- statement 2, in the transaction
+-- statement 3, in the transaction
 -- $1: number 5
 -- $2: number 7
 -- $3: vector literal, 8 dims
