@@ -183,7 +183,8 @@ export class InfluenceSearchService {
     const noVector = () => new NotFoundError(`query ${input.queryId} has no vector in projection space ${space.record.name}`);
     if (stamp.projectedAt === null) throw noVector();
     const key = JSON.stringify([input.queryId, input.factorSetId, input.spaceId, k, input.sign, input.mode, normalization, input.efSearch ?? null]);
-    const validity = `${stamp.gradient.id}:${stamp.projectedAt}:${stamp.vectorsVersion}`;
+    // the query's score arguments (its damping) are part of what a cached ranking depends on
+    const validity = `${stamp.gradient.id}:${stamp.gradient.damping}:${stamp.projectedAt}:${stamp.vectorsVersion}`;
     const useCache = input.useCache ?? true;
     const cached = useCache ? this.cache.get(key, validity) : undefined;
     if (cached) return cached;
