@@ -1,5 +1,5 @@
 /**
- * The byte-level vocabulary of the reference model (docs/design.md "Components"): 256 byte
+ * The byte-level vocabulary of the reference model (docs/design.md "Components and data flow"): 256 byte
  * symbols, then end-of-text. The end-of-text token string; its id is 256, after the 256 byte symbols.
  */
 export const END_OF_TEXT = '<|endoftext|>';

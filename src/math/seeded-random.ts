@@ -1,5 +1,5 @@
 /**
- * Seeded pseudo-random numbers: the project's one home for them (docs/design.md "Components").
+ * Seeded pseudo-random numbers: the project's one home for them (docs/design.md "Components and data flow").
  * Every stream is a pure function of its seed, identical on every platform, and every algorithm
  * below is recorded in outputs that must not change (the synthetic world of a seed, recorded
  * projection matrices, fitted factors' sampled labels, the reference model's training run), so

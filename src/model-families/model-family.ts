@@ -4,7 +4,7 @@ import type { SafetensorsFile } from '../model/safetensors.reader';
 
 /**
  * The seam between Tracebase and one architecture family of causal language models
- * (docs/design.md "Components"). Everything that depends on an architecture — how
+ * (docs/design.md "Components and data flow"). Everything that depends on an architecture — how
  * `config.json` and the weights are read, how the forward and decode-step ONNX graphs are
  * built, which linear layers can be tracked and their sizes — sits behind {@link ModelFamily};
  * the gradient engine, the influence pipelines, the worker and the services use only this
