@@ -15,8 +15,10 @@ const env = {
   CHECKPOINT_DISABLE: '1',
 };
 const args = process.argv.slice(2);
+/** Runs a Node program: a path inside the repository ('./…') or a command of node_modules/.bin. */
 function run(bin, argv) {
-  const r = spawnSync(process.execPath, [require.resolve(bin, { paths: [root] }), ...argv], {
+  const file = bin.startsWith('./') ? path.join(root, bin) : path.join(root, 'node_modules', '.bin', bin);
+  const r = spawnSync(process.execPath, [file, ...argv], {
     cwd: root,
     env,
     stdio: 'inherit',
@@ -26,10 +28,10 @@ function run(bin, argv) {
 const skipStatic = Boolean(process.env.TRACEBASE_SKIP_STATIC_CHECKS || process.env.TRACEBASE_SKIP_TYPECHECK);
 if (!skipStatic && args.length === 0) {
   const checks = [
-    ['type check', 'typescript/bin/tsc', ['-p', 'tsconfig.json', '--noEmit']],
-    ['format check (npm run format to fix)', 'prettier/bin/prettier.cjs', ['--check', '--log-level', 'warn', '.']],
-    ['lint', 'eslint/bin/eslint.js', ['--max-warnings', '0', '.']],
-    ['layer rules', 'dependency-cruiser/bin/dependency-cruise.mjs', ['--config', '.dependency-cruiser.cjs', '--output-type', 'err', 'src']],
+    ['type check', 'tsc', ['-p', 'tsconfig.json', '--noEmit']],
+    ['format check (npm run format to fix)', 'prettier', ['--check', '--log-level', 'warn', '.']],
+    ['lint', 'eslint', ['--max-warnings', '0', '.']],
+    ['layer rules', 'depcruise', ['--config', '.dependency-cruiser.cjs', '--output-type', 'err', 'src']],
     ['file names', './scripts/check-file-names.js', []],
   ];
   for (const [name, bin, argv] of checks) {
@@ -40,4 +42,4 @@ if (!skipStatic && args.length === 0) {
     }
   }
 }
-process.exit(run('jest/bin/jest', args));
+process.exit(run('jest', args));
