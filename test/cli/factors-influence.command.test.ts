@@ -67,13 +67,13 @@ describe('tracebase factors fit / tracebase influence', () => {
   it('fits EK-FAC factors with provenance, reuses them for the same arguments and refuses others', async () => {
     const printed = JSON.parse(await cli(['factors', 'fit', '--model', model, '--corpus', corpus, '--out', factors, '--seed', '4', ...common]));
     expect(printed).toMatchObject({ strategy: 'ekfac', fisher: 'sampled', documents: 6 });
-    expect(Object.keys(printed.damping)).toEqual(['h.0.mlp.c_fc', 'h.0.mlp.c_proj', 'h.1.mlp.c_fc', 'h.1.mlp.c_proj']);
+    // λ_ℓ under the default damping is reported; the damping is not part of the fit
+    expect(Object.keys(printed.defaultDamping)).toEqual(['h.0.mlp.c_fc', 'h.0.mlp.c_proj', 'h.1.mlp.c_fc', 'h.1.mlp.c_proj']);
     const { provenance } = readFactorSet(factors);
     expect(provenance.modelHash).toBe(loadModelDirectory(model).hash);
     expect(provenance.arguments).toEqual({
       strategy: 'ekfac',
       fisher: 'sampled',
-      damping: { mode: 'relative', factor: 0.1 },
       maxDocs: null,
       seed: 4,
       layers: ['h.0.mlp.c_fc', 'h.0.mlp.c_proj', 'h.1.mlp.c_fc', 'h.1.mlp.c_proj'],
@@ -85,6 +85,9 @@ describe('tracebase factors fit / tracebase influence', () => {
     await expect(cli(['factors', 'fit', '--model', otherModel, '--corpus', corpus, '--out', factors, '--seed', '4'])).rejects.toThrow(/model hash/);
     await expect(cli(['factors', 'fit', '--model', model, '--corpus', corpus, '--out', factors, '--seed', '4', '--max-docs', '3'])).rejects.toThrow(
       /corpus hash .*maxDocs null \(factors\) vs 3/,
+    );
+    await expect(cli(['factors', 'fit', '--model', model, '--corpus', corpus, '--out', factors, '--seed', '4', '--damping', '0.5'])).rejects.toThrow(
+      /unknown option '--damping'/,
     );
     await expect(cli(['factors', 'fit', '--model', model, '--corpus', corpus, '--out', join(work, 'f2'), '--strategy', 'shampoo'])).rejects.toThrow(
       /--strategy must be one of ekfac, kfac, diagonal, identity/,
