@@ -59,12 +59,20 @@ function writeDense(m: PreconditionedQuery, km: Float64Array | Float32Array, Q: 
   }
   const r = m.sigma.length;
   const cols = m.v.rows;
-  for (let i = 0; i < m.u.rows; i++)
-    for (let j = 0; j < cols; j++) {
-      let sum = 0;
-      for (let k = 0; k < r; k++) sum += m.u.data[i * r + k]! * m.sigma[k]! * m.v.data[j * r + k]!;
-      km[(i * cols + j) * Q + q] = sum;
+  const vt = new Float64Array(r * cols); // Vᵀ, rows contiguous
+  for (let j = 0; j < cols; j++) for (let k = 0; k < r; k++) vt[k * cols + j] = m.v.data[j * r + k]!;
+  const row = new Float64Array(cols);
+  for (let i = 0; i < m.u.rows; i++) {
+    row.fill(0);
+    for (let k = 0; k < r; k++) {
+      const c = m.u.data[i * r + k]! * m.sigma[k]!;
+      if (c === 0) continue;
+      const off = k * cols;
+      for (let j = 0; j < cols; j++) row[j]! += c * vt[off + j]!;
     }
+    const base = i * cols * Q + q;
+    for (let j = 0; j < cols; j++) km[base + j * Q] = row[j]!;
+  }
 }
 
 /**
@@ -110,25 +118,19 @@ export function influenceTotalsInputs(
   return { extra, ranks };
 }
 
-/**
- * Exact influence totals of every document on every query, for a whole-corpus pass
- * (docs/design.md "Mathematics: Influence"): each document batch runs one forward + backward, and
- * the influence-totals head contracts its per-token a_t, δ_t with the M of all queries: factored,
- * I_ℓ(q,d) = Σ_t Σ_k σ_k (u_kᵀ δ_t)(v_kᵀ ā_t), never forming G_d nor a per-token score, or — where
- * Q·r exceeds the layer's smaller side and that is cheaper (`form`, default `auto`) — as
- * ⟨M_ℓ(q), G_ℓ(d)⟩ with G_ℓ(d) formed once per window for all queries. Same
- * results as {@link exactInfluence} without `tokens` (windows of a long document summed; a
- * document of one token scores 0), one array of Q results per document, in document order.
- *
- * @param queries preconditioned queries sharing one layer list, preconditioned once for the pass.
- * @param opts `queryChunk`: queries per engine run (default {@link TOTALS_QUERY_CHUNK}).
- */
-export async function* exactInfluenceTotals(
+/** The queries of a pass with their head inputs, built once (the dense vec M of many queries is costly to assemble). */
+export interface TotalsQueries {
+  readonly queries: readonly PreconditionedQueryGradient[];
+  readonly layers: readonly string[];
+  readonly chunks: readonly { qs: readonly PreconditionedQueryGradient[]; extra: Record<string, HostTensor>; ranks: Record<string, number> }[];
+}
+
+/** Checks the queries of a pass and builds their head inputs, {@link TOTALS_QUERY_CHUNK} queries per engine run by default. */
+export function prepareTotalsQueries(
   engine: GradientEngine,
   queries: readonly PreconditionedQueryGradient[],
-  documents: readonly TokenizedSequence[],
-  opts: { batchWindows?: number; queryChunk?: number; form?: TotalsForm } = {},
-): AsyncGenerator<ExactInfluence[]> {
+  opts: { queryChunk?: number; form?: TotalsForm } = {},
+): TotalsQueries {
   if (queries.length === 0) throw new InvalidInputError('exact influence needs at least one query');
   const layers = queries[0]!.layers;
   for (const q of queries)
@@ -139,6 +141,32 @@ export async function* exactInfluenceTotals(
     const qs = queries.slice(k, k + chunk);
     chunks.push({ qs, ...influenceTotalsInputs(qs, engine.settings.dtype, { form: opts.form, tokens: engine.dimensions.contextLength }) });
   }
+  return { queries, layers, chunks };
+}
+
+/**
+ * Exact influence totals of every document on every query, for a whole-corpus pass
+ * (docs/design.md "Mathematics: Influence"): each document batch runs one forward + backward, and
+ * the influence-totals head contracts its per-token a_t, δ_t with the M of all queries: factored,
+ * I_ℓ(q,d) = Σ_t Σ_k σ_k (u_kᵀ δ_t)(v_kᵀ ā_t), never forming G_d nor a per-token score, or — where
+ * Q·r exceeds the layer's smaller side and that is cheaper (`form`, default `auto`) — as
+ * ⟨M_ℓ(q), G_ℓ(d)⟩ with G_ℓ(d) formed once per window for all queries. Same
+ * results as {@link exactInfluence} without `tokens` (windows of a long document summed; a
+ * document of one token scores 0), one array of Q results per document, in document order.
+ *
+ * @param queries preconditioned queries sharing one layer list, preconditioned once for the pass
+ *   (or their head inputs from {@link prepareTotalsQueries}, built once for the pass).
+ * @param opts `queryChunk`: queries per engine run (default {@link TOTALS_QUERY_CHUNK}).
+ */
+export async function* exactInfluenceTotals(
+  engine: GradientEngine,
+  queries: readonly PreconditionedQueryGradient[] | TotalsQueries,
+  documents: readonly TokenizedSequence[],
+  opts: { batchWindows?: number; queryChunk?: number; form?: TotalsForm } = {},
+): AsyncGenerator<ExactInfluence[]> {
+  const prepared = 'chunks' in queries ? queries : prepareTotalsQueries(engine, queries, opts);
+  const { layers, chunks } = prepared;
+  queries = prepared.queries;
   const L = layers.length;
   const results = (d: TokenizedSequence, layerScores: Float64Array[]): ExactInfluence[] =>
     queries.map((q, qi) => {

@@ -12,6 +12,17 @@ export interface ExactScoreRow {
   readonly tokenScores: readonly number[];
 }
 
+/** A cached exact score with its document's source, projection norm in the space, and damping. */
+export interface StoredExactScore extends ExactScoreRow {
+  readonly source: string;
+  /** Token scores are stored (`tokenScores` holds them when asked for). */
+  readonly hasTokens: boolean;
+  /** ‖x_d‖ of the document's full projection in the space. */
+  readonly gradientNorm: number;
+  /** Score-arguments key of the damping it was computed with (e.g. `relative:0.1`). */
+  readonly damping: string;
+}
+
 /** Whole-space scores of one query, by ascending document id. */
 export interface CachedCorpusScores {
   readonly documentIds: Int32Array;
@@ -124,14 +135,30 @@ export class InfluenceScoreRepository {
     order: 'highest' | 'lowest';
     offset: number;
     limit: number;
-  }): Promise<(Omit<ExactScoreRow, 'tokenScores'> & { source: string; hasTokens: boolean })[]> {
+    /** `score` (default) or `normalized`: score / gradient_norm of the document's projection in the space (0 for a zero norm). */
+    by?: 'score' | 'normalized';
+    /** Also return the stored token scores (empty where none are stored). */
+    tokens?: boolean;
+  }): Promise<StoredExactScore[]> {
     const dir = input.order === 'highest' ? 'DESC' : 'ASC';
-    const rows = await this.sql.query<{ document_id: number; score: number; per_nat: number; layer_scores: number[]; source: string; has_tokens: boolean }>(
-      `SELECT s.document_id, s.score, s.per_nat, s.layer_scores, d.source, cardinality(s.token_scores) > 0 AS has_tokens
+    const key = input.by === 'normalized' ? `CASE WHEN p.gradient_norm > 0 THEN s.score / p.gradient_norm ELSE 0 END` : 's.score';
+    const rows = await this.sql.query<{
+      document_id: number;
+      score: number;
+      per_nat: number;
+      layer_scores: number[];
+      token_scores: number[] | null;
+      source: string;
+      has_tokens: boolean;
+      gradient_norm: number;
+      damping: string;
+    }>(
+      `SELECT s.document_id, s.score, s.per_nat, s.layer_scores, ${input.tokens ? 's.token_scores' : 'NULL::float8[] AS token_scores'}, d.source,
+              cardinality(s.token_scores) > 0 AS has_tokens, p.gradient_norm, s.damping
          FROM influence_scores s JOIN document_projections p ON p.document_id = s.document_id AND p.space_id = $3 AND p."full" IS NOT NULL
          JOIN documents d ON d.id = s.document_id
         WHERE s.query_id = $1 AND s.factor_set_id = $2 AND s.method = 'EXACT'
-        ORDER BY s.score ${dir}, s.document_id ASC OFFSET $4 LIMIT $5`,
+        ORDER BY ${key} ${dir}, s.document_id ASC OFFSET $4 LIMIT $5`,
       [input.queryId, input.factorSetId, input.spaceId, input.offset, input.limit],
     );
     return rows.map((r) => ({
@@ -139,8 +166,11 @@ export class InfluenceScoreRepository {
       score: Number(r.score),
       perNat: Number(r.per_nat),
       layerScores: r.layer_scores.map(Number),
+      tokenScores: (r.token_scores ?? []).map(Number),
       source: r.source,
       hasTokens: Boolean(r.has_tokens),
+      gradientNorm: Number(r.gradient_norm),
+      damping: r.damping,
     }));
   }
 

@@ -1,12 +1,13 @@
 import { InvalidInputError, NotFoundError } from '../errors/tracebase.error';
 import type { DocumentRepository } from '../repositories/document.repository';
-import type { ExactScoreRow, InfluenceScoreRepository } from '../repositories/influence-score.repository';
+import type { ExactScoreRow, InfluenceScoreRepository, StoredExactScore } from '../repositories/influence-score.repository';
 import type { QueryRepository } from '../repositories/query.repository';
 import type { EngineCache } from './engine-cache';
 import type { FactorSetService } from './factor-set.service';
 import type { InfluenceSign } from '../domain/influence-sign';
 import type { ProjectionSpaceService } from './projection-space.service';
-import type { PreconditionedQueryGradient } from '../influence/query-gradient.pipeline';
+import type { TotalsQueries } from '../influence/corpus-influence.pipeline';
+import type { GradientEngine } from '../engine/gradient.engine';
 
 /** Most candidates recomputed exactly in one request. */
 export const MAX_EXACT_CANDIDATES = 200;
@@ -39,7 +40,7 @@ export class ExactInfluenceService {
   ) {}
 
   /** The pass whose preconditioned queries are held (one pass at a time per process). */
-  private pass: { key: string; queries: Promise<PreconditionedQueryGradient[]> } | undefined;
+  private pass: { key: string; queries: Promise<TotalsQueries> } | undefined;
 
   /**
    * One document batch of a whole-corpus pass (docs/design.md "Mathematics: Influence"): the
@@ -60,7 +61,7 @@ export class ExactInfluenceService {
     if (queryIds.length === 0 || input.documentIds.length === 0) throw new InvalidInputError('a whole-corpus pass needs queries and documents');
     const { loaded } = await this.spaces.runtime(input.spaceId);
     const engine = await this.engines.get(loaded);
-    const queries = await this.passQueries(queryIds, input.factorSetId, input.spaceId);
+    const queries = await this.passQueries(queryIds, input.factorSetId, input.spaceId, engine);
     const docs = (await this.documents.findManyByIds([...input.documentIds])).filter((d) => d !== null);
     const sequences = docs.map((d) => ({ id: String(d.id), tokens: loaded.tokenizer.encode(d.text, { field: `document ${d.id}` }), scoreFrom: 0 }));
     const { exactInfluenceTotals } = await import('../influence/corpus-influence.pipeline');
@@ -93,20 +94,32 @@ export class ExactInfluenceService {
       await this.score({ queryId, factorSetId, spaceId, documentIds: need.slice(i, i + MAX_EXACT_CANDIDATES), sign: 'POSITIVE' });
   }
 
-  private passQueries(queryIds: readonly number[], factorSetId: number, spaceId: number): Promise<PreconditionedQueryGradient[]> {
+  /** Whole-corpus exact coverage of one query over the documents of a space. */
+  async coverage(queryId: number, factorSetId: number, spaceId: number): Promise<{ documents: number; scored: number; complete: boolean }> {
+    const c = await this.scores.exactCoverage([queryId], factorSetId, spaceId);
+    const scored = c.cached.get(queryId) ?? 0;
+    return { documents: c.documents, scored, complete: c.documents > 0 && scored === c.documents };
+  }
+
+  /** A page of a query's stored exact ranking over a space (see InfluenceScoreRepository.exactRanking). */
+  storedRanking(input: Parameters<InfluenceScoreRepository['exactRanking']>[0]): Promise<StoredExactScore[]> {
+    return this.scores.exactRanking(input);
+  }
+
+  private passQueries(queryIds: readonly number[], factorSetId: number, spaceId: number, engine: GradientEngine): Promise<TotalsQueries> {
     const key = `${factorSetId}:${spaceId}:${queryIds.join(',')}`;
     if (this.pass?.key !== key) {
       const queries = (async () => {
         const records = await this.queries.findManyByIds(queryIds);
         const { factors } = await this.factorSets.load(factorSetId);
         const { loaded } = await this.spaces.runtime(spaceId);
-        const engine = await this.engines.get(loaded);
         const { preconditionQueries } = await import('../influence/query-gradient.pipeline');
+        const { prepareTotalsQueries } = await import('../influence/corpus-influence.pipeline');
         const inputs = records.map((q, i) => {
           if (!q) throw new NotFoundError(`query ${queryIds[i]} does not exist`);
           return { id: String(q.id), prompt: q.prompt, completion: q.completion };
         });
-        return preconditionQueries(engine, loaded.tokenizer, factors, inputs, { rank: 'auto' });
+        return prepareTotalsQueries(engine, await preconditionQueries(engine, loaded.tokenizer, factors, inputs, { rank: 'auto' }));
       })();
       this.pass = { key, queries };
       queries.catch(() => {

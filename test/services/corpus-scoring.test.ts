@@ -212,6 +212,31 @@ describe.each(testBackends())('whole-corpus scoring on %s', (kind) => {
           1e-4,
         );
     }
+    // topInfluences(EXACT) now reads the whole-corpus exact ranking, both ends, and says so
+    const ranked = [...rows].sort((a, b) => b.score - a.score || a.documentId - b.documentId);
+    const top = await p.services.influenceSearch.topInfluences(q1, { factorSet: p.factorSet, space: p.space, k: 5, mode: 'EXACT' });
+    expect(top.basis).toEqual({
+      wholeCorpus: true,
+      description: `whole corpus, exact: 30 documents, factor set ${p.factorSet}, damping relative:0.1`,
+      documents: 30,
+      rescored: 0,
+    });
+    expect(top.hits.map((h) => [h.documentId, h.score])).toEqual(ranked.slice(0, 5).map((r) => [r.documentId, r.score]));
+    expect(top.hits.slice(0, 3).every((h) => h.tokenScores!.length > 0)).toBe(true);
+    expect(top.hits[4]!.tokenScores).toBeUndefined();
+    const bottom = await p.services.influenceSearch.topInfluences(q1, { factorSet: p.factorSet, space: p.space, k: 3, mode: 'EXACT', sign: 'NEGATIVE' });
+    expect(bottom.hits.map((h) => h.documentId)).toEqual(
+      ranked
+        .slice(-3)
+        .reverse()
+        .map((r) => r.documentId),
+    );
+    // q2 has no pass: the candidate path, which says what it rescored
+    const fallback = await p.services.influenceSearch.topInfluences(q2, { factorSet: p.factorSet, space: p.space, k: 3, mode: 'EXACT' });
+    expect(fallback.basis.wholeCorpus).toBe(false);
+    expect(fallback.basis.rescored).toBe(fallback.candidates);
+    expect(fallback.basis.description).toMatch(/^exact influence of the reranked top \d+ of \d+ ANN candidates/);
+
     // the pass's totals equal the candidate path's (per-token head) for the same documents
     const totals = new Map(rows.map((r) => [r.documentId, r.score]));
     const picked = rows
