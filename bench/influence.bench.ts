@@ -9,10 +9,16 @@
  * - projection of documents (Gaussian, 32×32 per layer: 12 288 dims),
  * - exact scoring of Q = 1, 10, 80 queries at once (rank-32 queries, the `auto` rank for
  *   these 1024×1025 / 256×1025 layers; dense M of 80 queries would need 4 GB),
+ * - whole-corpus exact scoring (the influence-totals head: per-document totals, no token
+ *   scores) of Q = 100 and 120 queries in one pass,
  * each with the ratio to the engine's plain forward+backward rate (all-parameter gradients,
  * data labels) timed alternately with it in the same run (median of per-pair ratios; the
  * machine is shared and its load drifts). Env: BENCH_THREADS (default all cores),
- * BENCH_RUNS (default 3), BENCH_EIGEN=1 also times one 1025×1025 eigendecomposition.
+ * BENCH_RUNS (default 3), BENCH_EIGEN=1 also times one 1025×1025 eigendecomposition,
+ * BENCH_CORPUS_ONLY=1 times only the projection and the whole-corpus passes.
+ * `corpusPass` compares the whole-corpus pass of 100 queries with one ingestion pass (the
+ * projection above) timed alternately (median of per-pair ratios; target ≤ 1.5), and
+ * extrapolates 120 queries over the demo's 2 500 documents at this 256-token length.
  */
 import { cpus, loadavg } from 'node:os';
 import { Gpt2Config, gpt2Family } from '../src/model-families/gpt2';
@@ -25,6 +31,7 @@ import { EkfacEigenvalueAccumulator } from '../src/math/ekfac-eigenvalue.accumul
 import { symmetricEigen } from '../src/math/symmetric-eigen';
 import { projectDocuments } from '../src/influence/document-projection.pipeline';
 import { exactInfluence } from '../src/influence/exact-influence.pipeline';
+import { exactInfluenceTotals, prepareTotalsQueries, TotalsQueries } from '../src/influence/corpus-influence.pipeline';
 import { covariancePass, eigenvalueCorrectionPass, FitContext } from '../src/influence/factor-fit.pipeline';
 import { trackedLayers } from '../src/influence/layer-tensors.adapter';
 import { gaussianProjectionSpace, uniformRanks } from '../src/influence/projection-space';
@@ -87,10 +94,20 @@ async function main(): Promise<void> {
       return { u, v, sigma: Float64Array.from({ length: r }, (_, i) => 1 / (i + 1)) };
     }),
   });
-  const queries = Array.from({ length: 80 }, (_, k) => query(k));
+  const queries = Array.from({ length: 120 }, (_, k) => query(k));
   const score = async (q: number) => {
     for await (const _ of exactInfluence(engine, queries.slice(0, q), docs, { batchWindows: B })) void _;
   };
+
+  // the pass's head inputs are built once per pass (timed apart: a pass of 2 500 documents pays it once)
+  const prepared = new Map<number, TotalsQueries>();
+  const prepareSeconds: Record<string, number> = {};
+  for (const q of [100, 120])
+    prepareSeconds[`Q${q}`] = Math.round((await seconds(async () => prepared.set(q, prepareTotalsQueries(engine, queries.slice(0, q))))) * 100) / 100;
+  const totals = async (q: number) => {
+    for await (const _ of exactInfluenceTotals(engine, prepared.get(q)!, docs, { batchWindows: B })) void _;
+  };
+  const project = () => projectDocuments(engine, space, docs, { batchWindows: B });
 
   const measured: Array<{ label: string; fn: () => Promise<unknown> }> = [
     { label: 'fit pass 1: covariance sums A, S (sampled labels)', fn: () => covariancePass(ctx, docs) },
@@ -108,11 +125,15 @@ async function main(): Promise<void> {
     { label: 'exact scoring, Q = 1 (rank-32 queries)', fn: () => score(1) },
     { label: 'exact scoring, Q = 10', fn: () => score(10) },
     { label: 'exact scoring, Q = 80', fn: () => score(80) },
+    { label: 'whole-corpus exact pass, Q = 100 (influence-totals head)', fn: () => totals(100) },
+    { label: 'whole-corpus exact pass, Q = 120 (influence-totals head)', fn: () => totals(120) },
   ];
   await baseline();
   const baseTimes: number[] = [];
   const results = [];
-  for (const m of measured) {
+  for (const m of process.env.BENCH_CORPUS_ONLY === '1'
+    ? measured.filter((x) => x.label.startsWith('projection') || x.label.startsWith('whole-corpus'))
+    : measured) {
     await m.fn(); // warm-up: compiles the graph
     const ts: number[] = [];
     const ratios: number[] = [];
@@ -132,6 +153,24 @@ async function main(): Promise<void> {
     });
     process.stderr.write(`${m.label}: ${(B / t).toFixed(2)} docs/s\n`);
   }
+  // the corpus pass against one ingestion pass (projection), alternated in one run
+  const pairs: number[] = [];
+  const pass120: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const tp = await seconds(project);
+    const t100 = await seconds(() => totals(100));
+    pass120.push(await seconds(() => totals(120)));
+    pairs.push(t100 / tp);
+  }
+  const demoDocs = 2500;
+  const corpusPass = {
+    queries100OverIngestion: Math.round(median(pairs) * 100) / 100,
+    target: 1.5,
+    demo120QueriesOver2500DocumentsSeconds: Math.round((median(pass120) / B) * demoDocs),
+    demoTargetSeconds: 120,
+    passPreparationSeconds: prepareSeconds,
+  };
+  process.stderr.write(`corpus pass: 100 queries = ${corpusPass.queries100OverIngestion}x ingestion\n`);
   let eigen: number | undefined;
   if (process.env.BENCH_EIGEN === '1') {
     const n = 1025;
@@ -154,6 +193,7 @@ async function main(): Promise<void> {
           documentsPerSecond: Math.round((B / tb) * 100) / 100,
         },
         results,
+        corpusPass,
         ...(eigen !== undefined ? { eigendecomposition1025Seconds: Math.round(eigen * 100) / 100 } : {}),
       },
       null,

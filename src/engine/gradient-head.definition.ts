@@ -47,6 +47,21 @@ export interface HeadSpec {
    * τ_t = Σ_k (U_qkᵀ δ_t)(V_qkᵀ ā_t), which never forms [Q, tokens, out].
    */
   influence?: { queries: number; rank?: number };
+  /**
+   * Per-sequence influence totals of Q queries at once (docs/design.md "Mathematics: Influence"), for
+   * whole-corpus exact scoring: each query's M_{ℓ,q} = U_q V_qᵀ in factored form, the Q queries'
+   * factors side by side, inputs `KU.<layer> [out, Q·r_ℓ]` (σ folded into U) and
+   * `KV.<layer> [in+1, Q·r_ℓ]` (query q in columns q·r_ℓ … q·r_ℓ + r_ℓ − 1); output
+   * `score.<layer> [B,Q]` = Σ_t Σ_k (U_qkᵀ δ_t)(V_qkᵀ ā_t) = ⟨M_{ℓ,q}, G_{ℓ,b}⟩ per batch row b.
+   * Two [B·T, out] × [out, Q·r] products per layer serve every query; neither G_b nor a per-token
+   * score is formed. `ranks` gives r_ℓ per tracked layer.
+   *
+   * r_ℓ = 0 selects the gradient form for that layer instead: input `KM.<layer> [out·(in+1), Q]`
+   * (vec M_{ℓ,q} row-major in column q); G_{ℓ,b} = Σ_t δ_t ā_tᵀ is formed per row and
+   * `score.<layer>` = vec(G_{ℓ,b})ᵀ KM. It costs T·o·(i+1) + Q·o·(i+1) per row against
+   * T·Q·r·(o + i + 1) for the factored form: far less once Q·r exceeds min(o, i+1).
+   */
+  influenceTotals?: { queries: number; ranks: Record<string, number> };
 }
 
 /** A stable string key of a head (for the session cache): canonical JSON, keys sorted at every depth. */

@@ -59,7 +59,8 @@ export function buildHeadGraph(family: ModelFamily, config: unknown, shape: Grap
     if (!site) throw new Error(`unknown tracked layer ${name}; expected ${family.trackableLayers(config)}`);
     layerSizes.set(name, [site.inFeatures, site.outFeatures]);
   }
-  const needsDelta = head.activations || head.covariance || head.projection || head.influence || head.eigenCorrection || head.gradientNorms;
+  const needsDelta =
+    head.activations || head.covariance || head.projection || head.influence || head.influenceTotals || head.eigenCorrection || head.gradientNorms;
   const needsBackward = head.allGradients || head.trackedGradients || needsDelta;
   if (!needsBackward) return { builder: b, tracked, layerSizes };
 
@@ -131,6 +132,21 @@ export function buildHeadGraph(family: ModelFamily, config: unknown, shape: Grap
         tau = b.reduceSum(b.mul(dU, aV), [-1], false);
       }
       b.output(b.reshape(tau, [Q, B, T]), `tau.${s.name}`);
+    }
+    if (head.influenceTotals) {
+      const Q = head.influenceTotals.queries;
+      const r = head.influenceTotals.ranks[s.name];
+      if (r === undefined) throw new Error(`influence-totals head: no rank for layer ${s.name}`);
+      if (r === 0) {
+        const KM = b.input(`KM.${s.name}`, dtype, [O * I, Q]);
+        const Gb = b.matmul(b.transposeLast2(b.reshape(d2, [B, T, O])), b.reshape(a2, [B, T, I])); // [B, O, I]
+        b.output(b.matmul(b.reshape(Gb, [B, O * I]), KM), `score.${s.name}`); // [B, Q]
+      } else {
+        const KU = b.input(`KU.${s.name}`, dtype, [O, Q * r]);
+        const KV = b.input(`KV.${s.name}`, dtype, [I, Q * r]);
+        const terms = b.mul(b.matmul(d2, KU), b.matmul(a2, KV)); // [BT, Q·r]: (U_qkᵀ δ_t)(V_qkᵀ ā_t)
+        b.output(b.reduceSum(b.reshape(terms, [B, T, Q, r]), [1, 3], false), `score.${s.name}`); // [B, Q]
+      }
     }
   }
   return { builder: b, tracked, layerSizes };

@@ -20,12 +20,18 @@ export interface ComputeQueryGradientsJob {
 }
 
 /**
- * Payload of a score-corpus job for one query in one space under one factor set. PROJECTED: every
- * document of the space, chunked inside the job. EXACT: the listed documents (one chunk).
+ * Payload of a score-corpus job in one space under one factor set. PROJECTED: one query, every
+ * document of the space, chunked inside the job. EXACT: the listed documents (one chunk) for every
+ * query of the pass (`queryIds`; `queryId` alone in jobs queued before passes).
  */
 export interface ScoreCorpusJob {
   readonly method: CachedScoreMethod;
+  /** PROJECTED: the query. EXACT: the pass's first query. */
   readonly queryId: number;
+  /** EXACT: every query of the pass, ascending; each is scored on every document of the job. */
+  readonly queryIds?: number[];
+  /** EXACT: token-wise scores are kept for each query's top-k and bottom-k documents once its scores are complete (default 20). */
+  readonly tokenTopK?: number;
   readonly factorSetId: number;
   readonly spaceId: number;
   /** EXACT: document row ids of this chunk, ascending; absent for PROJECTED. */

@@ -12,6 +12,17 @@ export interface ExactScoreRow {
   readonly tokenScores: readonly number[];
 }
 
+/** A cached exact score with its document's source, projection norm in the space, and damping. */
+export interface StoredExactScore extends ExactScoreRow {
+  readonly source: string;
+  /** Token scores are stored (`tokenScores` holds them when asked for). */
+  readonly hasTokens: boolean;
+  /** ‖x_d‖ of the document's full projection in the space. */
+  readonly gradientNorm: number;
+  /** Score-arguments key of the damping it was computed with (e.g. `relative:0.1`). */
+  readonly damping: string;
+}
+
 /** Whole-space scores of one query, by ascending document id. */
 export interface CachedCorpusScores {
   readonly documentIds: Int32Array;
@@ -67,6 +78,110 @@ export class InfluenceScoreRepository {
       }
       return written;
     });
+  }
+
+  /**
+   * Caches exact scores of many queries (a whole-corpus pass) without token scores, in one
+   * transaction of multi-row statements; a score already cached (query, document, factor set,
+   * EXACT) is kept as it is (it may carry token scores), so a retried job never duplicates.
+   *
+   * @returns how many scores were newly cached.
+   */
+  async saveExactTotals(factorSetId: number, rows: readonly (Omit<ExactScoreRow, 'tokenScores'> & { queryId: number })[]): Promise<number> {
+    if (rows.length === 0) return 0;
+    const per = 500;
+    let inserted = 0;
+    await this.sql.transaction(async (tx) => {
+      for (let i = 0; i < rows.length; i += per) {
+        const part = rows.slice(i, i + per);
+        const values = part.map(
+          (_, k) =>
+            `($${k * 5 + 2}::int, $${k * 5 + 3}::int, $1::int, NULL::int, 'EXACT'::"InfluenceMethod", $${k * 5 + 4}::float8, $${k * 5 + 5}::float8, $${k * 5 + 6}::float8[])`,
+        );
+        const params: unknown[] = [factorSetId];
+        for (const r of part) params.push(r.queryId, r.documentId, r.score, r.perNat, [...r.layerScores]);
+        const done = await tx.query<{ one: number }>(
+          `INSERT INTO influence_scores (query_id, document_id, factor_set_id, space_id, method, score, per_nat, layer_scores)
+           VALUES ${values.join(', ')}
+           ON CONFLICT (query_id, document_id, factor_set_id, method, (coalesce(space_id, 0))) DO NOTHING
+           RETURNING 1 AS one`,
+          params,
+        );
+        inserted += done.length;
+      }
+    });
+    return inserted;
+  }
+
+  /**
+   * Exact-score coverage of many queries over the documents of a space (those with a full
+   * projection): the space's document count, and per query how many have a cached EXACT score.
+   */
+  async exactCoverage(queryIds: readonly number[], factorSetId: number, spaceId: number): Promise<{ documents: number; cached: Map<number, number> }> {
+    const [head] = await this.sql.query<{ n: number }>(`SELECT count(*)::int AS n FROM document_projections WHERE space_id = $1 AND "full" IS NOT NULL`, [
+      spaceId,
+    ]);
+    const rows = await this.sql.query<{ query_id: number; cached: number }>(
+      `SELECT s.query_id, count(*)::int AS cached
+         FROM influence_scores s JOIN document_projections p ON p.document_id = s.document_id AND p.space_id = $3 AND p."full" IS NOT NULL
+        WHERE s.query_id = ANY($1::int[]) AND s.factor_set_id = $2 AND s.method = 'EXACT'
+        GROUP BY s.query_id`,
+      [[...queryIds], factorSetId, spaceId],
+    );
+    const cached = new Map(queryIds.map((q) => [q, 0]));
+    for (const r of rows) cached.set(Number(r.query_id), Number(r.cached));
+    return { documents: Number(head?.n ?? 0), cached };
+  }
+
+  /**
+   * A page of one query's cached exact ranking over the documents of a space: by score
+   * descending (`highest`) or ascending, ties by document id, `offset` rows skipped, at most
+   * `limit` rows, each with its document's source and whether token scores are stored.
+   */
+  async exactRanking(input: {
+    queryId: number;
+    factorSetId: number;
+    spaceId: number;
+    order: 'highest' | 'lowest';
+    offset: number;
+    limit: number;
+    /** `score` (default) or `normalized`: score / gradient_norm of the document's projection in the space (0 for a zero norm). */
+    by?: 'score' | 'normalized';
+    /** Also return the stored token scores (empty where none are stored). */
+    tokens?: boolean;
+  }): Promise<StoredExactScore[]> {
+    const dir = input.order === 'highest' ? 'DESC' : 'ASC';
+    const key = input.by === 'normalized' ? `CASE WHEN p.gradient_norm > 0 THEN s.score / p.gradient_norm ELSE 0 END` : 's.score';
+    const rows = await this.sql.query<{
+      document_id: number;
+      score: number;
+      per_nat: number;
+      layer_scores: number[];
+      token_scores: number[] | null;
+      source: string;
+      has_tokens: boolean;
+      gradient_norm: number;
+      damping: string;
+    }>(
+      `SELECT s.document_id, s.score, s.per_nat, s.layer_scores, ${input.tokens ? 's.token_scores' : 'NULL::float8[] AS token_scores'}, d.source,
+              cardinality(s.token_scores) > 0 AS has_tokens, p.gradient_norm, s.damping
+         FROM influence_scores s JOIN document_projections p ON p.document_id = s.document_id AND p.space_id = $3 AND p."full" IS NOT NULL
+         JOIN documents d ON d.id = s.document_id
+        WHERE s.query_id = $1 AND s.factor_set_id = $2 AND s.method = 'EXACT'
+        ORDER BY ${key} ${dir}, s.document_id ASC OFFSET $4 LIMIT $5`,
+      [input.queryId, input.factorSetId, input.spaceId, input.offset, input.limit],
+    );
+    return rows.map((r) => ({
+      documentId: Number(r.document_id),
+      score: Number(r.score),
+      perNat: Number(r.per_nat),
+      layerScores: r.layer_scores.map(Number),
+      tokenScores: (r.token_scores ?? []).map(Number),
+      source: r.source,
+      hasTokens: Boolean(r.has_tokens),
+      gradientNorm: Number(r.gradient_norm),
+      damping: r.damping,
+    }));
   }
 
   /**

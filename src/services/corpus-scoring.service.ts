@@ -8,15 +8,15 @@ import type { InfluenceScoreRepository } from '../repositories/influence-score.r
 import type { ProjectionSpaceRepository } from '../repositories/projection-space.repository';
 import type { QueryRepository } from '../repositories/query.repository';
 import type { QueryVectorRepository } from '../repositories/query-vector.repository';
-import type { ExactInfluenceService } from './exact-influence.service';
+import { DEFAULT_TOKEN_TOP_K, MAX_EXACT_CANDIDATES, type ExactInfluenceService } from './exact-influence.service';
 import type { FactorSetService } from './factor-set.service';
 
 /** Documents scored by one statement of a PROJECTED job. */
 export const PROJECTED_CHUNK_DOCUMENTS = 5000;
-/** Documents of one EXACT job (their gradients are recomputed: the expensive part). */
-export const EXACT_CHUNK_DOCUMENTS = 50;
-/** Most queries of one scoreCorpus request. */
-export const MAX_SCORED_QUERIES = 100;
+/** Documents of one EXACT job, scored for every query of the pass (their gradients are recomputed once: the expensive part). */
+export const EXACT_CHUNK_DOCUMENTS = 100;
+/** Most queries of one scoreCorpus request (one EXACT pass contracts them all in each document batch). */
+export const MAX_SCORED_QUERIES = 500;
 
 /** What a scoreCorpus request queued. */
 export interface CorpusScoringPlan {
@@ -42,7 +42,8 @@ export interface ScoreCorpusResult {
  * Whole-corpus scores as cached batch jobs, for the analyses (docs/design.md "Mathematics"): for each query and
  * every document of a projection space, PROJECTED ⟨y_q, x_d⟩ (computed in SQL, chunked by
  * document id) or the EXACT EK-FAC influence I(q,d) = Σ_ℓ ⟨M_ℓ(q), G_ℓ(d)⟩ (gradients
- * recomputed by the engine, {@link EXACT_CHUNK_DOCUMENTS} documents per job), cached in
+ * recomputed once per document for all queries of the pass, {@link EXACT_CHUNK_DOCUMENTS} documents
+ * per job; token-wise scores only for each query's top-k and bottom-k), cached in
  * `influence_scores`. Both are idempotent: cached scores are kept, never duplicated.
  */
 export class CorpusScoringService {
@@ -61,7 +62,13 @@ export class CorpusScoringService {
    * method), looks the factor set and the space up by name among the first query's model's, then
    * {@link enqueue}s the scoring.
    */
-  async scoreCorpus(request: { queryIds: readonly number[]; factorSet: string; space: string; method: CachedScoreMethod }): Promise<CorpusScoringPlan> {
+  async scoreCorpus(request: {
+    queryIds: readonly number[];
+    factorSet: string;
+    space: string;
+    method: CachedScoreMethod;
+    tokenTopK?: number;
+  }): Promise<CorpusScoringPlan> {
     const method = oneOf(request.method, SCORE_METHODS, 'method');
     if (request.queryIds.length === 0 || request.queryIds.length > MAX_SCORED_QUERIES) {
       throw new InvalidInputError(`give 1 to ${MAX_SCORED_QUERIES} queries to score, got ${request.queryIds.length}`, { argument: 'queryIds' });
@@ -71,7 +78,7 @@ export class CorpusScoringService {
     const factorSet = await this.factorSets.byName(first.modelId, request.factorSet);
     const space = await this.spaces.findByName(first.modelId, request.space);
     if (!space) throw new NotFoundError(`this model has no projection space "${request.space}"`);
-    return this.enqueue({ queryIds: request.queryIds, factorSetId: factorSet.id, spaceId: space.id, method });
+    return this.enqueue({ queryIds: request.queryIds, factorSetId: factorSet.id, spaceId: space.id, method, tokenTopK: request.tokenTopK });
   }
 
   /**
@@ -81,8 +88,17 @@ export class CorpusScoringService {
    * queues nothing new until documents are added. Queries must have their vector in the space
    * (PROJECTED) or their gradient under the factor set (EXACT).
    */
-  async enqueue(input: { queryIds: readonly number[]; factorSetId: number; spaceId: number; method: CachedScoreMethod }): Promise<CorpusScoringPlan> {
+  async enqueue(input: {
+    queryIds: readonly number[];
+    factorSetId: number;
+    spaceId: number;
+    method: CachedScoreMethod;
+    tokenTopK?: number;
+  }): Promise<CorpusScoringPlan> {
     const { queryIds, factorSetId, spaceId } = input;
+    const tokenTopK = input.tokenTopK ?? DEFAULT_TOKEN_TOP_K;
+    if (!Number.isInteger(tokenTopK) || tokenTopK < 0 || tokenTopK > MAX_EXACT_CANDIDATES)
+      throw new InvalidInputError(`tokenTopK must be an integer from 0 to ${MAX_EXACT_CANDIDATES}, got ${tokenTopK}`, { argument: 'tokenTopK' });
     const method = oneOf(input.method, SCORE_METHODS, 'method');
     if (queryIds.length === 0 || queryIds.length > MAX_SCORED_QUERIES)
       throw new InvalidInputError(`give 1 to ${MAX_SCORED_QUERIES} queries, got ${queryIds.length}`);
@@ -106,6 +122,14 @@ export class CorpusScoringService {
       }
     }
     await this.queue.start();
+    if (method === 'EXACT')
+      return this.enqueueExactPass(
+        [...new Set(queryIds)].sort((a, b) => a - b),
+        factorSetId,
+        spaceId,
+        space.name,
+        tokenTopK,
+      );
     const jobIds: string[] = [];
     let documents = 0;
     let alreadyCached = 0;
@@ -117,24 +141,36 @@ export class CorpusScoringService {
         alreadyCached++;
         continue;
       }
-      const base = `${method}:query:${queryId}:factor-set:${factorSetId}:space:${spaceId}`;
-      if (method === 'PROJECTED') {
-        const key = `${base}:documents:${coverage.documents}:cached:${coverage.cached}`;
-        const data: ScoreCorpusJob = { method, queryId, factorSetId, spaceId };
-        await this.queue.sendMany(SCORE_CORPUS, [{ key, data }]);
-        jobIds.push(jobIdFor(SCORE_CORPUS, key));
-      } else {
-        const missing = await this.scores.uncachedDocuments(queryId, factorSetId, spaceId, 'EXACT');
-        for (let i = 0; i < missing.length; i += EXACT_CHUNK_DOCUMENTS) {
-          const documentIds = missing.slice(i, i + EXACT_CHUNK_DOCUMENTS);
-          const key = `${base}:documents:${documentIds.join(',')}`;
-          const data: ScoreCorpusJob = { method, queryId, factorSetId, spaceId, documentIds };
-          await this.queue.sendMany(SCORE_CORPUS, [{ key, data }]);
-          jobIds.push(jobIdFor(SCORE_CORPUS, key));
-        }
-      }
+      const key = `${method}:query:${queryId}:factor-set:${factorSetId}:space:${spaceId}:documents:${coverage.documents}:cached:${coverage.cached}`;
+      const data: ScoreCorpusJob = { method, queryId, factorSetId, spaceId };
+      await this.queue.sendMany(SCORE_CORPUS, [{ key, data }]);
+      jobIds.push(jobIdFor(SCORE_CORPUS, key));
     }
     return { method, documents, jobIds, alreadyCached };
+  }
+
+  /**
+   * EXACT: one pass for all the queries not yet complete — one job per {@link EXACT_CHUNK_DOCUMENTS}
+   * documents that some of them lack, each job scoring its documents for every query of the pass
+   * (pairs cached already are kept).
+   */
+  private async enqueueExactPass(queryIds: number[], factorSetId: number, spaceId: number, spaceName: string, tokenTopK: number): Promise<CorpusScoringPlan> {
+    const coverage = await this.scores.exactCoverage(queryIds, factorSetId, spaceId);
+    if (coverage.documents === 0) throw new NotFoundError(`projection space ${spaceName} holds no document vectors`);
+    const pending = queryIds.filter((q) => coverage.cached.get(q) !== coverage.documents);
+    const alreadyCached = queryIds.length - pending.length;
+    const missing = new Set<number>();
+    for (const q of pending) for (const d of await this.scores.uncachedDocuments(q, factorSetId, spaceId, 'EXACT')) missing.add(d);
+    const documents = [...missing].sort((a, b) => a - b);
+    const jobs = [];
+    for (let i = 0; i < documents.length; i += EXACT_CHUNK_DOCUMENTS) {
+      const documentIds = documents.slice(i, i + EXACT_CHUNK_DOCUMENTS);
+      const key = `EXACT:queries:${pending.join(',')}:factor-set:${factorSetId}:space:${spaceId}:documents:${documentIds.join(',')}`;
+      const data: ScoreCorpusJob = { method: 'EXACT', queryId: pending[0]!, queryIds: pending, factorSetId, spaceId, documentIds, tokenTopK };
+      jobs.push({ key, data });
+    }
+    if (jobs.length > 0) await this.queue.sendMany(SCORE_CORPUS, jobs);
+    return { method: 'EXACT', documents: coverage.documents, jobIds: jobs.map((j) => jobIdFor(SCORE_CORPUS, j.key)), alreadyCached };
   }
 
   /** Runs one score-corpus job (the worker's handler calls this). */
@@ -170,11 +206,17 @@ export class CorpusScoringService {
     return { method: 'PROJECTED', scored, cached };
   }
 
-  /** EXACT: the job's documents through the exact-influence pipeline (cached ones are not recomputed). */
+  /** EXACT: the job's documents for every query of the pass, through the influence-totals head (pairs cached already are kept). */
   private async runExact(job: ScoreCorpusJob): Promise<ScoreCorpusResult> {
     const documentIds = job.documentIds ?? [];
     if (documentIds.length === 0) throw new InvalidInputError('an EXACT score-corpus job needs its documents');
-    const rows = await this.exact.score({ queryId: job.queryId, factorSetId: job.factorSetId, spaceId: job.spaceId, documentIds, sign: 'POSITIVE' });
-    return { method: 'EXACT', scored: documentIds.length, cached: rows.length };
+    const done = await this.exact.scorePass({
+      queryIds: job.queryIds ?? [job.queryId],
+      factorSetId: job.factorSetId,
+      spaceId: job.spaceId,
+      documentIds,
+      tokenTopK: job.tokenTopK,
+    });
+    return { method: 'EXACT', scored: documentIds.length, cached: done.cached };
   }
 }

@@ -72,9 +72,23 @@ export interface InfluenceRanking {
   readonly sign: InfluenceSign;
   readonly normalization: InfluenceNormalization;
   readonly nats: number;
-  /** Candidates the ANN stage returned (RERANKED and EXACT rerank them all). */
+  /** Candidates the ANN stage returned (RERANKED and EXACT rerank them all); for a whole-corpus exact ranking, the documents ranked. */
   readonly candidates: number;
+  /** What the ranking was computed over. */
+  readonly basis: RankingBasis;
   readonly hits: InfluenceHit[];
+}
+
+/** What a ranking was computed over, in words and in numbers. */
+export interface RankingBasis {
+  /** True when it is the exact ranking of every document of the space (from a complete `scoreCorpus(EXACT)` pass). */
+  readonly wholeCorpus: boolean;
+  /** E.g. "whole corpus, exact: 2500 documents, factor set ek, damping relative:0.1". */
+  readonly description: string;
+  /** Documents ranked: the space's documents (whole corpus) or the candidates. */
+  readonly documents: number;
+  /** Documents whose exact influence was recomputed or read for this ranking (0 for ANN and RERANKED). */
+  readonly rescored: number;
 }
 
 /**
@@ -183,14 +197,66 @@ export class InfluenceSearchService {
     const noVector = () => new NotFoundError(`query ${input.queryId} has no vector in projection space ${space.record.name}`);
     if (stamp.projectedAt === null) throw noVector();
     const key = JSON.stringify([input.queryId, input.factorSetId, input.spaceId, k, input.sign, input.mode, normalization, input.efSearch ?? null]);
-    // the query's score arguments (its damping) are part of what a cached ranking depends on
-    const validity = `${stamp.gradient.id}:${stamp.gradient.damping}:${stamp.projectedAt}:${stamp.vectorsVersion}`;
+    // EXACT: a complete whole-corpus pass answers from the stored scores; the stamp moves with it.
+    // The query's score arguments (its damping) are part of what a cached ranking depends on.
+    const coverage = input.mode === 'EXACT' ? await this.exact.coverage(input.queryId, input.factorSetId, input.spaceId) : undefined;
+    const validity = `${stamp.gradient.id}:${stamp.gradient.damping}:${stamp.projectedAt}:${stamp.vectorsVersion}:${coverage ? `${coverage.scored}/${coverage.documents}` : ''}`;
     const useCache = input.useCache ?? true;
     const cached = useCache ? this.cache.get(key, validity) : undefined;
     if (cached) return cached;
-    const ranking = await this.rank(input, space, stamp.gradient, normalization, noVector);
+    const ranking = coverage?.complete
+      ? await this.storedExact(input, stamp.factorSet.name, stamp.gradient, normalization, coverage.documents)
+      : await this.rank(input, space, stamp.gradient, normalization, noVector);
     if (useCache) this.cache.set(key, validity, ranking);
     return ranking;
+  }
+
+  /**
+   * EXACT from a complete whole-corpus pass: the top (or bottom) k of the stored exact scores of
+   * every document of the space, ordered in SQL (by score or score / ‖x_d‖). Layer scores always;
+   * token scores where the pass stored them (each query's top and bottom `tokenTopK`).
+   */
+  private async storedExact(
+    input: { queryId: number; factorSetId: number; spaceId: number; k: number; sign: InfluenceSign },
+    factorSetName: string,
+    gradient: QueryGradientRow,
+    normalization: InfluenceNormalization,
+    documents: number,
+  ): Promise<InfluenceRanking> {
+    const rows = await this.exact.storedRanking({
+      queryId: input.queryId,
+      factorSetId: input.factorSetId,
+      spaceId: input.spaceId,
+      order: input.sign === 'NEGATIVE' ? 'lowest' : 'highest',
+      offset: 0,
+      limit: input.k,
+      by: normalization === 'GRADIENT_NORM' ? 'normalized' : 'score',
+      tokens: true,
+    });
+    const dampings = [...new Set(rows.map((r) => r.damping))].join(', ') || 'none';
+    return {
+      mode: 'EXACT',
+      sign: input.sign,
+      normalization,
+      nats: gradient.nats,
+      candidates: documents,
+      basis: {
+        wholeCorpus: true,
+        description: `whole corpus, exact: ${documents} documents, factor set ${factorSetName}, damping ${dampings}`,
+        documents,
+        rescored: 0,
+      },
+      hits: rows.map((r, i) => ({
+        documentId: r.documentId,
+        rank: i + 1,
+        score: r.score,
+        perNat: r.perNat,
+        normalizedScore: normalizedScore(r.score, r.gradientNorm),
+        gradientNorm: r.gradientNorm,
+        layerScores: r.layerScores,
+        ...(r.hasTokens ? { tokenScores: r.tokenScores } : {}),
+      })),
+    };
   }
 
   /** The ranking itself (no cache): ANN, then RERANKED or EXACT. */
@@ -252,7 +318,18 @@ export class InfluenceSearchService {
       // ran with −y for NEGATIVE, so its raw scores are −⟨y, x⟩
       const rawScale = (whitened?.scale ?? 1) * (negative ? -1 : 1);
       const scored = found.map((h) => hit(h.documentId, h.rawScore * rawScale, h.gradientNorm));
-      return { ...base, mode: 'ANN', candidates: found.length, hits: ranked(scored).slice(0, k) };
+      return {
+        ...base,
+        mode: 'ANN',
+        candidates: found.length,
+        basis: {
+          wholeCorpus: false,
+          description: `approximate: HNSW search over the sketches, ${found.length} candidates`,
+          documents: found.length,
+          rescored: 0,
+        },
+        hits: ranked(scored).slice(0, k),
+      };
     }
     // the candidates are reranked in the search's own statement (ordered by score or by
     // score / ‖x_d‖, for the sign): EXACT recomputes the leading ones
@@ -282,12 +359,29 @@ export class InfluenceSearchService {
         layerScores: r.layerScores,
         tokenScores: r.tokenScores,
       }));
-      return { ...base, mode: 'EXACT', candidates: reranked.hits.length, hits: ranked(scored).slice(0, k) };
+      return {
+        ...base,
+        mode: 'EXACT',
+        candidates: reranked.hits.length,
+        basis: {
+          wholeCorpus: false,
+          description: `exact influence of the reranked top ${reranked.hits.length} of ${reranked.candidates} ANN candidates (no complete whole-corpus exact scores: scoreCorpus(method: EXACT))`,
+          documents: reranked.candidates,
+          rescored: reranked.hits.length,
+        },
+        hits: ranked(scored).slice(0, k),
+      };
     }
     return {
       ...base,
       mode: 'RERANKED',
       candidates: reranked.candidates,
+      basis: {
+        wholeCorpus: false,
+        description: `projected: ${reranked.candidates} ANN candidates reranked by ⟨y_q, x_d⟩ with the full projections`,
+        documents: reranked.candidates,
+        rescored: 0,
+      },
       hits: reranked.hits.map((h, i) => ({ ...hit(h.documentId, h.score, h.gradientNorm), rank: i + 1 })),
     };
   }

@@ -166,15 +166,29 @@ describe.each(testBackends())('whole-corpus scoring on %s', (kind) => {
     expect(docs[1]!.labels).toEqual([]);
   });
 
-  it('EXACT caches the exact influence of every document in chunked jobs, and the analyses then use it', async () => {
-    const plan = await p.services.corpusScoring.scoreCorpus({ queryIds: [q1], factorSet: p.factorSet, space: p.space, method: 'EXACT' });
+  it('EXACT scores all queries of a pass in one job per document batch, token scores only for each top-k and bottom-k, and the analyses then use it', async () => {
+    const exactRows = (queryId: number) =>
+      p.scratch.db.prisma.influenceScore.findMany({ where: { queryId, factorSetId: p.factorSetId, method: 'EXACT' }, orderBy: { documentId: 'asc' } });
+    // q3 has two documents scored already (with token scores, by the candidate path): the pass keeps them
+    const docs = await p.scratch.db.prisma.document.findMany({ orderBy: { id: 'asc' } });
+    const early = await p.services.exactInfluence.score({
+      queryId: q3,
+      factorSetId: p.factorSetId,
+      spaceId: p.spaceId,
+      documentIds: [docs[4]!.id, docs[9]!.id],
+      sign: 'POSITIVE',
+    });
+    expect(early.every((r) => r.tokenScores.length > 0)).toBe(true);
+    await expect(
+      p.services.corpusScoring.scoreCorpus({ queryIds: [q1], factorSet: p.factorSet, space: p.space, method: 'EXACT', tokenTopK: -1 }),
+    ).rejects.toThrow(/tokenTopK must be an integer from 0 to 200, got -1/);
+
+    const plan = await p.services.corpusScoring.scoreCorpus({ queryIds: [q3, q1], factorSet: p.factorSet, space: p.space, method: 'EXACT', tokenTopK: 3 });
     expect(plan).toMatchObject({ method: 'EXACT', documents: 30, alreadyCached: 0 });
     expect(plan.jobIds).toHaveLength(1);
     await waitFor('the exact score-corpus job', jobsDone(plan.jobIds), 600_000);
-    const rows = await p.scratch.db.prisma.influenceScore.findMany({
-      where: { queryId: q1, factorSetId: p.factorSetId, method: 'EXACT' },
-      orderBy: { documentId: 'asc' },
-    });
+    expect((await queue.status(SCORE_CORPUS, plan.jobIds[0]!))?.output).toEqual({ method: 'EXACT', scored: 30, cached: 58 });
+    const rows = await exactRows(q1);
     expect(rows).toHaveLength(30);
     for (const r of rows)
       expectClose(
@@ -182,11 +196,67 @@ describe.each(testBackends())('whole-corpus scoring on %s', (kind) => {
         r.score,
         1e-4,
       );
-    expect((await p.services.corpusScoring.scoreCorpus({ queryIds: [q1], factorSet: p.factorSet, space: p.space, method: 'EXACT' })).alreadyCached).toBe(1);
+    // token scores: exactly the top 3 and bottom 3 of each query (plus q3's two earlier documents)
+    for (const [queryId, kept] of [
+      [q1, []],
+      [q3, early.map((e) => e.documentId)],
+    ] as const) {
+      const all = await exactRows(queryId);
+      const ranked = [...all].sort((a, b) => b.score - a.score || a.documentId - b.documentId);
+      const ends = new Set([...ranked.slice(0, 3), ...ranked.slice(-3)].map((r) => r.documentId).concat(kept));
+      expect(new Set(all.filter((r) => r.tokenScores.length > 0).map((r) => r.documentId))).toEqual(ends);
+      for (const r of all.filter((x) => x.tokenScores.length > 0))
+        expectClose(
+          r.tokenScores.reduce((a, b) => a + b, 0),
+          r.score,
+          1e-4,
+        );
+    }
+    // topInfluences(EXACT) now reads the whole-corpus exact ranking, both ends, and says so
+    const ranked = [...rows].sort((a, b) => b.score - a.score || a.documentId - b.documentId);
+    const top = await p.services.influenceSearch.topInfluences(q1, { factorSet: p.factorSet, space: p.space, k: 5, mode: 'EXACT' });
+    expect(top.basis).toEqual({
+      wholeCorpus: true,
+      description: `whole corpus, exact: 30 documents, factor set ${p.factorSet}, damping relative:0.1`,
+      documents: 30,
+      rescored: 0,
+    });
+    expect(top.hits.map((h) => [h.documentId, h.score])).toEqual(ranked.slice(0, 5).map((r) => [r.documentId, r.score]));
+    expect(top.hits.slice(0, 3).every((h) => h.tokenScores!.length > 0)).toBe(true);
+    expect(top.hits[4]!.tokenScores).toBeUndefined();
+    const bottom = await p.services.influenceSearch.topInfluences(q1, { factorSet: p.factorSet, space: p.space, k: 3, mode: 'EXACT', sign: 'NEGATIVE' });
+    expect(bottom.hits.map((h) => h.documentId)).toEqual(
+      ranked
+        .slice(-3)
+        .reverse()
+        .map((r) => r.documentId),
+    );
+    // q2 has no pass: the candidate path, which says what it rescored
+    const fallback = await p.services.influenceSearch.topInfluences(q2, { factorSet: p.factorSet, space: p.space, k: 3, mode: 'EXACT' });
+    expect(fallback.basis.wholeCorpus).toBe(false);
+    expect(fallback.basis.rescored).toBe(fallback.candidates);
+    expect(fallback.basis.description).toMatch(/^exact influence of the reranked top \d+ of \d+ ANN candidates/);
+
+    // the pass's totals equal the candidate path's (per-token head) for the same documents
+    const totals = new Map(rows.map((r) => [r.documentId, r.score]));
+    const picked = rows
+      .filter((r) => r.tokenScores.length === 0)
+      .slice(0, 4)
+      .map((r) => r.documentId);
+    await p.scratch.db.prisma.influenceScore.deleteMany({ where: { queryId: q1, documentId: { in: picked }, method: 'EXACT' } });
+    for (const r of await p.services.exactInfluence.score({
+      queryId: q1,
+      factorSetId: p.factorSetId,
+      spaceId: p.spaceId,
+      documentIds: picked,
+      sign: 'POSITIVE',
+    }))
+      expectClose(r.score, totals.get(r.documentId)!, 1e-5, Math.abs(totals.get(r.documentId)!));
+    expect((await p.services.corpusScoring.scoreCorpus({ queryIds: [q1, q3], factorSet: p.factorSet, space: p.space, method: 'EXACT' })).alreadyCached).toBe(2);
 
     const dist = await p.services.influenceAnalysis.influenceDistribution({ queryIds: [q1], factorSet: p.factorSet, space: p.space });
     expect(dist.basis).toMatchObject({ method: 'EXACT', cached: true, documents: 30 });
-    const positive = rows.filter((r) => r.score > 0).reduce((s, r) => s + r.score, 0);
+    const positive = (await exactRows(q1)).filter((r) => r.score > 0).reduce((s, r) => s + r.score, 0);
     expectClose(dist.totalPositivePerNat, positive / dist.nats, 1e-9);
     // q2 has no exact scores: the pair falls back to the cached projected scores
     const corr = await p.services.influenceAnalysis.influenceCorrelation({ queryIds: [q1, q2], factorSet: p.factorSet, space: p.space, method: 'spearman' });
@@ -202,7 +272,7 @@ describe.each(testBackends())('whole-corpus scoring on %s', (kind) => {
       'method must be one of PROJECTED, EXACT, got FAST',
     );
     await expect(p.services.corpusScoring.scoreCorpus({ queryIds: [], factorSet: p.factorSet, space: p.space, method: 'PROJECTED' })).rejects.toThrow(
-      /give 1 to 100 queries to score, got 0/,
+      /give 1 to 500 queries to score, got 0/,
     );
     await expect(p.services.corpusScoring.scoreCorpus({ queryIds: [q1], factorSet: 'nope', space: p.space, method: 'PROJECTED' })).rejects.toThrow(
       'no factor set named "nope"',

@@ -131,8 +131,15 @@ class CreateQueriesFromJsonlArgs extends QueryComputationArgs {
 
 @ArgsType()
 class ScoreCorpusArgs {
-  @Field(() => [ID], { description: 'Influence queries (global IDs, one model; 1–100).' })
+  @Field(() => [ID], { description: 'Influence queries (global IDs, one model; 1–500). EXACT scores them all in one pass over the corpus.' })
   queryIds!: string[];
+
+  @Field(() => Int, {
+    nullable: true,
+    description:
+      'EXACT: token-wise scores are kept for each query’s top-k and bottom-k documents (0–200, default 20); the others store totals and layer terms.',
+  })
+  tokenTopK?: number | null;
 
   @Field(() => String, { description: 'Projection space whose documents are scored.' })
   space!: string;
@@ -143,7 +150,7 @@ class ScoreCorpusArgs {
   @Field(() => ScoreMethodEnum, {
     defaultValue: ScoreMethodEnum.PROJECTED,
     description:
-      'PROJECTED: ⟨y_q, x_d⟩ of every document of the space (in SQL; fast). EXACT: the exact EK-FAC influence of every document (gradients recomputed; the expensive one).',
+      'PROJECTED: ⟨y_q, x_d⟩ of every document of the space (in SQL; fast). EXACT: the exact EK-FAC influence of every document (one pass: each document’s gradient is recomputed once for all the queries, one job per 100 documents).',
   })
   method!: ScoreMethodEnum;
 }
@@ -248,6 +255,7 @@ export class InfluenceQueryResolver {
       factorSet: args.factorSet,
       space: args.space,
       method: SCORE_METHOD_FROM_GRAPHQL[args.method],
+      tokenTopK: args.tokenTopK ?? undefined,
     });
     return {
       method: SCORE_METHOD_TO_GRAPHQL[plan.method],

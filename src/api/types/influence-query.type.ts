@@ -150,6 +150,23 @@ export class InfluenceEdgeType {
   tokenScores?: number[] | null;
 }
 
+@ObjectType('RankingBasis', { description: 'What a ranking was computed over.' })
+export class RankingBasisType {
+  @Field(() => Boolean, { description: 'True for the exact ranking of every document of the space, read from a complete scoreCorpus(method: EXACT) pass.' })
+  wholeCorpus!: boolean;
+
+  @Field(() => String, {
+    description: 'In words: "whole corpus, exact: n documents, factor set …, damping …", or what was searched and how many candidates were rescored.',
+  })
+  description!: string;
+
+  @Field(() => Int, { description: 'Documents ranked: every document of the space, or the candidates.' })
+  documents!: number;
+
+  @Field(() => Int, { description: 'Candidates whose exact influence was recomputed or read (EXACT without a complete pass); 0 otherwise.' })
+  rescored!: number;
+}
+
 @ObjectType('InfluenceRanking', { description: 'The top documents of a query, and how they were found.' })
 export class InfluenceRankingType {
   @Field(() => InfluenceModeEnum, { description: 'Method used.' })
@@ -164,8 +181,11 @@ export class InfluenceRankingType {
   @Field(() => Float, { description: 'nats(q): summed negative log-likelihood of the completion.' })
   nats!: number;
 
-  @Field(() => Int, { description: 'Candidates returned by the ANN stage.' })
+  @Field(() => Int, { description: 'Candidates returned by the ANN stage (a whole-corpus exact ranking: the documents ranked).' })
   candidates!: number;
+
+  @Field(() => RankingBasisType, { description: 'What the ranking was computed over.' })
+  basis!: RankingBasisType;
 
   @Field(() => [InfluenceEdgeType], { description: 'Ranked documents.' })
   edges!: InfluenceEdgeType[];
