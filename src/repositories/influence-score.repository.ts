@@ -81,13 +81,13 @@ export class InfluenceScoreRepository {
   }
 
   /**
-   * Caches exact scores of many queries (a whole-corpus pass) without token scores, in one
-   * transaction of multi-row statements; a score already cached (query, document, factor set,
-   * EXACT) is kept as it is (it may carry token scores), so a retried job never duplicates.
-   *
-   * @returns how many scores were newly cached.
+   * Caches the exact totals and layer terms of a whole-corpus pass (no token scores), many queries
+   * at once, each row with the damping its query was preconditioned with (a score-arguments key).
+   * A pair cached before is kept as it is, and a row is written only while its query's stored
+   * gradient under the factor set still has that damping (a pass overtaken by a recomputation
+   * under another damping writes nothing for that query). Returns how many rows were written.
    */
-  async saveExactTotals(factorSetId: number, rows: readonly (Omit<ExactScoreRow, 'tokenScores'> & { queryId: number })[]): Promise<number> {
+  async saveExactTotals(factorSetId: number, rows: readonly (Omit<ExactScoreRow, 'tokenScores'> & { queryId: number; damping: string })[]): Promise<number> {
     if (rows.length === 0) return 0;
     const per = 500;
     let inserted = 0;
@@ -95,14 +95,15 @@ export class InfluenceScoreRepository {
       for (let i = 0; i < rows.length; i += per) {
         const part = rows.slice(i, i + per);
         const values = part.map(
-          (_, k) =>
-            `($${k * 5 + 2}::int, $${k * 5 + 3}::int, $1::int, NULL::int, 'EXACT'::"InfluenceMethod", $${k * 5 + 4}::float8, $${k * 5 + 5}::float8, $${k * 5 + 6}::float8[])`,
+          (_, k) => `($${k * 6 + 2}::int, $${k * 6 + 3}::int, $${k * 6 + 4}::text, $${k * 6 + 5}::float8, $${k * 6 + 6}::float8, $${k * 6 + 7}::float8[])`,
         );
         const params: unknown[] = [factorSetId];
-        for (const r of part) params.push(r.queryId, r.documentId, r.score, r.perNat, [...r.layerScores]);
+        for (const r of part) params.push(r.queryId, r.documentId, r.damping, r.score, r.perNat, [...r.layerScores]);
         const done = await tx.query<{ one: number }>(
-          `INSERT INTO influence_scores (query_id, document_id, factor_set_id, space_id, method, score, per_nat, layer_scores)
-           VALUES ${values.join(', ')}
+          `INSERT INTO influence_scores (query_id, document_id, factor_set_id, space_id, method, damping, score, per_nat, layer_scores)
+           SELECT v.query_id, v.document_id, $1::int, NULL::int, 'EXACT'::"InfluenceMethod", v.damping, v.score, v.per_nat, v.layer_scores
+             FROM (VALUES ${values.join(', ')}) AS v(query_id, document_id, damping, score, per_nat, layer_scores)
+            WHERE EXISTS (SELECT 1 FROM query_gradients g WHERE g.query_id = v.query_id AND g.factor_set_id = $1 AND g.damping = v.damping)
            ON CONFLICT (query_id, document_id, factor_set_id, method, (coalesce(space_id, 0))) DO NOTHING
            RETURNING 1 AS one`,
           params,
@@ -116,6 +117,9 @@ export class InfluenceScoreRepository {
   /**
    * Exact-score coverage of many queries over the documents of a space (those with a full
    * projection): the space's document count, and per query how many have a cached EXACT score.
+   * All cached scores of a query under a factor set share its gradient's damping (saving a
+   * gradient under another damping drops the others; writes are guarded), so coverage needs no
+   * damping filter.
    */
   async exactCoverage(queryIds: readonly number[], factorSetId: number, spaceId: number): Promise<{ documents: number; cached: Map<number, number> }> {
     const [head] = await this.sql.query<{ n: number }>(`SELECT count(*)::int AS n FROM document_projections WHERE space_id = $1 AND "full" IS NOT NULL`, [

@@ -68,14 +68,22 @@ export class ExactInfluenceService {
     if (queryIds.length === 0 || input.documentIds.length === 0) throw new InvalidInputError('a whole-corpus pass needs queries and documents');
     const { loaded } = await this.spaces.runtime(input.spaceId);
     const engine = await this.engines.get(loaded);
-    const queries = await this.passQueries(queryIds, input.factorSetId, input.spaceId, engine);
+    const dampings = await this.queryDampings(queryIds, input.factorSetId);
+    const queries = await this.passQueries(queryIds, input.factorSetId, input.spaceId, engine, dampings);
     const docs = (await this.documents.findManyByIds([...input.documentIds])).filter((d) => d !== null);
     const sequences = docs.map((d) => ({ id: String(d.id), tokens: loaded.tokenizer.encode(d.text, { field: `document ${d.id}` }), scoreFrom: 0 }));
     const { exactInfluenceTotals } = await import('../influence/corpus-influence.pipeline');
-    const rows: { queryId: number; documentId: number; score: number; perNat: number; layerScores: number[] }[] = [];
+    const rows: { queryId: number; documentId: number; damping: string; score: number; perNat: number; layerScores: number[] }[] = [];
     for await (const perQuery of exactInfluenceTotals(engine, queries, sequences))
       for (const r of perQuery)
-        rows.push({ queryId: Number(r.queryId), documentId: Number(r.documentId), score: r.score, perNat: r.perNat, layerScores: Array.from(r.layers) });
+        rows.push({
+          queryId: Number(r.queryId),
+          documentId: Number(r.documentId),
+          damping: dampings.get(Number(r.queryId))!,
+          score: r.score,
+          perNat: r.perNat,
+          layerScores: Array.from(r.layers),
+        });
     const cached = await this.scores.saveExactTotals(input.factorSetId, rows);
     const coverage = await this.scores.exactCoverage(queryIds, input.factorSetId, input.spaceId);
     const completed = queryIds.filter((q) => coverage.documents > 0 && coverage.cached.get(q) === coverage.documents);
@@ -113,8 +121,26 @@ export class ExactInfluenceService {
     return this.scores.exactRanking(input);
   }
 
-  private passQueries(queryIds: readonly number[], factorSetId: number, spaceId: number, engine: GradientEngine): Promise<TotalsQueries> {
-    const key = `${factorSetId}:${spaceId}:${queryIds.join(',')}`;
+  /** Each query's damping under the factor set: its stored gradient's (a score-arguments key), the default when it has none. */
+  private async queryDampings(queryIds: readonly number[], factorSetId: number): Promise<Map<number, string>> {
+    const out = new Map<number, string>();
+    for (const id of queryIds) out.set(id, (await this.gradients.findGradient(id, factorSetId))?.damping ?? dampingKey(DEFAULT_DAMPING));
+    return out;
+  }
+
+  /**
+   * The pass's queries, preconditioned once per pass and process, each under its own damping
+   * (queries of one damping together); the key includes the dampings, so a query recomputed under
+   * another damping starts a new preparation.
+   */
+  private passQueries(
+    queryIds: readonly number[],
+    factorSetId: number,
+    spaceId: number,
+    engine: GradientEngine,
+    dampings: ReadonlyMap<number, string>,
+  ): Promise<TotalsQueries> {
+    const key = `${factorSetId}:${spaceId}:${queryIds.map((q) => `${q}@${dampings.get(q)}`).join(',')}`;
     if (this.pass?.key !== key) {
       const queries = (async () => {
         const records = await this.queries.findManyByIds(queryIds);
@@ -126,7 +152,16 @@ export class ExactInfluenceService {
           if (!q) throw new NotFoundError(`query ${queryIds[i]} does not exist`);
           return { id: String(q.id), prompt: q.prompt, completion: q.completion };
         });
-        return prepareTotalsQueries(engine, await preconditionQueries(engine, loaded.tokenizer, factors, inputs, { rank: 'auto' }));
+        const preconditioned = new Map<string, Awaited<ReturnType<typeof preconditionQueries>>[number]>();
+        for (const damping of new Set(dampings.values())) {
+          const group = inputs.filter((q) => dampings.get(Number(q.id)) === damping);
+          const done = await preconditionQueries(engine, loaded.tokenizer, factors, group, { rank: 'auto', damping: parseDampingKey(damping) });
+          for (const q of done) preconditioned.set(q.id, q);
+        }
+        return prepareTotalsQueries(
+          engine,
+          inputs.map((q) => preconditioned.get(q.id)!),
+        );
       })();
       this.pass = { key, queries };
       queries.catch(() => {
