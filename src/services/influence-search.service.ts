@@ -74,6 +74,13 @@ export interface InfluenceRanking {
   readonly nats: number;
   /** Candidates the ANN stage returned (RERANKED and EXACT rerank them all). */
   readonly candidates: number;
+  /**
+   * EXACT: candidates left out because their exact influence I(q,d) has the other sign than the
+   * one asked for (≤ 0 for POSITIVE, ≥ 0 for NEGATIVE) — the projected scores chose them, the
+   * exact ones disown them — so the ranking holds fewer than k documents when the candidates run
+   * out; 0 for ANN and RERANKED (and absent in rankings cached before it existed).
+   */
+  readonly oppositeSign?: number;
   readonly hits: InfluenceHit[];
 }
 
@@ -84,7 +91,8 @@ export interface InfluenceRanking {
  * products; src/math/search-whitening.ts) — then, for
  * RERANKED, exact ⟨y_q, x_d⟩ with the full projections of the candidates (`rerankCandidates`);
  * for EXACT, the true EK-FAC influence of the reranked top min(max(2k, 20), 200), recomputed by
- * the engine, with layer and token scores. NEGATIVE searches with −y_q, which is how the most
+ * the engine, with layer and token scores; candidates whose exact influence has the other sign
+ * than asked are left out and counted (`oppositeSign`). NEGATIVE searches with −y_q, which is how the most
  * negative documents are found with the same index.
  *
  * Rankings are cached per process (least recently used, {@link RANKING_CACHE_ENTRIES}) under a
@@ -281,7 +289,16 @@ export class InfluenceSearchService {
         layerScores: r.layerScores,
         tokenScores: r.tokenScores,
       }));
-      return { ...base, mode: 'EXACT', candidates: reranked.hits.length, hits: ranked(scored).slice(0, k) };
+      // documents whose exact influence has the other sign are not influential in the asked
+      // direction: they are left out and counted, rather than ranked among the asked sign's
+      const asked = scored.filter((r) => (negative ? r.score < 0 : r.score > 0));
+      return {
+        ...base,
+        mode: 'EXACT',
+        candidates: reranked.hits.length,
+        oppositeSign: scored.length - asked.length,
+        hits: ranked(asked).slice(0, k),
+      };
     }
     return {
       ...base,

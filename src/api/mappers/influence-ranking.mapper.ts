@@ -11,6 +11,7 @@ export function toInfluenceRankingType(ranking: InfluenceDocumentRanking): Influ
     normalization: INFLUENCE_NORMALIZATION_TO_GRAPHQL[ranking.normalization],
     nats: ranking.nats,
     candidates: ranking.candidates,
+    oppositeSign: ranking.oppositeSign ?? 0,
     edges: ranking.hits.map((h) => ({
       rank: h.rank,
       score: h.score,
