@@ -6,6 +6,7 @@ import type { ExactInfluenceService } from './exact-influence.service';
 import type { FactorSetService } from './factor-set.service';
 import type { ProjectionSpaceRuntime, ProjectionSpaceService } from './projection-space.service';
 import { RankingCache } from './ranking-cache';
+import { SingleFlight } from './single-flight';
 import { whitenQuery } from '../math/search-whitening';
 import type { DocumentRecord } from '../domain/document.record';
 import { INFLUENCE_MODES, type InfluenceMode } from '../domain/influence-mode';
@@ -99,7 +100,9 @@ export interface InfluenceRanking {
  * stamp read in one statement on every request: the query's gradient, when its vector in the
  * space was stored, and the space's `vectors_version` (a trigger bumps it whenever the space's
  * document projections change). A request whose inputs are unchanged is answered from the
- * cache; any change of vectors or query recomputes.
+ * cache; any change of vectors or query recomputes. Identical rankings asked while one is being
+ * computed (aliases of one request, concurrent requests) share that computation (same key and
+ * stamp as the cache).
  *
  * With normalization GRADIENT_NORM every stage ranks by score / ‖x_d‖ instead (docs/design.md "Mathematics"
  * "Norm dominance"): ANN searches the space's second HNSW index, over the unit-normalised
@@ -123,6 +126,9 @@ export class InfluenceSearchService {
     private readonly documentRecords: DocumentRepository,
     private readonly cache: RankingCache<InfluenceRanking> = new RankingCache(RANKING_CACHE_ENTRIES),
   ) {}
+
+  /** Rankings being computed, by cache key and stamp: identical requests share one computation. */
+  private readonly computing = new SingleFlight<InfluenceRanking>();
 
   /**
    * The most influential documents of a stored query, with the documents: the factor set and
@@ -195,9 +201,13 @@ export class InfluenceSearchService {
     const useCache = input.useCache ?? true;
     const cached = useCache ? this.cache.get(key, validity) : undefined;
     if (cached) return cached;
-    const ranking = await this.rank(input, space, stamp.gradient, normalization, noVector);
-    if (useCache) this.cache.set(key, validity, ranking);
-    return ranking;
+    if (!useCache) return this.rank(input, space, stamp.gradient, normalization, noVector);
+    // identical rankings asked meanwhile (aliases of one request, concurrent requests) wait for this one
+    return this.computing.run(`${key}@${validity}`, async () => {
+      const ranking = await this.rank(input, space, stamp.gradient, normalization, noVector);
+      this.cache.set(key, validity, ranking);
+      return ranking;
+    });
   }
 
   /** The ranking itself (no cache): ANN, then RERANKED or EXACT. */

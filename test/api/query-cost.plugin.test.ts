@@ -64,6 +64,17 @@ describe('request errors over HTTP', () => {
     expect(error.extensions!.http).toBeUndefined();
   });
 
+  it('prices EXACT rankings by the candidates the engine recomputes', async () => {
+    const aliases = (mode: string) =>
+      `query { influenceQuery(id: "SW5mbHVlbmNlUXVlcnk6MQ") { ${Array.from({ length: 12 }, (_, i) => `a${i}: topInfluences(factorSet: "f", space: "s", k: 10, mode: ${mode}) { edges { rank } }`).join(' ')} } }`;
+    const reranked = await postGraphQL(server.url, aliases('RERANKED'));
+    expect(reranked.json.errors![0]!.extensions!.code).not.toBe('QUERY_TOO_COMPLEX');
+    const exact = await postGraphQL(server.url, aliases('EXACT'));
+    expect(exact.status).toBe(400);
+    expect(exact.json.errors![0]!.extensions!.code).toBe('QUERY_TOO_COMPLEX');
+    expect(exact.json.errors![0]!.extensions!.cost).toBe(1 + 12 * (10 + 10 * 2 + 20 * 250));
+  });
+
   it('stays up', async () => {
     const { status, json } = await postGraphQL(server.url, '{ health { database } }');
     expect(status).toBe(200);

@@ -225,7 +225,12 @@ describe.each(testBackends())('influence queries on %s', (kind) => {
     const factorSet = await services.factorSets.byName(1, 'ek');
     const [q1] = await scratch.db.prisma.query.findMany({ where: { externalId: 'q1' } });
     const input = { queryId: q1!.id, factorSetId: factorSet.id, spaceId, k: 3, sign: 'POSITIVE' as const, mode: 'EXACT' as const };
-    const exact = await services.influenceSearch.rankByIds(input);
+    // identical requests while one is computed share its computation (aliases, concurrent requests)
+    const scoring = jest.spyOn(services.exactInfluence, 'score');
+    const [exact, twin] = await Promise.all([services.influenceSearch.rankByIds(input), services.influenceSearch.rankByIds(input)]);
+    expect(scoring).toHaveBeenCalledTimes(1);
+    scoring.mockRestore();
+    expect(twin).toBe(exact);
     expect(exact.mode).toBe('EXACT');
     expect(exact.candidates).toBe(20);
     expect(exact.hits).toHaveLength(3);
