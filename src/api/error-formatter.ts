@@ -6,10 +6,13 @@ import { TracebaseError } from '../errors/tracebase.error';
 /**
  * Gives every GraphQL error an `extensions.code`: Tracebase's own errors keep their code and
  * details; errors Tracebase did not raise on purpose become INTERNAL_SERVER_ERROR, with their
- * message hidden unless `exposeInternals` (development).
+ * message hidden unless `exposeInternals` (development, which prints them with their stack to
+ * the server's console). No response carries a stack trace (`extensions.stacktrace`).
  */
 export function createErrorFormatter(exposeInternals: boolean) {
-  return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
+  return (withStack: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
+    const { stacktrace: _stack, ...extensions } = withStack.extensions ?? {};
+    const formatted: GraphQLFormattedError = withStack.extensions ? { ...withStack, extensions } : withStack;
     const original = unwrapResolverError(error);
     if (original instanceof TracebaseError) {
       return {
@@ -28,6 +31,8 @@ export function createErrorFormatter(exposeInternals: boolean) {
     }
     const code = formatted.extensions?.code;
     if (code === undefined || code === 'INTERNAL_SERVER_ERROR') {
+      // eslint-disable-next-line no-console -- development servers print the unexpected error itself
+      if (exposeInternals) console.error(unwrapResolverError(error));
       return {
         ...formatted,
         message: exposeInternals ? formatted.message : 'Internal server error',

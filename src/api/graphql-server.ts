@@ -70,7 +70,8 @@ export async function createApolloServer(
     schema,
     validationRules: [queryDepthRule(settings.maxQueryDepth)],
     formatError: createErrorFormatter(development),
-    includeStacktraceInErrorResponses: development,
+    // stack traces never leave the server, whatever the environment (development prints them)
+    includeStacktraceInErrorResponses: false,
     introspection: true,
     plugins: [
       httpSubscriptionRefusalPlugin(GRAPHQL_PATH),

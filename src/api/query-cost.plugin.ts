@@ -1,13 +1,14 @@
 import type { ApolloServerPlugin } from '@apollo/server';
-import { GraphQLError, separateOperations, type GraphQLSchema } from 'graphql';
-import { fieldExtensionsEstimator, getComplexity, simpleEstimator } from 'graphql-query-complexity';
+import type { GraphQLSchema } from 'graphql';
 
 import type { GraphQLContext } from './context';
+import { estimateOperationCost, queryTooComplexError } from './operation-cost';
 
 /**
- * Estimates the cost of each operation before it runs (each field costs 1, or what its
- * `complexity` option says; list fields multiply by their page size) and refuses operations
- * above `maxCost` with `extensions.code = QUERY_TOO_COMPLEX`. The cost of every executed
+ * Estimates the cost of each operation before it runs ({@link estimateOperationCost}) and
+ * refuses operations above `maxCost` with HTTP 400 `QUERY_TOO_COMPLEX` (`extensions.cost`,
+ * `extensions.maxCost`). Variables that do not fit their types are refused with HTTP 400
+ * `BAD_USER_INPUT` naming the variable, before any estimate. The cost of every executed
  * operation is reported in `extensions.cost`.
  */
 export function queryCostPlugin(schema: GraphQLSchema, maxCost: number): ApolloServerPlugin<GraphQLContext> {
@@ -16,18 +17,10 @@ export function queryCostPlugin(schema: GraphQLSchema, maxCost: number): ApolloS
       let cost: number | undefined;
       return {
         async didResolveOperation({ request, document, operationName }) {
-          const query = operationName ? (separateOperations(document)[operationName] ?? document) : document;
-          cost = getComplexity({
-            schema,
-            query,
-            variables: request.variables ?? {},
-            estimators: [fieldExtensionsEstimator(), simpleEstimator({ defaultComplexity: 1 })],
-          });
-          if (cost > maxCost) {
-            throw new GraphQLError(`operation cost ${cost} exceeds the limit ${maxCost}; ask for fewer items or fields`, {
-              extensions: { code: 'QUERY_TOO_COMPLEX', cost, maxCost },
-            });
-          }
+          const estimate = estimateOperationCost(schema, document, operationName, request.variables);
+          if (!estimate.ok) throw estimate.errors[0]!;
+          cost = estimate.cost;
+          if (cost > maxCost) throw queryTooComplexError(cost, maxCost);
         },
         async willSendResponse({ response }) {
           if (cost === undefined || response.body.kind !== 'single') return;

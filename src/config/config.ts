@@ -44,7 +44,7 @@ const configSchema = z.strictObject({
   dataDir: z.string().min(1, { error: 'must not be empty' }).default('.tracebase/db'),
   host: z.string().min(1, { error: 'must not be empty' }).default('127.0.0.1'),
   port: intIn(0, 65535).default(4000),
-  environment: z.enum(['development', 'production', 'test'], { error: 'must be development, production or test' }).default('development'),
+  environment: z.enum(['development', 'production', 'test'], { error: 'must be development, production or test' }).optional(),
   logLevel: z.enum(['error', 'warn', 'info', 'debug'], { error: 'must be error, warn, info or debug' }).default('info'),
   maxQueryDepth: intIn(2, 64).default(12),
   maxQueryCost: intIn(10, 10_000_000).default(50_000),
@@ -63,7 +63,11 @@ export interface TracebaseConfig {
   readonly host: string;
   /** HTTP port of the GraphQL server; 0 picks a free port. */
   readonly port: number;
-  /** `development` shows stack traces in GraphQL errors; the others hide them. */
+  /**
+   * `development` shows the messages of unexpected errors in GraphQL responses (never their
+   * stack traces: those go to the server's console); the others hide them. Unset: `development`
+   * when the server listens on a loopback address only, else `production`.
+   */
   readonly environment: 'development' | 'production' | 'test';
   readonly logLevel: 'error' | 'warn' | 'info' | 'debug';
   /** Deepest selection-set nesting a GraphQL operation may have. */
@@ -123,7 +127,20 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Conf
     throw new ConfigError(`setting ${variable} / --${toFlag(key)} ${issue.message}${given}`, variable);
   }
   const c = parsed.data;
-  return Object.freeze({ ...c, dataDir: path.resolve(cwd, c.dataDir), ...(c.importDir ? { importDir: path.resolve(cwd, c.importDir) } : {}) });
+  const environment = c.environment ?? (isLoopbackHost(c.host) ? 'development' : 'production');
+  return Object.freeze({ ...c, environment, dataDir: path.resolve(cwd, c.dataDir), ...(c.importDir ? { importDir: path.resolve(cwd, c.importDir) } : {}) });
+}
+
+/**
+ * Whether `host` only reaches this machine: `localhost`, 127.0.0.0/8 or ::1 (and its IPv4-mapped
+ * form). `0.0.0.0`, `::` and every other address listen beyond it.
+ */
+export function isLoopbackHost(host: string): boolean {
+  const h = host
+    .trim()
+    .toLowerCase()
+    .replace(/^\[|\]$/g, '');
+  return h === 'localhost' || h === '::1' || /^(::ffff:)?127(\.\d{1,3}){3}$/.test(h);
 }
 
 /** `maxQueryDepth` → `max-query-depth`: the CLI flag of a setting. */

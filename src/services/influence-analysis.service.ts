@@ -114,12 +114,18 @@ export class InfluenceAnalysisService {
     request: AnalysisRequest,
   ): Promise<{ queryIds: readonly number[]; factorSetId: number; spaceId: number; names: { factorSetName: string; spaceName: string } }> {
     const { queryIds } = request;
-    if (queryIds.length === 0 || queryIds.length > MAX_ANALYSIS_QUERIES) {
-      throw new InvalidInputError(`give 1 to ${MAX_ANALYSIS_QUERIES} queries, got ${queryIds.length}`, { argument: 'queryIds' });
-    }
+    assertQueryCount(queryIds);
     const records = await this.queries.findManyByIds(queryIds);
-    const first = records.find((q) => q !== null);
-    if (!first || records.some((q) => q === null)) throw new NotFoundError('some of the queries do not exist');
+    const missing = queryIds.filter((_, i) => records[i] === null);
+    if (missing.length > 0) {
+      throw new NotFoundError(
+        `no influence ${missing.length === 1 ? 'query' : 'queries'} ${missing.slice(0, 10).join(', ')}${missing.length > 10 ? ', …' : ''}`,
+        {
+          argument: 'queryIds',
+        },
+      );
+    }
+    const first = records[0]!;
     if (records.some((q) => q!.modelId !== first.modelId)) throw new InvalidInputError('the queries of one analysis must belong to one model');
     const factorSet = await this.factorSets.findByName(first.modelId, request.factorSet);
     if (!factorSet) throw new NotFoundError(`no factor set named "${request.factorSet}" for this model (tracebase factors register)`);
@@ -155,9 +161,7 @@ export class InfluenceAnalysisService {
   /** Findings 4–5 (sourceOverRepresentation): {@link sourceOverRepresentationByIds} by names, for a sign. */
   async sourceOverRepresentation(request: AnalysisRequest & { readonly ks: readonly number[]; readonly sign: InfluenceSign }) {
     const sign = oneOf(request.sign, INFLUENCE_SIGNS, 'sign');
-    if (request.ks.length === 0 || request.ks.some((k) => !Number.isInteger(k) || k < 1)) {
-      throw new InvalidInputError(`ks must be one or more integers of at least 1, got [${request.ks.join(', ')}]`, { argument: 'ks' });
-    }
+    assertCutOffs(request.ks);
     const r = await this.resolve(request);
     const out = await this.sourceOverRepresentationByIds(r.queryIds, request.ks, TOP_K_END[sign], r.factorSetId, r.spaceId);
     return { basis: { ...out.basis, ...r.names }, sign, rows: out.rows };
@@ -172,9 +176,7 @@ export class InfluenceAnalysisService {
   }
 
   private async scores(queryIds: readonly number[], factorSetId: number, spaceId: number): Promise<QueryScores[]> {
-    if (queryIds.length === 0 || queryIds.length > MAX_ANALYSIS_QUERIES) {
-      throw new InvalidInputError(`give 1 to ${MAX_ANALYSIS_QUERIES} queries, got ${queryIds.length}`);
-    }
+    assertQueryCount(queryIds);
     const records = await this.queries.findManyByIds(queryIds);
     const cached = await this.cachedScores(records, factorSetId, spaceId);
     if (cached) return cached;
@@ -335,9 +337,7 @@ export class InfluenceAnalysisService {
     factorSetId: number,
     spaceId: number,
   ): Promise<{ basis: ScoreBasis; results: LayerTotals[] }> {
-    if (queryIds.length === 0 || queryIds.length > MAX_ANALYSIS_QUERIES) {
-      throw new InvalidInputError(`give 1 to ${MAX_ANALYSIS_QUERIES} queries, got ${queryIds.length}`);
-    }
+    assertQueryCount(queryIds);
     oneOf(method, SCORE_METHODS, 'method');
     const space = await this.spaces.findById(spaceId);
     if (!space) throw new NotFoundError(`projection space ${spaceId} does not exist`);
@@ -405,9 +405,32 @@ export class InfluenceAnalysisService {
   }
 }
 
-/** Refuses a k outside 1 to 10 000 (answerInTopK). */
+/** Largest k of answerInTopK and of each sourceOverRepresentation cut-off. */
+export const MAX_ANALYSIS_K = 10_000;
+
+/** Most cut-offs of one sourceOverRepresentation. */
+export const MAX_CUT_OFFS = 100;
+
+/** Refuses a k outside 1 to {@link MAX_ANALYSIS_K} (answerInTopK). */
 function assertTopK(k: number): void {
-  if (!Number.isInteger(k) || k < 1 || k > 10_000) throw new InvalidInputError(`k must be an integer from 1 to 10000, got ${k}`, { argument: 'k' });
+  if (!Number.isInteger(k) || k < 1 || k > MAX_ANALYSIS_K) {
+    throw new InvalidInputError(`k must be an integer from 1 to ${MAX_ANALYSIS_K}, got ${k}`, { argument: 'k' });
+  }
+}
+
+/** Refuses no cut-offs, more than {@link MAX_CUT_OFFS}, or one outside 1 to {@link MAX_ANALYSIS_K} (naming the first bad one). */
+function assertCutOffs(ks: readonly number[]): void {
+  if (ks.length === 0) throw new InvalidInputError('ks must be one or more cut-offs k, got none', { argument: 'ks' });
+  if (ks.length > MAX_CUT_OFFS) throw new InvalidInputError(`ks: at most ${MAX_CUT_OFFS} cut-offs, got ${ks.length}`, { argument: 'ks' });
+  const bad = ks.find((k) => !Number.isInteger(k) || k < 1 || k > MAX_ANALYSIS_K);
+  if (bad !== undefined) throw new InvalidInputError(`ks must be integers from 1 to ${MAX_ANALYSIS_K}, got ${bad}`, { argument: 'ks' });
+}
+
+/** Refuses fewer than 1 or more than {@link MAX_ANALYSIS_QUERIES} queries. */
+function assertQueryCount(queryIds: readonly number[]): void {
+  if (queryIds.length === 0 || queryIds.length > MAX_ANALYSIS_QUERIES) {
+    throw new InvalidInputError(`queryIds: give 1 to ${MAX_ANALYSIS_QUERIES} queries, got ${queryIds.length}`, { argument: 'queryIds' });
+  }
 }
 
 /** Tracked layer names of a factor set, in its order, from its registered provenance (`arguments.layers`); null when absent. */

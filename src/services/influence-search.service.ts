@@ -1,11 +1,12 @@
 import { InvalidInputError, NotFoundError } from '../errors/tracebase.error';
 import type { DocumentProjectionSearchRepository } from '../repositories/document-projections/document-projection-search.repository';
 import type { DocumentProjectionWriteRepository } from '../repositories/document-projections/document-projection-write.repository';
-import type { QueryGradientRow, QueryVectorRepository } from '../repositories/query-vector.repository';
+import type { QueryGradientRow, QueryVectorRepository, RankingStamp } from '../repositories/query-vector.repository';
 import type { ExactInfluenceService } from './exact-influence.service';
 import type { FactorSetService } from './factor-set.service';
 import type { ProjectionSpaceRuntime, ProjectionSpaceService } from './projection-space.service';
 import { RankingCache } from './ranking-cache';
+import { SingleFlight } from './single-flight';
 import { whitenQuery } from '../math/search-whitening';
 import type { DocumentRecord } from '../domain/document.record';
 import { INFLUENCE_MODES, type InfluenceMode } from '../domain/influence-mode';
@@ -76,6 +77,13 @@ export interface InfluenceRanking {
   readonly candidates: number;
   /** What the ranking was computed over. */
   readonly basis: RankingBasis;
+  /**
+   * EXACT: candidates left out because their exact influence I(q,d) has the other sign than the
+   * one asked for (≤ 0 for POSITIVE, ≥ 0 for NEGATIVE) — the projected scores chose them, the
+   * exact ones disown them — so the ranking holds fewer than k documents when the candidates run
+   * out; 0 for ANN and RERANKED (and absent in rankings cached before it existed).
+   */
+  readonly oppositeSign?: number;
   readonly hits: InfluenceHit[];
 }
 
@@ -98,14 +106,17 @@ export interface RankingBasis {
  * products; src/math/search-whitening.ts) — then, for
  * RERANKED, exact ⟨y_q, x_d⟩ with the full projections of the candidates (`rerankCandidates`);
  * for EXACT, the true EK-FAC influence of the reranked top min(max(2k, 20), 200), recomputed by
- * the engine, with layer and token scores. NEGATIVE searches with −y_q, which is how the most
+ * the engine, with layer and token scores; candidates whose exact influence has the other sign
+ * than asked are left out and counted (`oppositeSign`). NEGATIVE searches with −y_q, which is how the most
  * negative documents are found with the same index.
  *
  * Rankings are cached per process (least recently used, {@link RANKING_CACHE_ENTRIES}) under a
  * stamp read in one statement on every request: the query's gradient, when its vector in the
  * space was stored, and the space's `vectors_version` (a trigger bumps it whenever the space's
  * document projections change). A request whose inputs are unchanged is answered from the
- * cache; any change of vectors or query recomputes.
+ * cache; any change of vectors or query recomputes. Identical rankings asked while one is being
+ * computed (aliases of one request, concurrent requests) share that computation (same key and
+ * stamp as the cache).
  *
  * With normalization GRADIENT_NORM every stage ranks by score / ‖x_d‖ instead (docs/design.md "Mathematics"
  * "Norm dominance"): ANN searches the space's second HNSW index, over the unit-normalised
@@ -129,6 +140,9 @@ export class InfluenceSearchService {
     private readonly documentRecords: DocumentRepository,
     private readonly cache: RankingCache<InfluenceRanking> = new RankingCache(RANKING_CACHE_ENTRIES),
   ) {}
+
+  /** Rankings being computed, by cache key and stamp: identical requests share one computation. */
+  private readonly computing = new SingleFlight<InfluenceRanking>();
 
   /**
    * The most influential documents of a stored query, with the documents: the factor set and
@@ -204,11 +218,27 @@ export class InfluenceSearchService {
     const useCache = input.useCache ?? true;
     const cached = useCache ? this.cache.get(key, validity) : undefined;
     if (cached) return cached;
-    const ranking = coverage?.complete
-      ? await this.storedExact(input, stamp.factorSet.name, stamp.gradient, normalization, coverage.documents)
-      : await this.rank(input, space, stamp.gradient, normalization, noVector);
-    if (useCache) this.cache.set(key, validity, ranking);
-    return ranking;
+    if (!useCache) return this.ranking(input, space, stamp, normalization, noVector, coverage);
+    // identical rankings asked meanwhile (aliases of one request, concurrent requests) wait for this one
+    return this.computing.run(`${key}@${validity}`, async () => {
+      const ranking = await this.ranking(input, space, stamp, normalization, noVector, coverage);
+      this.cache.set(key, validity, ranking);
+      return ranking;
+    });
+  }
+
+  /** The ranking itself (no cache): from a complete whole-corpus exact pass when there is one, else computed. */
+  private ranking(
+    input: Parameters<InfluenceSearchService['rankByIds']>[0],
+    space: Parameters<InfluenceSearchService['rank']>[1],
+    stamp: RankingStamp,
+    normalization: InfluenceNormalization,
+    noVector: () => Error,
+    coverage: { documents: number; complete: boolean } | undefined,
+  ): Promise<InfluenceRanking> {
+    return coverage?.complete
+      ? this.storedExact(input, stamp.factorSet.name, stamp.gradient, normalization, coverage.documents)
+      : this.rank(input, space, stamp.gradient, normalization, noVector);
   }
 
   /**
@@ -359,6 +389,9 @@ export class InfluenceSearchService {
         layerScores: r.layerScores,
         tokenScores: r.tokenScores,
       }));
+      // documents whose exact influence has the other sign are not influential in the asked
+      // direction: they are left out and counted, rather than ranked among the asked sign's
+      const asked = scored.filter((r) => (negative ? r.score < 0 : r.score > 0));
       return {
         ...base,
         mode: 'EXACT',
@@ -369,7 +402,8 @@ export class InfluenceSearchService {
           documents: reranked.candidates,
           rescored: reranked.hits.length,
         },
-        hits: ranked(scored).slice(0, k),
+        oppositeSign: scored.length - asked.length,
+        hits: ranked(asked).slice(0, k),
       };
     }
     return {

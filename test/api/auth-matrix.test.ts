@@ -43,7 +43,8 @@ const OPERATIONS: Operation[] = [
   ...(['influenceCorrelation', 'influenceDistribution', 'answerInTopK', 'influenceLayerTotals'] as const).map((name) => ({
     field: `Query.${name}`,
     rule: 'VIEWER' as Rule,
-    text: (c: { queryId: string }) => `{ ${name}(queryIds: ["${c.queryId}"], factorSet: "none", space: "none") { basis { method } } }`,
+    text: (c: { queryId: string }) =>
+      `{ ${name}(${name === 'influenceDistribution' ? `queryId: "${c.queryId}"` : `queryIds: ["${c.queryId}"]`}, factorSet: "none", space: "none") { basis { method } } }`,
   })),
   {
     field: 'Query.sourceOverRepresentation',

@@ -35,12 +35,12 @@ function connect(server: RunningGraphQLServer, connectionParams?: Record<string,
   return createClient({ url: wsUrl(server), webSocketImpl: WebSocket, retryAttempts: 0, lazy: true, ...(connectionParams ? { connectionParams } : {}) });
 }
 
-function watch(client: Client, query: string, onResult: (r: Result) => void = () => undefined): Watch {
+function watch(client: Client, query: string, onResult: (r: Result) => void = () => undefined, variables?: Record<string, unknown>): Watch {
   const results: Result[] = [];
   let unsubscribe = () => undefined as void;
   const ended = new Promise<void>((resolve, reject) => {
     unsubscribe = client.subscribe<Record<string, unknown>>(
-      { query },
+      { query, ...(variables ? { variables } : {}) },
       {
         next: (r) => {
           results.push(r);
@@ -159,6 +159,10 @@ describe('subscriptions over graphql-ws (embedded)', () => {
       const fields = Array.from({ length: 25 }, (_, i) => `a${i}: total`).join(' ');
       const costly = watch(sc, `subscription { ingestionProgress(corpus: "c", model: "tiny", space: "s") { ${fields} } }`);
       await expect(costly.ended).rejects.toEqual([expect.objectContaining({ extensions: expect.objectContaining({ code: 'QUERY_TOO_COMPLEX' }) })]);
+      const badVariable = watch(sc, 'subscription($c: String!) { ingestionProgress(corpus: $c, model: "tiny", space: "s") { total } }', undefined, { c: 7 });
+      await expect(badVariable.ended).rejects.toEqual([
+        expect.objectContaining({ message: expect.stringMatching(/\$c/), extensions: { code: 'BAD_USER_INPUT' } }),
+      ]);
       await sc.dispose();
     } finally {
       await strict.stop();

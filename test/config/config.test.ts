@@ -13,6 +13,16 @@ describe('loadConfig', () => {
     expect(config.environment).toBe('development');
   });
 
+  it('defaults to production error formatting when the server listens beyond loopback', () => {
+    expect(loadConfig({ TRACEBASE_HOST: '0.0.0.0' }).environment).toBe('production');
+    expect(loadConfig({}, { host: '::' }).environment).toBe('production');
+    expect(loadConfig({ TRACEBASE_HOST: '10.1.2.3' }).environment).toBe('production');
+    expect(loadConfig({ TRACEBASE_HOST: 'localhost' }).environment).toBe('development');
+    expect(loadConfig({ TRACEBASE_HOST: '::1' }).environment).toBe('development');
+    expect(loadConfig({ TRACEBASE_HOST: '127.0.0.2' }).environment).toBe('development');
+    expect(loadConfig({ TRACEBASE_HOST: '0.0.0.0', TRACEBASE_ENV: 'development' }).environment).toBe('development');
+  });
+
   it('reads the environment and lets flags override it', () => {
     const env = { DATABASE_URL: 'postgresql://u:p@db:5432/x', TRACEBASE_PORT: '5000', TRACEBASE_DATA_DIR: 'data' };
     const config = loadConfig(env, { port: 6000 }, '/srv');

@@ -161,7 +161,7 @@ describe.each(testBackends())('influence queries on %s', (kind) => {
     );
     await expect(analysis.influenceDistribution({ queryIds: [q1!.id], factorSet: 'nope', space: 'default' })).rejects.toThrow('no factor set named "nope"');
     await expect(analysis.influenceDistribution({ queryIds: [q1!.id, 987_654], factorSet: 'ek', space: 'default' })).rejects.toThrow(
-      'some of the queries do not exist',
+      'no influence query 987654',
     );
     const positive = a.scores.filter((v) => v > 0);
     expect(dist.totalPositivePerNat).toBeCloseTo(positive.reduce((x, y) => x + y, 0) / a.nats, 3);
@@ -225,7 +225,12 @@ describe.each(testBackends())('influence queries on %s', (kind) => {
     const factorSet = await services.factorSets.byName(1, 'ek');
     const [q1] = await scratch.db.prisma.query.findMany({ where: { externalId: 'q1' } });
     const input = { queryId: q1!.id, factorSetId: factorSet.id, spaceId, k: 3, sign: 'POSITIVE' as const, mode: 'EXACT' as const };
-    const exact = await services.influenceSearch.rankByIds(input);
+    // identical requests while one is computed share its computation (aliases, concurrent requests)
+    const scoring = jest.spyOn(services.exactInfluence, 'score');
+    const [exact, twin] = await Promise.all([services.influenceSearch.rankByIds(input), services.influenceSearch.rankByIds(input)]);
+    expect(scoring).toHaveBeenCalledTimes(1);
+    scoring.mockRestore();
+    expect(twin).toBe(exact);
     expect(exact.mode).toBe('EXACT');
     expect(exact.candidates).toBe(20);
     expect(exact.hits).toHaveLength(3);
@@ -242,6 +247,21 @@ describe.each(testBackends())('influence queries on %s', (kind) => {
     const again = await services.influenceSearch.rankByIds(input);
     expect(again.hits.map((h) => [h.documentId, h.score])).toEqual(exact.hits.map((h) => [h.documentId, h.score]));
     expect(await scratch.db.prisma.influenceScore.count({ where: { queryId: q1!.id, method: 'EXACT' } })).toBe(20);
+
+    // asked for more than the candidates hold of one sign: those of the other sign are left out
+    // and counted; the two signs' candidates (of 30 documents) share at least 2c − 30 documents,
+    // each of which one of the two signs leaves out
+    let leftOut = 0;
+    let shared = -30;
+    for (const sign of ['POSITIVE', 'NEGATIVE'] as const) {
+      const wide = await services.influenceSearch.rankByIds({ ...input, k: 25, sign });
+      shared += wide.candidates;
+      for (const h of wide.hits) expect(sign === 'POSITIVE' ? h.score > 0 : h.score < 0).toBe(true);
+      expect(wide.hits.length).toBe(Math.min(25, wide.candidates - wide.oppositeSign!));
+      leftOut += wide.oppositeSign!;
+    }
+    expect(shared).toBeGreaterThan(0);
+    expect(leftOut).toBeGreaterThanOrEqual(shared);
   });
 
   it('normalize GRADIENT_NORM ranks by score / ‖x_d‖: RERANKED as a brute-force ranking, ANN through the normalised index, EXACT by exact score / ‖x_d‖', async () => {

@@ -12,6 +12,7 @@ export function toInfluenceRankingType(ranking: InfluenceDocumentRanking): Influ
     nats: ranking.nats,
     candidates: ranking.candidates,
     basis: { ...ranking.basis },
+    oppositeSign: ranking.oppositeSign ?? 0,
     edges: ranking.hits.map((h) => ({
       rank: h.rank,
       score: h.score,

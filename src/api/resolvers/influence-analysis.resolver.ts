@@ -28,6 +28,18 @@ class AnalysisArgs {
 }
 
 @ArgsType()
+class DistributionArgs {
+  @Field(() => ID, { description: 'The influence query (global ID); to compare queries, ask once per query (aliases).' })
+  queryId!: string;
+
+  @Field(() => String, { description: 'Factor set name.' })
+  factorSet!: string;
+
+  @Field(() => String, { description: 'Projection space name.' })
+  space!: string;
+}
+
+@ArgsType()
 class CorrelationArgs extends AnalysisArgs {
   @Field(() => CorrelationMethodEnum, { defaultValue: CorrelationMethodEnum.PEARSON, description: 'Pearson or Spearman.' })
   method!: CorrelationMethodEnum;
@@ -72,9 +84,15 @@ export class InfluenceAnalysisResolver {
   }
 
   @Authorized('VIEWER')
-  @Query(() => InfluenceDistributionType, { description: 'Finding 2: total influence per nat, its concentration, and a power-law fit (first query).' })
-  async influenceDistribution(@Args(() => AnalysisArgs) args: AnalysisArgs, @Ctx() ctx: GraphQLContext): Promise<InfluenceDistributionType> {
-    const out = await ctx.services.influenceAnalysis.influenceDistribution(analysisRequest(args));
+  @Query(() => InfluenceDistributionType, {
+    description: 'Finding 2: total influence per nat of one query, its concentration, and a power-law fit of its top 500.',
+  })
+  async influenceDistribution(@Args(() => DistributionArgs) args: DistributionArgs, @Ctx() ctx: GraphQLContext): Promise<InfluenceDistributionType> {
+    const out = await ctx.services.influenceAnalysis.influenceDistribution({
+      queryIds: [fromGlobalId(args.queryId, 'InfluenceQuery').id],
+      factorSet: args.factorSet,
+      space: args.space,
+    });
     return { ...out, basis: toScoreBasisType(out.basis) };
   }
 

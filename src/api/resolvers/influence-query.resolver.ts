@@ -1,6 +1,7 @@
 import { Arg, Args, ArgsType, Authorized, Ctx, Field, FieldResolver, Float, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 
 import { NotFoundError } from '../../errors/tracebase.error';
+import { MAX_EXACT_CANDIDATES } from '../../services/exact-influence.service';
 import type { JobStatus } from '../../domain/job-status';
 import type { QueryGradientState } from '../../domain/query-gradient-state';
 import type { QueueName } from '../../domain/queue-name';
@@ -155,6 +156,25 @@ class ScoreCorpusArgs {
   method!: ScoreMethodEnum;
 }
 
+/**
+ * Cost units of one EXACT candidate: its gradient is recomputed through the model over its
+ * tokens (up to the model's window) and contracted with M_ℓ(q) — about what 250 cheap fields
+ * cost to serve.
+ */
+export const EXACT_CANDIDATE_COST = 250;
+
+/**
+ * Estimated cost of `topInfluences`: 10 + k × the cost of one edge, and for EXACT the engine's
+ * work on top: min(max(2k, 20), 200) candidates × {@link EXACT_CANDIDATE_COST} (candidates ×
+ * tokens, with every candidate priced at a full window).
+ */
+export function topInfluencesComplexity(args: Record<string, unknown>, childComplexity: number): number {
+  const k = typeof args.k === 'number' ? args.k : 10;
+  const base = 10 + k * Math.max(1, childComplexity);
+  if (args.mode !== InfluenceModeEnum.EXACT) return base;
+  return base + Math.min(Math.max(2 * k, 20), MAX_EXACT_CANDIDATES) * EXACT_CANDIDATE_COST;
+}
+
 @Resolver(() => InfluenceQueryType)
 export class InfluenceQueryResolver {
   @Authorized('VIEWER')
@@ -175,7 +195,7 @@ export class InfluenceQueryResolver {
 
   @FieldResolver(() => InfluenceRankingType, {
     description: 'The most influential documents for this query (docs/design.md "Mathematics: Two-stage retrieval").',
-    complexity: ({ args, childComplexity }) => 10 + (typeof args.k === 'number' ? args.k : 10) * Math.max(1, childComplexity),
+    complexity: ({ args, childComplexity }) => topInfluencesComplexity(args, childComplexity),
   })
   async topInfluences(
     @Root() q: InfluenceQueryNode,

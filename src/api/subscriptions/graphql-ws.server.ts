@@ -13,7 +13,6 @@ import {
   type GraphQLFormattedError,
   type GraphQLSchema,
 } from 'graphql';
-import { fieldExtensionsEstimator, getComplexity, simpleEstimator } from 'graphql-query-complexity';
 import { CloseCode, handleProtocols, makeServer, type Context } from 'graphql-ws';
 import { WebSocketServer, type WebSocket } from 'ws';
 
@@ -24,6 +23,7 @@ import { TracebaseError } from '../../errors/tracebase.error';
 import type { Services } from '../../services/service-container';
 import { createRequestLoaders, type GraphQLContext } from '../context';
 import { createErrorFormatter } from '../error-formatter';
+import { estimateOperationCost, queryTooComplexError } from '../operation-cost';
 import { queryDepthRule } from '../query-depth.rule';
 import type { RateLimiter } from '../rate-limiter';
 
@@ -55,6 +55,12 @@ export interface SubscriptionServer {
 
 function error(code: string, message: string): GraphQLError {
   return new GraphQLError(message, { extensions: { code } });
+}
+
+/** The error without its HTTP status (a WebSocket message has none). */
+function withoutHttpStatus(e: GraphQLError): GraphQLError {
+  const { http: _http, ...extensions } = e.extensions;
+  return new GraphQLError(e.message, { nodes: e.nodes, originalError: e.originalError, extensions });
 }
 
 /** The `Authorization` value of a connection: `connectionParams.Authorization`, else the upgrade request's header. */
@@ -125,25 +131,9 @@ export function createSubscriptionServer(schema: GraphQLSchema, services: Servic
       if (operation.operation !== 'subscription') {
         return [error('BAD_REQUEST', `the WebSocket endpoint serves subscriptions only; send ${operation.operation} operations by HTTP POST`)];
       }
-      let cost: number;
-      try {
-        cost = getComplexity({
-          schema,
-          query: document,
-          ...(operationName ? { operationName } : {}),
-          variables: payload.variables ?? {},
-          estimators: [fieldExtensionsEstimator(), simpleEstimator({ defaultComplexity: 1 })],
-        });
-      } catch (e) {
-        return [e instanceof GraphQLError ? e : error('BAD_USER_INPUT', (e as Error).message)];
-      }
-      if (cost > settings.maxQueryCost) {
-        return [
-          new GraphQLError(`operation cost ${cost} exceeds the limit ${settings.maxQueryCost}; ask for fewer items or fields`, {
-            extensions: { code: 'QUERY_TOO_COMPLEX', cost, maxCost: settings.maxQueryCost },
-          }),
-        ];
-      }
+      const estimate = estimateOperationCost(schema, document, operationName, payload.variables);
+      if (!estimate.ok) return estimate.errors.map(withoutHttpStatus);
+      if (estimate.cost > settings.maxQueryCost) return [withoutHttpStatus(queryTooComplexError(estimate.cost, settings.maxQueryCost))];
       const contextValue: GraphQLContext = {
         services,
         requestId: randomUUID(),

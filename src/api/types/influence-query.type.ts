@@ -187,6 +187,12 @@ export class InfluenceRankingType {
   @Field(() => RankingBasisType, { description: 'What the ranking was computed over.' })
   basis!: RankingBasisType;
 
+  @Field(() => Int, {
+    description:
+      'EXACT: candidates left out because their exact influence has the other sign than asked (the projection chose them, the exact score disowns them); the ranking then holds fewer than k documents. 0 for ANN and RERANKED.',
+  })
+  oppositeSign!: number;
+
   @Field(() => [InfluenceEdgeType], { description: 'Ranked documents.' })
   edges!: InfluenceEdgeType[];
 }
