@@ -21,6 +21,8 @@ export interface StoredExactScore extends ExactScoreRow {
   readonly gradientNorm: number;
   /** Score-arguments key of the damping it was computed with (e.g. `relative:0.1`). */
   readonly damping: string;
+  /** How many stored rows match the page's filter in all (every page of one filter has the same). */
+  readonly matching: number;
 }
 
 /** Whole-space scores of one query, by ascending document id. */
@@ -153,6 +155,8 @@ export class InfluenceScoreRepository {
     by?: 'score' | 'normalized';
     /** Also return the stored token scores (empty where none are stored). */
     tokens?: boolean;
+    /** Only documents of this sign of I(q,d) (`positive`: > 0, `negative`: < 0); default all. */
+    sign?: 'positive' | 'negative';
   }): Promise<StoredExactScore[]> {
     const dir = input.order === 'highest' ? 'DESC' : 'ASC';
     const key = input.by === 'normalized' ? `CASE WHEN p.gradient_norm > 0 THEN s.score / p.gradient_norm ELSE 0 END` : 's.score';
@@ -166,12 +170,13 @@ export class InfluenceScoreRepository {
       has_tokens: boolean;
       gradient_norm: number;
       damping: string;
+      matching: number;
     }>(
       `SELECT s.document_id, s.score, s.per_nat, s.layer_scores, ${input.tokens ? 's.token_scores' : 'NULL::float8[] AS token_scores'}, d.source,
-              cardinality(s.token_scores) > 0 AS has_tokens, p.gradient_norm, s.damping
+              cardinality(s.token_scores) > 0 AS has_tokens, p.gradient_norm, s.damping, count(*) OVER ()::int AS matching
          FROM influence_scores s JOIN document_projections p ON p.document_id = s.document_id AND p.space_id = $3 AND p."full" IS NOT NULL
          JOIN documents d ON d.id = s.document_id
-        WHERE s.query_id = $1 AND s.factor_set_id = $2 AND s.method = 'EXACT'
+        WHERE s.query_id = $1 AND s.factor_set_id = $2 AND s.method = 'EXACT'${input.sign === 'positive' ? ' AND s.score > 0' : input.sign === 'negative' ? ' AND s.score < 0' : ''}
         ORDER BY ${key} ${dir}, s.document_id ASC OFFSET $4 LIMIT $5`,
       [input.queryId, input.factorSetId, input.spaceId, input.offset, input.limit],
     );
@@ -185,6 +190,7 @@ export class InfluenceScoreRepository {
       hasTokens: Boolean(r.has_tokens),
       gradientNorm: Number(r.gradient_norm),
       damping: r.damping,
+      matching: Number(r.matching),
     }));
   }
 

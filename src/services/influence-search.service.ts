@@ -262,6 +262,9 @@ export class InfluenceSearchService {
       limit: input.k,
       by: normalization === 'GRADIENT_NORM' ? 'normalized' : 'score',
       tokens: true,
+      // as for rescored candidates: a document whose exact influence has the other sign is not
+      // influential in the asked direction, so the ranking holds fewer than k when the corpus does
+      sign: input.sign === 'NEGATIVE' ? 'negative' : 'positive',
     });
     const dampings = [...new Set(rows.map((r) => r.damping))].join(', ') || 'none';
     return {
@@ -276,6 +279,7 @@ export class InfluenceSearchService {
         documents,
         rescored: 0,
       },
+      oppositeSign: documents - (rows[0]?.matching ?? 0),
       hits: rows.map((r, i) => ({
         documentId: r.documentId,
         rank: i + 1,

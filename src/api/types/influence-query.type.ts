@@ -189,7 +189,7 @@ export class InfluenceRankingType {
 
   @Field(() => Int, {
     description:
-      'EXACT: candidates left out because their exact influence has the other sign than asked (the projection chose them, the exact score disowns them); the ranking then holds fewer than k documents. 0 for ANN and RERANKED.',
+      'EXACT: candidates left out because their exact influence has the other sign than asked (the projection chose them, the exact score disowns them); from a complete whole-corpus pass, the documents of the other sign. The ranking then holds fewer than k documents when fewer have the asked sign. 0 for ANN and RERANKED.',
   })
   oppositeSign!: number;
 
