@@ -106,4 +106,15 @@ describe.each(testBackends())('corpus import on %s', (kind) => {
     expect(record).toMatchObject({ accepted: 25, rejected: 5 });
     expect((record.report as { line: number }[]).map((r) => r.line)).toEqual([7, 14, 18, 22, 25]);
   });
+
+  it('refuses a file without a non-blank line and creates no corpus; checkFile counts without writing', async () => {
+    await expect(services.corpusImport.importFile('blank', jsonl(['', ' ']))).rejects.toThrow(/holds no documents/);
+    expect(await scratch.db.prisma.corpus.findUnique({ where: { name: 'blank' } })).toBeNull();
+    const seen: number[] = [];
+    const check = await services.corpusImport.checkFile(jsonl([...docs.slice(0, 3), '{"id": 1, "text": "\u0000"}']), {
+      onRejected: (r) => seen.push(r.line),
+    });
+    expect(check).toEqual({ lines: 4, documents: 3, rejected: 1 });
+    expect(seen).toEqual([4]);
+  });
 });
