@@ -96,7 +96,7 @@ describe('the README walkthrough', () => {
       if (args[0] === 'token') token = /^(tb_\S+)$/m.exec(out)?.[1];
     }
     expect(outputs['corpus list']).toMatch(new RegExp(`demo\\s+${KEEP.documents}\\s`));
-    expect(outputs['queries top']).toMatch(/doc-/);
+    expect(outputs['queries top']).toMatch(/^rank\tscore\tper_nat\tdocument\tsource\ttext\n1\t.*\tdoc-/m);
     expect(token).toBeDefined();
 
     const [health] = blocks('sh')
