@@ -40,8 +40,11 @@ export function lockDataDir(dataDir: string): () => void {
       const holder = Number.parseInt(readFileSync(file, 'utf8'), 10);
       if (Number.isInteger(holder) && holder !== process.pid && processAlive(holder)) {
         throw new DatabaseUnreachableError(
-          `the embedded database in ${dataDir} is in use by process ${holder}; stop it, or set ` +
-            'TRACEBASE_DATA_DIR (--data-dir) to another directory, or use a Postgres server (DATABASE_URL) to share one database',
+          `the embedded database in ${dataDir} is in use by process ${holder} (embedded PGlite serves one process at a time). ` +
+            'If that is `tracebase serve` or `npm start`, its GraphQL API does what these commands do: createApiToken (token create), ' +
+            'createInfluenceQueriesFromJsonl (queries add), influenceQuery { topInfluences } (queries top), importCorpus, startIngestion ' +
+            '(docs/api.md), with the admin token it printed; or stop it (Ctrl-C), run the command, and start it again. ' +
+            'Otherwise set TRACEBASE_DATA_DIR (--data-dir) to another directory, or use a Postgres server (DATABASE_URL), which any number of processes share',
         );
       }
       if (holder === process.pid) {

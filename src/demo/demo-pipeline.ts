@@ -206,6 +206,7 @@ export async function prepareDemo(services: Services, queue: JobQueue, settings:
         if (open === 0) break;
         await new Promise((r) => setTimeout(r, 1000));
       }
+      reporter.step('ingest: fitting the search whitening and building the HNSW index (one statement, no progress figures; about 40 s on the demo)');
       const index = await services.ingestion.finalize(space);
       return { ...(await services.ingestion.progress(corpusId, space.id)), index };
     },

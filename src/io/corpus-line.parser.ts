@@ -41,6 +41,40 @@ const KNOWN_FIELDS = new Set(['id', 'text', 'source', 'metadata']);
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 const MAX_ID_LENGTH = 512;
 
+/** A NUL, or a UTF-16 surrogate without its pair: characters a Postgres `text` or `jsonb` value cannot hold. */
+const UNSTORABLE = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+const UNSTORABLE_ALL = new RegExp(UNSTORABLE.source, 'g');
+
+/** `s` with every NUL and unpaired surrogate written as its `\uXXXX` escape: safe to store and print. */
+export function printableText(s: string): string {
+  return s.replace(UNSTORABLE_ALL, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+/** The first NUL or unpaired surrogate in any string (keys included) of a JSON value, or undefined. */
+function firstUnstorable(value: unknown): string | undefined {
+  if (typeof value === 'string') return UNSTORABLE.exec(value)?.[0];
+  if (value === null || typeof value !== 'object') return undefined;
+  for (const [key, v] of Object.entries(value)) {
+    const found = (Array.isArray(value) ? undefined : firstUnstorable(key)) ?? firstUnstorable(v);
+    if (found !== undefined) return found;
+  }
+  return undefined;
+}
+
+/**
+ * Why `field` cannot be stored, when one of its strings holds U+0000 (Postgres text and jsonb
+ * refuse it: "invalid byte sequence for encoding UTF8: 0x00") or an unpaired UTF-16 surrogate
+ * (not Unicode; jsonb refuses it, text would silently turn it into U+FFFD). Such lines are
+ * rejected, never altered, so that a stored text is always the file's text (docs/database.md
+ * "Corpus import").
+ */
+function unstorableReason(field: string, value: unknown): string | undefined {
+  const found = firstUnstorable(value);
+  if (found === undefined) return undefined;
+  if (found === '\u0000') return `"${field}" contains U+0000 (NUL), which a database text cannot hold`;
+  return `"${field}" contains an unpaired UTF-16 surrogate (${printableText(found)}), which is not Unicode text`;
+}
+
 /** sha256 hex of a document text: the content hash that makes re-imports idempotent. */
 export function contentHash(text: string): string {
   return createHash('sha256').update(text, 'utf8').digest('hex');
@@ -70,7 +104,9 @@ export function duplicateIdReason(id: string, firstLine: number): string {
  * Accepts valid UTF-8 holding a JSON object with `id` (a non-empty string of at most 512
  * characters, or a safe integer) and a non-empty string `text` of at most `maxTextBytes` UTF-8
  * bytes, an optional non-empty string `source` and an optional object `metadata`; fields beyond
- * those are kept in `metadata` (explicit metadata keys win). A blank line (only white space)
+ * those are kept in `metadata` (explicit metadata keys win). A line any of whose strings holds
+ * U+0000 or an unpaired UTF-16 surrogate is rejected (the database cannot store it); rejection
+ * reasons never hold such characters ({@link printableText}). A blank line (only white space)
  * returns `undefined`: it is skipped, not rejected.
  * @param line the line without its end-of-line, as undecoded bytes or text
  */
@@ -79,7 +115,7 @@ export function parseCorpusLine(
   line: Buffer | string,
   rules: CorpusLineRules = { maxTextBytes: DEFAULT_MAX_TEXT_BYTES },
 ): CorpusLineResult | undefined {
-  const reject = (reason: string, id?: string): CorpusLineResult => ({ rejected: { line: lineNumber, reason, ...(id ? { id } : {}) } });
+  const reject = (reason: string, id?: string): CorpusLineResult => ({ rejected: { line: lineNumber, reason: printableText(reason), ...(id ? { id } : {}) } });
   let decoded: string;
   if (typeof line === 'string') decoded = line;
   else {
@@ -106,22 +142,30 @@ export function parseCorpusLine(
     return reject(`"id" must be a string or an integer, got ${typeof rawId}`);
   }
   const externalId = String(rawId);
+  const idUnstorable = unstorableReason('id', externalId);
+  if (idUnstorable) return reject(idUnstorable);
   if (externalId.length > MAX_ID_LENGTH) return reject(`"id" is longer than ${MAX_ID_LENGTH} characters`);
   const text = record.text;
   if (text === undefined || text === null) return reject('missing "text"', externalId);
   if (typeof text !== 'string') return reject(`"text" must be a string, got ${typeof text}`, externalId);
   if (text.length === 0) return reject('empty "text"', externalId);
+  const textUnstorable = unstorableReason('text', text);
+  if (textUnstorable) return reject(textUnstorable, externalId);
   const textBytes = Buffer.byteLength(text, 'utf8');
   if (textBytes > rules.maxTextBytes) {
     return reject(`"text" is ${textBytes} bytes; the limit is ${rules.maxTextBytes}`, externalId);
   }
   const source = record.source ?? 'unknown';
   if (typeof source !== 'string' || source.length === 0) return reject('"source" must be a non-empty string', externalId);
+  const sourceUnstorable = unstorableReason('source', source);
+  if (sourceUnstorable) return reject(sourceUnstorable, externalId);
   const metadata = record.metadata ?? {};
   if (metadata === null || typeof metadata !== 'object' || Array.isArray(metadata)) {
     return reject('"metadata" must be a JSON object', externalId);
   }
   const extra: Record<string, unknown> = {};
   for (const [key, v] of Object.entries(record)) if (!KNOWN_FIELDS.has(key)) extra[key] = v;
+  const metadataUnstorable = unstorableReason('metadata', [extra, metadata]);
+  if (metadataUnstorable) return reject(metadataUnstorable, externalId);
   return { document: { lineNumber, externalId, text, source, metadata: { ...extra, ...(metadata as Record<string, unknown>) } } };
 }

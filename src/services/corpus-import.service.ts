@@ -30,6 +30,11 @@ export interface CorpusImportOptions {
   readonly description?: string;
   /** Called after each batch with the lines read so far and the file's size. */
   readonly onProgress?: (progress: { lines: number; bytesRead: number; totalBytes: number; accepted: number }) => void;
+  /**
+   * Called for every rejected line, in file order, with the line's bytes (without its
+   * end-of-line; undefined for a line too long to read). Unlike the stored report, never capped.
+   */
+  readonly onRejected?: (rejected: RejectedLine, bytes: Buffer | undefined) => void;
 }
 
 /** What an import did. */
@@ -62,13 +67,25 @@ async function sha256OfFile(file: string): Promise<string> {
   return hash.digest('hex');
 }
 
+/** The size of `file` in bytes; {@link CorpusFileError} when it is not a readable regular file. */
+function statCorpusFile(file: string): number {
+  try {
+    const stat = statSync(file);
+    if (!stat.isFile()) throw new Error('not a regular file');
+    return stat.size;
+  } catch (error) {
+    throw new CorpusFileError(`cannot read corpus file ${file}: ${(error as Error).message}`, file);
+  }
+}
+
 /**
  * Imports a JSONL corpus file (`id`, `text`, optional `source`, `metadata`, other fields kept in
  * metadata) into the corpus `name`, streaming: memory stays flat in the file size. Lines are
  * validated one by one; accepted documents are stored in batches, each in one transaction with
  * the import's counters; rejected lines are reported with their line number and reason and
  * stored with the import. Re-importing a file changes nothing; an existing id with a changed
- * text is reported as a conflict and never overwritten.
+ * text is reported as a conflict and never overwritten. A file without a non-blank line is
+ * refused ({@link CorpusFileError}) and creates nothing (docs/database.md "Corpus import").
  */
 export class CorpusImportService {
   constructor(
@@ -91,6 +108,41 @@ export class CorpusImportService {
     return this.importFile(name, absolute);
   }
 
+  /**
+   * Reads `file` with the line rules of {@link importFile} and writes nothing: how many lines
+   * would be stored or rejected (each rejection through `onRejected`). Ids repeated within a
+   * batch are found by the import itself. Refuses a file without a non-blank line.
+   */
+  async checkFile(
+    file: string,
+    options: Pick<CorpusImportOptions, 'maxTextBytes' | 'onRejected'> = {},
+  ): Promise<{ readonly lines: number; readonly documents: number; readonly rejected: number }> {
+    const maxTextBytes = options.maxTextBytes ?? DEFAULTS.maxTextBytes;
+    statCorpusFile(file);
+    let lines = 0;
+    let documents = 0;
+    let rejected = 0;
+    try {
+      for await (const line of readJsonlLines(file, maxCorpusLineBytes(maxTextBytes))) {
+        lines = line.lineNumber;
+        const checked =
+          line.tooLong !== undefined
+            ? { rejected: { line: line.lineNumber, reason: tooLongLineReason(line.tooLong) } }
+            : parseCorpusLine(line.lineNumber, line.bytes, { maxTextBytes });
+        if (checked === undefined) continue;
+        if ('rejected' in checked) {
+          rejected++;
+          options.onRejected?.(checked.rejected, line.bytes);
+        } else documents++;
+      }
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).syscall) throw new CorpusFileError(`reading ${file} failed after line ${lines}: ${(error as Error).message}`, file);
+      throw error;
+    }
+    if (documents + rejected === 0) throw new CorpusFileError(`${file} holds no documents (no non-blank line); nothing was imported`, file);
+    return { lines, documents, rejected };
+  }
+
   async importFile(name: string, file: string, options: CorpusImportOptions = {}): Promise<CorpusImportSummary> {
     const maxTextBytes = options.maxTextBytes ?? DEFAULTS.maxTextBytes;
     const batchSize = options.batchSize ?? DEFAULTS.batchSize;
@@ -101,17 +153,11 @@ export class CorpusImportService {
     if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 10_000) {
       throw new InvalidInputError(`batch size must be 1..10000, got ${batchSize}`);
     }
-    let totalBytes: number;
-    try {
-      const stat = statSync(file);
-      if (!stat.isFile()) throw new Error('not a regular file');
-      totalBytes = stat.size;
-    } catch (error) {
-      throw new CorpusFileError(`cannot read corpus file ${file}: ${(error as Error).message}`, file);
-    }
+    const totalBytes = statCorpusFile(file);
 
-    const corpus = await this.corpora.findOrCreate(name, options.description ?? '');
-    const run = await this.corpora.startImport(corpus.id, path.basename(file));
+    // the corpus and its import record are created with the first non-blank line: an empty file
+    // is an error, not an empty corpus
+    let target: { corpusId: number; importId: number } | undefined;
     const report: ImportReportEntry[] = [];
     let lines = 0;
     let bytesRead = 0;
@@ -121,8 +167,13 @@ export class CorpusImportService {
     let batchIds = new Map<string, number>();
 
     const flush = async () => {
-      const result = await this.documents.importBatch(corpus.id, batch, {
-        importId: run.id,
+      if (target === undefined) {
+        const corpus = await this.corpora.findOrCreate(name, options.description ?? '');
+        const run = await this.corpora.startImport(corpus.id, path.basename(file));
+        target = { corpusId: corpus.id, importId: run.id };
+      }
+      const result = await this.documents.importBatch(target.corpusId, batch, {
+        importId: target.importId,
         rejected: batchRejected,
         reportBudget: maxReport - report.length,
       });
@@ -142,7 +193,9 @@ export class CorpusImportService {
         lines = line.lineNumber;
         if (line.tooLong !== undefined) {
           bytesRead += line.tooLong + 1;
-          batchRejected.push({ line: line.lineNumber, reason: tooLongLineReason(line.tooLong) });
+          const rejected = { line: line.lineNumber, reason: tooLongLineReason(line.tooLong) };
+          batchRejected.push(rejected);
+          options.onRejected?.(rejected, undefined);
         } else {
           bytesRead += line.bytes.length + 1;
           const checked = parseCorpusLine(line.lineNumber, line.bytes, { maxTextBytes });
@@ -150,14 +203,17 @@ export class CorpusImportService {
             // a blank line
           } else if ('rejected' in checked) {
             batchRejected.push(checked.rejected);
+            options.onRejected?.(checked.rejected, line.bytes);
           } else {
             const first = batchIds.get(checked.document.externalId);
             if (first !== undefined) {
-              batchRejected.push({
+              const rejected = {
                 line: line.lineNumber,
                 id: checked.document.externalId,
                 reason: duplicateIdReason(checked.document.externalId, first),
-              });
+              };
+              batchRejected.push(rejected);
+              options.onRejected?.(rejected, line.bytes);
             } else {
               batchIds.set(checked.document.externalId, line.lineNumber);
               batch.push({ ...checked.document, contentHash: contentHash(checked.document.text) });
@@ -177,17 +233,20 @@ export class CorpusImportService {
       }
       throw error;
     }
+    if (target === undefined) {
+      throw new CorpusFileError(`${file} holds no documents (no non-blank line); nothing was imported`, file);
+    }
     const fileSha256 = await sha256OfFile(file).catch(() => '');
-    await this.corpora.finishImport(run.id, fileSha256 || null);
+    await this.corpora.finishImport(target.importId, fileSha256 || null);
     return {
-      corpusId: corpus.id,
-      importId: run.id,
+      corpusId: target.corpusId,
+      importId: target.importId,
       file,
       fileSha256,
       lines,
       ...totals,
       report,
-      documentCount: await this.documents.countInCorpus(corpus.id),
+      documentCount: await this.documents.countInCorpus(target.corpusId),
     };
   }
 }

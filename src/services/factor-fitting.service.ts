@@ -3,9 +3,10 @@ import { fitFactorDirectory, type FactorDirectoryRequest, type FactorDirectoryRe
 /**
  * What one `factors fit` fits: a model directory, a corpus JSONL file and the fit-time arguments
  * (strategy, Fisher kind, damping, documents, seed, layers), with the engine's batch, device and
- * threads, and the factor directory to write. Values are already parsed and checked by the caller.
+ * threads, the factor directory to write, and an optional progress callback (each batch of each
+ * pass). Values are already parsed and checked by the caller.
  */
-export type FactorFitRequest = Omit<FactorDirectoryRequest, 'onProgress'>;
+export type FactorFitRequest = FactorDirectoryRequest;
 
 /** What one fit did: the directory, whether it was reused, counts, λ_ℓ per layer, seconds. */
 export type FactorFitResult = FactorDirectoryResult;

@@ -65,7 +65,7 @@ describe('tracebase factors fit / tracebase influence', () => {
   const common = ['--threads', '1'];
 
   it('fits EK-FAC factors with provenance, reuses them for the same arguments and refuses others', async () => {
-    const printed = JSON.parse(await cli(['factors', 'fit', '--model', model, '--corpus', corpus, '--out', factors, '--seed', '4', ...common]));
+    const printed = JSON.parse(await cli(['factors', 'fit', '--model', model, '--corpus', corpus, '--out', factors, '--seed', '4', '--json', ...common]));
     expect(printed).toMatchObject({ strategy: 'ekfac', fisher: 'sampled', documents: 6 });
     // λ_ℓ under the default damping is reported; the damping is not part of the fit
     expect(Object.keys(printed.defaultDamping)).toEqual(['h.0.mlp.c_fc', 'h.0.mlp.c_proj', 'h.1.mlp.c_fc', 'h.1.mlp.c_proj']);
@@ -78,7 +78,13 @@ describe('tracebase factors fit / tracebase influence', () => {
       seed: 4,
       layers: ['h.0.mlp.c_fc', 'h.0.mlp.c_proj', 'h.1.mlp.c_fc', 'h.1.mlp.c_proj'],
     });
-    expect(JSON.parse(await cli(['factors', 'fit', '--model', model, '--corpus', corpus, '--out', factors, '--seed', '4']))).toMatchObject({ reused: true });
+    expect(JSON.parse(await cli(['factors', 'fit', '--model', model, '--corpus', corpus, '--out', factors, '--seed', '4', '--json']))).toMatchObject({
+      reused: true,
+    });
+    // without --json: a sentence for a person, not a JSON line
+    expect(await cli(['factors', 'fit', '--model', model, '--corpus', corpus, '--out', factors, '--seed', '4'])).toMatch(
+      /^reused EKFAC factors \(sampled Fisher\) in .*: fitted earlier for the same model, corpus and arguments/,
+    );
     await expect(cli(['factors', 'fit', '--model', model, '--corpus', corpus, '--out', factors, '--seed', '5'])).rejects.toThrow(
       /seed 4 \(factors\) vs 5 \(requested\)/,
     );

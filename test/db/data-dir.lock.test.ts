@@ -16,6 +16,10 @@ describe('PGlite data directory lock', () => {
     // the parent of this test process is alive for the whole test
     writeFileSync(path.join(dir, LOCK_FILE), String(process.ppid));
     expect(() => lockDataDir(dir)).toThrow(new RegExp(`in use by process ${process.ppid}`));
+    // and says what to do instead when the holder is a running server
+    expect(() => lockDataDir(dir)).toThrow(
+      /its GraphQL API does what these commands do: createApiToken \(token create\).*or stop it \(Ctrl-C\), run the command/,
+    );
   });
 
   it('takes over a lock left by a process that is gone', () => {

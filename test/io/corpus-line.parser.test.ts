@@ -70,4 +70,33 @@ describe('parseCorpusLine', () => {
     const result = check(Buffer.from([0x7b, 0xff, 0x7d]));
     expect('rejected' in result && result.rejected.reason).toBe('invalid UTF-8');
   });
+
+  it.each([
+    ['{"id": "x", "text": "a\\u0000b"}', '"text" contains U+0000 (NUL), which a database text cannot hold', 'x'],
+    ['{"id": "x", "text": "t", "source": "w\\u0000"}', '"source" contains U+0000 (NUL)', 'x'],
+    ['{"id": "x", "text": "t", "metadata": {"a": ["ok", "b\\u0000"]}}', '"metadata" contains U+0000 (NUL)', 'x'],
+    ['{"id": "x", "text": "t", "k\\u0000": 1}', '"metadata" contains U+0000 (NUL)', 'x'],
+    ['{"id": "x", "text": "t\\ud800"}', '"text" contains an unpaired UTF-16 surrogate (\\ud800), which is not Unicode text', 'x'],
+    ['{"id": "x", "text": "t", "metadata": {"a": "\\udc00z"}}', '"metadata" contains an unpaired UTF-16 surrogate (\\udc00)', 'x'],
+    ['{"id": "a\\u0000b", "text": "t"}', '"id" contains U+0000 (NUL)', undefined],
+  ])('rejects a line that the database cannot store: %s', (line, reason, id) => {
+    const result = check(line);
+    expect(result).toEqual({ rejected: { line: 7, reason: expect.stringContaining(reason), ...(id ? { id } : {}) } });
+  });
+
+  it('accepts paired surrogates (emoji) and escaped NUL-lookalikes', () => {
+    const result = check('{"id": "x", "text": "\\ud83d\\ude00 and \\\\u0000", "metadata": {"e": "\\ud83d\\ude00"}}');
+    expect('document' in result && result.document.text).toBe('\u{1F600} and \\u0000');
+  });
+
+  it('never puts a NUL or an unpaired surrogate into a rejection (reports are stored as jsonb)', () => {
+    for (const line of ['garbage\u0000', '{"id": "a\u0000b", "text": ""}', '{"id": "a\\ud800", "text": ""}', '\u0000{"id": 1}']) {
+      const result = check(line);
+      expect('rejected' in result).toBe(true);
+      if (!('rejected' in result)) continue;
+      for (const value of [result.rejected.reason, result.rejected.id ?? '']) {
+        expect(value).not.toMatch(/\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/);
+      }
+    }
+  });
 });

@@ -81,4 +81,40 @@ describe.each(testBackends())('corpus import on %s', (kind) => {
     await expect(services.corpusImport.importFile('bad name!', jsonl(docs))).rejects.toThrow(/corpus name "bad name!"/);
     expect(await scratch.db.prisma.corpus.findUnique({ where: { name: 'c3' } })).toBeNull();
   });
+
+  it('rejects lines holding U+0000 or unpaired surrogates by line number and imports every valid line around them', async () => {
+    const lines: (object | string)[] = Array.from({ length: 30 }, (_, i) => ({ id: `n${i}`, text: `nul test ${i}` }));
+    lines[6] = { id: 'n6', text: 'has a \u0000 inside' };
+    lines[13] = { id: 'n13', text: 'fine', metadata: { note: 'bad \u0000' } };
+    lines[17] = { id: 'n17', text: 'fine', metadata: { note: 'x\ud800' } };
+    lines[21] = 'garbage\u0000 with a raw NUL';
+    lines[24] = { id: 'n24\u0000', text: '' };
+    const summary = await services.corpusImport.importFile('nul', jsonl(lines), { batchSize: 4 });
+    expect(summary).toMatchObject({ lines: 30, accepted: 25, rejected: 5, conflicts: 0, documentCount: 25 });
+    expect(summary.report.map((r) => [r.line, r.reason.replace(/[,:].*$/, '')])).toEqual([
+      [7, '"text" contains U+0000 (NUL)'],
+      [14, '"metadata" contains U+0000 (NUL)'],
+      [18, '"metadata" contains an unpaired UTF-16 surrogate (\\ud800)'],
+      [22, 'invalid JSON'],
+      [25, '"id" contains U+0000 (NUL)'],
+    ]);
+    const stored = await scratch.db.prisma.document.findMany({ where: { corpusId: summary.corpusId }, orderBy: { id: 'asc' } });
+    expect(stored.map((d) => d.externalId)).toEqual(
+      Array.from({ length: 30 }, (_, i) => `n${i}`).filter((id) => !['n6', 'n13', 'n17', 'n21', 'n24'].includes(id)),
+    );
+    const record = await scratch.db.prisma.corpusImport.findUniqueOrThrow({ where: { id: summary.importId } });
+    expect(record).toMatchObject({ accepted: 25, rejected: 5 });
+    expect((record.report as { line: number }[]).map((r) => r.line)).toEqual([7, 14, 18, 22, 25]);
+  });
+
+  it('refuses a file without a non-blank line and creates no corpus; checkFile counts without writing', async () => {
+    await expect(services.corpusImport.importFile('blank', jsonl(['', ' ']))).rejects.toThrow(/holds no documents/);
+    expect(await scratch.db.prisma.corpus.findUnique({ where: { name: 'blank' } })).toBeNull();
+    const seen: number[] = [];
+    const check = await services.corpusImport.checkFile(jsonl([...docs.slice(0, 3), '{"id": 1, "text": "\u0000"}']), {
+      onRejected: (r) => seen.push(r.line),
+    });
+    expect(check).toEqual({ lines: 4, documents: 3, rejected: 1 });
+    expect(seen).toEqual([4]);
+  });
 });

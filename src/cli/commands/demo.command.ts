@@ -95,8 +95,12 @@ export function registerDemoCommand(program: Command): void {
     const config = configFromOptions(options);
     const db = await openDatabase(config);
     try {
+      process.stderr.write(`• applying pending migrations to ${db.target} (up to 20 s on a new embedded database)…\n`);
+      const migrationsStarted = Date.now();
       const applied = await applyMigrations(db.sql);
-      if (applied.length) process.stderr.write(`applied migrations: ${applied.join(', ')}\n`);
+      process.stderr.write(
+        `  ${applied.length ? `applied ${applied.length} migration(s)` : 'no pending migrations'} in ${((Date.now() - migrationsStarted) / 1000).toFixed(1)} s\n`,
+      );
       const services = createServices(db);
       const platform = await startPlatformServer(config, db, services, { workQueue: true });
       const { server, localToken } = platform;
@@ -135,7 +139,7 @@ export function registerDemoCommand(program: Command): void {
           `${graphqlCall(server.url, localToken, `{ influenceCorrelation(queryIds: [${ids.join(', ')}], factorSet: "${state.factorSet}", space: "${state.space}", method: SPEARMAN) { basis { method documents } matrix } }`)}\n\n` +
           `Which sources are over-represented at the top (Findings 4–5):\n` +
           `${graphqlCall(server.url, localToken, `{ sourceOverRepresentation(queryIds: [${ids.join(', ')}], factorSet: "${state.factorSet}", space: "${state.space}", ks: [50, 250]) { basis { method documents } rows { source k ratio } } }`)}\n\n` +
-          `Steps: ${state.timings.map((t) => `${t.step} ${t.seconds.toFixed(1)} s`).join(', ')}. Press Ctrl-C to stop.\n`,
+          `Steps: ${state.timings.map((t) => `${t.step} ${t.seconds.toFixed(1)} s`).join(', ')}.${options.exit === true ? '' : ' Press Ctrl-C to stop.'}\n`,
       );
       if (options.exit === true) {
         await platform.server.stop();

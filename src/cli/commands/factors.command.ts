@@ -4,6 +4,7 @@ import { parseIntegerOption } from '../../config/integer-option.parser';
 import { configFromOptions, withDatabaseOptions } from '../config-options';
 import { engineOptionsFrom, withEngineOptions } from '../engine-options';
 import { withPlatform } from '../open-platform';
+import { ProgressLine } from '../progress-line';
 
 /**
  * Registers `tracebase factors fit --model DIR --corpus FILE.jsonl --out DIR [--strategy
@@ -43,7 +44,8 @@ export function registerFactorsCommands(program: Command): void {
       .option('--max-docs <n>', 'fit on the first N documents')
       .option('--seed <n>', 'seed of the sampled labels', '0')
       .option('--layers <names>', 'comma-separated tracked layers (default: both MLP layers of every block)')
-      .option('--overwrite', 'replace factors fitted with other arguments in --out', false),
+      .option('--overwrite', 'replace factors fitted with other arguments in --out', false)
+      .option('--json', 'print the summary as one JSON object (progress stays on stderr)'),
     { batch: 'context windows per engine batch', device: true, threads: true },
   ).action(
     async (o: {
@@ -59,6 +61,7 @@ export function registerFactorsCommands(program: Command): void {
       overwrite: boolean;
       device: string;
       threads?: string;
+      json?: boolean;
     }) => {
       const p = await import('../../influence/influence-options.parser');
       const strategy = p.parseStrategy(o.strategy);
@@ -71,6 +74,7 @@ export function registerFactorsCommands(program: Command): void {
         .map((s) => s.trim())
         .filter(Boolean);
       const { FactorFittingService } = await import('../../services/factor-fitting.service');
+      let progress: { pass: string; line: ProgressLine; last: number } | undefined;
       const { outDir, ...rest } = await new FactorFittingService().fit({
         modelDir: o.model,
         corpusFile: o.corpus,
@@ -84,8 +88,36 @@ export function registerFactorsCommands(program: Command): void {
         overwrite: o.overwrite,
         device: engine.device,
         ...(engine.threads ? { threads: engine.threads } : {}),
+        onProgress: (p) => {
+          if (progress?.pass !== p.pass) {
+            progress?.line.finish(progress.last, progress.last);
+            progress = { pass: p.pass, line: new ProgressLine(`factors fit, ${p.pass} pass`, 'sequences'), last: 0 };
+          }
+          progress.last = p.sequences;
+          progress.line.update(p.sequences, p.total);
+        },
       });
-      process.stdout.write(`${JSON.stringify({ out: outDir, ...rest })}\n`);
+      if (progress) progress.line.finish(progress.last, progress.last);
+      if (o.json) {
+        process.stdout.write(`${JSON.stringify({ out: outDir, ...rest })}\n`);
+        return;
+      }
+      const what = `${rest.strategy.toUpperCase()} factors (${rest.fisher} Fisher)`;
+      const counts = [
+        rest.documents !== null ? `${rest.documents} documents` : 'every document',
+        ...(rest.windows !== undefined ? [`${rest.windows} windows`] : []),
+        ...(rest.tokens !== undefined ? [`${rest.tokens} tokens`] : []),
+      ].join(', ');
+      const damping = Object.values(rest.defaultDamping ?? {});
+      process.stdout.write(
+        (rest.reused
+          ? `reused ${what} in ${outDir}: fitted earlier for the same model, corpus and arguments (--overwrite refits)\n`
+          : `fitted ${what} on ${counts} in ${rest.seconds.toFixed(1)} s, written to ${outDir}\n`) +
+          (damping.length
+            ? `  default damping λ over ${damping.length} layers: ${Math.min(...damping).toExponential(2)} to ${Math.max(...damping).toExponential(2)}\n`
+            : '') +
+          `  next: tracebase factors register ${outDir} --model NAME\n`,
+      );
     },
   );
 }

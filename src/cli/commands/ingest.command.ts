@@ -56,6 +56,12 @@ export function registerIngestCommand(program: Command): void {
           `space ${space.name} (id ${space.id}): ${space.fullDims} full / ${space.sketchDims} sketch dims; ${batches} batches, ${sent} newly queued\n`,
         );
         const work = options.work !== false || db.kind === 'pglite';
+        if (options.work === false && db.kind === 'pglite') {
+          process.stderr.write(
+            '--no-work has no effect on embedded PGlite: one process holds the database, so no `tracebase worker` could take the jobs; ' +
+              'this command processes them itself (set DATABASE_URL to a Postgres server to leave them to workers)\n',
+          );
+        }
         if (!work) {
           process.stdout.write(`${sent} jobs queued; run \`tracebase worker\` to process them\n`);
           return;

@@ -102,6 +102,7 @@ export function registerQueriesCommands(program: Command): void {
         mode,
       });
       process.stdout.write(`query ${queryId}: nats ${ranking.nats.toFixed(3)}, ${ranking.mode}, ${ranking.candidates} candidates\n`);
+      process.stdout.write('rank\tscore\tper_nat\tdocument\tsource\ttext\n');
       for (const h of ranking.hits) {
         const d = h.document;
         process.stdout.write(
