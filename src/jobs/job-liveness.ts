@@ -78,17 +78,20 @@ export class JobLiveness {
     return this.tables.orphanCount({ queues: this.queues, unleasedGraceSeconds: this.unleasedGraceSeconds });
   }
 
-  /** Sweeps every `sweepIntervalSeconds` until {@link stop}, handing what it reclaimed to `onReclaimed`. */
+  /** Sweeps now and every `sweepIntervalSeconds` until {@link stop}, handing what it reclaimed to `onReclaimed`. */
   startSweeping(onReclaimed: (jobs: ReclaimedJob[]) => Promise<void>, onError: (error: Error) => void): void {
     if (this.timer) return;
-    this.timer = setInterval(() => {
+    const sweepOnce = () => {
       if (this.sweeping) return;
       this.sweeping = this.sweep()
         .then((jobs) => (jobs.length ? onReclaimed(jobs) : undefined))
         .catch((error: Error) => onError(error))
         .finally(() => (this.sweeping = null));
-    }, this.sweepIntervalSeconds * 1000);
+    };
+    this.timer = setInterval(sweepOnce, this.sweepIntervalSeconds * 1000);
     this.timer.unref();
+    // a worker starting after a crash takes the dead worker's jobs back at once
+    sweepOnce();
   }
 
   /** Stops sweeping and releases the lock (after this process's jobs were finished or released). */
