@@ -125,8 +125,12 @@ export class JobQueue {
     this.stopHooks.push(hook);
   }
 
-  /** Stops polling; with `graceful`, waits for running handlers to finish. */
-  async stop(graceful = true): Promise<void> {
+  /**
+   * Stops polling; with `graceful`, waits for running handlers to finish, at most `timeoutMs`
+   * (at least 1 s): jobs still running then are released (failed as one try, retried after
+   * the backoff), and this process's liveness lock is released last.
+   */
+  async stop(graceful = true, timeoutMs = 60_000): Promise<void> {
     if (!this.started) return;
     for (const hook of this.stopHooks.splice(0)) {
       const done = hook().catch(() => undefined);
@@ -136,7 +140,7 @@ export class JobQueue {
     this.unlisten = null;
     this.workerIds.clear();
     await unlisten?.().catch(() => undefined);
-    await this.boss.stop({ graceful, wait: true, close: false, timeout: 60_000 } as PgBoss.StopOptions);
+    await this.boss.stop({ graceful, wait: true, close: false, timeout: timeoutMs } as PgBoss.StopOptions);
     await this.liveness.stop();
     this.started = false;
   }
