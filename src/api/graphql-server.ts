@@ -27,7 +27,11 @@ export interface RunningGraphQLServer {
   /** e.g. http://127.0.0.1:4000/graphql */
   readonly url: string;
   readonly httpServer: Server;
-  stop(): Promise<void>;
+  /**
+   * Stops accepting connections, closes subscriptions, waits for in-flight requests to finish
+   * (at most `drainMs`, default 10 000 ms, then cuts them off) and stops Apollo.
+   */
+  stop(drainMs?: number): Promise<void>;
 }
 
 type ServerSettings = Pick<
@@ -198,12 +202,15 @@ export async function startGraphQLServer(settings: ServerSettings, services: Ser
   return {
     url: `http://${host}:${address.port}${GRAPHQL_PATH}`,
     httpServer,
-    async stop() {
+    async stop(drainMs = 10_000) {
+      // stop accepting, end subscriptions, let in-flight requests finish (idle keep-alive
+      // connections close now), and cut off what is still running after `drainMs`
+      const closed = new Promise<void>((resolve) => httpServer.close(() => resolve()));
+      httpServer.closeIdleConnections();
       await subscriptions.close();
-      await new Promise<void>((resolve) => {
-        httpServer.close(() => resolve());
-        httpServer.closeAllConnections();
-      });
+      const timer = setTimeout(() => httpServer.closeAllConnections(), drainMs);
+      await closed;
+      clearTimeout(timer);
       await apollo.stop();
     },
   };

@@ -9,6 +9,8 @@ const MIN_RATE_WINDOW_MS = 1000;
  * update, not from construction: work done before the first update (a batch finished at once,
  * items resumed from a previous run) is not counted ({@link progressRate}), and no rate or ETA
  * is shown before a second of measurement.
+ * While the remaining work is held by nobody (`stalled`: e.g. jobs of a stopped process being
+ * reclaimed), it shows why instead of an ETA: no estimate is given for work that nobody is doing.
  */
 export class ProgressLine {
   private readonly started: number;
@@ -24,13 +26,14 @@ export class ProgressLine {
     this.started = now();
   }
 
-  update(done: number, total: number | undefined, extra = ''): void {
+  /** Redraws the line; `stalled` says why no work is being done now (shown instead of the ETA). */
+  update(done: number, total: number | undefined, extra = '', stalled?: string): void {
     const now = this.now();
     this.baseline ??= { at: now, done };
     const interactive = Boolean(this.stream.isTTY);
     if (now - this.lastPrint < (interactive ? 100 : 5000)) return;
     this.lastPrint = now;
-    this.stream.write(`${interactive ? '\r\x1b[2K' : ''}${this.render(done, total, extra, now)}${interactive ? '' : '\n'}`);
+    this.stream.write(`${interactive ? '\r\x1b[2K' : ''}${this.render(done, total, extra, now, false, stalled)}${interactive ? '' : '\n'}`);
   }
 
   /** The last line, with the time taken since the display was created. */
@@ -60,7 +63,7 @@ export class ProgressLine {
     return measured?.itemsPerSecond ?? null;
   }
 
-  private render(done: number, total: number | undefined, extra: string, now: number, finished = false): string {
+  private render(done: number, total: number | undefined, extra: string, now: number, finished = false, stalled?: string): string {
     const rate = this.rate(done, now, finished);
     const parts = [`${this.label}: ${done}${total !== undefined ? ` / ${total}` : ''} ${this.unit}`];
     if (total !== undefined && total > 0) {
@@ -68,7 +71,8 @@ export class ProgressLine {
       const filled = Math.min(width, Math.round((done / total) * width));
       parts.unshift(`[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${((100 * done) / total).toFixed(0)}%`);
       const eta = finished ? null : etaSeconds(total - done, rate);
-      if (eta !== null) parts.push(`ETA ${eta} s`);
+      if (stalled && !finished) parts.push(stalled);
+      else if (eta !== null) parts.push(`ETA ${eta} s`);
     }
     if (rate !== null) parts.push(`${rate < 10 ? rate.toFixed(1) : rate.toFixed(0)} ${this.unit}/s`);
     if (extra) parts.push(extra);

@@ -20,6 +20,17 @@ export interface TransactionalSqlClient extends SqlClient {
   transaction<T>(fn: (tx: SqlClient) => Promise<T>): Promise<T>;
 }
 
+/**
+ * A session-level advisory lock (`pg_try_advisory_lock(namespace, key)`, two int4 keys) this
+ * process holds until it releases it or dies: visible to every session in `pg_locks`.
+ */
+export interface SessionLock {
+  readonly namespace: number;
+  readonly key: number;
+  /** Releases the lock (on Postgres: ends its dedicated connection). */
+  release(): Promise<void>;
+}
+
 /** An open connection to Tracebase's database, through Prisma and through plain SQL. */
 export interface Database {
   readonly kind: DatabaseKind;
@@ -33,5 +44,11 @@ export interface Database {
    * is called. Delivery is best effort (a lost connection misses what is sent meanwhile).
    */
   listen(channel: string, handler: NotificationHandler): Promise<Unlisten>;
+  /**
+   * Takes the session-level advisory lock (namespace, key) for as long as this process lives or
+   * until released: on Postgres on a dedicated connection outside the pool (retaken if that
+   * connection is lost), on PGlite in its one session. Resolves null when another session holds it.
+   */
+  tryAdvisoryLock(namespace: number, key: number): Promise<SessionLock | null>;
   close(): Promise<void>;
 }

@@ -66,6 +66,17 @@ export async function openPgliteDatabase(dataDir: string): Promise<Database> {
         if (!db.closed) await unlisten();
       };
     },
+    async tryAdvisoryLock(namespace, key) {
+      const [row] = await sql.query<{ ok: boolean }>('SELECT pg_try_advisory_lock($1::int, $2::int) AS ok', [namespace, key]);
+      if (!row?.ok) return null;
+      return {
+        namespace,
+        key,
+        async release() {
+          if (!db.closed) await sql.query('SELECT pg_advisory_unlock($1::int, $2::int)', [namespace, key]);
+        },
+      };
+    },
     async close() {
       await prisma.$disconnect().catch(() => undefined);
       if (!db.closed) await db.close();

@@ -3,8 +3,9 @@ import { Pool, type PoolClient } from 'pg';
 
 import { PrismaClient } from '../generated/prisma/client';
 import { DatabaseUnreachableError } from './database.error';
-import type { Database, SqlClient, TransactionalSqlClient } from './database.types';
+import type { Database, SessionLock, SqlClient, TransactionalSqlClient } from './database.types';
 import { PostgresListener } from './postgres-listener';
+import { PostgresSessionLock } from './postgres-session-lock';
 
 /** Options of a connection pool to a Postgres server. */
 export interface PostgresOptions {
@@ -91,13 +92,29 @@ export async function openPostgresDatabase(options: PostgresOptions): Promise<Da
     },
   };
   const listener = new PostgresListener(options.url);
+  const locks = new Set<SessionLock>();
   return {
     kind: 'postgres',
     target: `Postgres at ${describePostgresUrl(options.url)}`,
     prisma,
     sql,
     listen: (channel, handler) => listener.listen(channel, handler),
+    async tryAdvisoryLock(namespace, key) {
+      const lock = await PostgresSessionLock.tryTake(options.url, namespace, key);
+      if (!lock) return null;
+      locks.add(lock);
+      return {
+        namespace,
+        key,
+        release: async () => {
+          locks.delete(lock);
+          await lock.release();
+        },
+      };
+    },
     async close() {
+      await Promise.all([...locks].map((l) => l.release()));
+      locks.clear();
       await listener.close();
       await prisma.$disconnect().catch(() => undefined);
       await pool.end();

@@ -6,7 +6,8 @@ import type { Database } from '../db/database.types';
 import { COMPUTE_QUERY_GRADIENTS, DEAD_LETTER, PROJECT_DOCUMENTS, type QueueName, SCORE_CORPUS } from '../domain/queue-name';
 import { pgBossDb } from './pg-boss.adapter';
 import type { JobStatus } from '../domain/job-status';
-import { JOB_SCHEMA, PgBossTables } from './pg-boss-tables.adapter';
+import { JobLiveness, type LivenessOptions } from './job-liveness';
+import { JOB_SCHEMA, PgBossTables, type ReclaimedJob } from './pg-boss-tables.adapter';
 
 /** Retry policy of work queues: 3 retries, exponential backoff from 5 s. */
 export const RETRY = { retryLimit: 3, retryDelay: 5, retryBackoff: true } as const;
@@ -15,6 +16,9 @@ export const RETRY = { retryLimit: 3, retryDelay: 5, retryBackoff: true } as con
  * GPU machine) counts as a failed try: they get more retries before the dead-letter queue.
  */
 export const PROJECT_RETRY = { ...RETRY, retryLimit: 10 } as const;
+
+/** Queues whose jobs workers run (the dead-letter queue only stores). */
+const WORK_QUEUES = [PROJECT_DOCUMENTS, COMPUTE_QUERY_GRADIENTS, SCORE_CORPUS] as const;
 
 /** A deterministic job id (UUID layout) from a key: sending the same work twice is a no-op. */
 export function jobIdFor(queue: string, key: string): string {
@@ -25,8 +29,10 @@ export function jobIdFor(queue: string, key: string): string {
 /**
  * The job queue: pg-boss (a Postgres-backed queue library) on Tracebase's database, on Postgres
  * for many workers on many machines, and on embedded PGlite in one process. Jobs retry with
- * backoff, expire when a worker dies holding them (and are then retried), and land in the
- * dead-letter queue with their error after the last retry.
+ * backoff and land in the dead-letter queue with their error after the last retry. A job whose
+ * worker died goes back to the queue within seconds ({@link JobLiveness}: the worker's
+ * advisory lock is gone); on an embedded database, every job left active by the process that
+ * had it open before goes back at start. The queue's expiry is the last resort only.
  */
 export class JobQueue {
   private readonly boss: PgBoss;
@@ -38,12 +44,22 @@ export class JobQueue {
   private unlisten: (() => Promise<void>) | null = null;
   /** Run by {@link stop} before the queue itself stops (e.g. a worker's background sweeps). */
   private readonly stopHooks: (() => Promise<void>)[] = [];
+  /** This process's liveness lock, job leases and sweep. */
+  readonly liveness: JobLiveness;
+  /** Jobs this process returned to the queue because their holder was gone, by queue (for metrics). */
+  readonly reclaimed = new Map<string, number>();
 
   constructor(
-    database: Database,
-    private readonly options: { pollingIntervalSeconds?: number; expireInSeconds?: number; maintenanceIntervalSeconds?: number } = {},
+    private readonly database: Database,
+    private readonly options: {
+      pollingIntervalSeconds?: number;
+      expireInSeconds?: number;
+      maintenanceIntervalSeconds?: number;
+      liveness?: LivenessOptions;
+    } = {},
   ) {
     this.tables = new PgBossTables(database);
+    this.liveness = new JobLiveness(database, this.tables, WORK_QUEUES, options.liveness);
     this.boss = new PgBoss({
       db: pgBossDb(database.sql),
       schema: JOB_SCHEMA,
@@ -72,6 +88,33 @@ export class JobQueue {
       if (!existing.has(queue)) await this.boss.createQueue(queue, { name: queue, ...RETRY, expireInSeconds, deadLetter: DEAD_LETTER });
     }
     this.started = true;
+    if (this.database.kind === 'pglite') {
+      // the data-directory lock proves that no other process has this database open: every job
+      // left active before this process started belongs to a process that stopped
+      const jobs = await this.liveness.sweep('stopped (the embedded database was reopened by a new process)', 'before-database-start');
+      await this.settleReclaimed(jobs);
+    }
+  }
+
+  /** Fails reclaimed jobs whose retries are used up (to the dead-letter queue), counts and reports them. */
+  private async settleReclaimed(jobs: readonly ReclaimedJob[]): Promise<void> {
+    for (const job of jobs) {
+      if (job.exhausted) await this.boss.fail(job.queue, job.id, { message: `${job.reason}; no retries left` });
+      this.reclaimed.set(job.queue, (this.reclaimed.get(job.queue) ?? 0) + 1);
+    }
+    if (jobs.length) process.stderr.write(`job queue: ${jobs.length} job(s) returned to the queue: ${jobs[0]!.reason}\n`);
+  }
+
+  /** Returns to the queue now the active jobs whose holder is gone (what the periodic sweep does); returns them. */
+  async reclaimNow(): Promise<ReclaimedJob[]> {
+    const jobs = await this.liveness.sweep();
+    await this.settleReclaimed(jobs);
+    return jobs;
+  }
+
+  /** Active jobs that nobody holds now (their process stopped): they are being reclaimed. */
+  orphaned(): Promise<number> {
+    return this.liveness.orphans();
   }
 
   /**
@@ -82,8 +125,12 @@ export class JobQueue {
     this.stopHooks.push(hook);
   }
 
-  /** Stops polling; with `graceful`, waits for running handlers to finish. */
-  async stop(graceful = true): Promise<void> {
+  /**
+   * Stops polling; with `graceful`, waits for running handlers to finish, at most `timeoutMs`
+   * (at least 1 s): jobs still running then are released (failed as one try, retried after
+   * the backoff), and this process's liveness lock is released last.
+   */
+  async stop(graceful = true, timeoutMs = 60_000): Promise<void> {
     if (!this.started) return;
     for (const hook of this.stopHooks.splice(0)) {
       const done = hook().catch(() => undefined);
@@ -93,7 +140,8 @@ export class JobQueue {
     this.unlisten = null;
     this.workerIds.clear();
     await unlisten?.().catch(() => undefined);
-    await this.boss.stop({ graceful, wait: true, close: false, timeout: 60_000 } as PgBoss.StopOptions);
+    await this.boss.stop({ graceful, wait: true, close: false, timeout: timeoutMs } as PgBoss.StopOptions);
+    await this.liveness.stop();
     this.started = false;
   }
 
@@ -141,6 +189,14 @@ export class JobQueue {
    */
   async work<T>(queue: QueueName, concurrency: number, handler: (data: T, jobId: string) => Promise<unknown>): Promise<void> {
     await this.listenForJobs();
+    // take the liveness lock before the first job, and watch the other processes' locks
+    await this.liveness.key();
+    if (this.database.kind === 'postgres') {
+      this.liveness.startSweeping(
+        (jobs) => this.settleReclaimed(jobs),
+        (error) => process.stderr.write(`job queue: liveness sweep failed: ${error.message}\n`),
+      );
+    }
     const ids = this.workerIds.get(queue) ?? [];
     this.workerIds.set(queue, ids);
     for (let i = 0; i < concurrency; i++) {
@@ -150,8 +206,10 @@ export class JobQueue {
       workerId = await this.boss.work<T>(queue, { pollingIntervalSeconds: this.options.pollingIntervalSeconds ?? 2, batchSize: 1 }, async ([job]) => {
         if (!job) return undefined;
         try {
+          await this.liveness.take(job.id, queue);
           return await handler(job.data, job.id);
         } finally {
+          await this.liveness.release(job.id).catch(() => undefined);
           if (workerId !== undefined) this.boss.notifyWorker(workerId);
         }
       });

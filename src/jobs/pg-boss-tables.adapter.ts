@@ -39,6 +39,61 @@ export interface PgBossJobRow {
   readonly projected: number | null;
 }
 
+/**
+ * First key of the session-level advisory locks by which worker processes show they are alive
+ * (the second key is each process's lease key): docs/operations.md "Liveness of jobs".
+ */
+export const LEASE_LOCK_NAMESPACE = 72_707_366;
+
+/** An active job returned to the queue because its holder is gone. */
+export interface ReclaimedJob {
+  readonly id: string;
+  readonly queue: string;
+  /** Its retries are used up: the caller fails it (to the dead-letter queue) instead. */
+  readonly exhausted: boolean;
+  /** Why it was reclaimed, for people (also stored in the job's output and its lease). */
+  readonly reason: string;
+}
+
+/** What makes an active job an orphan, for {@link PgBossTables.reclaimOrphans}. */
+export interface OrphanRule {
+  /** Queues to sweep. */
+  readonly queues: readonly string[];
+  /**
+   * An active job with no lease (taken by a process that died before recording it, or by an
+   * older Tracebase) is an orphan when it started more than this many seconds ago (database clock),
+   * or, for `'before-database-start'`, when it started before the database server did (an
+   * embedded database reopened: no process of its previous life can hold anything).
+   */
+  readonly unleasedGraceSeconds: number | 'before-database-start';
+  /** Reason recorded for jobs whose holder's lock is gone (prefixed by the holder's name). */
+  readonly reason: string;
+}
+
+/**
+ * Active jobs of $1 (queues) that nobody holds: their lease's advisory lock (namespace $3,
+ * objsubid 2: the two-key form) is not held by any session of this database, or they have no
+ * lease and started more than $2 seconds ago (before the server started when $2 is null).
+ */
+const ORPHANS_SQL = `
+  SELECT j.id, j.name, j.retry_count >= j.retry_limit AS exhausted,
+         CASE WHEN l.job_id IS NULL THEN 'reclaimed: the job was taken by a process that recorded no lease and is gone'
+              ELSE 'reclaimed: worker ' || coalesce(l.worker, '?') || ' ' || $4::text END AS why
+    FROM ${JOB_SCHEMA}.job j
+    LEFT JOIN job_leases l ON l.job_id = j.id AND l.lock_key IS NOT NULL
+   WHERE j.name = ANY($1::text[]) AND j.state = 'active'
+     AND CASE WHEN l.job_id IS NULL THEN j.started_on < coalesce(now() - $2::float8 * interval '1 second', pg_postmaster_start_time())
+         ELSE NOT EXISTS (
+           SELECT 1 FROM pg_locks k
+            WHERE k.locktype = 'advisory' AND k.granted AND k.objsubid = 2
+              AND k.database = (SELECT oid FROM pg_database WHERE datname = current_database())
+              AND k.classid = $3::int::oid AND k.objid = l.lock_key::oid)
+         END`;
+
+function graceParam(grace: OrphanRule['unleasedGraceSeconds']): number | null {
+  return grace === 'before-database-start' ? null : grace;
+}
+
 /** Filter, keyset position and size of a page of job rows (newest first). */
 export interface PgBossJobPage {
   /** Queue names to read (Tracebase's own, or one of them). */
@@ -168,6 +223,83 @@ export class PgBossTables {
     }
     params.push(page.limit);
     return this.database.sql.query<PgBossJobRow>(jobsSql(where.join(' AND '), `ORDER BY j.created_us DESC, j.id DESC LIMIT $${params.length}`), params);
+  }
+
+  /**
+   * Records that the worker holding advisory lock (LEASE_LOCK_NAMESPACE, `lockKey`) took job
+   * `jobId` (in table job_leases, Tracebase's own; a reclaim history stays).
+   */
+  async takeLease(jobId: string, queue: string, worker: string, lockKey: number): Promise<void> {
+    await this.database.sql.query(
+      `INSERT INTO job_leases (job_id, queue, worker, lock_key, taken_at) VALUES ($1::uuid, $2, $3, $4, now())
+       ON CONFLICT (job_id) DO UPDATE SET worker = EXCLUDED.worker, lock_key = EXCLUDED.lock_key, taken_at = now()`,
+      [jobId, queue, worker, lockKey],
+    );
+  }
+
+  /**
+   * Ends the lease of `jobId` held under `lockKey` (no-op when the job was reclaimed and taken
+   * by another worker meanwhile): forgotten when it was never reclaimed, kept for its history
+   * otherwise.
+   */
+  async releaseLease(jobId: string, lockKey: number): Promise<void> {
+    await this.database.sql.query(`DELETE FROM job_leases WHERE job_id = $1::uuid AND lock_key = $2 AND reclaim_count = 0`, [jobId, lockKey]);
+    await this.database.sql.query(`UPDATE job_leases SET worker = NULL, lock_key = NULL WHERE job_id = $1::uuid AND lock_key = $2`, [jobId, lockKey]);
+  }
+
+  /**
+   * Returns to the queue (state `retry`, startable at once; the next fetch counts a retry) every
+   * active job of `rule.queues` whose holder is gone, recording the reason in the job's output
+   * (`{ value: { message }, reclaimed }`, which the job API shows as its error) and in its lease
+   * (reclaim_count, reclaimed_at, reclaim_reason). Jobs whose retries are used up are only
+   * reported, `exhausted`, for the queue to fail. Skips rows locked by a concurrent sweep.
+   */
+  async reclaimOrphans(rule: OrphanRule): Promise<ReclaimedJob[]> {
+    if (!(await this.installed())) return [];
+    const rows = await this.database.sql.query<{ id: string; name: string; exhausted: boolean; why: string }>(
+      `WITH orphan AS (${ORPHANS_SQL} FOR UPDATE OF j SKIP LOCKED),
+       retried AS (
+         UPDATE ${JOB_SCHEMA}.job j
+            SET state = 'retry', start_after = now(),
+                output = jsonb_build_object('value', jsonb_build_object('message', o.why), 'reclaimed', true)
+           FROM orphan o
+          WHERE j.name = o.name AND j.id = o.id AND NOT o.exhausted AND j.state = 'active'
+          RETURNING j.id
+       ),
+       leases AS (
+         INSERT INTO job_leases (job_id, queue, reclaim_count, reclaimed_at, reclaim_reason)
+         SELECT id, name, 1, now(), why FROM orphan
+         ON CONFLICT (job_id) DO UPDATE SET worker = NULL, lock_key = NULL, reclaim_count = job_leases.reclaim_count + 1,
+                                            reclaimed_at = now(), reclaim_reason = EXCLUDED.reclaim_reason
+         RETURNING job_id
+       )
+       SELECT o.id::text AS id, o.name, o.exhausted, o.why
+         FROM orphan o`,
+      [[...rule.queues], graceParam(rule.unleasedGraceSeconds), LEASE_LOCK_NAMESPACE, rule.reason],
+    );
+    return rows.map((r) => ({ id: r.id, queue: r.name, exhausted: r.exhausted, reason: r.why }));
+  }
+
+  /** How many active jobs of `queues` nobody holds (what a sweep would reclaim now), without changing anything. */
+  async orphanCount(rule: Pick<OrphanRule, 'queues' | 'unleasedGraceSeconds'>): Promise<number> {
+    if (!(await this.installed())) return 0;
+    const [row] = await this.database.sql.query<{ n: number }>(`SELECT count(*)::int AS n FROM (${ORPHANS_SQL}) o`, [
+      [...rule.queues],
+      graceParam(rule.unleasedGraceSeconds),
+      LEASE_LOCK_NAMESPACE,
+      '',
+    ]);
+    return Number(row?.n ?? 0);
+  }
+
+  /** The lease record of a job: who holds it, and the last reclaim; null when none. */
+  async leaseOf(jobId: string): Promise<{ worker: string | null; lockKey: number | null; reclaimCount: number; reclaimReason: string | null } | null> {
+    const rows = await this.database.sql.query<{ worker: string | null; lock_key: number | null; reclaim_count: number; reclaim_reason: string | null }>(
+      `SELECT worker, lock_key, reclaim_count, reclaim_reason FROM job_leases WHERE job_id = $1::uuid`,
+      [jobId],
+    );
+    const r = rows[0];
+    return r ? { worker: r.worker, lockKey: r.lock_key, reclaimCount: Number(r.reclaim_count), reclaimReason: r.reclaim_reason } : null;
   }
 
   /** Announces new jobs of `queue` on {@link JOB_WAKE_CHANNEL} (best effort: a failure is ignored, workers also poll). */

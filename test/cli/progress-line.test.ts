@@ -30,4 +30,16 @@ describe('ProgressLine', () => {
     line.finish(500, undefined);
     expect(lines).toEqual(['import: 500 documents  in 0.0 s\n']);
   });
+
+  it('shows why instead of an ETA while nobody does the remaining work', () => {
+    const { lines, clock, line } = display();
+    line.update(10, 100);
+    clock.advance(6000);
+    line.update(40, 100);
+    expect(lines[1]).toMatch(/ETA \d+ s/);
+    clock.advance(6000);
+    line.update(40, 100, '', 'waiting for 2 job(s) held by a stopped process; reclaiming');
+    expect(lines[2]).toMatch(/waiting for 2 job\(s\) held by a stopped process; reclaiming/);
+    expect(lines[2]).not.toMatch(/ETA/);
+  });
 });

@@ -73,9 +73,14 @@ export function registerIngestCommand(program: Command): void {
         await startWorker(queue, services, { concurrency, engine: { device }, tokenBudget: config.tokenBudget, onBatch: (r) => (tokens += r.tokens) });
         const { PROJECT_DOCUMENTS } = await import('../../domain/queue-name');
         for (;;) {
-          const [state, pending] = await Promise.all([services.ingestion.progress(corpusId, space.id), queue.pending(PROJECT_DOCUMENTS)]);
+          const [state, pending, orphaned] = await Promise.all([
+            services.ingestion.progress(corpusId, space.id),
+            queue.pending(PROJECT_DOCUMENTS),
+            queue.orphaned(),
+          ]);
           const seconds = (Date.now() - started) / 1000;
-          progress.update(state.projected, state.total, `${(tokens / Math.max(seconds, 1e-3)).toFixed(0)} tokens/s`);
+          const stalled = orphaned > 0 ? `waiting for ${orphaned} job(s) held by a stopped process; reclaiming` : undefined;
+          progress.update(state.projected, state.total, `${(tokens / Math.max(seconds, 1e-3)).toFixed(0)} tokens/s`, stalled);
           if (pending === 0) {
             progress.finish(state.projected, state.total, `${(tokens / Math.max(seconds, 1e-3)).toFixed(0)} tokens/s`);
             break;
