@@ -29,7 +29,16 @@ export async function fuzzFreshServer(options: { requests: number; seed: number;
       Array.from({ length: 20 }, (_, i) => JSON.stringify({ id: `d${i}`, text: `document ${i}`, source: i % 2 ? 'wiki' : 'code' })).join('\n'),
     );
     await services.corpusImport.importFile('c', corpus);
-    server = await startGraphQLServer({ ...loadConfig({}), port: 0, environment: 'production', importDir: dir, rateLimitPerMinute: 1_000_000 }, services);
+    server = await startGraphQLServer(
+      {
+        ...loadConfig({}),
+        port: 0,
+        environment: (process.env.TRACEBASE_TEST_FUZZ_ENV as 'production' | 'development' | undefined) ?? 'production',
+        importDir: dir,
+        rateLimitPerMinute: 1_000_000,
+      },
+      services,
+    );
     let token = '';
     const renewToken = async () => {
       token = (await services.auth.createToken({ userName: 'fuzz', tokenName: `fuzz-${Date.now()}-${Math.random()}`, role: 'ADMIN' })).token;

@@ -6,8 +6,8 @@ export type OperationCost = { readonly ok: true; readonly cost: number } | { rea
 
 /**
  * Estimated cost of the operation `operationName` of `document` (each field 1, or what its
- * `complexity` option says; list fields multiply by their page size), from its variables as
- * GraphQL coerces them. Variables that do not fit their declared types (a string for an `Int`,
+ * `complexity` option says; list fields multiply by their page size), from its variables once
+ * they are known to coerce. Variables that do not fit their declared types (a string for an `Int`,
  * null for a non-null type, an unknown enum value, a required one missing) are not estimated
  * from: they come back as BAD_USER_INPUT errors naming the variable, as execution would give.
  */
@@ -31,7 +31,9 @@ export function estimateOperationCost(
   const cost = getComplexity({
     schema,
     query: { ...document, definitions: [operation, ...document.definitions.filter((d) => d.kind === 'FragmentDefinition')] },
-    variables: coerced.coerced,
+    // the raw variables, now known to coerce: getComplexity coerces them itself, and coercing the
+    // already-coerced ones again fails for enums whose internal values are not their names
+    variables: variables ?? {},
     estimators: [fieldExtensionsEstimator(), simpleEstimator({ defaultComplexity: 1 })],
   });
   return { ok: true, cost };

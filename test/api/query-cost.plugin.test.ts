@@ -39,6 +39,18 @@ describe('request errors over HTTP', () => {
     expect(json.data).toBeUndefined();
   });
 
+  it('estimates from good enum variables whose internal values are not their names (jobs(queue: $q))', async () => {
+    // the queue enum's values stand for queue names such as "tracebase.score-corpus": coercing
+    // them twice answered 500 INTERNAL_SERVER_ERROR (found by npm run fuzz:api)
+    const token = await createServices(scratch.db).auth.createToken({ userName: 'cost-test', tokenName: 'admin', role: 'ADMIN' });
+    const { status, json } = await postGraphQL(server.url, 'query($q: JobQueue, $s: JobState) { jobs(queue: $q, state: $s) { edges { cursor } } }', {
+      variables: { q: 'SCORE_CORPUS', s: 'ACTIVE' },
+      token: token.token,
+    });
+    expect(json.errors).toBeUndefined();
+    expect(status).toBe(200);
+  });
+
   it('answers a bad variable of a connection page size with 400', async () => {
     const { status, json } = await postGraphQL(server.url, 'query($n: Int) { corpora(first: $n) { edges { cursor } } }', { variables: { n: 'many' } });
     expect(status).toBe(400);

@@ -24,6 +24,8 @@ const ROOT = path.resolve(__dirname, '..', '..');
 const BIN = path.join(ROOT, 'bin', 'tracebase.js');
 const DOCUMENTS = 48;
 const BATCH_SIZE = 4;
+/** The embedded run must still be working when it is killed 1.5 s after its start, also on a quiet machine (48 documents took < 1.5 s there). */
+const EMBEDDED_DOCUMENTS = 480;
 
 jest.setTimeout(300_000);
 
@@ -50,13 +52,13 @@ function tracebase(args: string[], env: Record<string, string>): Child {
   return { child, exited, stderr: () => err };
 }
 
-/** Registers a tiny model and imports a corpus of DOCUMENTS documents; returns the corpus file. */
-async function seed(db: Database): Promise<void> {
+/** Registers a tiny model and imports a corpus of `documents` documents. */
+async function seed(db: Database, documents = DOCUMENTS): Promise<void> {
   const services = createServices(db);
   const modelDir = writeTinyCheckpoint(tinyConfig({ nEmbd: 32, nHead: 2, nLayer: 2, nPositions: 64, nInner: 128 }), { seed: 21 }).dir;
   await services.modelRegistry.register(modelDir, { name: 'tiny' });
   const file = path.join(mkdtempSync(path.join(tmpdir(), 'tb-live-')), 'corpus.jsonl');
-  const texts = Array.from({ length: DOCUMENTS }, (_, i) => `Doc ${i}. The capital of Velor is Danu. ${'Then add seven and carry one. '.repeat(1 + (i % 3))}`);
+  const texts = Array.from({ length: documents }, (_, i) => `Doc ${i}. The capital of Velor is Danu. ${'Then add seven and carry one. '.repeat(1 + (i % 3))}`);
   writeFileSync(file, texts.map((text, i) => JSON.stringify({ id: `d${i}`, text })).join('\n'));
   await services.corpusImport.importFile('c', file);
 }
@@ -153,7 +155,7 @@ describe('a job held by a killed process is reclaimed by liveness, not by expiry
     try {
       let db = await openPgliteDatabase(dataDir);
       await applyMigrations(db.sql);
-      await seed(db);
+      await seed(db, EMBEDDED_DOCUMENTS);
       await db.close();
       const args = ['ingest', '--corpus', 'c', '--model', 'tiny', '--space', 'live', '--rank', '4', '--sketch-dims', '24', '--batch-size', String(BATCH_SIZE)];
       const env = { TRACEBASE_DATA_DIR: dataDir, DATABASE_URL: '' };
@@ -188,7 +190,7 @@ describe('a job held by a killed process is reclaimed by liveness, not by expiry
 
       db = await openPgliteDatabase(dataDir);
       try {
-        expect(await projectionCounts(db, 'live')).toEqual({ rows: DOCUMENTS, distinct: DOCUMENTS });
+        expect(await projectionCounts(db, 'live')).toEqual({ rows: EMBEDDED_DOCUMENTS, distinct: EMBEDDED_DOCUMENTS });
         const [reclaims] = await db.sql.query<{ n: number }>(
           `SELECT count(*)::int AS n FROM job_leases WHERE reclaim_count > 0 AND reclaim_reason LIKE '%reopened%'`,
         );
