@@ -23,3 +23,13 @@ export class MigrationError extends TracebaseError {
     super('MIGRATION_FAILED', message, { migration });
   }
 }
+
+/**
+ * Whether `error` says the database this process opened was closed meanwhile (node-postgres: the
+ * pool was ended; PGlite: the instance was closed): what a background task still scheduled
+ * against a database its owner closed meets. Such a task should stop, not report.
+ */
+export function isClosedDatabaseError(error: unknown): boolean {
+  const message = error instanceof Error ? error.message : String(error);
+  return /Cannot use a pool after calling end on the pool|PGlite is closed/i.test(message);
+}

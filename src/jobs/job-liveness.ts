@@ -1,6 +1,7 @@
 import { randomInt } from 'node:crypto';
 import { hostname } from 'node:os';
 
+import { isClosedDatabaseError } from '../db/database.error';
 import type { Database, SessionLock } from '../db/database.types';
 import { LEASE_LOCK_NAMESPACE, type PgBossTables, type ReclaimedJob } from './pg-boss-tables.adapter';
 
@@ -85,7 +86,13 @@ export class JobLiveness {
       if (this.sweeping) return;
       this.sweeping = this.sweep()
         .then((jobs) => (jobs.length ? onReclaimed(jobs) : undefined))
-        .catch((error: Error) => onError(error))
+        .catch((error: Error) => {
+          // the database was closed under a queue nobody stopped: nothing left to sweep
+          if (isClosedDatabaseError(error)) {
+            if (this.timer) clearInterval(this.timer);
+            this.timer = null;
+          } else onError(error);
+        })
         .finally(() => (this.sweeping = null));
     };
     this.timer = setInterval(sweepOnce, this.sweepIntervalSeconds * 1000);

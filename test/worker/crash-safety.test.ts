@@ -205,8 +205,9 @@ describe('ingestion survives SIGKILL of worker processes', () => {
         `${kills.filter((k) => k.activeJobs > 0).length} while a job fetched by a live worker was active); ${completedDuringKills} of ${batches} jobs completed meanwhile`,
     );
     expect(kills.length).toBeGreaterThanOrEqual(10);
-    // the kills did interrupt the ingestion: it was neither finished nor untouched
-    expect(completedDuringKills).toBeLessThan(batches);
+    // the kills did interrupt the ingestion: some landed while a job was running (with liveness a
+    // killed worker's job comes back within seconds, so every job may still complete meanwhile)
+    expect(kills.filter((k) => k.activeJobs > 0).length).toBeGreaterThan(0);
 
     // Recovery: fresh workers, no more kills, until every job is completed.
     const tRecover = Date.now();
