@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 
 import { buildProgram } from '../../src/cli/program';
+import { servedUrl } from '../support/served-url';
 
 // Runs the README's walkthrough, command by command, in a fresh directory (the repository's
 // models/ linked in), each against what the previous ones created: in this process, except
@@ -111,21 +112,7 @@ describe('the README walkthrough', () => {
       env: { ...process.env, NODE_OPTIONS: '', TRACEBASE_FROM_SOURCE: '1' },
     });
     try {
-      const url = await new Promise<string>((resolve, reject) => {
-        let out = '';
-        let err = '';
-        const timer = setTimeout(() => reject(new Error(`no URL printed; stderr: ${err}`)), 150_000);
-        child.stdout.on('data', (chunk: Buffer) => {
-          out += chunk.toString();
-          const match = /GraphQL API and landing page: (http:\/\/\S+)/.exec(out);
-          if (match) {
-            clearTimeout(timer);
-            resolve(match[1]!);
-          }
-        });
-        child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
-        child.on('exit', (code) => reject(new Error(`serve exited with ${code}: ${err}`)));
-      });
+      const url = await servedUrl(child);
       const healthAnswer = await post(url, health!);
       expect(healthAnswer.errors).toBeUndefined();
       expect(healthAnswer.data?.health).toMatchObject({ database: 'pglite' });

@@ -5,6 +5,7 @@ import path from 'node:path';
 
 import { readMigrationFiles } from '../../src/db/migration-files';
 import { createScratchDatabase, testBackends } from '../support/test-database';
+import { servedUrl } from '../support/served-url';
 
 // Each test starts the CLI in child processes (TypeScript compiled on the fly, an embedded
 // database): slow on a loaded machine.
@@ -88,21 +89,7 @@ describe.each(testBackends())('tracebase serve on %s', (kind) => {
       env: childEnv({ DATABASE_URL: scratch?.url, TRACEBASE_DATA_DIR: dataDir }),
     });
     try {
-      const url = await new Promise<string>((resolve, reject) => {
-        let out = '';
-        let err = '';
-        const timer = setTimeout(() => reject(new Error(`no URL printed; stderr: ${err}`)), 150_000);
-        child.stdout.on('data', (chunk: Buffer) => {
-          out += chunk.toString();
-          const match = /GraphQL API and landing page: (http:\/\/\S+)/.exec(out);
-          if (match) {
-            clearTimeout(timer);
-            resolve(match[1]!);
-          }
-        });
-        child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
-        child.on('exit', (code) => reject(new Error(`serve exited with ${code}: ${err}`)));
-      });
+      const url = await servedUrl(child);
       const res = await fetch(url, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
