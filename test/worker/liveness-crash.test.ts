@@ -24,7 +24,7 @@ const ROOT = path.resolve(__dirname, '..', '..');
 const BIN = path.join(ROOT, 'bin', 'tracebase.js');
 const DOCUMENTS = 48;
 const BATCH_SIZE = 4;
-/** The embedded run must still be working when it is killed 2–6 s after its start, also on a quiet machine (48 documents took < 1.5 s there). */
+/** Enough work that a kill soon after the embedded run starts lands while jobs run. */
 const EMBEDDED_DOCUMENTS = 480;
 
 jest.setTimeout(300_000);
@@ -157,33 +157,45 @@ describe('a job held by a killed process is reclaimed by liveness, not by expiry
       await applyMigrations(db.sql);
       await seed(db, EMBEDDED_DOCUMENTS);
       await db.close();
-      const args = ['ingest', '--corpus', 'c', '--model', 'tiny', '--space', 'live', '--rank', '4', '--sketch-dims', '24', '--batch-size', String(BATCH_SIZE)];
       const env = { TRACEBASE_DATA_DIR: dataDir, DATABASE_URL: '' };
+      const ingestInto = (space: string) =>
+        tracebase(
+          ['ingest', '--corpus', 'c', '--model', 'tiny', '--space', space, '--rank', '4', '--sketch-dims', '24', '--batch-size', String(BATCH_SIZE)],
+          env,
+        );
 
-      // kill the first run while it works (a job is active nearly all the time once batches run)
+      // Kill a run while it works. The tiny model projects the corpus in seconds, so when a kill
+      // lands after the work (the restart then finds nothing held), the next attempt ingests into a
+      // fresh space and kills sooner or later (each attempt its own delay after the work starts).
       let reclaimedBy = '';
+      let space = '';
       let restart: Child | undefined;
-      for (let attempt = 0; attempt < 3 && !reclaimedBy; attempt++) {
-        const victim = restart ?? tracebase(args, env);
+      const delays = [400, 1200, 150, 2500, 800];
+      for (let attempt = 0; attempt < delays.length && !reclaimedBy; attempt++) {
+        if (restart) {
+          await restart.exited;
+          live.delete(restart.child);
+        }
+        space = `live${attempt}`;
+        const started = new RegExp(`space ${space} \\(id`);
+        const victim = ingestInto(space);
         live.add(victim.child);
-        for (let i = 0; i < 1200 && !/space live/.test(victim.stderr()); i++) await sleep(50);
-        // a job must be running (and its state on disk) when the kill lands: on a loaded machine the
-        // first fetch can take a second or two, so each attempt waits longer
-        await sleep(2000 * (attempt + 1));
-        if (victim.child.exitCode !== null) throw new Error(`ingest finished before it could be killed: ${victim.stderr()}`);
+        for (let i = 0; i < 2400 && !started.test(victim.stderr()) && victim.child.exitCode === null; i++) await sleep(25);
+        await sleep(delays[attempt]!);
+        if (victim.child.exitCode !== null) continue;
         victim.child.kill('SIGKILL');
         await victim.exited;
         live.delete(victim.child);
-        restart = tracebase(args, env);
+        restart = ingestInto(space);
         live.add(restart.child);
-        for (let i = 0; i < 1200 && !/space live/.test(restart.stderr()); i++) await sleep(50);
+        for (let i = 0; i < 2400 && !started.test(restart.stderr()) && restart.child.exitCode === null; i++) await sleep(25);
         const m = new RegExp(
           `(\\d+) job\\(s\\) returned to the queue: reclaimed: worker \\S+:${victim.child.pid} stopped \\(the embedded database was reopened`,
         ).exec(restart.stderr());
         if (m) reclaimedBy = m[0];
       }
       expect(reclaimedBy).not.toBe('');
-      process.stderr.write(`liveness-crash (pglite): at restart: ${reclaimedBy}\n`);
+      process.stderr.write(`liveness-crash (pglite): at restart (space ${space}): ${reclaimedBy}\n`);
       const end = await restart!.exited;
       live.delete(restart!.child);
       expect(end.code).toBe(0);
@@ -192,12 +204,12 @@ describe('a job held by a killed process is reclaimed by liveness, not by expiry
 
       db = await openPgliteDatabase(dataDir);
       try {
-        expect(await projectionCounts(db, 'live')).toEqual({ rows: EMBEDDED_DOCUMENTS, distinct: EMBEDDED_DOCUMENTS });
+        expect(await projectionCounts(db, space)).toEqual({ rows: EMBEDDED_DOCUMENTS, distinct: EMBEDDED_DOCUMENTS });
         const [reclaims] = await db.sql.query<{ n: number }>(
           `SELECT count(*)::int AS n FROM job_leases WHERE reclaim_count > 0 AND reclaim_reason LIKE '%reopened%'`,
         );
         expect(Number(reclaims!.n)).toBeGreaterThanOrEqual(1);
-        const notDone = await db.sql.query(`SELECT id FROM ${JOB_SCHEMA}.job WHERE name = $1 AND state <> 'completed'`, [PROJECT_DOCUMENTS]);
+        const notDone = await db.sql.query(`SELECT id FROM ${JOB_SCHEMA}.job WHERE name = $1 AND state NOT IN ('completed')`, [PROJECT_DOCUMENTS]);
         expect(notDone).toEqual([]);
       } finally {
         await db.close();
