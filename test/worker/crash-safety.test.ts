@@ -223,6 +223,9 @@ describe('ingestion survives SIGKILL of worker processes', () => {
       rows = await jobRows();
     }
     log(`recovery: ${((Date.now() - tRecover) / 1000).toFixed(1)} s; states ${JSON.stringify(countBy(rows.map((j) => j.state)))}`);
+    // the kills may have left nothing to recover (liveness returns a dead worker's jobs within
+    // seconds): a worker still starting has no signal handler yet, so stop each once it is ready
+    await Promise.all(survivors.map((w) => Promise.race([w.ready, w.exited])));
     for (const w of survivors) w.child.kill('SIGTERM');
     const ends = await Promise.all(survivors.map((w) => w.exited));
     survivors.forEach((w) => live.delete(w.child));
