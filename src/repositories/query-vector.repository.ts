@@ -31,6 +31,27 @@ export interface QueryProjectionRow {
   readonly full: Float32Array;
 }
 
+/** A `query_gradients` row as the driver returns it (numeric columns may come as strings). */
+interface GradientColumns {
+  id: number;
+  query_id: number;
+  factor_set_id: number;
+  nats: number;
+  token_count: number;
+  damping: string;
+}
+
+function toGradientRow(row: GradientColumns): QueryGradientRow {
+  return {
+    id: Number(row.id),
+    queryId: Number(row.query_id),
+    factorSetId: Number(row.factor_set_id),
+    nats: Number(row.nats),
+    tokenCount: Number(row.token_count),
+    damping: row.damping,
+  };
+}
+
 /** SQL on `query_gradients` and `query_projections` (vector columns). */
 export class QueryVectorRepository {
   constructor(private readonly sql: TransactionalSqlClient) {}
@@ -132,14 +153,7 @@ export class QueryVectorRepository {
     );
     if (!row) return null;
     return {
-      gradient: {
-        id: Number(row.id),
-        queryId: Number(row.query_id),
-        factorSetId: Number(row.factor_set_id),
-        nats: Number(row.nats),
-        tokenCount: Number(row.token_count),
-        damping: row.damping,
-      },
+      gradient: toGradientRow(row),
       projectedAt: row.projected_us === null ? null : String(row.projected_us),
       vectorsVersion: String(row.vectors_version ?? ''),
       factorSet: { name: row.factor_set_name, modelId: Number(row.factor_set_model_id) },
@@ -147,20 +161,11 @@ export class QueryVectorRepository {
   }
 
   async findGradient(queryId: number, factorSetId: number): Promise<QueryGradientRow | null> {
-    const [row] = await this.sql.query<{ id: number; query_id: number; factor_set_id: number; nats: number; token_count: number; damping: string }>(
+    const [row] = await this.sql.query<GradientColumns>(
       'SELECT id, query_id, factor_set_id, nats, token_count, damping FROM query_gradients WHERE query_id = $1 AND factor_set_id = $2',
       [queryId, factorSetId],
     );
-    return row
-      ? {
-          id: Number(row.id),
-          queryId: Number(row.query_id),
-          factorSetId: Number(row.factor_set_id),
-          nats: Number(row.nats),
-          tokenCount: Number(row.token_count),
-          damping: row.damping,
-        }
-      : null;
+    return row ? toGradientRow(row) : null;
   }
 
   async findProjection(queryGradientId: number, spaceId: number): Promise<QueryProjectionRow | null> {
